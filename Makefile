@@ -1,0 +1,41 @@
+# Starling: `make run` sets up and starts the app; `make test` sets up and runs
+# every test; `make dist` builds the release artifacts into dist/.
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
+GO ?= go
+VERSION := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+LDFLAGS := -X github.com/starling-broker/starling/app/cli.Version=$(VERSION)
+BIN := bin/starling
+FUZZTIME ?= 5s
+
+.PHONY: setup build run test unit fuzz e2e smoke dist clean
+
+setup:
+	bash scripts/setup-debian.sh
+	$(GO) mod download
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+run: setup build
+	./$(BIN) $(ARGS)
+
+test: setup
+	$(GO) vet ./...
+	$(MAKE) unit
+	$(MAKE) fuzz
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+# A short run of every fuzz target; FUZZTIME=2m make fuzz for a longer one.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/starling-fuzz.log 2>&1 || { cat /tmp/starling-fuzz.log; exit 1; }; \
+	  done; \
+	done; echo "fuzz: all targets ran clean"
+
+clean:
+	rm -rf bin dist

@@ -1,0 +1,154 @@
+// Package app holds Core, the application core that the desktop window and the
+// command line share: it opens the store and owns the local broker.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/netcore/seen"
+	"github.com/starling-broker/starling/netcore/voevent"
+)
+
+// Options configure a Core.
+type Options struct {
+	// DataDir holds the SQLite store; default DefaultDataDir().
+	DataDir string
+	// Log receives log lines; default discards them.
+	Log *slog.Logger
+	// SeenMaxAge is how long the seen-list remembers an event (default 30 days).
+	SeenMaxAge time.Duration
+	// PruneInterval is how often expired seen-list entries are removed (default 6 h).
+	PruneInterval time.Duration
+	// RunSubscriptions starts the saved subscriptions (the desktop app does).
+	RunSubscriptions bool
+}
+
+// Core is the application: the store, the seen-list, the schema, and the
+// local broker when it runs.
+type Core struct {
+	opt     Options
+	log     *slog.Logger
+	Store   *store.Store
+	Seen    *seen.List
+	Schema  *voevent.Schema
+	Checker *voevent.Checker
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+
+	mu     sync.Mutex
+	broker *LocalBroker
+
+	subs subscriptions
+}
+
+// DefaultDataDir is $STARLING_DATA_DIR, else the user's data directory
+// ($XDG_DATA_HOME/starling or ~/.local/share/starling).
+func DefaultDataDir() string {
+	if d := os.Getenv("STARLING_DATA_DIR"); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "starling")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "starling")
+	}
+	return filepath.Join(os.TempDir(), "starling")
+}
+
+// Open opens (creating if needed) the data directory and everything in it. It
+// refuses a data directory that another Starling process is using.
+func Open(opt Options) (*Core, error) {
+	if opt.DataDir == "" {
+		opt.DataDir = DefaultDataDir()
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.SeenMaxAge <= 0 {
+		opt.SeenMaxAge = 30 * 24 * time.Hour
+	}
+	if opt.PruneInterval <= 0 {
+		opt.PruneInterval = 6 * time.Hour
+	}
+	st, err := store.Open(opt.DataDir, store.Options{Exclusive: true})
+	if err != nil {
+		return nil, err
+	}
+	sl, err := seen.NewList(st, seen.Options{MaxAge: opt.SeenMaxAge})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	schema, err := voevent.LoadSchema()
+	if err != nil {
+		sl.Close()
+		st.Close()
+		return nil, fmt.Errorf("loading the VOEvent schema: %w", err)
+	}
+	c := &Core{
+		opt: opt, log: opt.Log, Store: st, Seen: sl, Schema: schema,
+		Checker: &voevent.Checker{Schema: schema},
+		stop:    make(chan struct{}),
+	}
+	c.wg.Add(1)
+	go c.pruneLoop()
+	if opt.RunSubscriptions {
+		if err := c.startSubscriptions(context.Background()); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// DataDir is the directory the core's store lives in.
+func (c *Core) DataDir() string { return c.opt.DataDir }
+
+// Prune removes seen-list entries older than the maximum age now.
+func (c *Core) Prune(ctx context.Context) (int64, error) {
+	n, err := c.Store.Prune(ctx, time.Now().Add(-c.opt.SeenMaxAge))
+	if err != nil {
+		c.log.Warn("pruning the seen-list failed", "component", "seen", "err", err)
+	} else {
+		c.log.Info(fmt.Sprintf("Expired %d seen-list entries older than %s", n, c.opt.SeenMaxAge), "component", "seen")
+	}
+	return n, err
+}
+
+func (c *Core) pruneLoop() {
+	defer c.wg.Done()
+	t := time.NewTicker(c.opt.PruneInterval)
+	defer t.Stop()
+	c.Prune(context.Background())
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+			c.Prune(context.Background())
+		}
+	}
+}
+
+// Close stops the local broker and closes the store.
+func (c *Core) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := c.StopBroker(ctx)
+	c.stopSubscriptions()
+	close(c.stop)
+	c.wg.Wait()
+	c.Seen.Close()
+	c.Schema.Close()
+	return errors.Join(err, c.Store.Close())
+}

@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/netcore/broker"
+	"github.com/starling-broker/starling/netcore/endpoint"
+	"github.com/starling-broker/starling/netcore/voevent"
+)
+
+func init() {
+	register(Command{Name: "broker", Summary: "run a VOEvent broker (Comet's options)", Run: runBroker})
+}
+
+func brokerArgs() *argSet {
+	a := newArgSet("starling broker", "starling broker --local-ivo=IVO [--receive[=ENDPOINT]] [options]")
+	a.add(option{long: "local-ivo", kind: flagValue, meta: "IVO", help: "IVOA identifier for this broker; required with --receive"})
+	a.add(option{long: "eventdb", kind: flagValue, meta: "DIR", help: "data directory (Comet's name for --data-dir)"})
+	dataDirOption(a)
+	a.add(option{long: "receive", short: "r", kind: flagOptional, meta: "ENDPOINT", dflt: "tcp:" + strconv.Itoa(broker.DefaultReceivePort), help: "receive events from authors (default tcp:8098); repeatable"})
+	a.add(option{long: "receive-whitelist", kind: flagList, meta: "NETWORK", help: "networks allowed to submit, CIDR or address/netmask (default everywhere)"})
+	a.add(option{long: "broadcast", short: "b", kind: flagOptional, meta: "ENDPOINT", dflt: "tcp:" + strconv.Itoa(broker.DefaultBroadcastPort), help: "broadcast events to subscribers (default tcp:8099); repeatable"})
+	a.add(option{long: "broadcast-test-interval", kind: flagValue, meta: "SECONDS", help: "interval between broadcast test events, 0 for none (default 3600)"})
+	a.add(option{long: "broadcast-whitelist", kind: flagList, meta: "NETWORK", help: "networks allowed to subscribe (default everywhere)"})
+	a.add(option{long: "iamalive-interval", kind: flagValue, meta: "SECONDS", help: "interval between iamalive packets to subscribers (default 60)"})
+	a.add(option{long: "subscribe", kind: flagRepeat, meta: "HOST[:PORT]", help: "subscribe to a remote broker (default port 8099); repeatable"})
+	a.add(option{long: "filter", kind: flagRepeat, meta: "XPATH", help: "XPath filter sent to the brokers subscribed to; repeatable"})
+	a.add(option{long: "cmd", kind: flagRepeat, meta: "PROGRAM", help: "run PROGRAM for each new event, with the event on its standard input; repeatable"})
+	a.add(option{long: "cmd-max-running", kind: flagValue, meta: "N", help: "run at most N --cmd programs at once (default 4)"})
+	a.add(option{long: "print-event", kind: flagBool, help: "print each new event on standard output"})
+	a.add(option{long: "save-event", kind: flagBool, help: "save each new event to a file"})
+	a.add(option{long: "save-event-directory", kind: flagValue, meta: "DIR", help: "directory for --save-event (default the current directory)"})
+	a.add(option{long: "receive-timeout", kind: flagValue, meta: "SECONDS", help: "close an author's connection that sends nothing (default 20)"})
+	a.add(option{long: "max-frame", kind: flagValue, meta: "BYTES", help: "largest frame accepted (default 1048576)"})
+	a.add(option{long: "seen-max-age", kind: flagValue, meta: "DAYS", help: "forget seen events after this many days (default 30)"})
+	a.add(option{long: "prune-interval", kind: flagValue, meta: "SECONDS", help: "how often expired seen-list entries are removed (default 21600)"})
+	a.add(option{long: "verbose", short: "v", kind: flagCount, help: "more detail in the log (debug)"})
+	a.add(option{long: "quiet", short: "q", kind: flagBool, help: "log warnings and errors only"})
+	return a
+}
+
+func runBroker(env Env, args []string) int {
+	a := brokerArgs()
+	if st, ok := parseOrHelp(env, a, args); !ok {
+		return st
+	}
+	fail := func(format string, v ...any) int {
+		fmt.Fprintf(env.Stderr, "starling broker: "+format+"\n", v...)
+		return 2
+	}
+	if len(a.positional) > 0 {
+		return fail("unexpected argument %q", a.positional[0])
+	}
+	log := logger(env.Stderr, a.count("verbose"), a.isSet("quiet"))
+	ivo := a.str("local-ivo", "")
+	if ivo != "" {
+		if _, err := voevent.ParseIVORN(ivo); err != nil {
+			return fail("invalid IVOA identifier %q; required format: ivo://authorityID/resourceKey#local_ID", ivo)
+		}
+	}
+	cfg := app.BrokerConfig{LocalIVO: ivo}
+	for _, s := range a.list("receive") {
+		ep, err := endpoint.Server(s, broker.DefaultReceivePort)
+		if err != nil {
+			return fail("--receive: %v", err)
+		}
+		cfg.Receive = append(cfg.Receive, ep)
+	}
+	for _, s := range a.list("broadcast") {
+		ep, err := endpoint.Server(s, broker.DefaultBroadcastPort)
+		if err != nil {
+			return fail("--broadcast: %v", err)
+		}
+		cfg.Broadcast = append(cfg.Broadcast, ep)
+	}
+	if len(cfg.Receive)+len(cfg.Broadcast) > 0 && ivo == "" {
+		return fail("IVOA identifier required (--local-ivo)")
+	}
+	var err error
+	if cfg.ReceiveWhitelist, err = broker.ParseWhitelist(a.list("receive-whitelist")); err != nil {
+		return fail("--receive-whitelist: %v", err)
+	}
+	if cfg.BroadcastWhitelist, err = broker.ParseWhitelist(a.list("broadcast-whitelist")); err != nil {
+		return fail("--broadcast-whitelist: %v", err)
+	}
+	testSecs, err := a.intVal("broadcast-test-interval", 3600)
+	if err != nil || testSecs < 0 {
+		return fail("--broadcast-test-interval must be a number of seconds (0 for none)")
+	}
+	cfg.TestInterval = time.Duration(testSecs) * time.Second
+	alive, err := a.intVal("iamalive-interval", 60)
+	if err != nil || alive <= 0 {
+		return fail("--iamalive-interval must be a positive number of seconds")
+	}
+	cfg.IAmAliveInterval = time.Duration(alive) * time.Second
+	filters := a.list("filter")
+	for _, f := range filters {
+		if _, err := voevent.CompileFilter(f); err != nil {
+			return fail("Invalid XPath expression: %s", f)
+		}
+	}
+	for _, s := range a.list("subscribe") {
+		ep, err := endpoint.Client(s, broker.DefaultBroadcastPort)
+		if err != nil {
+			return fail("--subscribe: %v", err)
+		}
+		cfg.Subscribe = append(cfg.Subscribe, broker.SubscribeConfig{Target: ep, Filters: filters})
+	}
+	if ivo == "" {
+		ivo = "ivo://localhost/starling"
+		cfg.LocalIVO = ivo
+	}
+	maxRun, err := a.intVal("cmd-max-running", broker.DefaultMaxRunning)
+	if err != nil || maxRun <= 0 {
+		return fail("--cmd-max-running must be a positive number")
+	}
+	secs, err := a.intVal("receive-timeout", 20)
+	if err != nil || secs <= 0 {
+		return fail("--receive-timeout must be a positive number of seconds")
+	}
+	cfg.ReceiveTimeout = time.Duration(secs) * time.Second
+	if cfg.MaxFrame, err = a.intVal("max-frame", 1<<20); err != nil || cfg.MaxFrame <= 0 {
+		return fail("--max-frame must be a positive number of bytes")
+	}
+	days, err := a.intVal("seen-max-age", 30)
+	if err != nil || days <= 0 {
+		return fail("--seen-max-age must be a positive number of days")
+	}
+	prune, err := a.intVal("prune-interval", 6*3600)
+	if err != nil || prune <= 0 {
+		return fail("--prune-interval must be a positive number of seconds")
+	}
+	for _, c := range a.list("cmd") {
+		fields := strings.Fields(c)
+		if len(fields) == 0 {
+			return fail("--cmd needs a program")
+		}
+		cfg.Handlers = append(cfg.Handlers, broker.NewSpawnHandler(fields[0], fields[1:], maxRun, log))
+	}
+	if a.isSet("print-event") {
+		cfg.Handlers = append(cfg.Handlers, broker.NewPrintHandler(env.Stdout))
+	}
+	if a.isSet("save-event") || a.isSet("save-event-directory") {
+		dir := a.str("save-event-directory", "")
+		if dir == "" {
+			dir, _ = os.Getwd()
+		}
+		cfg.Handlers = append(cfg.Handlers, broker.NewSaveHandler(dir, log))
+	}
+	if len(cfg.Receive)+len(cfg.Broadcast)+len(cfg.Subscribe) == 0 {
+		log.Warn("No services requested; stopping.")
+		return 2
+	}
+	dir := a.str("data-dir", a.str("eventdb", app.DefaultDataDir()))
+	core, err := app.Open(app.Options{
+		DataDir: dir, Log: log,
+		SeenMaxAge:    time.Duration(days) * 24 * time.Hour,
+		PruneInterval: time.Duration(prune) * time.Second,
+	})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "starling broker: %v\n", err)
+		return 1
+	}
+	defer core.Close()
+	if path := os.Getenv("STARLING_CPUPROFILE"); path != "" {
+		if stop, err := startCPUProfile(path); err != nil {
+			log.Warn("cannot write a CPU profile", "err", err)
+		} else {
+			defer stop()
+		}
+	}
+	log.Info("Starling "+Version+" broker "+ivo+" using data directory "+dir, "component", "broker")
+	lb, err := core.StartBroker(cfg)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "starling broker: %v\n", err)
+		return 1
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	select {
+	case s := <-sig:
+		log.Info("Received "+s.String()+"; shutting down", "component", "broker")
+	case err := <-lb.Errors():
+		log.Error("listener failed; shutting down", "component", "broker", "err", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := core.StopBroker(ctx); err != nil {
+		log.Warn("connections still open at shutdown were closed", "component", "broker")
+	}
+	return 0
+}

@@ -1,0 +1,20 @@
+package cli
+
+import (
+	"os"
+	"runtime/pprof"
+)
+
+// startCPUProfile writes a CPU profile to path until stop is called; the
+// broker does this when STARLING_CPUPROFILE names a file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}

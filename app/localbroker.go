@@ -1,0 +1,230 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/starling-broker/starling/netcore/broker"
+	"github.com/starling-broker/starling/netcore/endpoint"
+)
+
+// BrokerConfig is what a local broker listens on, subscribes to and runs.
+type BrokerConfig struct {
+	LocalIVO         string
+	Receive          []endpoint.Endpoint
+	ReceiveWhitelist broker.Whitelist
+	MaxFrame         int
+	ReceiveTimeout   time.Duration
+
+	Broadcast          []endpoint.Endpoint
+	BroadcastWhitelist broker.Whitelist
+	// TestInterval is the time between broadcast test events (0 = off).
+	TestInterval time.Duration
+	// IAmAliveInterval is the time between iamalive packets (default 60 s).
+	IAmAliveInterval time.Duration
+
+	// Subscribe lists upstream brokers to subscribe to.
+	Subscribe []broker.SubscribeConfig
+	// Handlers run for every new event (--cmd, --print-event, --save-event).
+	Handlers []broker.Handler
+}
+
+// LocalBroker is a running broker with its listeners and subscriptions.
+type LocalBroker struct {
+	*broker.Broker
+	receiver    *broker.Receiver
+	broadcaster *broker.Broadcaster
+	subscribers []*broker.Subscriber
+	recvL, bcL  []net.Listener
+	cancelSubs  context.CancelFunc
+	handlers    []broker.Handler
+	wg          sync.WaitGroup
+	errs        chan error
+}
+
+func addrs(ls []net.Listener) []net.Addr {
+	var out []net.Addr
+	for _, l := range ls {
+		out = append(out, l.Addr())
+	}
+	return out
+}
+
+// ReceiveAddrs are the addresses the receiver listens on.
+func (lb *LocalBroker) ReceiveAddrs() []net.Addr { return addrs(lb.recvL) }
+
+// BroadcastAddrs are the addresses the broadcaster listens on.
+func (lb *LocalBroker) BroadcastAddrs() []net.Addr { return addrs(lb.bcL) }
+
+// Subscribers counts the subscribers connected to the broadcaster.
+func (lb *LocalBroker) Subscribers() int {
+	if lb.broadcaster == nil {
+		return 0
+	}
+	return lb.broadcaster.Subscribers()
+}
+
+// Subscriptions returns the upstream subscriptions.
+func (lb *LocalBroker) Subscriptions() []*broker.Subscriber { return lb.subscribers }
+
+// Errors delivers errors that stop a listener unexpectedly.
+func (lb *LocalBroker) Errors() <-chan error { return lb.errs }
+
+// listen binds an endpoint and turns the usual failures into plain words.
+func listen(ep endpoint.Endpoint) (net.Listener, error) {
+	if ep.Network == "unix" {
+		if fi, err := os.Lstat(ep.Address); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			if c, err := net.Dial("unix", ep.Address); err == nil {
+				c.Close()
+				return nil, fmt.Errorf("socket %s is in use by another program", ep.Address)
+			}
+			os.Remove(ep.Address) // a stale socket from an earlier run
+		}
+	}
+	l, err := net.Listen(ep.Network, ep.Address)
+	switch {
+	case err == nil:
+		return l, nil
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("cannot listen on %s: the port is in use by another program", ep)
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("cannot listen on %s: permission denied (ports below 1024 need privileges)", ep)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return nil, fmt.Errorf("cannot listen on %s: no such local address", ep)
+	}
+	return nil, fmt.Errorf("cannot listen on %s: %w", ep, err)
+}
+
+// StartBroker binds every endpoint (all or none) and starts serving.
+func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.broker != nil {
+		return nil, errors.New("the local broker is already running")
+	}
+	if len(cfg.Receive)+len(cfg.Broadcast)+len(cfg.Subscribe) == 0 {
+		return nil, errors.New("no services requested")
+	}
+	b := broker.New(broker.Config{
+		LocalIVO: cfg.LocalIVO, Checker: c.Checker, Seen: c.Seen,
+		MaxFrame: cfg.MaxFrame, ReceiveTimeout: cfg.ReceiveTimeout, Log: c.log,
+	})
+	lb := &LocalBroker{Broker: b, handlers: cfg.Handlers, errs: make(chan error, 4)}
+	closeAll := func() {
+		for _, l := range append(lb.recvL, lb.bcL...) {
+			l.Close()
+		}
+	}
+	for _, eps := range []struct {
+		list []endpoint.Endpoint
+		into *[]net.Listener
+	}{{cfg.Receive, &lb.recvL}, {cfg.Broadcast, &lb.bcL}} {
+		for _, ep := range eps.list {
+			l, err := listen(ep)
+			if err != nil {
+				closeAll()
+				return nil, err
+			}
+			*eps.into = append(*eps.into, l)
+		}
+	}
+	if len(lb.bcL) > 0 {
+		lb.broadcaster = b.NewBroadcaster(broker.BroadcastConfig{
+			Whitelist: cfg.BroadcastWhitelist, TestInterval: cfg.TestInterval,
+			IAmAliveInterval: cfg.IAmAliveInterval, TestEventsToHandlers: true,
+		})
+		b.AddHandler(lb.broadcaster)
+	}
+	for _, h := range cfg.Handlers {
+		b.AddHandler(h)
+	}
+	serve := func(l net.Listener, serve func(net.Listener) error) {
+		lb.wg.Add(1)
+		go func() {
+			defer lb.wg.Done()
+			if err := serve(l); err != nil && !errors.Is(err, broker.ErrServerClosed) {
+				select {
+				case lb.errs <- err:
+				default:
+				}
+			}
+		}()
+	}
+	if len(lb.recvL) > 0 {
+		lb.receiver = b.NewReceiver(cfg.ReceiveWhitelist)
+		for _, l := range lb.recvL {
+			serve(l, lb.receiver.Serve)
+		}
+	}
+	for _, l := range lb.bcL {
+		serve(l, lb.broadcaster.Serve)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	lb.cancelSubs = cancel
+	for _, sc := range cfg.Subscribe {
+		s := b.NewSubscriber(sc)
+		lb.subscribers = append(lb.subscribers, s)
+		lb.wg.Add(1)
+		go func() {
+			defer lb.wg.Done()
+			s.Run(ctx)
+		}()
+	}
+	c.broker = lb
+	return lb, nil
+}
+
+// Broker returns the running local broker, or nil.
+func (c *Core) Broker() *LocalBroker {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.broker
+}
+
+// StopBroker stops the local broker, letting submissions in progress finish.
+func (c *Core) StopBroker(ctx context.Context) error {
+	c.mu.Lock()
+	lb := c.broker
+	c.broker = nil
+	c.mu.Unlock()
+	if lb == nil {
+		return nil
+	}
+	lb.cancelSubs()
+	var errs []error
+	if lb.receiver != nil {
+		errs = append(errs, lb.receiver.Shutdown(ctx))
+	}
+	if lb.broadcaster != nil {
+		errs = append(errs, lb.broadcaster.Shutdown(ctx))
+	}
+	lb.wg.Wait()
+	for _, h := range lb.handlers {
+		if c, ok := h.(interface{ Close(context.Context) error }); ok {
+			errs = append(errs, c.Close(ctx))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Addresses lists where the broker receives and broadcasts, for a person to read.
+func (lb *LocalBroker) Addresses() (receive, broadcast string) {
+	join := func(as []net.Addr) string {
+		var parts []string
+		for _, a := range as {
+			parts = append(parts, a.String())
+		}
+		if len(parts) == 0 {
+			return "nothing"
+		}
+		return strings.Join(parts, ", ")
+	}
+	return join(lb.ReceiveAddrs()), join(lb.BroadcastAddrs())
+}

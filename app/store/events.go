@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+)
+
+// EventRow is an archived event's summary, without its raw bytes.
+type EventRow struct {
+	ID          int64
+	IVORN       string
+	Role        string
+	Author      string
+	Date        string
+	Source      string
+	Received    time.Time
+	HasPosition bool
+	RA, Dec     float64
+	ErrorRadius float64
+	ParamsCount int
+	Description string
+}
+
+// EventQuery selects archived events. Zero fields do not filter.
+type EventQuery struct {
+	// Text is an IVORN substring.
+	Text string
+	Role string
+	// From and To bound the time received (inclusive, exclusive).
+	From, To time.Time
+	// BeforeID pages backwards (rows with a smaller id); AfterID forwards.
+	BeforeID, AfterID int64
+	// Limit bounds the rows returned (default 100).
+	Limit int
+}
+
+func (q EventQuery) where() (string, []any) {
+	var conds []string
+	var args []any
+	if q.Text != "" {
+		conds = append(conds, "instr(ivorn, ?) > 0")
+		args = append(args, q.Text)
+	}
+	if q.Role != "" {
+		conds = append(conds, "role = ?")
+		args = append(args, q.Role)
+	}
+	if !q.From.IsZero() {
+		conds = append(conds, "received_at >= ?")
+		args = append(args, q.From.UnixMilli())
+	}
+	if !q.To.IsZero() {
+		conds = append(conds, "received_at < ?")
+		args = append(args, q.To.UnixMilli())
+	}
+	if q.BeforeID > 0 {
+		conds = append(conds, "id < ?")
+		args = append(args, q.BeforeID)
+	}
+	if q.AfterID > 0 {
+		conds = append(conds, "id > ?")
+		args = append(args, q.AfterID)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+const eventColumns = `id, ivorn, role, author, event_date, source, received_at, ra, dec, err, params_count, description`
+
+func scanEvent(sc interface{ Scan(...any) error }) (EventRow, error) {
+	var r EventRow
+	var received int64
+	var ra, dec, errRadius sql.NullFloat64
+	if err := sc.Scan(&r.ID, &r.IVORN, &r.Role, &r.Author, &r.Date, &r.Source, &received, &ra, &dec, &errRadius, &r.ParamsCount, &r.Description); err != nil {
+		return r, err
+	}
+	r.Received = time.UnixMilli(received)
+	r.HasPosition = ra.Valid && dec.Valid
+	r.RA, r.Dec, r.ErrorRadius = ra.Float64, dec.Float64, errRadius.Float64
+	return r, nil
+}
+
+// ListEvents returns archived events, newest first (keyset paging by id).
+func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error) {
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	where, args := q.where()
+	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+where+` ORDER BY id DESC LIMIT ?`, append(args, q.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []EventRow
+	for rows.Next() {
+		r, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CountEvents counts the archived events that q selects (ignoring Limit).
+func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
+	where, args := q.where()
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM events`+where, args...).Scan(&n)
+	return n, err
+}
+
+// GetEvent returns the newest archived event with this IVORN and its raw bytes.
+func (s *Store) GetEvent(ctx context.Context, ivorn string) (EventRow, []byte, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, raw FROM events WHERE ivorn = ? ORDER BY id DESC LIMIT 1`, ivorn)
+	var raw []byte
+	r, err := scanEvent(scanTail{row, &raw})
+	if err == sql.ErrNoRows {
+		return r, nil, ErrNotFound
+	}
+	return r, raw, err
+}
+
+// scanTail scans a row that has one more column than scanEvent reads.
+type scanTail struct {
+	row  *sql.Row
+	tail *[]byte
+}
+
+func (s scanTail) Scan(dest ...any) error { return s.row.Scan(append(dest, s.tail)...) }

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/starling-broker/starling/netcore/seen"
+)
+
+// maxBatch bounds how many admissions share one transaction.
+const maxBatch = 256
+
+// admitReq is one Admit waiting for the writer.
+type admitReq struct {
+	ctx   context.Context
+	rec   seen.Record
+	reply chan admitResult
+}
+
+type admitResult struct {
+	verdict seen.Verdict
+	entry   seen.Entry
+	err     error
+}
+
+// writer is the single goroutine that commits admissions: it takes every
+// request waiting (up to maxBatch) and commits them in one transaction, so
+// concurrent submissions share the cost of a durable commit.
+func (s *Store) writer() {
+	defer s.writerWG.Done()
+	batch := make([]*admitReq, 0, maxBatch)
+	for {
+		select {
+		case <-s.stop:
+			s.failPending(sql.ErrConnDone)
+			return
+		case r := <-s.admits:
+			batch = append(batch[:0], r)
+		}
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.admits:
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+func (s *Store) failPending(err error) {
+	for {
+		select {
+		case r := <-s.admits:
+			r.reply <- admitResult{err: err}
+		default:
+			return
+		}
+	}
+}
+
+// commit runs one batch; on any failure every request in it gets the error
+// and nothing of the batch is kept.
+func (s *Store) commit(batch []*admitReq) {
+	results := make([]admitResult, len(batch))
+	err := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		insSeen, err := tx.PrepareContext(ctx, `INSERT INTO seen(ivorn, sha256, first_seen, source) VALUES(?,?,?,?) ON CONFLICT(ivorn) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		insEvent, err := tx.PrepareContext(ctx, `INSERT INTO events(ivorn, role, author, event_date, received_at, source, ra, dec, err, params_count, description, raw) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		for i, r := range batch {
+			if r.ctx.Err() != nil {
+				results[i].err = r.ctx.Err()
+				continue
+			}
+			rec := r.rec
+			res, err := insSeen.ExecContext(ctx, rec.IVORN, rec.Digest[:], rec.Received.UnixMilli(), rec.Source)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				if err := insertEvent(ctx, insEvent, rec); err != nil {
+					return err
+				}
+				results[i].verdict = seen.New
+				continue
+			}
+			e, found, err := lookup(ctx, tx, rec.IVORN)
+			if err != nil {
+				return err
+			}
+			if !found { // cannot happen inside the transaction; be safe
+				return sql.ErrNoRows
+			}
+			results[i].entry = e
+			results[i].verdict = seen.Duplicate
+			if e.Digest != rec.Digest {
+				results[i].verdict = seen.Conflict
+			}
+		}
+		return tx.Commit()
+	}()
+	for i, r := range batch {
+		if err != nil {
+			results[i] = admitResult{err: err}
+		}
+		r.reply <- results[i]
+	}
+}
+
+func insertEvent(ctx context.Context, st *sql.Stmt, rec seen.Record) error {
+	sm := rec.Summary
+	var ra, dec, errRadius any
+	if sm.HasPosition {
+		ra, dec, errRadius = sm.RA, sm.Dec, sm.ErrorRadius
+	}
+	role := sm.Role
+	_, err := st.ExecContext(ctx, rec.IVORN, role, sm.Author, sm.Date, rec.Received.UnixMilli(), rec.Source,
+		ra, dec, errRadius, len(sm.Params), sm.Description, rec.Raw)
+	return err
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func lookup(ctx context.Context, q queryer, ivorn string) (seen.Entry, bool, error) {
+	var e seen.Entry
+	var digest []byte
+	var first int64
+	err := q.QueryRowContext(ctx, `SELECT ivorn, sha256, first_seen, source FROM seen WHERE ivorn = ?`, ivorn).Scan(&e.IVORN, &digest, &first, &e.Source)
+	if err == sql.ErrNoRows {
+		return e, false, nil
+	}
+	if err != nil {
+		return e, false, err
+	}
+	copy(e.Digest[:], digest)
+	e.FirstSeen = time.UnixMilli(first)
+	return e, true, nil
+}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// migrations are applied in order; PRAGMA user_version counts those done.
+// Never edit a released step: add a new one.
+var migrations = []string{
+	// 1: the seen-list, the archive, the outbox, settings and profiles.
+	`CREATE TABLE seen (
+		ivorn      TEXT PRIMARY KEY,
+		sha256     BLOB NOT NULL,
+		first_seen INTEGER NOT NULL,
+		source     TEXT NOT NULL DEFAULT ''
+	) WITHOUT ROWID;
+	CREATE INDEX seen_first_seen ON seen(first_seen);
+	CREATE TABLE events (
+		id           INTEGER PRIMARY KEY,
+		ivorn        TEXT NOT NULL,
+		role         TEXT NOT NULL,
+		author       TEXT NOT NULL DEFAULT '',
+		event_date   TEXT NOT NULL DEFAULT '',
+		received_at  INTEGER NOT NULL,
+		source       TEXT NOT NULL DEFAULT '',
+		ra           REAL,
+		dec          REAL,
+		err          REAL,
+		params_count INTEGER NOT NULL DEFAULT 0,
+		description  TEXT NOT NULL DEFAULT '',
+		raw          BLOB NOT NULL
+	);
+	CREATE INDEX events_ivorn ON events(ivorn);
+	CREATE INDEX events_role ON events(role, id);
+	CREATE INDEX events_received ON events(received_at, id);
+	CREATE TABLE outbox (
+		id              INTEGER PRIMARY KEY,
+		destination     TEXT NOT NULL,
+		ivorn           TEXT NOT NULL,
+		raw             BLOB NOT NULL,
+		state           TEXT NOT NULL,
+		attempts        INTEGER NOT NULL DEFAULT 0,
+		next_attempt_at INTEGER NOT NULL,
+		last_error      TEXT NOT NULL DEFAULT '',
+		created_at      INTEGER NOT NULL,
+		sent_at         INTEGER
+	);
+	CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+	CREATE INDEX outbox_destination ON outbox(destination, id);
+	CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+	CREATE TABLE profiles (
+		id         INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL UNIQUE,
+		host       TEXT NOT NULL,
+		port       INTEGER NOT NULL,
+		kind       TEXT NOT NULL,
+		filters    TEXT NOT NULL DEFAULT '[]',
+		created_at INTEGER NOT NULL
+	);`,
+}
+
+// SchemaVersion is the schema version this code writes.
+var SchemaVersion = len(migrations)
+
+func (s *Store) migrate(ctx context.Context) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var v int
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("the database has schema version %d, newer than this Starling knows (%d): use a newer Starling", v, len(migrations))
+	}
+	for i := v; i < len(migrations); i++ {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Version returns the schema version of the open database.
+func (s *Store) Version(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}

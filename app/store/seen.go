@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/starling-broker/starling/netcore/seen"
+)
+
+// Admit records r in the seen-list and the archive if its IVORN is new, in
+// one transaction shared with other concurrent admissions; see seen.Store.
+func (s *Store) Admit(ctx context.Context, r seen.Record) (seen.Verdict, seen.Entry, error) {
+	req := &admitReq{ctx: ctx, rec: r, reply: make(chan admitResult, 1)}
+	select {
+	case s.admits <- req:
+	case <-s.stop:
+		return 0, seen.Entry{}, sql.ErrConnDone
+	case <-ctx.Done():
+		return 0, seen.Entry{}, ctx.Err()
+	}
+	// Once queued, wait for the answer even if ctx ends: the writer always
+	// answers, and the verdict must match what was committed.
+	res := <-req.reply
+	return res.verdict, res.entry, res.err
+}
+
+// Lookup returns the seen-list entry for an IVORN.
+func (s *Store) Lookup(ctx context.Context, ivorn string) (seen.Entry, bool, error) {
+	return lookup(ctx, s.db, ivorn)
+}
+
+// Prune removes seen-list entries first seen before t (the archive stays).
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM seen WHERE first_seen < ?`, before.UnixMilli())
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// SeenCount is the number of entries in the seen-list.
+func (s *Store) SeenCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM seen`).Scan(&n)
+	return n, err
+}
+
+// SearchSeen lists up to limit seen-list entries whose IVORN contains substr,
+// newest first.
+func (s *Store) SearchSeen(ctx context.Context, substr string, limit int) ([]seen.Entry, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT ivorn, sha256, first_seen, source FROM seen
+		WHERE instr(ivorn, ?) > 0 ORDER BY first_seen DESC LIMIT ?`, substr, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []seen.Entry
+	for rows.Next() {
+		var e seen.Entry
+		var digest []byte
+		var first int64
+		if err := rows.Scan(&e.IVORN, &digest, &first, &e.Source); err != nil {
+			return nil, err
+		}
+		copy(e.Digest[:], digest)
+		e.FirstSeen = time.UnixMilli(first)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,109 @@
+// Package store holds Starling's SQLite database (modernc.org/sqlite): the
+// persistent seen-list, the event archive, the outbox, settings and profiles.
+// One file per data directory, in WAL mode.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+
+	_ "modernc.org/sqlite"
+)
+
+// FileName is the database's name inside the data directory.
+const FileName = "starling.db"
+
+// ErrNotFound reports a missing row.
+var ErrNotFound = errors.New("not found")
+
+// Options configure Open.
+type Options struct {
+	// Exclusive locks the data directory so that no other Starling process
+	// uses it at the same time.
+	Exclusive bool
+	// Synchronous is SQLite's synchronous setting: "FULL" (default) makes each
+	// commit durable against power loss; "NORMAL" only against a process crash.
+	Synchronous string
+	// MaxPages, when set, caps the database's size in pages (SQLite's
+	// max_page_count), so that tests can meet a full disk.
+	MaxPages int
+}
+
+// Store is an open database.
+type Store struct {
+	dir  string
+	db   *sql.DB
+	lock *os.File
+
+	admits    chan *admitReq
+	stop      chan struct{}
+	writerWG  sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// Open opens (creating if needed) the store in dir and brings its schema up to date.
+func Open(dir string, opt Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create data directory %s: %w", dir, err)
+	}
+	s := &Store{dir: dir, admits: make(chan *admitReq, 4096), stop: make(chan struct{})}
+	if opt.Exclusive {
+		f, err := lockDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		s.lock = f
+	}
+	sync := opt.Synchronous
+	if sync == "" {
+		sync = "FULL"
+	}
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(" + sync + ")", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	if opt.MaxPages > 0 {
+		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", opt.MaxPages))
+	}
+	dsn := "file:" + filepath.Join(dir, FileName) + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		s.unlock()
+		return nil, err
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	s.db = db
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		s.unlock()
+		return nil, fmt.Errorf("opening %s: %w", filepath.Join(dir, FileName), err)
+	}
+	s.writerWG.Add(1)
+	go s.writer()
+	return s, nil
+}
+
+// Dir is the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+// DB gives tests and tools direct access to the database.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close stops the writer and closes the database.
+func (s *Store) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		s.writerWG.Wait()
+		err = s.db.Close()
+		s.unlock()
+	})
+	return err
+}

@@ -1,0 +1,137 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/netcore/broker"
+	"github.com/starling-broker/starling/netcore/endpoint"
+	"github.com/starling-broker/starling/netcore/voevent"
+)
+
+// Subscription is a saved subscription to a remote broker and its live state.
+type Subscription struct {
+	ID      int64
+	Address string
+	Filters []string
+	State   broker.SubscriberState
+}
+
+// subscriptions runs the saved subscriptions of the desktop app. Their events
+// go through the shared seen-list into the archive and, when the local broker
+// runs, on to its subscribers.
+type subscriptions struct {
+	mu      sync.Mutex
+	b       *broker.Broker
+	running map[int64]*runningSub
+	wg      sync.WaitGroup
+}
+
+type runningSub struct {
+	sub    *broker.Subscriber
+	cancel context.CancelFunc
+}
+
+func (c *Core) startSubscriptions(ctx context.Context) error {
+	c.subs.b = broker.New(broker.Config{LocalIVO: "ivo://localhost/starling", Checker: c.Checker, Seen: c.Seen, Log: c.log})
+	c.subs.b.AddHandler(broker.HandlerFunc(func(ev *voevent.Event, source string) {
+		if lb := c.Broker(); lb != nil {
+			lb.Dispatch(ev, source)
+		}
+	}))
+	c.subs.running = map[int64]*runningSub{}
+	profiles, err := c.Store.ListProfiles(ctx, "subscribe")
+	if err != nil {
+		return err
+	}
+	for _, p := range profiles {
+		c.runSubscription(p)
+	}
+	return nil
+}
+
+func (c *Core) runSubscription(p store.Profile) error {
+	ep, err := endpoint.Client(fmt.Sprintf("%s:%d", p.Host, p.Port), broker.DefaultBroadcastPort)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := c.subs.b.NewSubscriber(broker.SubscribeConfig{Target: ep, Filters: p.Filters})
+	c.subs.mu.Lock()
+	c.subs.running[p.ID] = &runningSub{sub: s, cancel: cancel}
+	c.subs.mu.Unlock()
+	c.subs.wg.Add(1)
+	go func() {
+		defer c.subs.wg.Done()
+		s.Run(ctx)
+	}()
+	return nil
+}
+
+// AddSubscription saves a subscription to addr ("host[:port]", default port
+// 8099) with optional XPath filters, and starts it.
+func (c *Core) AddSubscription(ctx context.Context, addr string, filters []string) error {
+	if c.subs.b == nil {
+		return errors.New("subscriptions are not running in this process")
+	}
+	ep, err := endpoint.Client(strings.TrimSpace(addr), broker.DefaultBroadcastPort)
+	if err != nil || ep.Network != "tcp" {
+		return fmt.Errorf("%q is not a host:port address", addr)
+	}
+	for _, f := range filters {
+		if _, err := voevent.CompileFilter(f); err != nil {
+			return fmt.Errorf("filter %q is not valid XPath: %v", f, err)
+		}
+	}
+	host, port := splitHostPort(ep.Address)
+	p := store.Profile{Name: "subscription " + ep.Address, Host: host, Port: port, Kind: "subscribe", Filters: filters}
+	id, err := c.Store.SaveProfile(ctx, p)
+	if err != nil {
+		return err
+	}
+	p.ID = id
+	return c.runSubscription(p)
+}
+
+// RemoveSubscription stops and forgets a subscription.
+func (c *Core) RemoveSubscription(ctx context.Context, id int64) error {
+	c.subs.mu.Lock()
+	if r := c.subs.running[id]; r != nil {
+		r.cancel()
+		delete(c.subs.running, id)
+	}
+	c.subs.mu.Unlock()
+	return c.Store.DeleteProfile(ctx, id)
+}
+
+// Subscriptions lists the saved subscriptions with their state.
+func (c *Core) Subscriptions(ctx context.Context) ([]Subscription, error) {
+	profiles, err := c.Store.ListProfiles(ctx, "subscribe")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Subscription, 0, len(profiles))
+	c.subs.mu.Lock()
+	defer c.subs.mu.Unlock()
+	for _, p := range profiles {
+		s := Subscription{ID: p.ID, Address: fmt.Sprintf("%s:%d", p.Host, p.Port), Filters: p.Filters}
+		if r := c.subs.running[p.ID]; r != nil {
+			s.State = r.sub.State()
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (c *Core) stopSubscriptions() {
+	c.subs.mu.Lock()
+	for _, r := range c.subs.running {
+		r.cancel()
+	}
+	c.subs.mu.Unlock()
+	c.subs.wg.Wait()
+}

@@ -1,0 +1,191 @@
+// Package broker holds the VTP broker: the receiver that takes events from
+// authors, and the parts that pass accepted events on (relay and handlers).
+package broker
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/starling-broker/starling/netcore/seen"
+	"github.com/starling-broker/starling/netcore/voevent"
+)
+
+// Defaults as Comet has them.
+const (
+	DefaultReceivePort    = 8098
+	DefaultBroadcastPort  = 8099
+	DefaultReceiveTimeout = 20 * time.Second
+	defaultCommitTimeout  = 10 * time.Second
+)
+
+// Reasons given in naks, after "Event rejected: ".
+const (
+	ReasonPreviouslySeen = "Previously seen by this broker"
+	ReasonConflict       = "Previously seen by this broker with different content (same IVORN, other bytes)"
+)
+
+// ErrServerClosed is returned by Serve after Shutdown.
+var ErrServerClosed = errors.New("broker: server closed")
+
+// Config is what every part of a broker shares.
+type Config struct {
+	// LocalIVO identifies this broker in Transport packets.
+	LocalIVO string
+	// Checker parses and validates incoming events.
+	Checker *voevent.Checker
+	// Seen is the dedup seen-list; accepted events are committed to it.
+	Seen *seen.List
+	// MaxFrame is the largest frame accepted (default 1 MiB).
+	MaxFrame int
+	// ReceiveTimeout closes an author's connection that sends nothing (default 20 s).
+	ReceiveTimeout time.Duration
+	// Log receives the broker's log lines.
+	Log *slog.Logger
+}
+
+// Handler is told of each new event after it is acknowledged; it must not block.
+type Handler interface {
+	HandleEvent(ev *voevent.Event, source string)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ev *voevent.Event, source string)
+
+// HandleEvent calls f.
+func (f HandlerFunc) HandleEvent(ev *voevent.Event, source string) { f(ev, source) }
+
+// Activity is one thing that happened, for a live view.
+type Activity struct {
+	Time   time.Time
+	Kind   string // "ack", "nak", "drop", "error"
+	IVORN  string
+	Peer   string
+	Reason string
+}
+
+// Counters are the broker's live totals.
+type Counters struct {
+	Received, Accepted, Refused uint64
+}
+
+// Broker owns the configuration, the handlers and the counters.
+type Broker struct {
+	cfg Config
+	log *slog.Logger
+
+	mu       sync.RWMutex
+	handlers []Handler
+	watchers []func(Activity)
+
+	received, accepted, refused atomic.Uint64
+}
+
+// New returns a broker; Checker and Seen are required.
+func New(cfg Config) *Broker {
+	if cfg.MaxFrame <= 0 {
+		cfg.MaxFrame = 1 << 20
+	}
+	if cfg.ReceiveTimeout <= 0 {
+		cfg.ReceiveTimeout = DefaultReceiveTimeout
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Broker{cfg: cfg, log: cfg.Log}
+}
+
+// LocalIVO is the broker's own identifier.
+func (b *Broker) LocalIVO() string { return b.cfg.LocalIVO }
+
+// AddHandler registers h for every new event.
+func (b *Broker) AddHandler(h Handler) {
+	b.mu.Lock()
+	b.handlers = append(b.handlers, h)
+	b.mu.Unlock()
+}
+
+// Watch registers f to be told of every ack, nak and dropped connection; f must not block.
+func (b *Broker) Watch(f func(Activity)) {
+	b.mu.Lock()
+	b.watchers = append(b.watchers, f)
+	b.mu.Unlock()
+}
+
+// Counters returns the live totals.
+func (b *Broker) Counters() Counters {
+	return Counters{Received: b.received.Load(), Accepted: b.accepted.Load(), Refused: b.refused.Load()}
+}
+
+func (b *Broker) notify(a Activity) {
+	if a.Time.IsZero() {
+		a.Time = time.Now()
+	}
+	b.mu.RLock()
+	ws := b.watchers
+	b.mu.RUnlock()
+	for _, w := range ws {
+		w(a)
+	}
+}
+
+// Outcome is what became of one incoming event.
+type Outcome struct {
+	// Event is the parsed event, nil when it could not be parsed.
+	Event *voevent.Event
+	// IVORN is the event's identifier, if it had one.
+	IVORN string
+	// Accepted is true for a new event that is now committed.
+	Accepted bool
+	// Verdict is the seen-list's answer when it was asked.
+	Verdict seen.Verdict
+	// Reason says why it was refused.
+	Reason string
+}
+
+// Process checks raw, commits it to the seen-list and archive, and returns
+// the outcome. It does not run handlers: call Dispatch once the answer is sent.
+func (b *Broker) Process(ctx context.Context, raw []byte, source string) Outcome {
+	b.received.Add(1)
+	ev, err := b.cfg.Checker.Check(raw)
+	if err != nil {
+		b.refused.Add(1)
+		o := Outcome{Event: ev, Reason: err.Error()}
+		if ev != nil {
+			o.IVORN = ev.IVORN
+		}
+		return o
+	}
+	ctx, cancel := context.WithTimeout(ctx, defaultCommitTimeout)
+	defer cancel()
+	v, err := b.cfg.Seen.Admit(ctx, seen.NewRecord(ev, source, time.Now()))
+	o := Outcome{Event: ev, IVORN: ev.IVORN, Verdict: v}
+	switch {
+	case err != nil:
+		b.log.Error("could not store event", "ivorn", ev.IVORN, "peer", source, "err", err)
+		o.Reason = "Event could not be stored by this broker (" + err.Error() + "); try again later"
+	case v == seen.Duplicate:
+		o.Reason = ReasonPreviouslySeen
+	case v == seen.Conflict:
+		o.Reason = ReasonConflict
+	default:
+		o.Accepted = true
+		b.accepted.Add(1)
+		return o
+	}
+	b.refused.Add(1)
+	return o
+}
+
+// Dispatch hands an accepted event to every handler.
+func (b *Broker) Dispatch(ev *voevent.Event, source string) {
+	b.mu.RLock()
+	hs := b.handlers
+	b.mu.RUnlock()
+	for _, h := range hs {
+		h.HandleEvent(ev, source)
+	}
+}

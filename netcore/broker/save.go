@@ -1,0 +1,114 @@
+package broker
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/starling-broker/starling/netcore/voevent"
+)
+
+// filenamePad is appended to a file name until it is free, as Comet's FILENAME_PAD.
+const filenamePad = "_"
+
+// SaveHandler writes each event to a file in a directory, named from its
+// IVORN as Comet's save-event plugin names it; the raw bytes are written
+// unchanged, through a temporary file and a rename, and an existing file is
+// never overwritten: the name gets "_" appended until it is free.
+type SaveHandler struct {
+	dir string
+	log *slog.Logger
+	mu  sync.Mutex
+}
+
+// NewSaveHandler returns the handler behind --save-event; dir is
+// --save-event-directory ("" means the working directory) and is created if missing.
+func NewSaveHandler(dir string, log *slog.Logger) *SaveHandler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &SaveHandler{dir: dir, log: log.With("component", "save-event")}
+}
+
+// HandleEvent saves ev; a failure is logged.
+func (h *SaveHandler) HandleEvent(ev *voevent.Event, source string) {
+	if ev == nil {
+		return
+	}
+	if _, err := h.Save(ev.IVORN, ev.Raw); err != nil {
+		h.log.Warn("could not save event", "ivorn", ev.IVORN, "err", err)
+	}
+}
+
+// Save writes raw under the name made from ivorn and returns the file's path.
+func (h *SaveHandler) Save(ivorn string, raw []byte) (string, error) {
+	dir := h.dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		dir = wd
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, ".starling-save-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	_, err = tmp.Write(raw)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err != nil {
+		return "", err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	name := filepath.Join(dir, FileNameFor(ivorn))
+	for {
+		if _, err := os.Lstat(name); os.IsNotExist(err) {
+			break
+		} else if err != nil {
+			return "", err
+		}
+		name += filenamePad
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return "", err
+	}
+	h.log.Debug(fmt.Sprintf("Writing to %s", name))
+	return name, nil
+}
+
+// FileNameFor makes a file name from an IVORN exactly as Comet's
+// string_to_filename does: a leading "." is dropped, "/" and "\" become "_",
+// and every character but ASCII letters, digits, "_" and "." is removed.
+// An empty result is "_" (Comet then writes to "DIR/" + "_").
+func FileNameFor(ivorn string) string {
+	ivorn = strings.TrimPrefix(ivorn, ".")
+	var b strings.Builder
+	for _, r := range ivorn {
+		switch {
+		case r == '/' || r == '\\':
+			b.WriteByte('_')
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '_', r == '.':
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return filenamePad
+	}
+	return b.String()
+}

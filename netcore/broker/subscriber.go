@@ -1,0 +1,281 @@
+package broker
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/starling-broker/starling/netcore/endpoint"
+	"github.com/starling-broker/starling/netcore/vtp"
+)
+
+// Subscriber defaults.
+const (
+	DefaultAliveTimeout = 120 * time.Second // Comet's ALIVE_INTERVAL
+	DefaultMinBackoff   = time.Second
+	DefaultMaxBackoff   = 60 * time.Second
+	DefaultDialTimeout  = 30 * time.Second
+
+	// stableConnection is how long a connection must last for the backoff to start again from the minimum.
+	stableConnection = 30 * time.Second
+	// answerTimeout bounds writing one answer to the upstream broker.
+	answerTimeout = 30 * time.Second
+)
+
+// SubscribeConfig configures a Subscriber; zero values take the defaults.
+type SubscribeConfig struct {
+	// Target is the upstream broker's broadcast endpoint.
+	Target endpoint.Endpoint
+	// Filters are XPath expressions sent upstream in the authenticate answer.
+	Filters []string
+	// AliveTimeout disconnects and reconnects when nothing arrives for this long (default 120 s).
+	AliveTimeout time.Duration
+	// MinBackoff is the first wait before reconnecting (default 1 s).
+	MinBackoff time.Duration
+	// MaxBackoff caps the wait, which doubles after each failure (default 60 s).
+	MaxBackoff time.Duration
+	// DialTimeout bounds one connection attempt (default 30 s).
+	DialTimeout time.Duration
+}
+
+// SubscriberState is a subscription's state, for a live view.
+type SubscriberState struct {
+	// Connected is true while a connection to the upstream broker is open.
+	Connected bool
+	// Since is when the connection opened or was lost (zero before the first attempt).
+	Since time.Time
+	// LastError says why the last connection attempt failed or the last connection ended; it is kept after a reconnection.
+	LastError string
+	// Received counts the events received from upstream, new or not.
+	Received uint64
+}
+
+// Subscriber keeps a subscription to an upstream broker: it connects,
+// answers authenticate and iamalive, acknowledges every event (never a nak,
+// as Comet's subscriber: a nak would get it cut off), processes each event as
+// the receiver does (the full check, not only Comet's previously-seen check,
+// so an invalid event is acked but neither stored nor passed on) and
+// dispatches the new ones; it reconnects with backoff when the connection
+// fails or falls silent.
+type Subscriber struct {
+	b      *Broker
+	cfg    SubscribeConfig
+	log    *slog.Logger
+	target string
+	source string
+
+	mu    sync.Mutex
+	state SubscriberState
+
+	received atomic.Uint64
+}
+
+// NewSubscriber returns a subscriber to cfg.Target; call Run to start it.
+func (b *Broker) NewSubscriber(cfg SubscribeConfig) *Subscriber {
+	if cfg.AliveTimeout <= 0 {
+		cfg.AliveTimeout = DefaultAliveTimeout
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = DefaultMinBackoff
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = DefaultMaxBackoff
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = cfg.MinBackoff
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = DefaultDialTimeout
+	}
+	cfg.Filters = append([]string(nil), cfg.Filters...)
+	target := cfg.Target.String()
+	return &Subscriber{
+		b:      b,
+		cfg:    cfg,
+		log:    b.log.With("component", "subscriber", "upstream", target),
+		target: target,
+		source: "upstream " + target,
+	}
+}
+
+// State returns the subscription's current state.
+func (s *Subscriber) State() SubscriberState {
+	s.mu.Lock()
+	st := s.state
+	s.mu.Unlock()
+	st.Received = s.received.Load()
+	return st
+}
+
+func (s *Subscriber) setState(connected bool, lastErr string) {
+	s.mu.Lock()
+	s.state.Connected = connected
+	s.state.Since = time.Now()
+	if lastErr != "" {
+		s.state.LastError = lastErr
+	}
+	s.mu.Unlock()
+}
+
+// Run keeps the subscription until ctx ends, and then returns ctx.Err().
+// Call it once.
+func (s *Subscriber) Run(ctx context.Context) error {
+	var backoff time.Duration
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := time.Now()
+		connected, err := s.connectOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if connected && time.Since(start) >= stableConnection {
+			backoff = 0
+		}
+		backoff = min(max(2*backoff, s.cfg.MinBackoff), s.cfg.MaxBackoff)
+		wait := backoff/2 + rand.N(backoff/2+1)
+		s.log.Info(fmt.Sprintf("Reconnecting to %s in %s", s.target, wait.Round(time.Millisecond)), "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// connectOnce makes one connection and serves it until it ends.
+func (s *Subscriber) connectOnce(ctx context.Context) (bool, error) {
+	d := net.Dialer{Timeout: s.cfg.DialTimeout}
+	c, err := d.DialContext(ctx, s.cfg.Target.Network, s.cfg.Target.Address)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		s.log.Warn(fmt.Sprintf("Could not connect to %s: %v", s.target, err))
+		s.setState(false, err.Error())
+		return false, err
+	}
+	s.log.Info("Connected to " + s.target)
+	s.setState(true, "")
+	s.b.notify(Activity{Kind: "connected", Peer: s.target})
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	err = s.serveConn(ctx, c)
+	stop()
+	c.Close()
+	reason := "connection closed"
+	if err != nil && ctx.Err() == nil {
+		reason = err.Error()
+	}
+	if ctx.Err() != nil {
+		reason = "subscription stopped"
+	}
+	s.log.Info(fmt.Sprintf("Disconnected from %s (%s)", s.target, reason))
+	s.setState(false, reason)
+	s.b.notify(Activity{Kind: "disconnected", Peer: s.target, Reason: reason})
+	return true, err
+}
+
+// errSilent reports an upstream that sent nothing within the alive timeout.
+var errSilent = errors.New("no traffic from upstream")
+
+// serveConn reads and answers packets from the upstream broker until the
+// connection fails, falls silent or ctx ends. It works over any net.Conn.
+func (s *Subscriber) serveConn(ctx context.Context, c net.Conn) error {
+	br := bufio.NewReaderSize(c, 4096)
+	for {
+		c.SetReadDeadline(time.Now().Add(s.cfg.AliveTimeout))
+		raw, err := vtp.ReadFrame(br, s.b.cfg.MaxFrame)
+		if err != nil {
+			var ne net.Error
+			var tooLarge *vtp.FrameTooLargeError
+			switch {
+			case errors.Is(err, vtp.ErrEmptyFrame):
+				s.log.Warn("Unparsable message received", "err", err)
+				continue
+			case errors.As(err, &ne) && ne.Timeout():
+				s.log.Info(fmt.Sprintf("No iamalive received from %s for %d seconds; disconnecting", s.target, int(s.cfg.AliveTimeout.Seconds())))
+				return fmt.Errorf("%w for %s", errSilent, s.cfg.AliveTimeout)
+			case errors.As(err, &tooLarge):
+				s.log.Info("Length limit exceeded: " + err.Error())
+				return err
+			case errors.Is(err, io.EOF):
+				return errors.New("upstream closed the connection")
+			}
+			return err
+		}
+		if err := s.handle(ctx, c, raw); err != nil {
+			return err
+		}
+	}
+}
+
+// handle acts on one packet, as Comet's VOEventSubscriber.stringReceived; it
+// returns an error only when an answer could not be written.
+func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
+	root, ok := scanRoot(raw)
+	var m *vtp.Message
+	if !ok || root.local == "Transport" {
+		var err error
+		m, err = vtp.Parse(raw)
+		switch {
+		case err == nil:
+			root.role = m.Role
+		case ok || !errors.Is(err, vtp.ErrNotTransport):
+			s.log.Warn("Unparsable message received", "err", err)
+			return nil
+		}
+		// Otherwise it is not a Transport packet: the checker judges it as an event.
+	}
+	localIVO := s.b.cfg.LocalIVO
+	switch {
+	case m != nil && root.role == vtp.RoleIAmAlive:
+		s.log.Debug("IAmAlive received from " + s.target)
+		return s.answer(c, vtp.IAmAliveResponse(localIVO, m.Origin))
+	case m != nil && root.role == vtp.RoleAuthenticate:
+		s.log.Debug("Authenticate received from " + s.target)
+		return s.answer(c, vtp.AuthenticateResponse(localIVO, m.Origin, s.cfg.Filters))
+	case m != nil:
+		s.log.Warn(fmt.Sprintf("Incomprehensible data received from %s (role=%s)", s.target, m.Role))
+		return nil
+	}
+	s.received.Add(1)
+	o := s.b.Process(ctx, raw, s.source)
+	ivorn := o.IVORN
+	if ivorn == "" {
+		ivorn = root.ivorn
+	}
+	if o.Accepted {
+		s.log.Info(fmt.Sprintf("VOEvent %s received from %s; accepted", ivorn, s.target))
+		s.b.notify(Activity{Kind: "ack", IVORN: ivorn, Peer: s.source})
+	} else {
+		s.log.Info(fmt.Sprintf("Event rejected (%s); discarding", o.Reason), "ivorn", ivorn)
+		s.b.notify(Activity{Kind: "drop", IVORN: ivorn, Peer: s.source, Reason: o.Reason})
+	}
+	// Always an ack, never a nak: upstream would drop us (Comet's can_nak=False).
+	if err := s.answer(c, vtp.Ack(localIVO, ivorn)); err != nil {
+		return err
+	}
+	if o.Accepted {
+		s.b.Dispatch(o.Event, s.source)
+	}
+	return nil
+}
+
+func (s *Subscriber) answer(c net.Conn, packet []byte) error {
+	c.SetWriteDeadline(time.Now().Add(answerTimeout))
+	if err := vtp.WriteFrame(c, packet); err != nil {
+		return fmt.Errorf("could not answer: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,281 @@
+package broker
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/starling-broker/starling/netcore/endpoint"
+	"github.com/starling-broker/starling/netcore/voevent"
+	"github.com/starling-broker/starling/netcore/vtp"
+)
+
+// fakeUpstream is a scripted broadcaster: each accepted connection is handed to script.
+type fakeUpstream struct {
+	l     net.Listener
+	conns chan net.Conn
+}
+
+func newFakeUpstream(t *testing.T) *fakeUpstream {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &fakeUpstream{l: l, conns: make(chan net.Conn, 100)}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				close(u.conns)
+				return
+			}
+			u.conns <- c
+		}
+	}()
+	t.Cleanup(func() { l.Close() })
+	return u
+}
+
+func (u *fakeUpstream) endpoint() endpoint.Endpoint {
+	return endpoint.Endpoint{Network: "tcp", Address: u.l.Addr().String()}
+}
+
+// accept waits for the subscriber's next connection.
+func (u *fakeUpstream) accept(t *testing.T) net.Conn {
+	t.Helper()
+	select {
+	case c := <-u.conns:
+		t.Cleanup(func() { c.Close() })
+		return c
+	case <-time.After(relayWait):
+		t.Fatal("the subscriber did not connect")
+	}
+	return nil
+}
+
+// exchange sends one packet and reads one answer.
+func exchange(t *testing.T, c net.Conn, br *bufio.Reader, packet []byte) *vtp.Message {
+	t.Helper()
+	if err := vtp.WriteFrame(c, packet); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(relayWait))
+	raw, err := vtp.ReadFrame(br, 1<<20)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	m, err := vtp.Parse(raw)
+	if err != nil {
+		t.Fatalf("answer does not parse: %v\n%s", err, raw)
+	}
+	return m
+}
+
+// runSubscriber runs s until the test ends.
+func runSubscriber(t *testing.T, s *Subscriber) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("Run returned %v", err)
+			}
+		case <-time.After(relayWait):
+			t.Error("Run did not return after cancel")
+		}
+	})
+}
+
+func TestSubscriberSession(t *testing.T) {
+	b, lg := newRelayBroker(t)
+	var mu sync.Mutex
+	var dispatched []string
+	b.AddHandler(HandlerFunc(func(ev *voevent.Event, source string) {
+		mu.Lock()
+		dispatched = append(dispatched, ev.IVORN+" "+source)
+		mu.Unlock()
+	}))
+	u := newFakeUpstream(t)
+	filters := []string{`//Param[@name="mag" and @value < 20]`, `//Who[AuthorIVORN="ivo://x/y"]`}
+	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint(), Filters: filters})
+	runSubscriber(t, s)
+	c := u.accept(t)
+	br := bufio.NewReader(c)
+
+	m := exchange(t, c, br, vtp.Authenticate(relayUpstreamIVO))
+	if m.Role != vtp.RoleAuthenticate || m.Origin != relayUpstreamIVO || m.Response != relayLocalIVO || !slices.Equal(m.Filters, filters) {
+		t.Errorf("authenticate answer: %+v", m)
+	}
+	waitFor(t, "connected state", func() bool { return s.State().Connected })
+
+	m = exchange(t, c, br, vtp.IAmAlive(relayUpstreamIVO))
+	if m.Role != vtp.RoleIAmAlive || m.Origin != relayUpstreamIVO || m.Response != relayLocalIVO {
+		t.Errorf("iamalive answer: %+v", m)
+	}
+	// pygcn's namespace is understood too.
+	pygcn := bytes.ReplaceAll(vtp.IAmAlive(relayUpstreamIVO), []byte(vtp.Namespace), []byte("http://telescope-networks.org/schema/Transport/v1.1"))
+	if m = exchange(t, c, br, pygcn); m.Role != vtp.RoleIAmAlive {
+		t.Errorf("iamalive answer to pygcn's namespace: %+v", m)
+	}
+
+	valid := relayEvent("sub-valid", 12)
+	invalid := bytes.Replace(relayEvent("sub-invalid", 12), []byte(`version="2.0"`), []byte(`version="2.0" bogus="1"`), 1)
+	badIVORN := bytes.Replace(relayEvent("x", 1), []byte(`ivorn="ivo://starling.test/source#x"`), []byte(`ivorn="not an ivorn"`), 1)
+	for _, c2 := range []struct {
+		name  string
+		raw   []byte
+		ivorn string
+	}{
+		{"valid", valid, "ivo://starling.test/source#sub-valid"},
+		{"invalid", invalid, "ivo://starling.test/source#sub-invalid"},
+		{"bad ivorn", badIVORN, "not an ivorn"},
+		{"duplicate", valid, "ivo://starling.test/source#sub-valid"},
+	} {
+		m := exchange(t, c, br, c2.raw)
+		if m.Role != vtp.RoleAck || m.Origin != c2.ivorn || m.Response != relayLocalIVO {
+			t.Errorf("%s: answer %+v, want an ack for %s", c2.name, m, c2.ivorn)
+		}
+	}
+	// Garbage is logged and skipped; the connection stays up.
+	vtp.WriteFrame(c, []byte("<<<not xml"))
+	if m = exchange(t, c, br, vtp.IAmAlive(relayUpstreamIVO)); m.Role != vtp.RoleIAmAlive {
+		t.Errorf("after garbage: %+v", m)
+	}
+	lg.wait(t, "Unparsable message received")
+
+	mu.Lock()
+	got := slices.Clone(dispatched)
+	mu.Unlock()
+	want := []string{"ivo://starling.test/source#sub-valid upstream " + u.l.Addr().String()}
+	if !slices.Equal(got, want) {
+		t.Errorf("dispatched %q, want %q", got, want)
+	}
+	if st := s.State(); !st.Connected || st.Received != 4 {
+		t.Errorf("state %+v", st)
+	}
+}
+
+func TestSubscriberReconnects(t *testing.T) {
+	b, lg := newRelayBroker(t)
+	var mu sync.Mutex
+	kinds := map[string]int{}
+	b.Watch(func(a Activity) { mu.Lock(); kinds[a.Kind]++; mu.Unlock() })
+	u := newFakeUpstream(t)
+	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint(), MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
+	runSubscriber(t, s)
+	c := u.accept(t)
+	exchange(t, c, bufio.NewReader(c), vtp.Authenticate(relayUpstreamIVO))
+	c.Close()
+	c = u.accept(t)
+	br := bufio.NewReader(c)
+	if m := exchange(t, c, br, vtp.Authenticate(relayUpstreamIVO)); m.Role != vtp.RoleAuthenticate {
+		t.Errorf("after reconnecting: %+v", m)
+	}
+	lg.wait(t, "Reconnecting to "+u.l.Addr().String())
+	waitFor(t, "activity", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return kinds["connected"] == 2 && kinds["disconnected"] == 1
+	})
+
+	// A refused connection is retried too.
+	u.l.Close()
+	c.Close()
+	waitFor(t, "a failed attempt", func() bool { return !s.State().Connected && s.State().LastError != "" })
+	lg.wait(t, "Could not connect to "+u.l.Addr().String())
+}
+
+func TestSubscriberReconnectsWhenSilent(t *testing.T) {
+	b, lg := newRelayBroker(t)
+	u := newFakeUpstream(t)
+	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint(), AliveTimeout: 200 * time.Millisecond, MinBackoff: 10 * time.Millisecond})
+	runSubscriber(t, s)
+	first := u.accept(t)
+	start := time.Now()
+	// Say nothing; the subscriber gives up on the connection and dials again.
+	u.accept(t)
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Errorf("reconnected after %v, before the alive timeout", d)
+	}
+	first.SetReadDeadline(time.Now().Add(relayWait))
+	if _, err := first.Read(make([]byte, 1)); err == nil {
+		t.Error("the silent connection was not closed")
+	}
+	lg.wait(t, "No iamalive received from")
+	if st := s.State(); st.LastError == "" {
+		t.Errorf("state %+v", st)
+	}
+}
+
+func TestSubscriberStopsOnCancel(t *testing.T) {
+	b, _ := newRelayBroker(t)
+	u := newFakeUpstream(t)
+	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint()})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	c := u.accept(t)
+	waitFor(t, "connected", func() bool { return s.State().Connected })
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Run returned %v", err)
+		}
+	case <-time.After(relayWait):
+		t.Fatal("Run did not return")
+	}
+	c.SetReadDeadline(time.Now().Add(relayWait))
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Error("connection not closed")
+	}
+	if s.State().Connected {
+		t.Error("still connected")
+	}
+}
+
+// TestSubscriberRelaysThroughBroadcaster chains two brokers: an event
+// published by the first reaches a subscriber of the second, byte for byte,
+// and does not come back.
+func TestSubscriberRelaysThroughBroadcaster(t *testing.T) {
+	up, _ := newRelayBroker(t)
+	upBC := up.NewBroadcaster(BroadcastConfig{})
+	up.AddHandler(upBC)
+	upAddr := startBroadcaster(t, upBC)
+
+	down, _ := newRelayBroker(t)
+	downBC := down.NewBroadcaster(BroadcastConfig{})
+	down.AddHandler(downBC)
+	downAddr := startBroadcaster(t, downBC)
+	leaf := dialSub(t, downAddr, true, true)
+
+	sub := down.NewSubscriber(SubscribeConfig{Target: endpoint.Endpoint{Network: "tcp", Address: upAddr}, Filters: []string{`//Param[@value > 1]`}})
+	runSubscriber(t, sub)
+	waitFilters(t, upBC, 1)
+
+	upBC.Publish(mustParse(t, relayEvent("chain-filtered-out", 0.5)))
+	raw := relayEvent("chain", 7)
+	publish(t, up, raw)
+	if got := leaf.next(); !bytes.Equal(got, raw) {
+		t.Errorf("leaf got %.300s", got)
+	}
+	waitFor(t, "upstream acks", func() bool {
+		for _, s := range *upBC.subs.Load() {
+			if s.outstanding.Load() != 0 {
+				return false
+			}
+		}
+		return true
+	})
+	leaf.none()
+}

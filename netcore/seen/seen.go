@@ -1,0 +1,237 @@
+// Package seen holds the dedup seen-list: a ristretto cache in front of a
+// persistent Store, so that a broker refuses any event it has seen before.
+package seen
+
+import (
+	"context"
+	"crypto/sha256"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dgraph-io/ristretto/v2"
+
+	"github.com/starling-broker/starling/netcore/voevent"
+)
+
+// Verdict is what the seen-list says of an event.
+type Verdict int
+
+const (
+	// New means the event was not seen before and is now recorded.
+	New Verdict = iota
+	// Duplicate means the same IVORN with the same bytes was seen before.
+	Duplicate
+	// Conflict means the IVORN was seen before with different bytes.
+	Conflict
+)
+
+// String names the verdict.
+func (v Verdict) String() string {
+	switch v {
+	case New:
+		return "new"
+	case Duplicate:
+		return "duplicate"
+	case Conflict:
+		return "conflict"
+	}
+	return "unknown"
+}
+
+// Record is an event to admit: its identity, where it came from, and what the
+// archive keeps of it.
+type Record struct {
+	IVORN    string
+	Digest   [32]byte
+	Source   string
+	Received time.Time
+	Raw      []byte
+	Summary  voevent.Summary
+}
+
+// NewRecord fills a Record for an event received from source at time at.
+func NewRecord(ev *voevent.Event, source string, at time.Time) Record {
+	return Record{
+		IVORN:    ev.IVORN,
+		Digest:   sha256.Sum256(ev.Raw),
+		Source:   source,
+		Received: at,
+		Raw:      ev.Raw,
+		Summary:  voevent.Summarize(ev),
+	}
+}
+
+// Store is the persistent seen-list (and the archive that is written with it).
+type Store interface {
+	// Admit records r if its IVORN is absent, atomically with its archive row,
+	// and returns New; otherwise it records nothing and returns Duplicate or
+	// Conflict with the digest and time of the first sighting.
+	Admit(ctx context.Context, r Record) (Verdict, Entry, error)
+	// Lookup returns the entry for an IVORN, if present.
+	Lookup(ctx context.Context, ivorn string) (Entry, bool, error)
+}
+
+// Entry is one row of the persistent seen-list.
+type Entry struct {
+	IVORN     string
+	Digest    [32]byte
+	FirstSeen time.Time
+	Source    string
+}
+
+// CaughtBy tells which layer refused a previously seen event.
+type CaughtBy string
+
+// The layers that can catch a previously seen event.
+const (
+	ByCache CaughtBy = "cache"
+	ByStore CaughtBy = "store"
+)
+
+// Refusal is one recent refusal, for the dedup view.
+type Refusal struct {
+	IVORN    string
+	Source   string
+	At       time.Time
+	Verdict  Verdict
+	CaughtBy CaughtBy
+}
+
+// Stats are the counters the dedup view shows.
+type Stats struct {
+	CacheHits   uint64
+	CacheMisses uint64
+	StoreHits   uint64
+	Admitted    uint64
+}
+
+// HitRatio is the share of lookups that the cache answered.
+func (s Stats) HitRatio() float64 {
+	total := s.CacheHits + s.CacheMisses
+	if total == 0 {
+		return 0
+	}
+	return float64(s.CacheHits) / float64(total)
+}
+
+// List is the seen-list used by receivers and subscribers.
+type List struct {
+	store  Store
+	cache  *ristretto.Cache[string, cached]
+	maxAge time.Duration
+
+	cacheHits, cacheMisses, storeHits, admitted atomic.Uint64
+
+	mu     sync.Mutex
+	recent []Refusal
+	next   int
+}
+
+type cached struct {
+	digest [32]byte
+	first  time.Time
+}
+
+// Options configure a List.
+type Options struct {
+	// MaxAge is how long an entry counts as seen (default 30 days).
+	MaxAge time.Duration
+	// CacheEntries bounds the cache (default 1,000,000 IVORNs).
+	CacheEntries int64
+	// RecentRefusals is how many refusals Recent keeps (default 100).
+	RecentRefusals int
+}
+
+// NewList returns a seen-list over store.
+func NewList(store Store, opt Options) (*List, error) {
+	if opt.MaxAge <= 0 {
+		opt.MaxAge = 30 * 24 * time.Hour
+	}
+	if opt.CacheEntries <= 0 {
+		opt.CacheEntries = 1_000_000
+	}
+	if opt.RecentRefusals <= 0 {
+		opt.RecentRefusals = 100
+	}
+	c, err := ristretto.NewCache(&ristretto.Config[string, cached]{
+		NumCounters: opt.CacheEntries * 10,
+		MaxCost:     opt.CacheEntries,
+		BufferItems: 64,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &List{store: store, cache: c, maxAge: opt.MaxAge, recent: make([]Refusal, opt.RecentRefusals)}, nil
+}
+
+// Close releases the cache.
+func (l *List) Close() { l.cache.Close() }
+
+// MaxAge is how long an entry counts as seen.
+func (l *List) MaxAge() time.Duration { return l.maxAge }
+
+// Admit checks r against the cache and then the store, recording it if new.
+// The store's answer is atomic: of two racing admissions of one IVORN exactly
+// one is New.
+func (l *List) Admit(ctx context.Context, r Record) (Verdict, error) {
+	if c, ok := l.cache.Get(r.IVORN); ok && time.Since(c.first) < l.maxAge {
+		l.cacheHits.Add(1)
+		v := Duplicate
+		if c.digest != r.Digest {
+			v = Conflict
+		}
+		l.remember(Refusal{IVORN: r.IVORN, Source: r.Source, At: r.Received, Verdict: v, CaughtBy: ByCache})
+		return v, nil
+	}
+	l.cacheMisses.Add(1)
+	v, e, err := l.store.Admit(ctx, r)
+	if err != nil {
+		return v, err
+	}
+	if v == New {
+		l.admitted.Add(1)
+		l.put(r.IVORN, cached{digest: r.Digest, first: r.Received})
+		return v, nil
+	}
+	l.storeHits.Add(1)
+	l.put(e.IVORN, cached{digest: e.Digest, first: e.FirstSeen})
+	l.remember(Refusal{IVORN: r.IVORN, Source: r.Source, At: r.Received, Verdict: v, CaughtBy: ByStore})
+	return v, nil
+}
+
+func (l *List) put(ivorn string, c cached) {
+	ttl := l.maxAge - time.Since(c.first)
+	if ttl > 0 {
+		l.cache.SetWithTTL(ivorn, c, 1, ttl)
+	}
+}
+
+func (l *List) remember(r Refusal) {
+	l.mu.Lock()
+	l.recent[l.next%len(l.recent)] = r
+	l.next++
+	l.mu.Unlock()
+}
+
+// Recent returns the most recent refusals, newest first.
+func (l *List) Recent() []Refusal {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := min(l.next, len(l.recent))
+	out := make([]Refusal, 0, n)
+	for i := 1; i <= n; i++ {
+		out = append(out, l.recent[(l.next-i)%len(l.recent)])
+	}
+	return out
+}
+
+// Stats returns the counters.
+func (l *List) Stats() Stats {
+	return Stats{
+		CacheHits:   l.cacheHits.Load(),
+		CacheMisses: l.cacheMisses.Load(),
+		StoreHits:   l.storeHits.Load(),
+		Admitted:    l.admitted.Load(),
+	}
+}

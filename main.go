@@ -1,13 +1,18 @@
-// Command starling is a VOEvent broker and sender: with a subcommand it is the
-// command line (broker, sendvo, …); run as comet-sendvo it is the sender.
+// Command starling is a VOEvent broker and sender. With no subcommand it is the
+// desktop app; with one (broker, sendvo, …) it is the command line; run as
+// comet-sendvo it is the sender.
 package main
 
 import (
 	"os"
 
 	"github.com/starling-broker/starling/app/cli"
+	"github.com/starling-broker/starling/ui"
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[0], os.Args[1:], cli.StdEnv()))
+	if cli.IsSubcommand(os.Args[0], os.Args[1:]) {
+		os.Exit(cli.Main(os.Args[0], os.Args[1:], cli.StdEnv()))
+	}
+	os.Exit(ui.Main(os.Args[1:]))
 }

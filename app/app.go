@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/starling-broker/starling/app/outbox"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/seen"
 	"github.com/starling-broker/starling/netcore/voevent"
@@ -48,6 +49,8 @@ type Core struct {
 	broker *LocalBroker
 
 	subs subscriptions
+
+	outbox *outbox.Worker
 }
 
 // DefaultDataDir is $STARLING_DATA_DIR, else the user's data directory
@@ -102,6 +105,7 @@ func Open(opt Options) (*Core, error) {
 	}
 	c.wg.Add(1)
 	go c.pruneLoop()
+	c.startOutbox()
 	if opt.RunSubscriptions {
 		if err := c.startSubscriptions(context.Background()); err != nil {
 			c.Close()
@@ -144,6 +148,7 @@ func (c *Core) pruneLoop() {
 func (c *Core) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	c.stopOutbox(ctx)
 	err := c.StopBroker(ctx)
 	c.stopSubscriptions()
 	close(c.stop)

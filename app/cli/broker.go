@@ -146,7 +146,7 @@ func runBroker(env Env, args []string) int {
 		cfg.Handlers = append(cfg.Handlers, broker.NewSpawnHandler(fields[0], fields[1:], maxRun, log))
 	}
 	if a.isSet("print-event") {
-		cfg.Handlers = append(cfg.Handlers, broker.NewPrintHandler(env.Stdout))
+		cfg.Handlers = append(cfg.Handlers, broker.NewPrintHandler(env.Stdout, log))
 	}
 	if a.isSet("save-event") || a.isSet("save-event-directory") {
 		dir := a.str("save-event-directory", "")

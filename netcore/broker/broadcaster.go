@@ -22,12 +22,18 @@ import (
 
 // Broadcaster defaults; the limits are Comet's.
 const (
-	DefaultIAmAliveInterval   = 60 * time.Second
-	DefaultTestInterval       = 3600 * time.Second
+	// DefaultIAmAliveInterval is Comet's IAMALIVE_INTERVAL.
+	DefaultIAmAliveInterval = 60 * time.Second
+	// DefaultTestInterval is Comet's --broadcast-test-interval default.
+	DefaultTestInterval = 3600 * time.Second
+	// DefaultMaxOutstandingAcks is Comet's MAX_OUTSTANDING_ACK.
 	DefaultMaxOutstandingAcks = 10
-	DefaultQueueLen           = 1024
-	DefaultWriteTimeout       = 30 * time.Second
-	DefaultBatchInterval      = 20 * time.Millisecond
+	// DefaultQueueLen bounds the packets waiting for one subscriber.
+	DefaultQueueLen = 1024
+	// DefaultWriteTimeout drops a subscriber whose socket takes no data for this long.
+	DefaultWriteTimeout = 30 * time.Second
+	// DefaultBatchInterval is the shortest time between two writes to one subscriber.
+	DefaultBatchInterval = 20 * time.Millisecond
 
 	// maxAliveCount is Comet's MAX_ALIVE_COUNT: one unanswered iamalive is enough.
 	maxAliveCount = 1
@@ -126,14 +132,15 @@ func (b *Broker) NewBroadcaster(cfg BroadcastConfig) *Broadcaster {
 // Serve accepts subscribers on l until Shutdown; it returns ErrServerClosed then.
 // The first call also starts the iamalive and test-event timers.
 func (bc *Broadcaster) Serve(l net.Listener) error {
+	bc.mu.Lock()
 	if bc.closing.Load() {
+		bc.mu.Unlock()
 		l.Close()
 		return ErrServerClosed
 	}
-	bc.mu.Lock()
 	bc.listeners[l] = struct{}{}
-	bc.mu.Unlock()
 	bc.startOnce.Do(bc.startLoops)
+	bc.mu.Unlock()
 	bc.log.Info(fmt.Sprintf("Broadcasting events on %s (accepting subscriptions from %s)", l.Addr(), bc.cfg.Whitelist))
 	var backoff time.Duration
 	for {
@@ -156,7 +163,6 @@ func (bc *Broadcaster) Serve(l net.Listener) error {
 			c.Close()
 			continue
 		}
-		bc.wg.Add(1)
 		go func() {
 			defer bc.wg.Done()
 			defer bc.track(c, false)
@@ -165,6 +171,8 @@ func (bc *Broadcaster) Serve(l net.Listener) error {
 	}
 }
 
+// track adds or removes a connection; adding counts it in wg, under the same
+// lock that Shutdown takes, and fails once Shutdown has begun.
 func (bc *Broadcaster) track(c net.Conn, add bool) bool {
 	bc.mu.Lock()
 	defer bc.mu.Unlock()
@@ -172,6 +180,7 @@ func (bc *Broadcaster) track(c net.Conn, add bool) bool {
 		if bc.closing.Load() {
 			return false
 		}
+		bc.wg.Add(1)
 		bc.conns[c] = struct{}{}
 	} else {
 		delete(bc.conns, c)
@@ -228,6 +237,7 @@ func (bc *Broadcaster) Publish(ev *voevent.Event) {
 	bc.pubMu.Lock()
 	defer bc.pubMu.Unlock()
 	var memo map[*voevent.Filter]bool
+	sent := 0
 	for _, s := range subs {
 		if fs := s.filters.Load(); fs != nil && len(*fs) > 0 {
 			if memo == nil {
@@ -237,8 +247,11 @@ func (bc *Broadcaster) Publish(ev *voevent.Event) {
 				continue
 			}
 		}
-		s.enqueue(frame, true)
+		if s.enqueue(frame, true) {
+			sent++
+		}
 	}
+	bc.log.Info(fmt.Sprintf("Event %s forwarded to %d of %d subscribers", ev.IVORN, sent, len(subs)))
 }
 
 // matchAny evaluates each distinct compiled filter at most once per event.
@@ -442,12 +455,19 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 		defer writer.Done()
 		s.writeLoop()
 	}()
-	s.readLoop()
+	err := s.readLoop()
 	s.drop("")
 	writer.Wait()
 	bc.removeSub(s)
+	reason := s.reason
+	if reason == "" {
+		reason = "closed by the subscriber"
+		if !errors.Is(err, io.EOF) {
+			reason = "connection lost: " + err.Error()
+		}
+	}
 	bc.log.Info("Subscriber at " + peer + " disconnected")
-	bc.b.notify(Activity{Kind: "unsubscribe", Peer: peer, Reason: s.reason})
+	bc.b.notify(Activity{Kind: "unsubscribe", Peer: peer, Reason: reason})
 }
 
 // enqueue queues a framed packet for the writer; it drops the subscriber and
@@ -458,9 +478,9 @@ func (s *subConn) enqueue(frame []byte, event bool) bool {
 		s.mu.Unlock()
 		return false
 	}
-	if len(s.queue) >= s.bc.cfg.QueueLen {
+	if n := len(s.queue); n >= s.bc.cfg.QueueLen {
 		s.mu.Unlock()
-		s.drop(fmt.Sprintf("Subscriber is not keeping up (%d packets queued); dropping connection", len(s.queue)))
+		s.drop(fmt.Sprintf("Subscriber is not keeping up (%d packets queued); dropping connection", n))
 		return false
 	}
 	s.queue = append(s.queue, frame)
@@ -558,8 +578,9 @@ func (s *subConn) flush() error {
 	return err
 }
 
-// readLoop handles what the subscriber sends until the connection fails.
-func (s *subConn) readLoop() {
+// readLoop handles what the subscriber sends until the connection fails, and
+// returns the error that ended it.
+func (s *subConn) readLoop() error {
 	br := bufio.NewReaderSize(s.c, readBufferSize)
 	maxFrame := s.bc.b.cfg.MaxFrame
 	for {
@@ -573,7 +594,7 @@ func (s *subConn) readLoop() {
 			if errors.As(err, &tooLarge) {
 				s.drop("Length limit exceeded from " + s.peer + ": " + err.Error() + "; dropping connection")
 			}
-			return
+			return err
 		}
 		s.handle(payload)
 	}

@@ -124,6 +124,9 @@ func TestSaveHandler(t *testing.T) {
 	ev := mustParse(t, raw)
 	h.HandleEvent(ev, "test")
 	h.HandleEvent(ev, "test")
+	if err := h.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	name := filepath.Join(dir, "ivo__starling.test_sourcesave_1")
 	for _, p := range []string{name, name + "_"} {
 		got, err := os.ReadFile(p)
@@ -142,10 +145,13 @@ func TestSaveHandler(t *testing.T) {
 
 func TestPrintHandler(t *testing.T) {
 	var out bytes.Buffer
-	h := NewPrintHandler(&out)
+	h := NewPrintHandler(&out, nil)
 	raw := []byte("\ufeff<?xml version='1.0' encoding='UTF-8'?>\n<!-- c -->\n<voe:VOEvent xmlns:voe=\"http://www.ivoa.net/xml/VOEvent/v2.0\" version=\"2.0\" role=\"test\" ivorn=\"ivo://x/y#1\">\n  <Who/>\n</voe:VOEvent>\n<!-- after -->\n")
 	h.HandleEvent(&voevent.Event{Raw: raw}, "test")
 	h.HandleEvent(mustParse(t, relayEvent("print", 1)), "test")
+	if err := h.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	want := "<voe:VOEvent xmlns:voe=\"http://www.ivoa.net/xml/VOEvent/v2.0\" version=\"2.0\" role=\"test\" ivorn=\"ivo://x/y#1\">\n  <Who/>\n</voe:VOEvent>\n" +
 		strings.TrimSpace(strings.SplitN(string(relayEvent("print", 1)), "\n", 2)[1]) + "\n"
 	if out.String() != want {

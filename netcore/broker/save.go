@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -22,6 +23,7 @@ type SaveHandler struct {
 	dir string
 	log *slog.Logger
 	mu  sync.Mutex
+	q   serialQueue
 }
 
 // NewSaveHandler returns the handler behind --save-event; dir is
@@ -30,18 +32,25 @@ func NewSaveHandler(dir string, log *slog.Logger) *SaveHandler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &SaveHandler{dir: dir, log: log.With("component", "save-event")}
+	log = log.With("component", "save-event")
+	return &SaveHandler{dir: dir, log: log, q: serialQueue{name: "save-event", log: log}}
 }
 
-// HandleEvent saves ev; a failure is logged.
+// HandleEvent queues ev to be saved by a background goroutine; a failure is logged.
 func (h *SaveHandler) HandleEvent(ev *voevent.Event, source string) {
 	if ev == nil {
 		return
 	}
-	if _, err := h.Save(ev.IVORN, ev.Raw); err != nil {
-		h.log.Warn("could not save event", "ivorn", ev.IVORN, "err", err)
-	}
+	ivorn, raw := ev.IVORN, ev.Raw
+	h.q.push(func() {
+		if _, err := h.Save(ivorn, raw); err != nil {
+			h.log.Warn("could not save event", "ivorn", ivorn, "err", err)
+		}
+	}, ivorn)
 }
+
+// Close waits until the queued events are saved, or ctx ends.
+func (h *SaveHandler) Close(ctx context.Context) error { return h.q.wait(ctx) }
 
 // Save writes raw under the name made from ivorn and returns the file's path.
 func (h *SaveHandler) Save(ivorn string, raw []byte) (string, error) {

@@ -19,10 +19,14 @@ import (
 
 // Subscriber defaults.
 const (
-	DefaultAliveTimeout = 120 * time.Second // Comet's ALIVE_INTERVAL
-	DefaultMinBackoff   = time.Second
-	DefaultMaxBackoff   = 60 * time.Second
-	DefaultDialTimeout  = 30 * time.Second
+	// DefaultAliveTimeout is Comet's ALIVE_INTERVAL: reconnect after this long without traffic.
+	DefaultAliveTimeout = 120 * time.Second
+	// DefaultMinBackoff is the first wait before reconnecting.
+	DefaultMinBackoff = time.Second
+	// DefaultMaxBackoff caps the wait before reconnecting.
+	DefaultMaxBackoff = 60 * time.Second
+	// DefaultDialTimeout bounds one connection attempt.
+	DefaultDialTimeout = 30 * time.Second
 
 	// stableConnection is how long a connection must last for the backoff to start again from the minimum.
 	stableConnection = 30 * time.Second
@@ -50,7 +54,7 @@ type SubscribeConfig struct {
 type SubscriberState struct {
 	// Connected is true while a connection to the upstream broker is open.
 	Connected bool
-	// Since is when the connection opened or was lost (zero before the first attempt).
+	// Since is when the state last changed: a connection opened or ended, or an attempt failed.
 	Since time.Time
 	// LastError says why the last connection attempt failed or the last connection ended; it is kept after a reconnection.
 	LastError string

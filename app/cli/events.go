@@ -1,0 +1,246 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/netcore/voevent"
+)
+
+func init() {
+	register(Command{Name: "events", Summary: "list, search and show the archive of received events", Run: runEvents})
+}
+
+const eventsUsage = `usage: starling events COMMAND [options]
+
+commands:
+  list [--search TEXT] [--role ROLE] [--since T] [--until T] [--limit N] [--before ID] [--count]
+                        archived events, newest first
+  show IVORN [--raw]    one event: its summary, or exactly the bytes received
+
+Times are UTC: 2025-01-02, 2025-01-02T15:04:05, RFC 3339, or a duration ago (90m, 2h, 3d).
+Every command takes --data-dir DIR (or Comet's --eventdb DIR).
+`
+
+func runEvents(env Env, args []string) int {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		w := env.Stdout
+		if len(args) == 0 {
+			w = env.Stderr
+		}
+		fmt.Fprint(w, eventsUsage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	switch args[0] {
+	case "list", "ls", "search":
+		return eventsList(env, args[1:])
+	case "show":
+		return eventsShow(env, args[1:])
+	}
+	fmt.Fprintf(env.Stderr, "starling events: unknown command %q\n%s", args[0], eventsUsage)
+	return exitUsage
+}
+
+func eventsArgs(name, usage string) *argSet {
+	a := newArgSet("starling events "+name, usage)
+	dataDirOption(a)
+	a.add(option{long: "eventdb", kind: flagValue, meta: "DIR", help: "data directory (Comet's name for --data-dir)"})
+	return a
+}
+
+// parseTime reads a time as the events commands take it (UTC unless a zone is given).
+func parseTime(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+			return t, nil
+		}
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		s = days + "h"
+		if d, err := time.ParseDuration(s); err == nil {
+			return now.Add(-24 * d), nil
+		}
+	} else if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time (2025-01-02, 2025-01-02T15:04:05, RFC 3339) nor a duration ago (90m, 2h, 3d)", s)
+}
+
+func eventsList(env Env, args []string) int {
+	a := eventsArgs("list", "starling events list [--search TEXT] [--role ROLE] [--since T] [--until T] [--limit N] [--before ID] [--count] [--data-dir DIR]")
+	a.add(option{long: "search", short: "s", kind: flagValue, meta: "TEXT", help: "only events whose IVORN contains TEXT"})
+	a.add(option{long: "role", kind: flagValue, meta: "ROLE", help: "only observation, prediction, utility or test events"})
+	a.add(option{long: "since", kind: flagValue, meta: "T", help: "only events received at or after T"})
+	a.add(option{long: "until", kind: flagValue, meta: "T", help: "only events received before T"})
+	a.add(option{long: "limit", short: "n", kind: flagValue, meta: "N", help: "at most N events (default 50)"})
+	a.add(option{long: "before", kind: flagValue, meta: "ID", help: "the page after: events older than archive ID"})
+	a.add(option{long: "count", kind: flagBool, help: "print only how many events match"})
+	if st, ok := parseOrHelp(env, a, args); !ok {
+		return st
+	}
+	errf := func(code int, format string, v ...any) int {
+		fmt.Fprintf(env.Stderr, "starling events list: "+format+"\n", v...)
+		return code
+	}
+	if len(a.positional) > 0 {
+		return errf(exitUsage, "unexpected argument %q (use --search TEXT)", a.positional[0])
+	}
+	q := store.EventQuery{Text: a.str("search", ""), Role: a.str("role", "")}
+	if q.Role != "" && !slices.Contains(voevent.Roles, q.Role) {
+		return errf(exitUsage, "--role must be one of %s", strings.Join(voevent.Roles, ", "))
+	}
+	now := time.Now()
+	var err error
+	for _, f := range []struct {
+		name string
+		t    *time.Time
+	}{{"since", &q.From}, {"until", &q.To}} {
+		if s := a.str(f.name, ""); s != "" {
+			if *f.t, err = parseTime(s, now); err != nil {
+				return errf(exitUsage, "--%s: %v", f.name, err)
+			}
+		}
+	}
+	limit, err := a.intVal("limit", 50)
+	if err != nil || limit <= 0 {
+		return errf(exitUsage, "--limit must be a positive number")
+	}
+	q.Limit = limit
+	before, err := a.intVal("before", 0)
+	if err != nil || before < 0 {
+		return errf(exitUsage, "--before must be an archive ID")
+	}
+	q.BeforeID = int64(before)
+
+	st, _, err := openShared(dataDir(a), true)
+	if errors.Is(err, errNoData) {
+		if a.isSet("count") {
+			fmt.Fprintln(env.Stdout, 0)
+		} else {
+			fmt.Fprintln(env.Stdout, "No events.")
+		}
+		return exitOK
+	}
+	if err != nil {
+		return errf(exitFailure, "%v", err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if a.isSet("count") {
+		n, err := st.CountEvents(ctx, q)
+		if err != nil {
+			return errf(exitFailure, "%v", err)
+		}
+		fmt.Fprintln(env.Stdout, n)
+		return exitOK
+	}
+	rows, err := st.ListEvents(ctx, q)
+	if err != nil {
+		return errf(exitFailure, "%v", err)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(env.Stdout, "No events.")
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tRECEIVED (UTC)\tROLE\tIVORN\tFROM")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", r.ID, r.Received.UTC().Format("2006-01-02 15:04:05"), r.Role, r.IVORN, orDash(r.Source))
+	}
+	tw.Flush()
+	if len(rows) == limit {
+		fmt.Fprintf(env.Stdout, "more: add --before %d\n", rows[len(rows)-1].ID)
+	}
+	return exitOK
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func eventsShow(env Env, args []string) int {
+	a := eventsArgs("show", "starling events show IVORN [--raw] [--data-dir DIR]")
+	a.add(option{long: "raw", kind: flagBool, help: "write exactly the bytes received"})
+	if st, ok := parseOrHelp(env, a, args); !ok {
+		return st
+	}
+	errf := func(code int, format string, v ...any) int {
+		fmt.Fprintf(env.Stderr, "starling events show: "+format+"\n", v...)
+		return code
+	}
+	if len(a.positional) != 1 {
+		return errf(exitUsage, "give one IVORN (see `starling events list`)")
+	}
+	ivorn := a.positional[0]
+	dir := dataDir(a)
+	st, _, err := openShared(dir, true)
+	if errors.Is(err, errNoData) {
+		return errf(exitFailure, "no event %s in the archive of %s", ivorn, dir)
+	}
+	if err != nil {
+		return errf(exitFailure, "%v", err)
+	}
+	defer st.Close()
+	row, raw, err := st.GetEvent(context.Background(), ivorn)
+	if errors.Is(err, store.ErrNotFound) {
+		return errf(exitFailure, "no event %s in the archive of %s", ivorn, dir)
+	}
+	if err != nil {
+		return errf(exitFailure, "%v", err)
+	}
+	if a.isSet("raw") {
+		env.Stdout.Write(raw)
+		return exitOK
+	}
+	sum := voevent.Summary{IVORN: row.IVORN, Role: row.Role, Author: row.Author, Date: row.Date, Description: row.Description}
+	if ev, err := voevent.Parse(raw); err == nil {
+		sum = voevent.Summarize(ev)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	line := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
+	line("IVORN", sum.IVORN)
+	line("Role", sum.Role)
+	line("Author", orDash(sum.Author))
+	line("Date", orDash(sum.Date))
+	line("Received", row.Received.UTC().Format("2006-01-02 15:04:05.000Z")+" from "+orDash(row.Source))
+	if sum.HasPosition {
+		line("Position", fmt.Sprintf("RA %g, Dec %g (error radius %g)", sum.RA, sum.Dec, sum.ErrorRadius))
+	}
+	if sum.Description != "" {
+		line("Description", sum.Description)
+	}
+	for i, p := range sum.Params {
+		name := p.Name
+		if p.Group != "" {
+			name = p.Group + "/" + p.Name
+		}
+		v := name + " = " + p.Value
+		if p.Unit != "" {
+			v += " " + p.Unit
+		}
+		if p.UCD != "" {
+			v += "  (" + p.UCD + ")"
+		}
+		k := ""
+		if i == 0 {
+			k = "Params"
+		}
+		line(k, v)
+	}
+	line("Size", fmt.Sprintf("%d bytes (archive id %d; --raw prints them)", len(raw), row.ID))
+	tw.Flush()
+	return exitOK
+}

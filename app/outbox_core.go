@@ -1,0 +1,161 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/starling-broker/starling/app/outbox"
+	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/netcore/endpoint"
+)
+
+// Setting keys of the outbox's delivery policy, each a Go duration ("1s",
+// "5m", "168h") or a whole number; a negative limit means none.
+const (
+	keyOutboxBackoffBase = "outbox.backoff_base"
+	keyOutboxBackoffCap  = "outbox.backoff_cap"
+	keyOutboxTimeout     = "outbox.timeout"
+	keyOutboxMaxAttempts = "outbox.max_attempts"
+	keyOutboxMaxAge      = "outbox.max_age"
+)
+
+// OutboxEntry is one outbox entry as the window lists it.
+type OutboxEntry = store.OutboxEntry
+
+// outboxOptions reads the outbox's delivery policy from the settings.
+func (c *Core) outboxOptions(ctx context.Context) outbox.Options {
+	dur := func(key string) time.Duration {
+		d, _ := time.ParseDuration(c.setting(ctx, key, ""))
+		return d
+	}
+	return outbox.Options{
+		Policy: outbox.Policy{
+			BackoffBase: dur(keyOutboxBackoffBase),
+			BackoffCap:  dur(keyOutboxBackoffCap),
+			MaxAttempts: c.intSetting(ctx, keyOutboxMaxAttempts, 0),
+			MaxAge:      dur(keyOutboxMaxAge),
+		},
+		Timeout: dur(keyOutboxTimeout),
+		Checker: c.Checker,
+		Log:     c.log,
+	}
+}
+
+// startOutbox creates the outbox worker and starts delivering.
+func (c *Core) startOutbox() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.outbox = outbox.New(c.Store, c.outboxOptions(ctx))
+	if err := c.outbox.Start(); err != nil {
+		c.log.Error("the outbox could not recover interrupted entries", "component", "outbox", "err", err)
+	}
+}
+
+// stopOutbox stops the outbox worker, aborting attempts still running when ctx ends.
+func (c *Core) stopOutbox(ctx context.Context) {
+	if c.outbox != nil {
+		c.outbox.Stop(ctx)
+	}
+}
+
+// Outbox is the outbox's delivery worker: queue, retry, flush and watch.
+func (c *Core) Outbox() *outbox.Worker { return c.outbox }
+
+// Destination is somewhere events can be sent: the local broker or a saved
+// "send" profile.
+type Destination struct {
+	Name string
+	// Address is "host:port".
+	Address string
+	// Local is true for the local broker.
+	Local bool
+}
+
+// Label is how the destination is shown: "name (host:port)".
+func (d Destination) Label() string { return d.Name + " (" + d.Address + ")" }
+
+// LocalDestinationName names the local broker among the destinations.
+const LocalDestinationName = "local broker"
+
+// Destinations lists the local broker, then the saved send profiles by name.
+func (c *Core) Destinations(ctx context.Context) ([]Destination, error) {
+	port := c.BrokerSettings(ctx).ReceivePort
+	out := []Destination{{Name: LocalDestinationName, Address: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Local: true}}
+	ps, err := c.Store.ListProfiles(ctx, store.KindSend)
+	if err != nil {
+		return out, err
+	}
+	for _, p := range ps {
+		out = append(out, Destination{Name: p.Name, Address: net.JoinHostPort(p.Host, strconv.Itoa(p.Port))})
+	}
+	return out, nil
+}
+
+// SaveDestination saves (or updates) a send profile: a name and "host[:port]".
+func (c *Core) SaveDestination(ctx context.Context, name, addr string) error {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return errors.New("a destination needs a name")
+	}
+	if name == LocalDestinationName {
+		return fmt.Errorf("%q is the local broker's name; choose another", name)
+	}
+	p, err := ParseProfileAddress(addr)
+	if err != nil {
+		return err
+	}
+	p.Name, p.Kind = name, store.KindSend
+	_, err = c.Store.SaveProfile(ctx, p)
+	return err
+}
+
+// ParseProfileAddress reads "host[:port]" (default port 8098) into a profile's host and port.
+func ParseProfileAddress(addr string) (store.Profile, error) {
+	ep, err := endpoint.Client(strings.TrimSpace(addr), outbox.DefaultPort)
+	if err != nil {
+		return store.Profile{}, err
+	}
+	if ep.Network != "tcp" {
+		return store.Profile{}, fmt.Errorf("%q: a destination is a host and port", addr)
+	}
+	host, port := splitHostPort(ep.Address)
+	return store.Profile{Host: host, Port: port}, nil
+}
+
+// Queue checks raw and queues it for dest; it returns the outbox entry's id,
+// or why the event was refused.
+func (c *Core) Queue(ctx context.Context, dest Destination, raw []byte) (int64, error) {
+	r := c.outbox.Enqueue(ctx, dest.Address, []outbox.Item{{Name: "event", Raw: raw}})[0]
+	if r.Err != nil && r.Line > 0 && !strings.Contains(r.Err.Error(), "line") {
+		return 0, fmt.Errorf("line %d: %w", r.Line, r.Err)
+	}
+	return r.ID, r.Err
+}
+
+// OutboxEntries lists the outbox, newest first.
+func (c *Core) OutboxEntries(ctx context.Context, limit int) ([]OutboxEntry, error) {
+	return c.Store.ListOutbox(ctx, "", limit)
+}
+
+// OutboxDestinations is the live state of every destination with entries waiting.
+func (c *Core) OutboxDestinations() []outbox.DestinationState { return c.outbox.Destinations() }
+
+// RetryOutbox sends one entry again now (queued, failed, refused or cancelled).
+func (c *Core) RetryOutbox(ctx context.Context, id int64) error { return c.outbox.Retry(ctx, id) }
+
+// RetryAllOutbox retries every queued or failed entry now.
+func (c *Core) RetryAllOutbox(ctx context.Context) error {
+	_, err := c.outbox.RetryAll(ctx)
+	return err
+}
+
+// CancelOutbox stops a queued or failed entry from being sent.
+func (c *Core) CancelOutbox(ctx context.Context, id int64) error { return c.outbox.Cancel(ctx, id) }
+
+// DeleteOutbox removes an entry that is not being sent.
+func (c *Core) DeleteOutbox(ctx context.Context, id int64) error { return c.outbox.Delete(ctx, id) }

@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/starling-broker/starling/app"
+)
+
+// SubsPanel manages subscriptions to remote brokers.
+type SubsPanel struct {
+	u       *Window
+	content fyne.CanvasObject
+
+	Address *widget.Entry
+	Filters *widget.Entry
+	Add     *widget.Button
+	Message *widget.Label
+	List    *widget.List
+
+	mu       sync.Mutex
+	subs     []app.Subscription
+	selected int64
+}
+
+func newSubsPanel(u *Window) *SubsPanel {
+	p := &SubsPanel{u: u}
+	p.Address = widget.NewEntry()
+	p.Address.SetPlaceHolder("host:port of a broker's broadcaster, e.g. voevent.example.org:8099")
+	p.Filters = widget.NewMultiLineEntry()
+	p.Filters.SetPlaceHolder("optional XPath filters, one per line, e.g. //Param[@name='Packet_Type' and @value='61']")
+	p.Filters.SetMinRowsVisible(2)
+	p.Message = widget.NewLabel("Events from subscriptions are archived and, when the local broker runs, passed on to its subscribers.")
+	p.Message.Wrapping = fyne.TextWrapWord
+	p.Add = widget.NewButton("Subscribe", func() {
+		addr := strings.TrimSpace(p.Address.Text)
+		var filters []string
+		for _, f := range strings.Split(p.Filters.Text, "\n") {
+			if f = strings.TrimSpace(f); f != "" {
+				filters = append(filters, f)
+			}
+		}
+		go func() {
+			ctx := context.Background()
+			err := p.u.Core.AddSubscription(ctx, addr, filters)
+			fyne.Do(func() {
+				if err != nil {
+					p.Message.SetText("Not added: " + err.Error())
+					return
+				}
+				p.Message.SetText("Subscribed to " + addr + ".")
+				p.Address.SetText("")
+				p.Filters.SetText("")
+			})
+			p.refresh(ctx)
+		}()
+	})
+	remove := widget.NewButton("Remove selected", func() {
+		p.mu.Lock()
+		id := p.selected
+		p.mu.Unlock()
+		if id == 0 {
+			p.Message.SetText("Select a subscription first.")
+			return
+		}
+		p.u.run(func(ctx context.Context) error {
+			err := p.u.Core.RemoveSubscription(ctx, id)
+			p.refresh(ctx)
+			return err
+		})
+	})
+	p.List = widget.NewList(
+		func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.subs) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("● connected  voevent.example.org:8099  2 filters  received 100")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			p.mu.Lock()
+			var s app.Subscription
+			if id < len(p.subs) {
+				s = p.subs[id]
+			}
+			p.mu.Unlock()
+			o.(*widget.Label).SetText(subLine(s))
+		})
+	p.List.OnSelected = func(id widget.ListItemID) {
+		p.mu.Lock()
+		p.selected = p.subs[id].ID
+		p.mu.Unlock()
+	}
+	form := widget.NewForm(widget.NewFormItem("Broker", p.Address), widget.NewFormItem("Filters", p.Filters))
+	top := container.NewVBox(form, container.NewHBox(p.Add, remove), p.Message)
+	p.content = container.NewBorder(top, nil, nil, nil, p.List)
+	return p
+}
+
+func subLine(s app.Subscription) string {
+	if s.ID == 0 {
+		return ""
+	}
+	state := "○ connecting"
+	if s.State.Connected {
+		state = "● connected"
+	} else if s.State.LastError != "" {
+		state = "○ " + s.State.LastError
+	}
+	return fmt.Sprintf("%s  %s  %d filters  received %d", state, s.Address, len(s.Filters), s.State.Received)
+}
+
+func (p *SubsPanel) refresh(ctx context.Context) {
+	subs, err := p.u.Core.Subscriptions(ctx)
+	if err != nil {
+		return
+	}
+	p.mu.Lock()
+	p.subs = subs
+	p.mu.Unlock()
+	fyne.Do(p.List.Refresh)
+}
+
+// Items returns the subscriptions shown; tests use it.
+func (p *SubsPanel) Items() []app.Subscription {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]app.Subscription(nil), p.subs...)
+}

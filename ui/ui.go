@@ -1,0 +1,185 @@
+// Package ui holds Starling's desktop window: one panel per tab (broker,
+// send, outbox, dedup, events, subscriptions) over app.Core. It does no
+// networking and no SQL of its own; slow calls run off the UI goroutine and
+// their results come back through fyne.Do.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/starling-broker/starling/app"
+)
+
+// Options are what the command line passes to the window.
+type Options struct {
+	// StartBroker turns the local broker on at launch.
+	StartBroker bool
+	// Files are sent to the Send panel as if dropped.
+	Files []string
+	// RefreshEvery is how often live figures are refreshed (default 1 s).
+	RefreshEvery time.Duration
+}
+
+// Window is the main window and its panels.
+type Window struct {
+	Core   *app.Core
+	Win    fyne.Window
+	Tabs   *container.AppTabs
+	Broker *BrokerPanel
+	Send   *SendPanel
+	Outbox *OutboxPanel
+	Dedup  *DedupPanel
+	Events *EventsPanel
+	Subs   *SubsPanel
+	Status *widget.Label
+
+	stop chan struct{}
+}
+
+// panel is what every tab provides.
+type panel interface {
+	// refresh reads fresh figures from the core; it runs off the UI goroutine
+	// and applies them with fyne.Do.
+	refresh(ctx context.Context)
+}
+
+// Create builds the window's content over core; call Start to begin refreshing.
+func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
+	if opt.RefreshEvery <= 0 {
+		opt.RefreshEvery = time.Second
+	}
+	u := &Window{Core: core, Win: w, stop: make(chan struct{})}
+	u.Broker = newBrokerPanel(u)
+	u.Send = newSendPanel(u)
+	u.Outbox = newOutboxPanel(u)
+	u.Dedup = newDedupPanel(u)
+	u.Events = newEventsPanel(u)
+	u.Subs = newSubsPanel(u)
+	u.Status = widget.NewLabel("")
+	u.Tabs = container.NewAppTabs(
+		container.NewTabItem("Broker", u.Broker.content),
+		container.NewTabItem("Send", u.Send.content),
+		container.NewTabItem("Outbox", u.Outbox.content),
+		container.NewTabItem("Dedup", u.Dedup.content),
+		container.NewTabItem("Events", u.Events.content),
+		container.NewTabItem("Subscriptions", u.Subs.content),
+	)
+	u.Tabs.SetTabLocation(container.TabLocationLeading)
+	u.Tabs.OnSelected = func(*container.TabItem) { go u.refreshAll() }
+	w.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), u.Status), nil, nil, u.Tabs))
+	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.DropURIs(uris) })
+	for i := range u.Tabs.Items {
+		idx := i
+		w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierShortcutDefault},
+			func(fyne.Shortcut) { u.Tabs.SelectIndex(idx) })
+	}
+	u.setTitle("local broker stopped")
+	if len(opt.Files) > 0 {
+		u.Tabs.Select(u.Tabs.Items[1])
+		u.Send.AddPaths(opt.Files)
+	}
+	if opt.StartBroker {
+		u.Broker.SetRunning(true)
+	}
+	go u.loop(opt.RefreshEvery)
+	return u
+}
+
+// DropURIs sends dropped files to the Send panel and shows it.
+func (u *Window) DropURIs(uris []fyne.URI) {
+	var paths []string
+	for _, uri := range uris {
+		paths = append(paths, uri.Path())
+	}
+	u.Tabs.Select(u.Tabs.Items[1])
+	u.Send.AddPaths(paths)
+}
+
+func (u *Window) setTitle(state string) {
+	u.Win.SetTitle("Starling — " + state)
+}
+
+func (u *Window) loop(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	u.refreshAll()
+	for {
+		select {
+		case <-u.stop:
+			return
+		case <-t.C:
+			u.refreshAll()
+		}
+	}
+}
+
+// refreshAll refreshes the status bar and the panel on show.
+func (u *Window) refreshAll() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u.refreshStatus(ctx)
+	var current panel
+	fyne.DoAndWait(func() {
+		switch u.Tabs.SelectedIndex() {
+		case 0:
+			current = u.Broker
+		case 1:
+			current = u.Send
+		case 2:
+			current = u.Outbox
+		case 3:
+			current = u.Dedup
+		case 4:
+			current = u.Events
+		case 5:
+			current = u.Subs
+		}
+	})
+	if current != nil {
+		current.refresh(ctx)
+	}
+}
+
+// Refresh re-reads every panel now and waits; tests use it.
+func (u *Window) Refresh() {
+	ctx := context.Background()
+	u.refreshStatus(ctx)
+	for _, p := range []panel{u.Broker, u.Send, u.Outbox, u.Dedup, u.Events, u.Subs} {
+		p.refresh(ctx)
+	}
+}
+
+func (u *Window) refreshStatus(ctx context.Context) {
+	text := u.Core.StatusLine(ctx)
+	fyne.Do(func() { u.Status.SetText(text) })
+}
+
+// Close stops refreshing and the local broker; the store stays with the core.
+func (u *Window) Close() {
+	select {
+	case <-u.stop:
+	default:
+		close(u.stop)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u.Core.StopBroker(ctx)
+}
+
+// run runs f off the UI goroutine and shows its error, if any, in a dialog.
+func (u *Window) run(f func(ctx context.Context) error) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := f(ctx); err != nil {
+			fyne.Do(func() { showError(u.Win, err) })
+		}
+	}()
+}

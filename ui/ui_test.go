@@ -1,0 +1,179 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/netcore/endpoint"
+	"github.com/starling-broker/starling/netcore/sender"
+)
+
+// newWindow opens a core on a temporary data directory and builds the window
+// over it with the test driver; the local broker uses free ports.
+func newWindow(t *testing.T) *Window {
+	t.Helper()
+	a := test.NewTempApp(t)
+	core, err := app.Open(app.Options{DataDir: t.TempDir(), RunSubscriptions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := app.DefaultBrokerSettings()
+	s.ReceivePort, s.BroadcastPort = freePort(t), freePort(t)
+	if err := core.SaveBrokerSettings(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	w := a.NewWindow("test")
+	u := Create(a, w, core, Options{RefreshEvery: time.Hour})
+	t.Cleanup(func() {
+		u.Close()
+		core.Close()
+	})
+	return u
+}
+
+// eventually polls cond, refreshing the window, until it holds.
+func eventually(t *testing.T, what string, u *Window, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		u.Refresh()
+		ok := false
+		fyne.DoAndWait(func() { ok = cond() })
+		if ok {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func startBroker(t *testing.T, u *Window) *app.LocalBroker {
+	t.Helper()
+	fyne.DoAndWait(func() { test.Tap(u.Broker.Toggle) })
+	eventually(t, "the broker to run", u, func() bool { return strings.HasPrefix(u.Broker.State.Text, "Running") })
+	lb := u.Core.Broker()
+	if lb == nil {
+		t.Fatal("the panel says running but the core has no broker")
+	}
+	return lb
+}
+
+func TestBrokerToggle(t *testing.T) {
+	u := newWindow(t)
+	startBroker(t, u)
+	if !strings.Contains(u.Win.Title(), "running on 127.0.0.1:") {
+		t.Errorf("title %q does not show the running broker", u.Win.Title())
+	}
+	if !u.Broker.IVO.Disabled() {
+		t.Error("settings stay editable while the broker runs")
+	}
+	fyne.DoAndWait(func() { test.Tap(u.Broker.Toggle) })
+	eventually(t, "the broker to stop", u, func() bool { return u.Broker.State.Text == "Stopped" })
+	if u.Core.Broker() != nil {
+		t.Fatal("the core still runs a broker")
+	}
+}
+
+func TestBrokerPortInUse(t *testing.T) {
+	u := newWindow(t)
+	s := u.Core.BrokerSettings(context.Background())
+	l := listenOn(t, s.ReceivePort)
+	defer l.Close()
+	fyne.DoAndWait(func() { test.Tap(u.Broker.Toggle) })
+	eventually(t, "an error", u, func() bool { return strings.HasPrefix(u.Broker.State.Text, "Error") })
+	if !strings.Contains(u.Broker.State.Text, "in use by another program") || u.Broker.Toggle.Checked {
+		t.Fatalf("state %q, toggle %v", u.Broker.State.Text, u.Broker.Toggle.Checked)
+	}
+}
+
+func writeFile(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDropFilesQueuesGoodOnes(t *testing.T) {
+	u := newWindow(t)
+	good, err := os.ReadFile("testdata/voevent.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Replace(good, []byte("<What>"), []byte("<Bogus/><What>"), 1)
+	paths := []string{
+		writeFile(t, "good.xml", good),
+		writeFile(t, "bad.xml", bad),
+		writeFile(t, "notxml.xml", []byte("hello")),
+	}
+	var uris []fyne.URI
+	for _, p := range paths {
+		uris = append(uris, storageURI(p))
+	}
+	fyne.DoAndWait(func() { u.DropURIs(uris) })
+	eventually(t, "three verdicts", u, func() bool { return len(u.Send.Verdicts()) == 3 })
+	byName := map[string]Verdict{}
+	for _, v := range u.Send.Verdicts() {
+		byName[v.Name] = v
+	}
+	if v := byName["good.xml"]; !v.OK || !v.Queued {
+		t.Errorf("good.xml: %+v", v)
+	}
+	if v := byName["bad.xml"]; v.OK || !strings.Contains(v.Problem, "line") || !strings.Contains(v.Problem, "Bogus") {
+		t.Errorf("bad.xml: %+v", v)
+	}
+	if v := byName["notxml.xml"]; v.OK || !strings.Contains(strings.ToLower(v.Problem), "well-formed") {
+		t.Errorf("notxml.xml: %+v", v)
+	}
+	fyne.DoAndWait(func() { u.Tabs.SelectIndex(2) })
+	eventually(t, "the outbox entry", u, func() bool { return len(u.Outbox.Entries()) == 1 })
+	if e := u.Outbox.Entries()[0]; e.IVORN != "ivo://hotwired.org/gaia_demo#1" {
+		t.Fatalf("outbox entry %+v", e)
+	}
+	// Turning the local broker on drains the outbox into it.
+	startBroker(t, u)
+	u.Core.Outbox().Kick()
+	eventually(t, "the entry to be sent", u, func() bool {
+		es := u.Outbox.Entries()
+		return len(es) == 1 && es[0].State == "sent"
+	})
+}
+
+func TestDedupCountsRefusedResend(t *testing.T) {
+	u := newWindow(t)
+	lb := startBroker(t, u)
+	recv, _ := lb.Addresses()
+	raw, _ := os.ReadFile("testdata/voevent.xml")
+	ep := endpoint.Endpoint{Network: "tcp", Address: recv}
+	if _, err := sender.Send(context.Background(), ep, raw, "", 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sender.Send(context.Background(), ep, raw, "", 5*time.Second); err == nil {
+		t.Fatal("a resend was accepted")
+	}
+	fyne.DoAndWait(func() { u.Tabs.SelectIndex(3) })
+	eventually(t, "the dedup panel to count the refusal", u, func() bool {
+		return u.Dedup.CacheHits.Text == "1" && u.Dedup.Entries.Text == "1" && u.Dedup.Recent.Length() == 1
+	})
+	fyne.DoAndWait(func() { u.Dedup.Search.SetText("gaia") })
+	eventually(t, "the search to find the entry", u, func() bool { return u.Dedup.Results.Length() == 1 })
+
+	// The events panel shows the received event, with its details.
+	fyne.DoAndWait(func() { u.Tabs.SelectIndex(4) })
+	eventually(t, "the event in the list", u, func() bool { return len(u.Events.Rows()) == 1 })
+	fyne.DoAndWait(func() { u.Events.List.Select(0) })
+	eventually(t, "the details", u, func() bool {
+		return strings.Contains(u.Events.Detail.Text, "ivo://foo.hotwired.hotwireduniverse.org/bar") &&
+			strings.Contains(u.Events.Detail.Text, "RA 168.47841") && strings.Contains(u.Events.Raw.Text, "gaia_demo#1")
+	})
+}

@@ -24,6 +24,11 @@ test: setup
 	$(GO) vet ./...
 	$(MAKE) unit
 	$(MAKE) fuzz
+	$(MAKE) smoke
+
+# The real window under Xvfb; the screenshot is kept in artifacts/.
+smoke: build
+	bash scripts/smoke-gui.sh $(BIN)
 
 unit:
 	$(GO) test -race -count=1 ./...
@@ -33,7 +38,7 @@ fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
 	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	    echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
-	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/starling-fuzz.log 2>&1 || { cat /tmp/starling-fuzz.log; exit 1; }; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1x $$pkg >/tmp/starling-fuzz.log 2>&1 || { cat /tmp/starling-fuzz.log; exit 1; }; \
 	  done; \
 	done; echo "fuzz: all targets ran clean"
 

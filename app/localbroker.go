@@ -138,7 +138,7 @@ func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
 	if len(lb.bcL) > 0 {
 		lb.broadcaster = b.NewBroadcaster(broker.BroadcastConfig{
 			Whitelist: cfg.BroadcastWhitelist, TestInterval: cfg.TestInterval,
-			IAmAliveInterval: cfg.IAmAliveInterval, TestEventsToHandlers: true,
+			IAmAliveInterval: cfg.IAmAliveInterval,
 		})
 		b.AddHandler(lb.broadcaster)
 	}
@@ -178,6 +178,9 @@ func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
 		}()
 	}
 	c.broker = lb
+	if c.outbox != nil {
+		c.outbox.Kick() // entries waiting for the local broker go now
+	}
 	return lb, nil
 }
 

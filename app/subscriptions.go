@@ -60,7 +60,7 @@ func (c *Core) runSubscription(p store.Profile) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := c.subs.b.NewSubscriber(broker.SubscribeConfig{Target: ep, Filters: p.Filters})
+	s := c.subs.b.NewSubscriber(broker.SubscribeConfig{Target: ep, Filters: p.Filters, AcceptInvalid: true})
 	c.subs.mu.Lock()
 	c.subs.running[p.ID] = &runningSub{sub: s, cancel: cancel}
 	c.subs.mu.Unlock()

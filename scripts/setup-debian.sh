@@ -3,7 +3,7 @@
 # Safe to run again: apt-get skips what is already installed.
 set -euo pipefail
 pkgs=(
-  gcc pkg-config make git ca-certificates
+  gcc pkg-config make git ca-certificates python3
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev
   libxxf86vm-dev libxml2-dev
   xvfb x11-utils imagemagick

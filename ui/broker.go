@@ -154,7 +154,7 @@ func (p *BrokerPanel) SetRunning(on bool) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			p.u.Core.StopBroker(ctx)
-			fyne.Do(func() {
+			do(func() {
 				p.setToggle(false)
 				p.State.SetText("Stopped")
 				p.u.setTitle("local broker stopped")
@@ -177,7 +177,7 @@ func (p *BrokerPanel) SetRunning(on bool) {
 		if err == nil {
 			lb, err = p.u.Core.StartBroker(s.Config())
 		}
-		fyne.Do(func() {
+		do(func() {
 			if err != nil {
 				p.setToggle(false)
 				p.State.SetText("Error: " + err.Error())
@@ -209,7 +209,7 @@ func (p *BrokerPanel) refresh(ctx context.Context) {
 		c = lb.Counters()
 		subs = lb.Subscribers()
 	}
-	fyne.Do(func() {
+	do(func() {
 		p.Received.SetText(strconv.FormatUint(c.Received, 10))
 		p.Accepted.SetText(strconv.FormatUint(c.Accepted, 10))
 		p.Refused.SetText(strconv.FormatUint(c.Refused, 10))

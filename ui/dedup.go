@@ -117,7 +117,7 @@ func (p *DedupPanel) search(ctx context.Context, q string) {
 	}
 	p.results = res
 	p.mu.Unlock()
-	fyne.Do(p.Results.Refresh)
+	do(p.Results.Refresh)
 }
 
 func (p *DedupPanel) refresh(ctx context.Context) {
@@ -127,7 +127,7 @@ func (p *DedupPanel) refresh(ctx context.Context) {
 	q := p.query
 	p.mu.Unlock()
 	p.search(ctx, q)
-	fyne.Do(func() {
+	do(func() {
 		p.CacheHits.SetText(fmt.Sprint(d.Stats.CacheHits))
 		p.CacheMisses.SetText(fmt.Sprint(d.Stats.CacheMisses))
 		p.HitRatio.SetText(fmt.Sprintf("%.0f %%", 100*d.Stats.HitRatio()))

@@ -148,14 +148,14 @@ func (p *EventsPanel) loadMore(ctx context.Context) {
 	p.loading = false
 	if err != nil {
 		p.mu.Unlock()
-		fyne.Do(func() { p.Count.SetText("error: " + err.Error()) })
+		do(func() { p.Count.SetText("error: " + err.Error()) })
 		return
 	}
 	p.rows = append(p.rows, rows...)
 	p.more = len(rows) == eventsPage
 	n, more := len(p.rows), p.more
 	p.mu.Unlock()
-	fyne.Do(func() {
+	do(func() {
 		if more {
 			p.Count.SetText(fmt.Sprintf("%d+ events", n))
 		} else {
@@ -169,7 +169,7 @@ func (p *EventsPanel) loadMore(ctx context.Context) {
 func (p *EventsPanel) show(r app.EventRow) {
 	d, err := p.u.Core.EventDetail(context.Background(), r.IVORN)
 	if err != nil {
-		fyne.Do(func() { p.Detail.SetText("Cannot show " + r.IVORN + ": " + err.Error()) })
+		do(func() { p.Detail.SetText("Cannot show " + r.IVORN + ": " + err.Error()) })
 		return
 	}
 	var b strings.Builder
@@ -196,7 +196,7 @@ func (p *EventsPanel) show(r app.EventRow) {
 	p.params = params
 	p.mu.Unlock()
 	text := b.String()
-	fyne.Do(func() {
+	do(func() {
 		p.Detail.SetText(text)
 		p.Raw.SetText(string(d.Raw))
 		p.Params.Refresh()
@@ -239,7 +239,7 @@ func (p *EventsPanel) refresh(ctx context.Context) {
 		p.rows = append(rows, p.rows...)
 	}
 	p.mu.Unlock()
-	fyne.Do(p.List.Refresh)
+	do(p.List.Refresh)
 }
 
 // Rows returns the events loaded so far; tests use it.

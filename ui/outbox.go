@@ -132,7 +132,7 @@ func (p *OutboxPanel) refresh(ctx context.Context) {
 	p.mu.Lock()
 	p.entries = entries
 	p.mu.Unlock()
-	fyne.Do(func() {
+	do(func() {
 		p.Destinations.SetText(text)
 		p.List.Refresh()
 	})

@@ -149,7 +149,7 @@ func (p *SendPanel) newDestination() {
 				return err
 			}
 			p.refresh(ctx)
-			fyne.Do(func() { p.Destination.SetSelected(n + " (" + a + ")") })
+			do(func() { p.Destination.SetSelected(n + " (" + a + ")") })
 			return nil
 		})
 	}, p.u.Win)
@@ -234,7 +234,7 @@ func (p *SendPanel) destination() (app.Destination, bool) {
 		p.refresh(context.Background())
 	}
 	var sel string
-	fyne.DoAndWait(func() { sel = p.Destination.Selected })
+	doAndWait(func() { sel = p.Destination.Selected })
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, d := range p.dests {
@@ -261,7 +261,7 @@ func (p *SendPanel) queue(v Verdict, dest app.Destination) Verdict {
 
 // confirm asks before sending a real (non-test) event to another broker.
 func (p *SendPanel) confirm(v Verdict, dest app.Destination) {
-	fyne.Do(func() {
+	do(func() {
 		msg := fmt.Sprintf("%s is a %q event, not a test.\nSend it to %s, a broker other than your local one?\nEveryone subscribed there will receive it.", v.IVORN, v.Role, dest.Label())
 		dialog.ShowConfirm("Send a real event?", msg, func(yes bool) {
 			go func() {
@@ -287,7 +287,7 @@ func (p *SendPanel) add(vs []Verdict) {
 		}
 	}
 	p.mu.Unlock()
-	fyne.Do(func() {
+	do(func() {
 		p.Summary.SetText(fmt.Sprintf("%d checked, %d with problems. Select a line for details.", n, bad))
 		p.List.Refresh()
 	})
@@ -312,7 +312,7 @@ func (p *SendPanel) refresh(ctx context.Context) {
 	for i, d := range dests {
 		labels[i] = d.Label()
 	}
-	fyne.Do(func() {
+	do(func() {
 		sel := p.Destination.Selected
 		p.Destination.SetOptions(labels)
 		if sel == "" && len(labels) > 0 {

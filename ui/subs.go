@@ -49,7 +49,7 @@ func newSubsPanel(u *Window) *SubsPanel {
 		go func() {
 			ctx := context.Background()
 			err := p.u.Core.AddSubscription(ctx, addr, filters)
-			fyne.Do(func() {
+			do(func() {
 				if err != nil {
 					p.Message.SetText("Not added: " + err.Error())
 					return
@@ -123,7 +123,7 @@ func (p *SubsPanel) refresh(ctx context.Context) {
 	p.mu.Lock()
 	p.subs = subs
 	p.mu.Unlock()
-	fyne.Do(p.List.Refresh)
+	do(p.List.Refresh)
 }
 
 // Items returns the subscriptions shown; tests use it.

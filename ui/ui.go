@@ -126,7 +126,7 @@ func (u *Window) refreshAll() {
 	defer cancel()
 	u.refreshStatus(ctx)
 	var current panel
-	fyne.DoAndWait(func() {
+	doAndWait(func() {
 		switch u.Tabs.SelectedIndex() {
 		case 0:
 			current = u.Broker
@@ -158,7 +158,7 @@ func (u *Window) Refresh() {
 
 func (u *Window) refreshStatus(ctx context.Context) {
 	text := u.Core.StatusLine(ctx)
-	fyne.Do(func() { u.Status.SetText(text) })
+	do(func() { u.Status.SetText(text) })
 }
 
 // Close stops refreshing and the local broker; the store stays with the core.
@@ -179,7 +179,7 @@ func (u *Window) run(f func(ctx context.Context) error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := f(ctx); err != nil {
-			fyne.Do(func() { showError(u.Win, err) })
+			do(func() { showError(u.Win, err) })
 		}
 	}()
 }

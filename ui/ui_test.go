@@ -47,7 +47,7 @@ func eventually(t *testing.T, what string, u *Window, cond func() bool) {
 	for time.Now().Before(deadline) {
 		u.Refresh()
 		ok := false
-		fyne.DoAndWait(func() { ok = cond() })
+		doAndWait(func() { ok = cond() })
 		if ok {
 			return
 		}
@@ -58,7 +58,7 @@ func eventually(t *testing.T, what string, u *Window, cond func() bool) {
 
 func startBroker(t *testing.T, u *Window) *app.LocalBroker {
 	t.Helper()
-	fyne.DoAndWait(func() { test.Tap(u.Broker.Toggle) })
+	doAndWait(func() { test.Tap(u.Broker.Toggle) })
 	eventually(t, "the broker to run", u, func() bool { return strings.HasPrefix(u.Broker.State.Text, "Running") })
 	lb := u.Core.Broker()
 	if lb == nil {
@@ -76,7 +76,7 @@ func TestBrokerToggle(t *testing.T) {
 	if !u.Broker.IVO.Disabled() {
 		t.Error("settings stay editable while the broker runs")
 	}
-	fyne.DoAndWait(func() { test.Tap(u.Broker.Toggle) })
+	doAndWait(func() { test.Tap(u.Broker.Toggle) })
 	eventually(t, "the broker to stop", u, func() bool { return u.Broker.State.Text == "Stopped" })
 	if u.Core.Broker() != nil {
 		t.Fatal("the core still runs a broker")
@@ -88,7 +88,7 @@ func TestBrokerPortInUse(t *testing.T) {
 	s := u.Core.BrokerSettings(context.Background())
 	l := listenOn(t, s.ReceivePort)
 	defer l.Close()
-	fyne.DoAndWait(func() { test.Tap(u.Broker.Toggle) })
+	doAndWait(func() { test.Tap(u.Broker.Toggle) })
 	eventually(t, "an error", u, func() bool { return strings.HasPrefix(u.Broker.State.Text, "Error") })
 	if !strings.Contains(u.Broker.State.Text, "in use by another program") || u.Broker.Toggle.Checked {
 		t.Fatalf("state %q, toggle %v", u.Broker.State.Text, u.Broker.Toggle.Checked)
@@ -120,7 +120,7 @@ func TestDropFilesQueuesGoodOnes(t *testing.T) {
 	for _, p := range paths {
 		uris = append(uris, storageURI(p))
 	}
-	fyne.DoAndWait(func() { u.DropURIs(uris) })
+	doAndWait(func() { u.DropURIs(uris) })
 	eventually(t, "three verdicts", u, func() bool { return len(u.Send.Verdicts()) == 3 })
 	byName := map[string]Verdict{}
 	for _, v := range u.Send.Verdicts() {
@@ -135,7 +135,7 @@ func TestDropFilesQueuesGoodOnes(t *testing.T) {
 	if v := byName["notxml.xml"]; v.OK || !strings.Contains(strings.ToLower(v.Problem), "well-formed") {
 		t.Errorf("notxml.xml: %+v", v)
 	}
-	fyne.DoAndWait(func() { u.Tabs.SelectIndex(2) })
+	doAndWait(func() { u.Tabs.SelectIndex(2) })
 	eventually(t, "the outbox entry", u, func() bool { return len(u.Outbox.Entries()) == 1 })
 	if e := u.Outbox.Entries()[0]; e.IVORN != "ivo://hotwired.org/gaia_demo#1" {
 		t.Fatalf("outbox entry %+v", e)
@@ -161,17 +161,17 @@ func TestDedupCountsRefusedResend(t *testing.T) {
 	if _, err := sender.Send(context.Background(), ep, raw, "", 5*time.Second); err == nil {
 		t.Fatal("a resend was accepted")
 	}
-	fyne.DoAndWait(func() { u.Tabs.SelectIndex(3) })
+	doAndWait(func() { u.Tabs.SelectIndex(3) })
 	eventually(t, "the dedup panel to count the refusal", u, func() bool {
 		return u.Dedup.CacheHits.Text == "1" && u.Dedup.Entries.Text == "1" && u.Dedup.Recent.Length() == 1
 	})
-	fyne.DoAndWait(func() { u.Dedup.Search.SetText("gaia") })
+	doAndWait(func() { u.Dedup.Search.SetText("gaia") })
 	eventually(t, "the search to find the entry", u, func() bool { return u.Dedup.Results.Length() == 1 })
 
 	// The events panel shows the received event, with its details.
-	fyne.DoAndWait(func() { u.Tabs.SelectIndex(4) })
+	doAndWait(func() { u.Tabs.SelectIndex(4) })
 	eventually(t, "the event in the list", u, func() bool { return len(u.Events.Rows()) == 1 })
-	fyne.DoAndWait(func() { u.Events.List.Select(0) })
+	doAndWait(func() { u.Events.List.Select(0) })
 	eventually(t, "the details", u, func() bool {
 		return strings.Contains(u.Events.Detail.Text, "ivo://foo.hotwired.hotwireduniverse.org/bar") &&
 			strings.Contains(u.Events.Detail.Text, "RA 168.47841") && strings.Contains(u.Events.Raw.Text, "gaia_demo#1")

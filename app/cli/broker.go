@@ -112,7 +112,7 @@ func runBroker(env Env, args []string) int {
 		if err != nil {
 			return fail("--subscribe: %v", err)
 		}
-		cfg.Subscribe = append(cfg.Subscribe, broker.SubscribeConfig{Target: ep, Filters: filters})
+		cfg.Subscribe = append(cfg.Subscribe, broker.SubscribeConfig{Target: ep, Filters: filters, AcceptInvalid: true})
 	}
 	if ivo == "" {
 		ivo = "ivo://localhost/starling"

@@ -275,7 +275,15 @@ func countsLine(c outbox.Counts) string {
 			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.name))
 		}
 	}
-	return fmt.Sprintf("%d entries: %s", c.Total(), strings.Join(parts, ", "))
+	return fmt.Sprintf("%s: %s", plural(c.Total(), "entry", "entries"), strings.Join(parts, ", "))
+}
+
+// plural writes "1 entry", "2 entries".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 func outboxChange(env Env, verb string, args []string) int {
@@ -325,7 +333,7 @@ func outboxChange(env Env, verb string, args []string) int {
 		if err != nil {
 			return errf(exitFailure, "%v", err)
 		}
-		fmt.Fprintf(env.Stdout, "%d entries will be sent again now\n", n)
+		fmt.Fprintf(env.Stdout, "%s will be sent again now\n", plural(int(n), "entry", "entries"))
 	}
 	code := exitOK
 	for _, id := range ids {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 	"time"
@@ -51,6 +52,12 @@ func Destination(s string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if ep.Network == "tcp" {
+		host, _, _ := net.SplitHostPort(ep.Address)
+		if strings.Contains(host, ":") && net.ParseIP(host) == nil {
+			return "", fmt.Errorf("%q is not HOST[:PORT]", s)
+		}
+	}
 	return ep.String(), nil
 }
 
@@ -63,6 +70,7 @@ func endpointOf(name string) (endpoint.Endpoint, error) {
 func (w *Worker) run(d *dest) {
 	defer w.wg.Done()
 	ep, epErr := endpointOf(d.name)
+	var from int64 // no queued entry of d below this id, unless woken since
 	for {
 		select {
 		case <-w.stop:
@@ -70,22 +78,35 @@ func (w *Worker) run(d *dest) {
 			return
 		default:
 		}
+		select {
+		case <-d.wake:
+			from = 0 // entries may have been re-queued: search from the start
+		default:
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-		e, err := w.st.NextQueued(ctx, d.name)
+		e, err := w.nextQueued(ctx, d.name, from)
 		cancel()
 		if err != nil {
 			w.log().Warn("could not read the outbox", "component", "outbox", "destination", d.name, "err", err)
 			w.sleep(d, time.Now().Add(time.Second))
+			from = 0
 			continue
 		}
 		if e == nil {
+			if from > 0 {
+				from = 0 // make sure before leaving
+				continue
+			}
 			if w.exitIfIdle(d) {
 				return
 			}
 			continue
 		}
+		from = e.ID
 		if due, ok := w.due(d, e); !ok {
-			w.sleep(d, due)
+			if w.sleep(d, due) {
+				from = 0
+			}
 			continue
 		}
 		var res Result
@@ -99,11 +120,13 @@ func (w *Worker) run(d *dest) {
 	}
 }
 
-// due reports whether e may be tried now, and if not when.
+// due reports whether e may be tried now, and if not when: at its next
+// attempt or the destination's backoff, whichever is later, unless a kick or
+// a flush asks for an attempt now.
 func (w *Worker) due(d *dest, e *store.OutboxEntry) (time.Time, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if d.force {
+	if d.force || (!w.flushSince.IsZero() && d.lastTry.Before(w.flushSince)) {
 		d.force = false
 		return time.Time{}, true
 	}
@@ -111,18 +134,24 @@ func (w *Worker) due(d *dest, e *store.OutboxEntry) (time.Time, bool) {
 	if d.blockedUntil.After(next) {
 		next = d.blockedUntil
 	}
-	return next, !next.After(time.Now())
+	if next.After(time.Now()) {
+		d.blockedUntil = next
+		return next, false
+	}
+	return next, true
 }
 
-// sleep waits until t, a wake-up, or Stop.
-func (w *Worker) sleep(d *dest, t time.Time) {
+// sleep waits until t, a wake-up, or Stop; it reports a wake-up.
+func (w *Worker) sleep(d *dest, t time.Time) bool {
 	timer := time.NewTimer(time.Until(t))
 	defer timer.Stop()
 	select {
 	case <-w.stop:
 	case <-d.wake:
+		return true
 	case <-timer.C:
 	}
+	return false
 }
 
 // exitIfIdle ends d's goroutine unless it was woken meanwhile.
@@ -150,9 +179,9 @@ func (w *Worker) exit(d *dest) {
 func (w *Worker) attempt(d *dest, e *store.OutboxEntry, ep endpoint.Endpoint, pre Result) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	if err := w.st.MarkSending(ctx, e.ID); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return true // deleted meanwhile
+	if err := w.markSending(ctx, e.ID); err != nil {
+		if errors.Is(err, errChanged) {
+			return true // cancelled or deleted meanwhile
 		}
 		w.log().Warn("could not mark an entry as sending", "component", "outbox", "id", e.ID, "err", err)
 		w.sleep(d, time.Now().Add(time.Second))
@@ -182,8 +211,18 @@ func (w *Worker) attempt(d *dest, e *store.OutboxEntry, ep endpoint.Endpoint, pr
 		Now:            now,
 		EarlierAttempt: e.Attempts > 0 && !nakIsDuplicate(e.LastError),
 	}, res, w.opt.Policy)
-	if err := w.record(ctx, e, tr); err != nil {
-		w.log().Error("could not record an attempt", "component", "outbox", "id", e.ID, "err", err)
+	for try := 1; ; try++ {
+		err := w.record(ctx, e, tr)
+		if err == nil {
+			w.count(tr)
+			break
+		}
+		if try == 3 || ctx.Err() != nil {
+			// The entry stays in "sending" until the next start requeues it.
+			w.log().Error("could not record an attempt", "component", "outbox", "id", e.ID, "err", err)
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	w.mu.Lock()
 	d.sending = false
@@ -217,16 +256,25 @@ func (w *Worker) attempt(d *dest, e *store.OutboxEntry, ep endpoint.Endpoint, pr
 func (w *Worker) record(ctx context.Context, e *store.OutboxEntry, tr Transition) error {
 	switch tr.State {
 	case StateSent:
-		w.sent.Add(1)
 		return w.st.MarkSent(ctx, e.ID, tr.Reason)
 	case StateRefused:
-		w.refused.Add(1)
 		return w.st.MarkRefused(ctx, e.ID, tr.Reason)
 	case StateQueued:
 		return w.st.MarkRetry(ctx, e.ID, tr.NextAttempt, tr.Reason)
 	}
-	w.failed.Add(1)
 	return w.st.MarkFailed(ctx, e.ID, tr.Reason)
+}
+
+// count adds an outcome to the worker's totals.
+func (w *Worker) count(tr Transition) {
+	switch tr.State {
+	case StateSent:
+		w.sent.Add(1)
+	case StateRefused:
+		w.refused.Add(1)
+	case StateFailed:
+		w.failed.Add(1)
+	}
 }
 
 func (w *Worker) logOutcome(d *dest, e *store.OutboxEntry, res Result, tr Transition) {
@@ -249,26 +297,24 @@ func (w *Worker) Destinations() []DestinationState {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
 	pending, _ := w.pending(ctx)
+	now := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	out := map[string]*DestinationState{}
 	for name, d := range w.dests {
 		ds := &DestinationState{Name: name, Online: d.online, LastError: d.lastError, Sending: d.sending}
-		if d.blockedUntil.After(time.Now()) {
+		if d.blockedUntil.After(now) {
 			ds.NextAttempt = d.blockedUntil
 		}
 		out[name] = ds
 	}
-	for name, p := range pending {
+	for name, n := range pending {
 		ds := out[name]
 		if ds == nil {
 			ds = &DestinationState{Name: name, Online: true}
 			out[name] = ds
 		}
-		ds.Queued = p.count
-		if p.next.After(ds.NextAttempt) {
-			ds.NextAttempt = p.next
-		}
+		ds.Queued = n
 	}
 	list := make([]DestinationState, 0, len(out))
 	for _, ds := range out {
@@ -279,37 +325,4 @@ func (w *Worker) Destinations() []DestinationState {
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	return list
-}
-
-// pendingDest is what waits for one destination.
-type pendingDest struct {
-	count int
-	next  time.Time // the head's next attempt
-}
-
-// pending counts waiting entries per destination in one query (the store has
-// no such call; this reads its outbox table directly).
-func (w *Worker) pending(ctx context.Context) (map[string]pendingDest, error) {
-	rows, err := w.st.DB().QueryContext(ctx, `SELECT destination, count(*),
-		(SELECT next_attempt_at FROM outbox h WHERE h.destination = o.destination AND h.state = 'queued' ORDER BY id LIMIT 1)
-		FROM outbox o WHERE state IN ('queued', 'sending') GROUP BY destination`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]pendingDest{}
-	for rows.Next() {
-		var name string
-		var n int
-		var next *int64
-		if err := rows.Scan(&name, &n, &next); err != nil {
-			return nil, err
-		}
-		p := pendingDest{count: n}
-		if next != nil {
-			p.next = time.UnixMilli(*next)
-		}
-		out[name] = p
-	}
-	return out, rows.Err()
 }

@@ -104,22 +104,3 @@ func (w *Worker) Enqueue(ctx context.Context, dest string, items []Item) []ItemR
 	w.notify()
 	return out
 }
-
-// waitingIVORNs maps the IVORNs waiting (queued or sending) for dest to their entry ids.
-func (w *Worker) waitingIVORNs(ctx context.Context, dest string) (map[string]int64, error) {
-	rows, err := w.st.DB().QueryContext(ctx, `SELECT ivorn, id FROM outbox WHERE destination = ? AND state IN ('queued', 'sending')`, dest)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var ivorn string
-		var id int64
-		if err := rows.Scan(&ivorn, &id); err != nil {
-			return nil, err
-		}
-		out[ivorn] = id
-	}
-	return out, rows.Err()
-}

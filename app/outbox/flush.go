@@ -48,6 +48,7 @@ type UndeliveredError struct {
 	Reasons []string
 }
 
+// Error says what is left and why.
 func (e *UndeliveredError) Error() string {
 	var parts []string
 	if e.Waiting > 0 {
@@ -69,26 +70,41 @@ func (e *UndeliveredError) Error() string {
 // ErrNotStarted is returned by Flush on a worker that is not running.
 var ErrNotStarted = errors.New("outbox: the worker is not running")
 
-// Flush sends now and waits: every destination tries its next entry at once,
-// whatever its backoff, and Flush returns when nothing waits any more or
-// every destination that still has entries has failed during the flush
-// (nothing more can be done now), or when ctx ends. progress, if not nil, is
-// called with the counts as delivery goes on (at most every 100 ms) and at
-// the end. The error is an *UndeliveredError if entries are left queued or
-// were refused or given up on during the flush.
+// Flush sends now and waits: every destination with entries waiting tries
+// at once, whatever its backoff, and Flush returns when nothing waits any
+// more or every destination that still has entries has failed during the
+// flush (nothing more can be done now), or when ctx ends. progress, if not
+// nil, is called with the counts as delivery goes on (at most every 100 ms)
+// and at the end. The error is an *UndeliveredError if entries are left
+// queued or were refused or given up on during the flush.
 func (w *Worker) Flush(ctx context.Context, progress func(Counts)) error {
+	start := time.Now()
 	w.mu.Lock()
-	running := w.started && !w.stopped
-	w.mu.Unlock()
-	if !running {
+	if !w.started || w.stopped {
+		w.mu.Unlock()
 		return ErrNotStarted
 	}
-	start := time.Now()
+	if w.flushes == 0 || w.flushSince.Before(start) {
+		w.flushSince = start
+	}
+	w.flushes++
+	for _, d := range w.dests {
+		poke(d.wake)
+	}
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		if w.flushes--; w.flushes == 0 {
+			w.flushSince = time.Time{}
+		}
+		w.mu.Unlock()
+	}()
 	refused0, failed0 := w.refused.Load(), w.failed.Load()
 	changed := make(chan struct{}, 1)
 	unsubscribe := w.Subscribe(func() { poke(changed) })
 	defer unsubscribe()
-	w.kickWaiting()
+	poke(w.wakeup)
+
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	var last time.Time
@@ -101,17 +117,7 @@ func (w *Worker) Flush(ctx context.Context, progress func(Counts)) error {
 			progress(c)
 		}
 	}
-	for {
-		done, waiting, reasons, err := w.flushed(ctx, start)
-		if err == nil && done {
-			report(true)
-			e := &UndeliveredError{Waiting: waiting, Reasons: reasons,
-				Refused: int(w.refused.Load() - refused0), Failed: int(w.failed.Load() - failed0)}
-			if e.Waiting+e.Refused+e.Failed > 0 {
-				return e
-			}
-			return nil
-		}
+	for !w.flushed(start) {
 		report(false)
 		select {
 		case <-ctx.Done():
@@ -123,43 +129,46 @@ func (w *Worker) Flush(ctx context.Context, progress func(Counts)) error {
 		case <-tick.C:
 		}
 	}
-}
-
-// flushed reports whether a flush begun at start is over: nothing waits, or
-// every destination with entries waiting failed since start and is backing off.
-func (w *Worker) flushed(ctx context.Context, start time.Time) (done bool, waiting int, reasons []string, err error) {
+	report(true)
 	pending, err := w.pending(ctx)
 	if err != nil {
-		return false, 0, nil, err
+		return err
 	}
+	e := &UndeliveredError{Refused: int(w.refused.Load() - refused0), Failed: int(w.failed.Load() - failed0)}
+	w.mu.Lock()
+	for name, n := range pending {
+		e.Waiting += n
+		reason := "not tried yet"
+		if d := w.dests[name]; d != nil && d.lastError != "" {
+			reason = d.lastError
+		}
+		e.Reasons = append(e.Reasons, name+": "+reason)
+	}
+	w.mu.Unlock()
+	sort.Strings(e.Reasons)
+	if e.Waiting+e.Refused+e.Failed > 0 {
+		return e
+	}
+	return nil
+}
+
+// flushed reports whether a flush begun at start is over: the store was
+// scanned since, and every destination still delivering has failed since
+// start and is backing off.
+func (w *Worker) flushed(start time.Time) bool {
 	now := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	done = true
-	for name, p := range pending {
-		waiting += p.count
-		d := w.dests[name]
-		if d == nil || d.sending || d.force || d.lastFailure.Before(start) || !d.blockedUntil.After(now) {
-			done = false
+	if w.lastScan.Before(start) {
+		return false
+	}
+	for _, d := range w.dests {
+		if !d.running {
 			continue
 		}
-		reasons = append(reasons, name+": "+d.lastError)
-	}
-	sort.Strings(reasons)
-	return done, waiting, reasons, nil
-}
-
-// kickWaiting makes every destination that is backing off try at once, and
-// rescans the store; a destination busy sending is left alone.
-func (w *Worker) kickWaiting() {
-	now := time.Now()
-	w.mu.Lock()
-	for _, d := range w.dests {
-		if !d.sending && d.blockedUntil.After(now) {
-			d.force = true
-			poke(d.wake)
+		if d.sending || d.force || d.lastFailure.Before(start) || !d.blockedUntil.After(now) {
+			return false
 		}
 	}
-	w.mu.Unlock()
-	poke(w.wakeup)
+	return true
 }

@@ -33,6 +33,12 @@ type Worker struct {
 	dests   map[string]*dest
 	subs    map[int]func()
 	nextSub int
+	// lastScan is when the last completed scan of the store began.
+	lastScan time.Time
+	// flushSince, while a Flush runs, makes every destination not tried since
+	// then try at once.
+	flushSince time.Time
+	flushes    int
 
 	// Totals of outcomes since New, for Flush's report.
 	sent, refused, failed atomic.Int64
@@ -81,8 +87,12 @@ func (w *Worker) Start() error {
 	} else if len(left) > 0 {
 		w.log().Info("requeued entries interrupted while sending", "component", "outbox", "count", len(left))
 	}
-	w.wg.Add(1)
-	go w.supervise()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.stopped {
+		w.wg.Add(1)
+		go w.supervise()
+	}
 	return err
 }
 
@@ -142,8 +152,9 @@ func poke(c chan struct{}) {
 }
 
 // Subscribe registers f to be called after every change of the outbox made
-// or seen by the worker; f is called from the worker's goroutines and must
-// not block. The returned function unregisters it.
+// or seen by the worker (twice per attempt: a window should coalesce them);
+// f is called from the worker's goroutines and must not block. The returned
+// function unregisters it.
 func (w *Worker) Subscribe(f func()) (cancel func()) {
 	w.mu.Lock()
 	id := w.nextSub
@@ -189,6 +200,7 @@ func (w *Worker) supervise() {
 func (w *Worker) scan() {
 	ctx, cancel := context.WithTimeout(w.ctx, storeTimeout)
 	defer cancel()
+	began := time.Now()
 	names, err := w.st.Destinations(ctx)
 	if err != nil {
 		w.log().Warn("could not read the outbox", "component", "outbox", "err", err)
@@ -199,6 +211,7 @@ func (w *Worker) scan() {
 	if w.stopped {
 		return
 	}
+	w.lastScan = began
 	for _, n := range names {
 		d := w.destLocked(n)
 		if d.running {

@@ -370,8 +370,10 @@ func TestEnqueueChecks(t *testing.T) {
 	if len(list) != 2 || list[0].Destination != "127.0.0.1:9" {
 		t.Errorf("outbox holds %+v", list)
 	}
-	if d, _ := Destination("example.org"); d != "example.org:8098" {
-		t.Errorf("Destination(example.org) = %q", d)
+	for in, want := range map[string]string{"example.org": "example.org:8098", "[::1]": "[::1]:8098", "h:99": "h:99", "bad:port:x": "", "h:http": ""} {
+		if d, _ := Destination(in); d != want {
+			t.Errorf("Destination(%s) = %q, want %q", in, d, want)
+		}
 	}
 }
 

@@ -40,6 +40,8 @@ func (q EventQuery) where() (string, []any) {
 	var conds []string
 	var args []any
 	if q.Text != "" {
+		// The raw bytes live in event_raw, so even a full scan for a rare
+		// substring reads only the summaries.
 		conds = append(conds, "instr(ivorn, ?) > 0")
 		args = append(args, q.Text)
 	}
@@ -116,7 +118,7 @@ func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
 
 // GetEvent returns the newest archived event with this IVORN and its raw bytes.
 func (s *Store) GetEvent(ctx context.Context, ivorn string) (EventRow, []byte, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, raw FROM events WHERE ivorn = ? ORDER BY id DESC LIMIT 1`, ivorn)
+	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, (SELECT raw FROM event_raw WHERE event_raw.id = events.id) FROM events WHERE ivorn = ? ORDER BY id DESC LIMIT 1`, ivorn)
 	var raw []byte
 	r, err := scanEvent(scanTail{row, &raw})
 	if err == sql.ErrNoRows {

@@ -78,7 +78,11 @@ func (s *Store) commit(batch []*admitReq) {
 		if err != nil {
 			return err
 		}
-		insEvent, err := tx.PrepareContext(ctx, `INSERT INTO events(ivorn, role, author, event_date, received_at, source, ra, dec, err, params_count, description, raw) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`)
+		insEvent, err := tx.PrepareContext(ctx, `INSERT INTO events(ivorn, role, author, event_date, received_at, source, ra, dec, err, params_count, description) VALUES(?,?,?,?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		insRaw, err := tx.PrepareContext(ctx, `INSERT INTO event_raw(id, raw) VALUES(?,?)`)
 		if err != nil {
 			return err
 		}
@@ -93,7 +97,7 @@ func (s *Store) commit(batch []*admitReq) {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				if err := insertEvent(ctx, insEvent, rec); err != nil {
+				if err := insertEvent(ctx, insEvent, insRaw, rec); err != nil {
 					return err
 				}
 				results[i].verdict = seen.New
@@ -122,15 +126,22 @@ func (s *Store) commit(batch []*admitReq) {
 	}
 }
 
-func insertEvent(ctx context.Context, st *sql.Stmt, rec seen.Record) error {
+func insertEvent(ctx context.Context, ev, raw *sql.Stmt, rec seen.Record) error {
 	sm := rec.Summary
 	var ra, dec, errRadius any
 	if sm.HasPosition {
 		ra, dec, errRadius = sm.RA, sm.Dec, sm.ErrorRadius
 	}
-	role := sm.Role
-	_, err := st.ExecContext(ctx, rec.IVORN, role, sm.Author, sm.Date, rec.Received.UnixMilli(), rec.Source,
-		ra, dec, errRadius, len(sm.Params), sm.Description, rec.Raw)
+	res, err := ev.ExecContext(ctx, rec.IVORN, sm.Role, sm.Author, sm.Date, rec.Received.UnixMilli(), rec.Source,
+		ra, dec, errRadius, len(sm.Params), sm.Description)
+	if err != nil {
+		return err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	_, err = raw.ExecContext(ctx, id, rec.Raw)
 	return err
 }
 

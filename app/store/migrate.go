@@ -28,8 +28,12 @@ var migrations = []string{
 		dec          REAL,
 		err          REAL,
 		params_count INTEGER NOT NULL DEFAULT 0,
-		description  TEXT NOT NULL DEFAULT '',
-		raw          BLOB NOT NULL
+		description  TEXT NOT NULL DEFAULT ''
+	);
+	-- The raw bytes live apart, so that scans of the summaries stay small.
+	CREATE TABLE event_raw (
+		id  INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+		raw BLOB NOT NULL
 	);
 	CREATE INDEX events_ivorn ON events(ivorn);
 	CREATE INDEX events_role ON events(role, id);
@@ -48,6 +52,7 @@ var migrations = []string{
 	);
 	CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
 	CREATE INDEX outbox_destination ON outbox(destination, id);
+	CREATE INDEX outbox_queued ON outbox(destination, id) WHERE state = 'queued';
 	CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 	CREATE TABLE profiles (
 		id         INTEGER PRIMARY KEY,

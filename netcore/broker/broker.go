@@ -149,8 +149,19 @@ type Outcome struct {
 // Process checks raw, commits it to the seen-list and archive, and returns
 // the outcome. It does not run handlers: call Dispatch once the answer is sent.
 func (b *Broker) Process(ctx context.Context, raw []byte, source string) Outcome {
+	return b.process(ctx, raw, source, false)
+}
+
+// process is Process; lenient accepts an event that fails the IVORN or schema
+// checks as long as it parses and has an IVORN (Comet's subscriber checks
+// only "previously seen").
+func (b *Broker) process(ctx context.Context, raw []byte, source string, lenient bool) Outcome {
 	b.received.Add(1)
 	ev, err := b.cfg.Checker.Check(raw)
+	if err != nil && lenient && ev != nil && ev.IVORN != "" {
+		b.log.Warn("Accepting an event that fails validation, as Comet's subscriber would: "+err.Error(), "ivorn", ev.IVORN, "peer", source)
+		err = nil
+	}
 	if err != nil {
 		b.refused.Add(1)
 		o := Outcome{Event: ev, Reason: err.Error()}

@@ -48,6 +48,11 @@ type SubscribeConfig struct {
 	MaxBackoff time.Duration
 	// DialTimeout bounds one connection attempt (default 30 s).
 	DialTimeout time.Duration
+	// AcceptInvalid accepts, with a warning in the log, events that parse as a
+	// VOEvent and carry an IVORN but fail the IVORN rules or the schema, as
+	// Comet's subscriber does (it checks only "previously seen"): VOEvent 1.1
+	// packets, for instance. Off, such events are acked and dropped.
+	AcceptInvalid bool
 }
 
 // SubscriberState is a subscription's state, for a live view.
@@ -65,10 +70,11 @@ type SubscriberState struct {
 // Subscriber keeps a subscription to an upstream broker: it connects,
 // answers authenticate and iamalive, acknowledges every event (never a nak,
 // as Comet's subscriber: a nak would get it cut off), processes each event as
-// the receiver does (the full check, not only Comet's previously-seen check,
-// so an invalid event is acked but neither stored nor passed on) and
-// dispatches the new ones; it reconnects with backoff when the connection
-// fails or falls silent.
+// the receiver does and dispatches the new ones; it reconnects with backoff
+// when the connection fails or falls silent. Unlike Comet's subscriber, which
+// checks only "previously seen", it runs the receiver's full check, so an
+// invalid event is acked but neither stored nor passed on, unless
+// SubscribeConfig.AcceptInvalid is set.
 type Subscriber struct {
 	b      *Broker
 	cfg    SubscribeConfig
@@ -254,7 +260,7 @@ func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
 		return nil
 	}
 	s.received.Add(1)
-	o := s.b.Process(ctx, raw, s.source)
+	o := s.process(ctx, raw)
 	ivorn := o.IVORN
 	if ivorn == "" {
 		ivorn = root.ivorn
@@ -274,6 +280,13 @@ func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
 		s.b.Dispatch(o.Event, s.source)
 	}
 	return nil
+}
+
+// process checks and commits an event from upstream as Broker.Process does,
+// but with AcceptInvalid an event that only fails the IVORN or schema check
+// is committed too.
+func (s *Subscriber) process(ctx context.Context, raw []byte) Outcome {
+	return s.b.process(ctx, raw, s.source, s.cfg.AcceptInvalid)
 }
 
 func (s *Subscriber) answer(c net.Conn, packet []byte) error {

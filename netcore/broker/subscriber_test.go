@@ -279,3 +279,45 @@ func TestSubscriberRelaysThroughBroadcaster(t *testing.T) {
 	})
 	leaf.none()
 }
+
+func TestSubscriberAcceptInvalid(t *testing.T) {
+	b, lg := newRelayBroker(t)
+	dispatched := make(chan string, 10)
+	b.AddHandler(HandlerFunc(func(ev *voevent.Event, source string) { dispatched <- ev.IVORN }))
+	u := newFakeUpstream(t)
+	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint(), AcceptInvalid: true})
+	runSubscriber(t, s)
+	c := u.accept(t)
+	br := bufio.NewReader(c)
+	v11 := []byte(`<?xml version="1.0"?>
+<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v1.1" ivorn="ivo://nasa.gsfc.gcn/gcn" role="observation" version="1.1">
+  <Who><Date>2024-01-01T00:00:00</Date></Who>
+</voe:VOEvent>`)
+	if m := exchange(t, c, br, v11); m.Role != vtp.RoleAck || m.Origin != "ivo://nasa.gsfc.gcn/gcn" {
+		t.Errorf("answer %+v", m)
+	}
+	if m := exchange(t, c, br, v11); m.Role != vtp.RoleAck {
+		t.Errorf("answer to the duplicate %+v", m)
+	}
+	noIVORN := bytes.Replace(v11, []byte(` ivorn="ivo://nasa.gsfc.gcn/gcn"`), nil, 1)
+	if m := exchange(t, c, br, noIVORN); m.Role != vtp.RoleAck {
+		t.Errorf("answer to an event without IVORN %+v", m)
+	}
+	select {
+	case ivorn := <-dispatched:
+		if ivorn != "ivo://nasa.gsfc.gcn/gcn" {
+			t.Errorf("dispatched %q", ivorn)
+		}
+	case <-time.After(relayWait):
+		t.Fatal("the VOEvent 1.1 packet was not dispatched")
+	}
+	lg.wait(t, "Accepting an event that fails validation")
+	if got := b.Counters(); got.Received != 3 || got.Accepted != 1 || got.Refused != 2 {
+		t.Errorf("counters %+v", got)
+	}
+	select {
+	case ivorn := <-dispatched:
+		t.Errorf("also dispatched %q", ivorn)
+	default:
+	}
+}

@@ -3,8 +3,6 @@
 SHELL := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 GO ?= go
-VERSION := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
-LDFLAGS := -X github.com/starling-broker/starling/app/cli.Version=$(VERSION)
 BIN := bin/starling
 FUZZTIME ?= 5s
 
@@ -15,7 +13,7 @@ setup:
 	$(GO) mod download
 
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+	$(GO) build -o $(BIN) .
 
 run: setup build
 	./$(BIN) $(ARGS)
@@ -25,6 +23,7 @@ test: setup
 	$(MAKE) unit
 	$(MAKE) fuzz
 	$(MAKE) smoke
+	$(MAKE) dist
 
 # The real window under Xvfb; the screenshot is kept in artifacts/.
 smoke: build
@@ -41,6 +40,11 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1x $$pkg >/tmp/starling-fuzz.log 2>&1 || { cat /tmp/starling-fuzz.log; exit 1; }; \
 	  done; \
 	done; echo "fuzz: all targets ran clean"
+
+# The release artifacts (fyne bundle and .deb) into dist/, then their checks.
+dist: setup
+	bash packaging/build.sh
+	bash packaging/check.sh
 
 clean:
 	rm -rf bin dist

@@ -4,13 +4,20 @@
 package main
 
 import (
+	_ "embed"
 	"os"
 
 	"github.com/starling-broker/starling/app/cli"
 	"github.com/starling-broker/starling/ui"
 )
 
+// fyneApp is FyneApp.toml, the one place the version is written.
+//
+//go:embed FyneApp.toml
+var fyneApp string
+
 func main() {
+	cli.Version = cli.VersionFromFyneApp(fyneApp)
 	if cli.IsSubcommand(os.Args[0], os.Args[1:]) {
 		os.Exit(cli.Main(os.Args[0], os.Args[1:], cli.StdEnv()))
 	}

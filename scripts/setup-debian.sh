@@ -7,6 +7,7 @@ pkgs=(
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev
   libxxf86vm-dev libxml2-dev
   xvfb x11-utils imagemagick
+  dpkg-dev desktop-file-utils appstream librsvg2-bin xz-utils
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

@@ -12,8 +12,7 @@ import (
 	"github.com/starling-broker/starling/app/logs"
 )
 
-// Version is the program's version, set at build time with
-// -ldflags "-X github.com/starling-broker/starling/app/cli.Version=…".
+// Version is the program's version, read from FyneApp.toml by main.
 var Version = "dev"
 
 // Env is what a command reads and writes: arguments aside, its standard streams.

@@ -137,7 +137,7 @@ type cached struct {
 type Options struct {
 	// MaxAge is how long an entry counts as seen (default 30 days).
 	MaxAge time.Duration
-	// CacheEntries bounds the cache (default 1,000,000 IVORNs).
+	// CacheEntries bounds the cache (default 200,000 IVORNs).
 	CacheEntries int64
 	// RecentRefusals is how many refusals Recent keeps (default 100).
 	RecentRefusals int
@@ -149,7 +149,7 @@ func NewList(store Store, opt Options) (*List, error) {
 		opt.MaxAge = 30 * 24 * time.Hour
 	}
 	if opt.CacheEntries <= 0 {
-		opt.CacheEntries = 1_000_000
+		opt.CacheEntries = 200_000
 	}
 	if opt.RecentRefusals <= 0 {
 		opt.RecentRefusals = 100

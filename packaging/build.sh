@@ -12,14 +12,18 @@ fyne_version=v1.7.4
 [ -x "$fyne" ] || GOBIN="$PWD/bin/tools" go install "fyne.io/tools/cmd/fyne@$fyne_version"
 rm -rf dist && mkdir -p dist
 start=$(date +%s)
+stage=$(mktemp -d)
+stage_toml=$(mktemp)
+trap 'rm -rf "$stage" "$stage_toml"' EXIT
 
 # 1. The bundle made by the fyne packaging tool (binary, .desktop entry, icon).
+# The tool bumps Build in FyneApp.toml; keep the file as it is in the repo.
+cp FyneApp.toml "$stage_toml"
 "$fyne" package --os linux --release --app-id "$id" --icon assets/icon.png --name Starling >/dev/null
+cp "$stage_toml" FyneApp.toml
 mv Starling.tar.xz "dist/starling-$version-linux-$arch.tar.xz"
 
 # 2. The .deb, from a staging tree.
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
 go build -trimpath -ldflags "-s -w" -o "$stage/usr/bin/starling" .
 ln -s starling "$stage/usr/bin/comet-sendvo"
 install -Dm644 "packaging/$id.desktop" "$stage/usr/share/applications/$id.desktop"

@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -81,12 +80,10 @@ type Broadcaster struct {
 	cfg BroadcastConfig
 	log *slog.Logger
 
+	srv server
+	// mu guards the list of subscribers as they come and go.
 	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[net.Conn]struct{}
 	subs      atomic.Pointer[[]*subConn]
-	wg        sync.WaitGroup
-	closing   atomic.Bool
 	quit      chan struct{}
 	startOnce sync.Once
 
@@ -120,11 +117,10 @@ func (b *Broker) NewBroadcaster(cfg BroadcastConfig) *Broadcaster {
 		b:         b,
 		cfg:       cfg,
 		log:       b.log.With("component", "broadcaster"),
-		listeners: map[net.Listener]struct{}{},
-		conns:     map[net.Conn]struct{}{},
 		quit:      make(chan struct{}),
 		filters:   map[string]*voevent.Filter{},
 	}
+	bc.srv = newServer(bc.log)
 	bc.subs.Store(&[]*subConn{})
 	return bc
 }
@@ -132,88 +128,15 @@ func (b *Broker) NewBroadcaster(cfg BroadcastConfig) *Broadcaster {
 // Serve accepts subscribers on l until Shutdown; it returns ErrServerClosed then.
 // The first call also starts the iamalive and test-event timers.
 func (bc *Broadcaster) Serve(l net.Listener) error {
-	bc.mu.Lock()
-	if bc.closing.Load() {
-		bc.mu.Unlock()
-		l.Close()
-		return ErrServerClosed
-	}
-	bc.listeners[l] = struct{}{}
-	bc.startOnce.Do(bc.startLoops)
-	bc.mu.Unlock()
 	bc.log.Info(fmt.Sprintf("Broadcasting events on %s (accepting subscriptions from %s)", l.Addr(), bc.cfg.Whitelist))
-	var backoff time.Duration
-	for {
-		c, err := l.Accept()
-		if err != nil {
-			if bc.closing.Load() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded) || isTemporary(err) {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				bc.log.Warn("accept failed; retrying", "err", err, "in", backoff)
-				time.Sleep(backoff)
-				continue
-			}
-			return err
-		}
-		backoff = 0
-		if !bc.track(c, true) {
-			c.Close()
-			continue
-		}
-		go func() {
-			defer bc.wg.Done()
-			defer bc.track(c, false)
-			bc.serveConn(c)
-		}()
-	}
-}
-
-// track adds or removes a connection; adding counts it in wg, under the same
-// lock that Shutdown takes, and fails once Shutdown has begun.
-func (bc *Broadcaster) track(c net.Conn, add bool) bool {
-	bc.mu.Lock()
-	defer bc.mu.Unlock()
-	if add {
-		if bc.closing.Load() {
-			return false
-		}
-		bc.wg.Add(1)
-		bc.conns[c] = struct{}{}
-	} else {
-		delete(bc.conns, c)
-	}
-	return true
+	return bc.srv.serve(l, func() { bc.startOnce.Do(bc.startLoops) }, bc.serveConn)
 }
 
 // Shutdown stops accepting and the timers, sends each subscriber what is
 // already queued for it, closes every connection, and returns when all are
 // closed, or when ctx ends, in which case the remaining connections are cut.
 func (bc *Broadcaster) Shutdown(ctx context.Context) error {
-	bc.mu.Lock()
-	if !bc.closing.Swap(true) {
-		close(bc.quit)
-	}
-	for l := range bc.listeners {
-		l.Close()
-	}
-	bc.mu.Unlock()
-	done := make(chan struct{})
-	go func() { bc.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		bc.mu.Lock()
-		for c := range bc.conns {
-			c.Close()
-		}
-		bc.mu.Unlock()
-		<-done
-		return ctx.Err()
-	}
+	return bc.srv.shutdown(ctx, func() { close(bc.quit) })
 }
 
 // Subscribers is the number of connected subscribers.
@@ -303,9 +226,9 @@ func (bc *Broadcaster) compile(expr string) (*voevent.Filter, error) {
 }
 
 func (bc *Broadcaster) startLoops() {
-	bc.wg.Add(1)
+	bc.srv.wg.Add(1)
 	go func() {
-		defer bc.wg.Done()
+		defer bc.srv.wg.Done()
 		t := time.NewTicker(bc.cfg.IAmAliveInterval)
 		defer t.Stop()
 		for {
@@ -318,9 +241,9 @@ func (bc *Broadcaster) startLoops() {
 		}
 	}()
 	if bc.cfg.TestInterval > 0 {
-		bc.wg.Add(1)
+		bc.srv.wg.Add(1)
 		go func() {
-			defer bc.wg.Done()
+			defer bc.srv.wg.Done()
 			t := time.NewTicker(bc.cfg.TestInterval)
 			defer t.Stop()
 			for {

@@ -7,9 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/starling-broker/starling/netcore/vtp"
@@ -21,111 +18,25 @@ type Receiver struct {
 	b         *Broker
 	whitelist Whitelist
 	log       *slog.Logger
-
-	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[net.Conn]struct{}
-	wg        sync.WaitGroup
-	closing   atomic.Bool
+	srv       server
 }
 
 // NewReceiver returns a receiver that takes submissions from whitelisted peers.
 func (b *Broker) NewReceiver(w Whitelist) *Receiver {
-	return &Receiver{
-		b:         b,
-		whitelist: w,
-		log:       b.log.With("component", "receiver"),
-		listeners: map[net.Listener]struct{}{},
-		conns:     map[net.Conn]struct{}{},
-	}
+	log := b.log.With("component", "receiver")
+	return &Receiver{b: b, whitelist: w, log: log, srv: newServer(log)}
 }
 
 // Serve accepts connections on l until Shutdown; it returns ErrServerClosed then.
 func (r *Receiver) Serve(l net.Listener) error {
-	if r.closing.Load() {
-		l.Close()
-		return ErrServerClosed
-	}
-	r.mu.Lock()
-	r.listeners[l] = struct{}{}
-	r.mu.Unlock()
 	r.log.Info(fmt.Sprintf("Receiving events on %s (accepting submissions from %s)", l.Addr(), r.whitelist))
-	var backoff time.Duration
-	for {
-		c, err := l.Accept()
-		if err != nil {
-			if r.closing.Load() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded) || isTemporary(err) {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				r.log.Warn("accept failed; retrying", "err", err, "in", backoff)
-				time.Sleep(backoff)
-				continue
-			}
-			return err
-		}
-		backoff = 0
-		if !r.track(c, true) {
-			c.Close()
-			continue
-		}
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			defer r.track(c, false)
-			r.serveConn(c)
-		}()
-	}
-}
-
-// isTemporary reports accept errors worth retrying, such as running out of
-// file descriptors.
-func isTemporary(err error) bool {
-	var se interface{ Temporary() bool }
-	return errors.As(err, &se) && se.Temporary()
-}
-
-func (r *Receiver) track(c net.Conn, add bool) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if add {
-		if r.closing.Load() {
-			return false
-		}
-		r.conns[c] = struct{}{}
-	} else {
-		delete(r.conns, c)
-	}
-	return true
+	return r.srv.serve(l, nil, r.serveConn)
 }
 
 // Shutdown stops accepting, lets connections in progress finish (each is
 // bounded by the receive timeout) and returns when they have, or when ctx ends,
 // in which case the remaining connections are closed.
-func (r *Receiver) Shutdown(ctx context.Context) error {
-	r.closing.Store(true)
-	r.mu.Lock()
-	for l := range r.listeners {
-		l.Close()
-	}
-	r.mu.Unlock()
-	done := make(chan struct{})
-	go func() { r.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		r.mu.Lock()
-		for c := range r.conns {
-			c.Close()
-		}
-		r.mu.Unlock()
-		<-done
-		return ctx.Err()
-	}
-}
+func (r *Receiver) Shutdown(ctx context.Context) error { return r.srv.shutdown(ctx, nil) }
 
 func peerName(c net.Conn) string {
 	if a := c.RemoteAddr(); a != nil && a.String() != "" && a.String() != "@" {

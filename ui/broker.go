@@ -68,7 +68,9 @@ func newBrokerPanel(u *Window) *BrokerPanel {
 	}
 	p.Activity = widget.NewList(
 		func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.activity) },
-		func() fyne.CanvasObject { return widget.NewLabel("00:00:00  nak  ivo://example.org/stream#event  from 127.0.0.1:50000") },
+		func() fyne.CanvasObject {
+			return widget.NewLabel("00:00:00  nak  ivo://example.org/stream#event  from 127.0.0.1:50000")
+		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			p.mu.Lock()
 			var a broker.Activity

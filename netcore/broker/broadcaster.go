@@ -114,11 +114,11 @@ func (b *Broker) NewBroadcaster(cfg BroadcastConfig) *Broadcaster {
 		cfg.BatchInterval = DefaultBatchInterval
 	}
 	bc := &Broadcaster{
-		b:         b,
-		cfg:       cfg,
-		log:       b.log.With("component", "broadcaster"),
-		quit:      make(chan struct{}),
-		filters:   map[string]*voevent.Filter{},
+		b:       b,
+		cfg:     cfg,
+		log:     b.log.With("component", "broadcaster"),
+		quit:    make(chan struct{}),
+		filters: map[string]*voevent.Filter{},
 	}
 	bc.srv = newServer(bc.log)
 	bc.subs.Store(&[]*subConn{})

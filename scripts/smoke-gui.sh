@@ -18,10 +18,15 @@ while [ "$bport" = "$rport" ]; do bport=$(free_port); done
 # The app reads its broker settings from the store: seed them with free ports.
 "$bin" settings set --data-dir "$data" broker.receive_port "$rport" broker.broadcast_port "$bport" broker.test_interval 0
 
-display=:$((90 + RANDOM % 100))
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+# Xvfb picks a free display itself and writes its number on fd 3.
+fifo=$(mktemp -u); mkfifo "$fifo"
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
 xvfb=$!
-for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
+read -r -t 60 num <"$fifo" || { echo "smoke: Xvfb did not start"; exit 1; }
+rm -f "$fifo"
+display=:$num
+for _ in $(seq 300); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
+xdpyinfo -display "$display" >/dev/null 2>&1 || { echo "smoke: display $display does not answer"; exit 1; }
 
 start=$(date +%s.%N)
 DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 "$bin" --data-dir "$data" --start-broker >"$out/gui.log" 2>&1 &
@@ -32,7 +37,7 @@ for _ in $(seq 300); do
 done
 mapped=$(date +%s.%N)
 echo "smoke: window mapped $(python3 -c "print(round($mapped-$start,2))") s after launch"
-for _ in $(seq 100); do grep -q "Receiving events on 127.0.0.1:$rport" "$out/gui.log" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q "Receiving events on 127.0.0.1:$rport" "$out/gui.log" && break; sleep 0.1; done
 grep -q "Receiving events on 127.0.0.1:$rport" "$out/gui.log" || { echo "smoke: the local broker did not start"; cat "$out/gui.log"; exit 1; }
 
 "$bin" sendvo "127.0.0.1:$rport" e2e/testdata/voevent.xml

@@ -44,6 +44,18 @@ func Main(args []string) int {
 	var logw io.Writer = os.Stderr
 	log := logs.New(logw, level)
 
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		fmt.Fprintln(os.Stderr, "starling: no display to open the window on (DISPLAY is not set).\n"+
+			"Run it on a desktop, or use the command line: `starling broker -r --local-ivo=…`, `starling sendvo …` (see `starling help`).")
+		return 1
+	}
+	defer func() {
+		// The windowing library panics when the display cannot be opened.
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "starling: cannot open the window on display %q: %v\n", os.Getenv("DISPLAY"), r)
+			os.Exit(1)
+		}
+	}()
 	a := fyneapp.NewWithID(AppID)
 	core, err := app.Open(app.Options{DataDir: *dataDir, Log: log, RunSubscriptions: true})
 	if err != nil {

@@ -16,12 +16,12 @@ import (
 )
 
 func init() {
-	register(Command{Name: "bench", Summary: "measure any VTP broker (submit)", Run: runBench})
+	register(Command{Name: "bench", Summary: "measure any VTP broker (submit, fanout)", Run: runBench})
 }
 
 func runBench(env Env, args []string) int {
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprintln(env.Stdout, "usage: starling bench submit [options]   (see `starling bench submit --help`)")
+		fmt.Fprintln(env.Stdout, "usage: starling bench submit|fanout [options]   (see `starling bench submit --help`)")
 		if len(args) == 0 {
 			return 2
 		}
@@ -30,8 +30,10 @@ func runBench(env Env, args []string) int {
 	switch args[0] {
 	case "submit":
 		return runBenchSubmit(env, args[1:])
+	case "fanout":
+		return runBenchFanout(env, args[1:])
 	}
-	fmt.Fprintf(env.Stderr, "starling bench: unknown benchmark %q (have: submit)\n", args[0])
+	fmt.Fprintf(env.Stderr, "starling bench: unknown benchmark %q (have: submit, fanout)\n", args[0])
 	return 2
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/starling-broker/starling/app/cli"
+	_ "github.com/starling-broker/starling/app/clocale" // before the GUI toolkit reads the locale
 	"github.com/starling-broker/starling/ui"
 )
 

@@ -32,7 +32,7 @@ const (
 	// DefaultWriteTimeout drops a subscriber whose socket takes no data for this long.
 	DefaultWriteTimeout = 30 * time.Second
 	// DefaultBatchInterval is the shortest time between two writes to one subscriber.
-	DefaultBatchInterval = 20 * time.Millisecond
+	DefaultBatchInterval = 2 * time.Millisecond
 
 	// maxAliveCount is Comet's MAX_ALIVE_COUNT: one unanswered iamalive is enough.
 	maxAliveCount = 1

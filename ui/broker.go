@@ -66,20 +66,7 @@ func newBrokerPanel(u *Window) *BrokerPanel {
 		l.TextStyle = fyne.TextStyle{Bold: true}
 		return widget.NewCard("", title, l)
 	}
-	p.Activity = widget.NewList(
-		func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.activity) },
-		func() fyne.CanvasObject {
-			return widget.NewLabel("00:00:00  nak  ivo://example.org/stream#event  from 127.0.0.1:50000")
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			p.mu.Lock()
-			var a broker.Activity
-			if id < len(p.activity) {
-				a = p.activity[id]
-			}
-			p.mu.Unlock()
-			o.(*widget.Label).SetText(activityLine(a))
-		})
+	p.Activity = newLineList(&p.mu, &p.activity, activityLine, "00:00:00  nak  ivo://example.org/stream#event  from 127.0.0.1:50000")
 	form := widget.NewForm(
 		widget.NewFormItem("Local IVO", p.IVO),
 		widget.NewFormItem("Receive port", p.ReceivePort),

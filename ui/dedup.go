@@ -42,22 +42,7 @@ func newDedupPanel(u *Window) *DedupPanel {
 		widget.NewCard("", "seen-list hits", p.StoreHits),
 		widget.NewCard("", "seen-list entries", p.Entries),
 	)
-	p.Recent = widget.NewList(
-		func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.recent) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("00:00:00  duplicate  ivo://example/stream#1  from 127.0.0.1:5000  caught by cache")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			p.mu.Lock()
-			var r seen.Refusal
-			if id < len(p.recent) {
-				r = p.recent[id]
-			}
-			p.mu.Unlock()
-			o.(*widget.Label).SetText(refusalLine(r))
-		})
+	p.Recent = newLineList(&p.mu, &p.recent, refusalLine, "00:00:00  duplicate  ivo://example/stream#1  from 127.0.0.1:5000  caught by cache")
 	p.Search = widget.NewEntry()
 	p.Search.SetPlaceHolder("search the seen-list by IVORN")
 	p.Search.OnChanged = func(s string) {
@@ -66,31 +51,19 @@ func newDedupPanel(u *Window) *DedupPanel {
 		p.mu.Unlock()
 		go p.search(context.Background(), s)
 	}
-	p.Results = widget.NewList(
-		func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.results) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("2026-01-01 00:00:00  ivo://example/stream#1  from 127.0.0.1:5000")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			p.mu.Lock()
-			var e seen.Entry
-			if id < len(p.results) {
-				e = p.results[id]
-			}
-			p.mu.Unlock()
-			if e.IVORN == "" {
-				o.(*widget.Label).SetText("")
-				return
-			}
-			o.(*widget.Label).SetText(e.FirstSeen.Local().Format("2006-01-02 15:04:05") + "  " + e.IVORN + "  from " + e.Source)
-		})
+	p.Results = newLineList(&p.mu, &p.results, entryLine, "2026-01-01 00:00:00  ivo://example/stream#1  from 127.0.0.1:5000")
 	recent := container.NewBorder(widget.NewLabelWithStyle("Recent refusals", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, p.Recent)
 	search := container.NewBorder(p.Search, nil, nil, nil, p.Results)
 	split := container.NewVSplit(recent, search)
 	p.content = container.NewBorder(stats, nil, nil, nil, split)
 	return p
+}
+
+func entryLine(e seen.Entry) string {
+	if e.IVORN == "" {
+		return ""
+	}
+	return e.FirstSeen.Local().Format("2006-01-02 15:04:05") + "  " + e.IVORN + "  from " + e.Source
 }
 
 func refusalLine(r seen.Refusal) string {

@@ -37,22 +37,7 @@ func newOutboxPanel(u *Window) *OutboxPanel {
 	p.Destinations.Wrapping = fyne.TextWrapWord
 	p.Selected = widget.NewLabel("Select an entry to retry, cancel or delete it.")
 	p.Selected.Wrapping = fyne.TextWrapWord
-	p.List = widget.NewList(
-		func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.entries) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("#12  queued   localhost:8098  ivo://example/stream#1  attempts 3  next 12:00:00  connection refused")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			p.mu.Lock()
-			var e app.OutboxEntry
-			if id < len(p.entries) {
-				e = p.entries[id]
-			}
-			p.mu.Unlock()
-			o.(*widget.Label).SetText(outboxLine(e))
-		})
+	p.List = newLineList(&p.mu, &p.entries, outboxLine, "#12  queued   localhost:8098  ivo://example/stream#1  attempts 3  next 12:00:00  connection refused")
 	p.List.OnSelected = func(id widget.ListItemID) {
 		p.mu.Lock()
 		e := p.entries[id]

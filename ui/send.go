@@ -40,6 +40,8 @@ type Verdict struct {
 // Line is the verdict as one line of text.
 func (v Verdict) Line() string {
 	switch {
+	case v.Name == "":
+		return ""
 	case !v.OK:
 		return "✗ " + v.Name + ": " + v.Problem
 	case v.Queued:
@@ -72,22 +74,7 @@ func newSendPanel(u *Window) *SendPanel {
 	p.Paste.SetMinRowsVisible(4)
 	p.Summary = widget.NewLabel("Drop VOEvent XML files anywhere on this window, or open them.")
 	p.Summary.Wrapping = fyne.TextWrapWord
-	p.List = widget.NewList(
-		func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.verdicts) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("✓ file.xml: ivo://example/stream#1 (test)")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			p.mu.Lock()
-			var v Verdict
-			if id < len(p.verdicts) {
-				v = p.verdicts[id]
-			}
-			p.mu.Unlock()
-			o.(*widget.Label).SetText(v.Line())
-		})
+	p.List = newLineList(&p.mu, &p.verdicts, Verdict.Line, "✓ file.xml: ivo://example/stream#1 (test)")
 	p.List.OnSelected = func(id widget.ListItemID) {
 		p.mu.Lock()
 		v := p.verdicts[id]

@@ -75,22 +75,7 @@ func newSubsPanel(u *Window) *SubsPanel {
 			return err
 		})
 	})
-	p.List = widget.NewList(
-		func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.subs) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("● connected  voevent.example.org:8099  2 filters  received 100")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			p.mu.Lock()
-			var s app.Subscription
-			if id < len(p.subs) {
-				s = p.subs[id]
-			}
-			p.mu.Unlock()
-			o.(*widget.Label).SetText(subLine(s))
-		})
+	p.List = newLineList(&p.mu, &p.subs, subLine, "● connected  voevent.example.org:8099  2 filters  received 100")
 	p.List.OnSelected = func(id widget.ListItemID) {
 		p.mu.Lock()
 		p.selected = p.subs[id].ID

@@ -29,3 +29,8 @@ func listenOn(t *testing.T, port int) net.Listener {
 }
 
 func storageURI(path string) fyne.URI { return storage.NewFileURI(path) }
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}

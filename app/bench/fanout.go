@@ -447,6 +447,16 @@ func lagThreshold(rate float64) time.Duration {
 	return 100*time.Millisecond + time.Duration(float64(time.Second)/max(rate, 1))
 }
 
+// ended reports whether ctx is done, or its deadline has passed (a dial can
+// fail at the deadline a moment before ctx.Err says so).
+func ended(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
+}
+
 // send submits event i and counts the answer.
 func (r *loadRun) send(ctx context.Context, i int) {
 	raw, ivorn := r.cfg.Template.Event(i)
@@ -462,7 +472,7 @@ func (r *loadRun) send(ctx context.Context, i int) {
 	}
 	var se *sender.Error
 	switch {
-	case err != nil && ctx.Err() != nil:
+	case err != nil && ended(ctx):
 		r.submitted.Add(-1) // interrupted: neither answered nor failed
 	case err == nil:
 		r.acked[i] = true

@@ -167,9 +167,10 @@ func (s *Store) update(ctx context.Context, id int64, query string, args ...any)
 	return nil
 }
 
-// MarkSending records that an attempt starts.
+// MarkSending records that an attempt starts; the entry must still be queued
+// (one cancelled a moment before is not sent).
 func (s *Store) MarkSending(ctx context.Context, id int64) error {
-	return s.update(ctx, id, `UPDATE outbox SET state = ?, attempts = attempts + 1 WHERE id = ?`, StateSending)
+	return s.update(ctx, id, `UPDATE outbox SET state = ?, attempts = attempts + 1 WHERE state = ? AND id = ?`, StateSending, StateQueued)
 }
 
 // MarkSent records an ack.

@@ -71,6 +71,9 @@ func Open(dir string, opt Options) (*Store, error) {
 	if opt.MaxPages > 0 {
 		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", opt.MaxPages))
 	}
+	// Write transactions take the lock at BEGIN, so a second writer waits on
+	// busy_timeout instead of failing when it upgrades.
+	q.Set("_txlock", "immediate")
 	dsn := "file:" + filepath.Join(dir, FileName) + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

@@ -268,10 +268,16 @@ func (bc *Broadcaster) sendIAmAlive() {
 	bc.log.Debug("Broadcasting iamalive")
 	frame := vtp.AppendFrame(nil, vtp.IAmAlive(bc.b.cfg.LocalIVO))
 	for _, s := range subs {
+		// Comet drops a subscriber with MaxOutstandingAcks unacknowledged at
+		// the check; one that acked anything since the last check is only
+		// busy with a burst, and is kept.
+		acks := s.acks.Load()
+		progressed := acks != s.ackedAtCheck
+		s.ackedAtCheck = acks
 		switch {
 		case s.alive.Load() >= maxAliveCount:
 			s.drop("Peer appears to be dead; dropping connection")
-		case s.outstanding.Load() >= int64(bc.cfg.MaxOutstandingAcks):
+		case s.outstanding.Load() >= int64(bc.cfg.MaxOutstandingAcks) && !progressed:
 			s.drop("Peer is not acknowledging events; dropping connection")
 		default:
 			s.alive.Add(1)
@@ -354,6 +360,10 @@ type subConn struct {
 
 	alive       atomic.Int64 // iamalives sent and not answered
 	outstanding atomic.Int64 // events written and not acknowledged
+	// acks counts acks received; ackedAtCheck is its value at the last
+	// iamalive check, so a subscriber that is acking a burst is not dropped.
+	acks         atomic.Int64
+	ackedAtCheck int64
 	filters     atomic.Pointer[[]*voevent.Filter]
 }
 
@@ -549,6 +559,7 @@ func (s *subConn) handle(payload []byte) {
 			log.Debug("Ack received from " + s.peer)
 		}
 		decrementToZero(&s.outstanding)
+		s.acks.Add(1)
 	case vtp.RoleNak:
 		s.drop("Nak received from " + s.peer + "; terminating")
 	case vtp.RoleAuthenticate:

@@ -364,7 +364,7 @@ type subConn struct {
 	// iamalive check, so a subscriber that is acking a burst is not dropped.
 	acks         atomic.Int64
 	ackedAtCheck int64
-	filters     atomic.Pointer[[]*voevent.Filter]
+	filters      atomic.Pointer[[]*voevent.Filter]
 }
 
 // serveConn runs one subscriber connection: the reader here, the writer in

@@ -24,6 +24,7 @@ type rawSub struct {
 	c       net.Conn
 	mu      sync.Mutex
 	events  [][]byte
+	at      []time.Time // when each event arrived
 	closed  chan struct{}
 	silent  bool // never answers iamalive
 	oldForm bool // sends filters as Meta/filter[@type="xpath"]
@@ -69,6 +70,7 @@ func (s *rawSub) run(filters []string) {
 		}
 		s.mu.Lock()
 		s.events = append(s.events, raw)
+		s.at = append(s.at, time.Now())
 		s.mu.Unlock()
 		vtp.WriteFrame(s.c, vtp.Ack("ivo://e2e/sub", ""))
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -72,13 +73,36 @@ func TestStuckSubscriberIsDropped(t *testing.T) {
 	pid := b.cmd.Process.Pid
 	peak := 0
 	const events = 300
+	sentAt := make([]time.Time, events+1)
 	for i := 1; i <= events; i++ {
+		sentAt[i] = time.Now()
 		if m := submit(t, addr(ports[0]), numbered(t, i, 20000)); m.Role != vtp.RoleAck {
 			t.Fatalf("event %d: %s", i, m.Result)
 		}
 		peak = max(peak, procStatus(t, pid, "VmRSS"))
 	}
 	waitFor(t, "every event at the good subscriber", func() bool { return good.count("gaia_demo#robust-") == events })
+	// The good subscriber's delivery latency, first half against second half
+	// (by then the stuck one's buffers are full).
+	good.mu.Lock()
+	var lat []time.Duration
+	for i, ev := range good.events {
+		var n int
+		if _, err := fmt.Sscanf(string(ev[bytes.Index(ev, []byte("#robust-"))+8:]), "%d", &n); err == nil && n >= 1 && n <= events {
+			lat = append(lat, good.at[i].Sub(sentAt[n]))
+		}
+	}
+	good.mu.Unlock()
+	median := func(ds []time.Duration) time.Duration {
+		c := append([]time.Duration(nil), ds...)
+		slices.Sort(c)
+		return c[len(c)/2]
+	}
+	first, second := median(lat[:len(lat)/2]), median(lat[len(lat)/2:])
+	t.Logf("good subscriber's median delivery latency: %s in the first half, %s in the second", first, second)
+	if second > max(10*first, 200*time.Millisecond) {
+		t.Fatalf("the stuck subscriber slowed the good one: median %s, then %s", first, second)
+	}
 	waitFor(t, "the stuck subscriber to be dropped", func() bool {
 		return strings.Contains(b.logText(), "dropped") || strings.Contains(b.logText(), "queue is full") || strings.Contains(b.logText(), "not acknowledging")
 	})

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestTutorial follows the Comet tutorial with Starling: send, resend, restart, resend.
@@ -52,10 +53,14 @@ func TestEndpointForms(t *testing.T) {
 	p := start(t, "broker", "--local-ivo=ivo://example/b", "-r", "tcp:0:interface=127.0.0.1",
 		"--receive=unix:"+sock, "--receive=tcp:port=0:interface=127.0.0.1", "--data-dir", t.TempDir(), "-v")
 	p.waitLog("Receiving events on " + regexpQuote(sock))
-	log := p.logText()
-	addrs := findAll(`Receiving events on (127\.0\.0\.1:\d+)`, log)
+	var addrs []string
+	deadline := time.Now().Add(10 * time.Second)
+	for len(addrs) < 2 && time.Now().Before(deadline) {
+		addrs = findAll(`Receiving events on (127\.0\.0\.1:\d+)`, p.logText())
+		time.Sleep(10 * time.Millisecond)
+	}
 	if len(addrs) != 2 {
-		t.Fatalf("want two TCP listeners, log:\n%s", log)
+		t.Fatalf("want two TCP listeners, log:\n%s", p.logText())
 	}
 	files := []string{"testdata/voevent.xml", "testdata/example.xml"}
 	for i, target := range []string{addrs[0], "unix:" + sock} {

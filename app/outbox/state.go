@@ -3,6 +3,7 @@ package outbox
 import (
 	"errors"
 	"fmt"
+	"github.com/starling-broker/starling/app/store"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -172,13 +173,13 @@ type Transition struct {
 	Transient bool
 }
 
-// Entry states, as the store keeps them.
+// Entry states: the store's.
 const (
-	StateQueued  = "queued"
-	StateSending = "sending"
-	StateSent    = "sent"
-	StateRefused = "refused"
-	StateFailed  = "failed"
+	StateQueued  = store.StateQueued
+	StateSending = store.StateSending
+	StateSent    = store.StateSent
+	StateRefused = store.StateRefused
+	StateFailed  = store.StateFailed
 )
 
 // Nak reasons that Next recognises (substrings of Meta/Result, case-insensitive).

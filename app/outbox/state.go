@@ -3,11 +3,11 @@ package outbox
 import (
 	"errors"
 	"fmt"
-	"github.com/starling-broker/starling/app/store"
 	"math/rand/v2"
 	"strings"
 	"time"
 
+	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/sender"
 )
 

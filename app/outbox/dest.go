@@ -179,9 +179,9 @@ func (w *Worker) exit(d *dest) {
 func (w *Worker) attempt(d *dest, e *store.OutboxEntry, ep endpoint.Endpoint, pre Result) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	if err := w.markSending(ctx, e.ID); err != nil {
-		if errors.Is(err, errChanged) {
-			return true // cancelled or deleted meanwhile
+	if err := w.st.MarkSending(ctx, e.ID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return true // no longer queued: cancelled or deleted meanwhile
 		}
 		w.log().Warn("could not mark an entry as sending", "component", "outbox", "id", e.ID, "err", err)
 		w.sleep(d, time.Now().Add(time.Second))

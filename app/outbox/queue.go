@@ -73,20 +73,3 @@ func (w *Worker) waitingIVORNs(ctx context.Context, dest string) (map[string]int
 	}
 	return out, rows.Err()
 }
-
-// errChanged reports an entry that left the queue (cancelled, deleted) before its attempt.
-var errChanged = errors.New("the entry is no longer queued")
-
-// markSending records that an attempt starts, counting it, if the entry is
-// still queued; the store's MarkSending would also send an entry cancelled
-// a moment before.
-func (w *Worker) markSending(ctx context.Context, id int64) error {
-	res, err := w.st.DB().ExecContext(ctx, `UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'queued'`, id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return errChanged
-	}
-	return nil
-}

@@ -85,12 +85,14 @@ type binding struct{ prefix, uri string }
 // a single root, no text outside it, declared namespace prefixes, no duplicate
 // attributes, bounded depth.
 type docBuilder struct {
-	dec      *xml.Decoder
+	src      tokenSource
 	doc      *etree.Document
 	stack    []openElement
 	bindings []binding
 	root     *etree.Element
-	text     strings.Builder // pending character data of the current element
+	text     strings.Builder // pending character data of the current element, when in several pieces
+	piece    string          // pending character data, when in one piece
+	hasPiece bool
 }
 
 // buildDocument parses raw strictly into an etree document.
@@ -105,20 +107,46 @@ func buildDocument(raw []byte) (*etree.Document, *Rejection) {
 	if len(bytes.TrimSpace(input)) == 0 {
 		return nil, notWellFormed("the document is empty", 0)
 	}
-	b := &docBuilder{dec: xml.NewDecoder(bytes.NewReader(input)), doc: etree.NewDocument()}
-	b.dec.Strict = true
-	b.dec.CharsetReader = charsetReader
+	if fast, ok := newPlainScanner(input); ok {
+		b := &docBuilder{src: fast, doc: etree.NewDocument()}
+		if rej := b.run(); rej == nil {
+			return b.doc, nil
+		}
+		// Anything unusual, and every error, is left to encoding/xml below,
+		// which gives the precise message and line.
+	}
+	dec := xml.NewDecoder(bytes.NewReader(input))
+	dec.Strict = true
+	dec.CharsetReader = charsetReader
+	b := &docBuilder{src: decoderSource{dec}, doc: etree.NewDocument()}
 	if rej := b.run(); rej != nil {
 		return nil, rej
 	}
 	return b.doc, nil
 }
 
-// line is the decoder's current line.
-func (b *docBuilder) line() int {
-	l, _ := b.dec.InputPos()
+// tokenSource yields raw XML tokens (names not resolved against namespaces).
+type tokenSource interface {
+	// RawToken returns the next token, or io.EOF at the end.
+	RawToken() (xml.Token, error)
+	// line is the current line, for messages.
+	line() int
+	// text returns t, the CharData just returned, as a string.
+	text(t xml.CharData) string
+}
+
+// decoderSource is encoding/xml's strict tokenizer.
+type decoderSource struct{ *xml.Decoder }
+
+func (d decoderSource) text(t xml.CharData) string { return string(t) }
+
+func (d decoderSource) line() int {
+	l, _ := d.InputPos()
 	return l
 }
+
+// line is the source's current line.
+func (b *docBuilder) line() int { return b.src.line() }
 
 // current is the element that receives new child tokens.
 func (b *docBuilder) current() *etree.Element {
@@ -130,17 +158,37 @@ func (b *docBuilder) current() *etree.Element {
 
 // flushText adds pending character data to the current element as one token.
 func (b *docBuilder) flushText() {
-	if b.text.Len() == 0 {
-		return
+	switch {
+	case b.hasPiece:
+		if b.piece != "" {
+			b.current().CreateText(b.piece)
+		}
+		b.piece, b.hasPiece = "", false
+	case b.text.Len() > 0:
+		b.current().CreateText(b.text.String())
+		b.text.Reset()
 	}
-	b.current().CreateText(b.text.String())
-	b.text.Reset()
+}
+
+// addText adds character data to the pending text; a text in one piece (the
+// usual case) is kept as the source's string, without a copy.
+func (b *docBuilder) addText(t xml.CharData) {
+	switch {
+	case !b.hasPiece && b.text.Len() == 0:
+		b.piece, b.hasPiece = b.src.text(t), true
+	case b.hasPiece:
+		b.text.WriteString(b.piece)
+		b.piece, b.hasPiece = "", false
+		b.text.Write(t)
+	default:
+		b.text.Write(t)
+	}
 }
 
 func (b *docBuilder) run() *Rejection {
 	first := true
 	for {
-		tok, err := b.dec.RawToken()
+		tok, err := b.src.RawToken()
 		if err == io.EOF {
 			break
 		}
@@ -170,7 +218,7 @@ func (b *docBuilder) run() *Rejection {
 				}
 				break
 			}
-			b.text.Write(t)
+			b.addText(t)
 		case xml.StartElement:
 			if rej := b.start(t); rej != nil {
 				return rej

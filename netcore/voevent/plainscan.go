@@ -117,12 +117,12 @@ func (s *plainScanner) charData() (xml.Token, error) {
 // string (cut from s.str when nothing needed replacing).
 func (s *plainScanner) unescape(from, to int) ([]byte, string, bool) {
 	raw := s.in[from:to]
+	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 {
+		return raw, s.str[from:to], true
+	}
 	t, ok := unescapePlain(raw)
-	switch {
-	case !ok:
+	if !ok {
 		return nil, "", false
-	case len(t) == len(raw): // nothing replaced (every replacement shortens)
-		return t, s.str[from:to], true
 	}
 	return t, string(t), true
 }

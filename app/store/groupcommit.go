@@ -24,6 +24,37 @@ type admitResult struct {
 	err     error
 }
 
+// admitStmts are the statements of an admission.
+type admitStmts struct{ seen, event, raw *sql.Stmt }
+
+// prepare compiles the statements once, instead of once per batch.
+func (a *admitStmts) prepare(db *sql.DB) error {
+	var err error
+	for _, p := range []struct {
+		into **sql.Stmt
+		sql  string
+	}{
+		{&a.seen, `INSERT INTO seen(ivorn, sha256, first_seen, source) VALUES(?,?,?,?) ON CONFLICT(ivorn) DO NOTHING`},
+		{&a.event, `INSERT INTO events(ivorn, role, author, event_date, received_at, source, ra, dec, err, params_count, description) VALUES(?,?,?,?,?,?,?,?,?,?,?)`},
+		{&a.raw, `INSERT INTO event_raw(id, raw) VALUES(?,?)`},
+	} {
+		if *p.into, err = db.Prepare(p.sql); err != nil {
+			a.close()
+			return err
+		}
+	}
+	return nil
+}
+
+// close releases the statements that were prepared.
+func (a *admitStmts) close() {
+	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
 // writer is the single goroutine that commits admissions: it takes every
 // request waiting (up to maxBatch) and commits them in one transaction, so
 // concurrent submissions share the cost of a durable commit.
@@ -74,18 +105,9 @@ func (s *Store) commit(batch []*admitReq) {
 			return err
 		}
 		defer tx.Rollback()
-		insSeen, err := tx.PrepareContext(ctx, `INSERT INTO seen(ivorn, sha256, first_seen, source) VALUES(?,?,?,?) ON CONFLICT(ivorn) DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		insEvent, err := tx.PrepareContext(ctx, `INSERT INTO events(ivorn, role, author, event_date, received_at, source, ra, dec, err, params_count, description) VALUES(?,?,?,?,?,?,?,?,?,?,?)`)
-		if err != nil {
-			return err
-		}
-		insRaw, err := tx.PrepareContext(ctx, `INSERT INTO event_raw(id, raw) VALUES(?,?)`)
-		if err != nil {
-			return err
-		}
+		insSeen := tx.StmtContext(ctx, s.admit.seen)
+		insEvent := tx.StmtContext(ctx, s.admit.event)
+		insRaw := tx.StmtContext(ctx, s.admit.raw)
 		for i, r := range batch {
 			if r.ctx.Err() != nil {
 				results[i].err = r.ctx.Err()

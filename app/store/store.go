@@ -41,6 +41,7 @@ type Store struct {
 	db   *sql.DB
 	lock *os.File
 
+	admit     admitStmts // prepared once, bound to each batch's transaction
 	admits    chan *admitReq
 	stop      chan struct{}
 	writerWG  sync.WaitGroup
@@ -88,6 +89,11 @@ func Open(dir string, opt Options) (*Store, error) {
 		s.unlock()
 		return nil, fmt.Errorf("opening %s: %w", filepath.Join(dir, FileName), err)
 	}
+	if err := s.admit.prepare(db); err != nil {
+		db.Close()
+		s.unlock()
+		return nil, fmt.Errorf("opening %s: %w", filepath.Join(dir, FileName), err)
+	}
 	s.writerWG.Add(1)
 	go s.writer()
 	return s, nil
@@ -105,6 +111,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		s.writerWG.Wait()
+		s.admit.close()
 		err = s.db.Close()
 		s.unlock()
 	})

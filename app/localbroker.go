@@ -88,7 +88,11 @@ func listen(ep endpoint.Endpoint) (net.Listener, error) {
 			os.Remove(ep.Address) // a stale socket from an earlier run
 		}
 	}
-	l, err := net.Listen(ep.Network, ep.Address)
+	// No TCP keep-alive probes, as in Comet: VTP has its own iamalive, and
+	// an author's connection lasts one event (this saves several system
+	// calls per connection).
+	lc := net.ListenConfig{KeepAlive: -1}
+	l, err := lc.Listen(context.Background(), ep.Network, ep.Address)
 	switch {
 	case err == nil:
 		return l, nil

@@ -7,10 +7,13 @@
 package voevent
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/beevik/etree"
+
+	"github.com/starling-broker/starling/netcore/xmldoc"
 )
 
 // VOEvent namespace URIs.
@@ -66,12 +69,13 @@ func rejectf(format string, args ...any) *Rejection {
 // Event.Raw without copying it: the caller must not modify it afterwards.
 // Every failure is a *Rejection; Parse never panics.
 func Parse(raw []byte) (*Event, error) {
-	if line, found := findMarkupDeclaration(raw); found {
-		return nil, &Rejection{Reason: "DTD or entity declarations are not accepted", Line: line}
-	}
-	doc, rej := buildDocument(raw)
-	if rej != nil {
-		return nil, rej
+	doc, err := xmldoc.Parse(raw)
+	if err != nil {
+		var xe *xmldoc.Error
+		if errors.As(err, &xe) {
+			return nil, &Rejection{Reason: xe.Reason, Line: xe.Line}
+		}
+		return nil, &Rejection{Reason: "Not well-formed XML: " + err.Error()}
 	}
 	root := doc.Root()
 	if !IsVOEventRoot(root) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/starling-broker/starling/netcore/xmldoc"
 )
 
 // packet is one sample packet of testdata/ with its MANIFEST.tsv row.
@@ -252,7 +254,7 @@ func TestIsVOEventRoot(t *testing.T) {
 		`<voevent/>`:   false,
 		`<Transport/>`: false,
 	} {
-		doc2, rej := buildDocument([]byte(doc))
+		doc2, rej := xmldoc.Parse([]byte(doc))
 		if rej != nil {
 			t.Fatal(rej)
 		}

@@ -3,11 +3,12 @@ package vtp
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/beevik/etree"
+
+	"github.com/starling-broker/starling/netcore/xmldoc"
 )
 
 // Namespace is the Transport namespace that Comet writes.
@@ -134,13 +135,9 @@ func IsTransportRoot(e *etree.Element) bool {
 // Parse reads a Transport packet. It refuses DTDs and anything that is not a
 // Transport root; the role is returned as given.
 func Parse(raw []byte) (*Message, error) {
-	if hasDTD(raw) {
-		return nil, errors.New("DTD or entity declarations are not accepted")
-	}
-	doc := etree.NewDocument()
-	doc.ReadSettings.Permissive = false
-	if err := doc.ReadFromBytes(raw); err != nil {
-		return nil, fmt.Errorf("not well-formed XML: %v", err)
+	doc, err := xmldoc.Parse(raw)
+	if err != nil {
+		return nil, err
 	}
 	return FromElement(doc.Root())
 }
@@ -183,9 +180,4 @@ func childText(e *etree.Element, tag string) string {
 		return strings.TrimSpace(c.Text())
 	}
 	return ""
-}
-
-// hasDTD reports a document type declaration anywhere before or in the prolog.
-func hasDTD(raw []byte) bool {
-	return bytes.Contains(raw, []byte("<!DOCTYPE")) || bytes.Contains(raw, []byte("<!ENTITY"))
 }

@@ -128,3 +128,14 @@ func FuzzParse(f *testing.F) {
 		_, _ = Parse(data)
 	})
 }
+
+// BenchmarkParseAck measures reading an ack, as a sender does for every event.
+func BenchmarkParseAck(b *testing.B) {
+	raw := Ack("ivo://starling.test/b", "ivo://starling.test/x#bench-123")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

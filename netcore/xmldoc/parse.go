@@ -1,4 +1,10 @@
-package voevent
+// Package xmldoc parses XML that arrives from the network strictly into an
+// etree document: DTDs and entity declarations are refused before parsing
+// (entities are never expanded), the document must be well-formed and
+// namespace-well-formed, and every refusal says what is wrong and on which
+// line. Plain documents, the usual case, take a fast scanner; anything else
+// goes through encoding/xml.
+package xmldoc
 
 import (
 	"bytes"
@@ -60,13 +66,39 @@ func findMarkupDeclaration(raw []byte) (line int, found bool) {
 	}
 }
 
-// notWellFormed builds the rejection for a well-formedness error.
-func notWellFormed(msg string, line int) *Rejection {
+// Error is a refused document: Reason says what is wrong, in words; Line is
+// where, 0 when unknown.
+type Error struct {
+	Reason string
+	Line   int
+}
+
+// Error returns the reason.
+func (e *Error) Error() string { return e.Reason }
+
+// ReasonDTD is the reason given for a document with a DTD.
+const ReasonDTD = "DTD or entity declarations are not accepted"
+
+// Parse reads raw into a document; every failure is an *Error. The document
+// does not keep a reference to raw.
+func Parse(raw []byte) (*etree.Document, error) {
+	if line, found := findMarkupDeclaration(raw); found {
+		return nil, &Error{Reason: ReasonDTD, Line: line}
+	}
+	doc, e := buildDocument(raw)
+	if e != nil {
+		return nil, e
+	}
+	return doc, nil
+}
+
+// notWellFormed builds the error for a well-formedness error.
+func notWellFormed(msg string, line int) *Error {
 	reason := "Not well-formed XML: " + msg
 	if line > 0 {
 		reason += fmt.Sprintf(" (line %d)", line)
 	}
-	return &Rejection{Reason: reason, Line: line}
+	return &Error{Reason: reason, Line: line}
 }
 
 // openElement is an element whose end tag has not been read yet.
@@ -96,7 +128,7 @@ type docBuilder struct {
 }
 
 // buildDocument parses raw strictly into an etree document.
-func buildDocument(raw []byte) (*etree.Document, *Rejection) {
+func buildDocument(raw []byte) (*etree.Document, *Error) {
 	input := raw
 	switch {
 	case bytes.HasPrefix(input, utf8BOM):
@@ -185,7 +217,7 @@ func (b *docBuilder) addText(t xml.CharData) {
 	}
 }
 
-func (b *docBuilder) run() *Rejection {
+func (b *docBuilder) run() *Error {
 	first := true
 	for {
 		tok, err := b.src.RawToken()
@@ -208,7 +240,7 @@ func (b *docBuilder) run() *Rejection {
 			}
 		case xml.Directive:
 			// findMarkupDeclaration has refused these already; never expand one.
-			return &Rejection{Reason: "DTD or entity declarations are not accepted", Line: b.line()}
+			return &Error{Reason: ReasonDTD, Line: b.line()}
 		case xml.Comment:
 			b.current().CreateComment(string(t))
 		case xml.CharData:
@@ -241,7 +273,7 @@ func (b *docBuilder) run() *Rejection {
 }
 
 // syntaxError turns an encoding/xml error into a rejection.
-func (b *docBuilder) syntaxError(err error) *Rejection {
+func (b *docBuilder) syntaxError(err error) *Error {
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
 		msg := se.Msg
@@ -280,7 +312,7 @@ func (b *docBuilder) lookup(prefix string) (string, bool) {
 	return "", prefix == ""
 }
 
-func (b *docBuilder) start(t xml.StartElement) *Rejection {
+func (b *docBuilder) start(t xml.StartElement) *Error {
 	line := b.line()
 	if len(b.stack) == 0 && b.root != nil {
 		return notWellFormed(fmt.Sprintf("only one root element is allowed, but <%s> follows the end of <%s>", qname(t.Name), b.root.FullTag()), line)
@@ -329,7 +361,7 @@ func (b *docBuilder) start(t xml.StartElement) *Rejection {
 }
 
 // checkPrefixDeclaration applies the Namespaces in XML rules to xmlns:prefix="uri".
-func checkPrefixDeclaration(prefix, uri string, line int) *Rejection {
+func checkPrefixDeclaration(prefix, uri string, line int) *Error {
 	switch {
 	case prefix == "xmlns":
 		return notWellFormed("the prefix xmlns may not be declared", line)
@@ -343,7 +375,7 @@ func checkPrefixDeclaration(prefix, uri string, line int) *Rejection {
 
 // checkNames checks that every prefix on the element and its attributes is
 // declared and that no attribute appears twice.
-func (b *docBuilder) checkNames(t xml.StartElement, line int) *Rejection {
+func (b *docBuilder) checkNames(t xml.StartElement, line int) *Error {
 	if t.Name.Space == "xmlns" {
 		return notWellFormed(fmt.Sprintf("element <%s> uses the reserved prefix xmlns", qname(t.Name)), line)
 	}
@@ -428,7 +460,7 @@ func normalizeAttrValue(v string) string {
 	}, v)
 }
 
-func (b *docBuilder) end(t xml.EndElement) *Rejection {
+func (b *docBuilder) end(t xml.EndElement) *Error {
 	line := b.line()
 	n := len(b.stack)
 	if n == 0 {

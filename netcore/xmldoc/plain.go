@@ -1,4 +1,4 @@
-package voevent
+package xmldoc
 
 import (
 	"bytes"

@@ -79,7 +79,9 @@ func Send(ctx context.Context, target endpoint.Endpoint, raw []byte, ivorn strin
 	fail := func(k Kind, reason string, err error) error {
 		return &Error{Kind: k, Target: target.String(), Reason: reason, Err: err}
 	}
-	var d net.Dialer
+	// One event per connection: TCP keep-alive probes would never fire, and
+	// turning them on costs system calls.
+	d := net.Dialer{KeepAlive: -1}
 	c, err := d.DialContext(ctx, target.Network, target.Address)
 	if err != nil {
 		return nil, classifyDial(err, fail)

@@ -6,7 +6,7 @@ import (
 )
 
 // startCPUProfile writes a CPU profile to path until stop is called; the
-// broker does this when STARLING_CPUPROFILE names a file.
+// broker and the benchmarks do this when STARLING_CPUPROFILE names a file.
 func startCPUProfile(path string) (stop func(), err error) {
 	f, err := os.Create(path)
 	if err != nil {

@@ -67,7 +67,7 @@ type BroadcastConfig struct {
 	// BatchInterval is the shortest time between two writes to one subscriber:
 	// an event for an idle subscriber goes out at once, and what is published
 	// within the interval after a write goes out together in the next
-	// (default 20 ms; negative turns batching off).
+	// (default 2 ms; negative turns batching off).
 	BatchInterval time.Duration
 }
 

@@ -33,13 +33,11 @@ func runBench(env Env, args []string) int {
 		}
 		return 0
 	}
-	if path := os.Getenv("STARLING_CPUPROFILE"); path != "" {
-		if stop, err := startCPUProfile(path); err != nil {
-			fmt.Fprintf(env.Stderr, "starling bench: cannot write a CPU profile: %v\n", err)
-		} else {
-			defer stop()
-		}
+	stopProfile, err := cpuProfileFromEnv()
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "starling bench: cannot write a CPU profile: %v\n", err)
 	}
+	defer stopProfile()
 	switch args[0] {
 	case "submit":
 		return runBenchSubmit(env, args[1:])

@@ -170,13 +170,11 @@ func runBroker(env Env, args []string) int {
 		return 1
 	}
 	defer core.Close()
-	if path := os.Getenv("STARLING_CPUPROFILE"); path != "" {
-		if stop, err := startCPUProfile(path); err != nil {
-			log.Warn("cannot write a CPU profile", "err", err)
-		} else {
-			defer stop()
-		}
+	stopProfile, err := cpuProfileFromEnv()
+	if err != nil {
+		log.Warn("cannot write a CPU profile", "err", err)
 	}
+	defer stopProfile()
 	log.Info("Starling "+Version+" broker "+ivo+" using data directory "+dir, "component", "broker")
 	lb, err := core.StartBroker(cfg)
 	if err != nil {

@@ -5,16 +5,21 @@ import (
 	"runtime/pprof"
 )
 
-// startCPUProfile writes a CPU profile to path until stop is called; the
-// broker and the benchmarks do this when STARLING_CPUPROFILE names a file.
-func startCPUProfile(path string) (stop func(), err error) {
+// cpuProfileFromEnv writes a CPU profile to the file STARLING_CPUPROFILE
+// names until stop is called; stop does nothing when the variable is unset or
+// the profile could not start (err says why).
+func cpuProfileFromEnv() (stop func(), err error) {
+	path := os.Getenv("STARLING_CPUPROFILE")
+	if path == "" {
+		return func() {}, nil
+	}
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, err
+		return func() {}, err
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		f.Close()
-		return nil, err
+		return func() {}, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -84,12 +84,11 @@ func Open(dir string, opt Options) (*Store, error) {
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	s.db = db
-	if err := s.migrate(context.Background()); err != nil {
-		db.Close()
-		s.unlock()
-		return nil, fmt.Errorf("opening %s: %w", filepath.Join(dir, FileName), err)
+	err = s.migrate(context.Background())
+	if err == nil {
+		err = s.admit.prepare(db)
 	}
-	if err := s.admit.prepare(db); err != nil {
+	if err != nil {
 		db.Close()
 		s.unlock()
 		return nil, fmt.Errorf("opening %s: %w", filepath.Join(dir, FileName), err)

@@ -7,7 +7,6 @@
 package voevent
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
@@ -69,13 +68,9 @@ func rejectf(format string, args ...any) *Rejection {
 // Event.Raw without copying it: the caller must not modify it afterwards.
 // Every failure is a *Rejection; Parse never panics.
 func Parse(raw []byte) (*Event, error) {
-	doc, err := xmldoc.Parse(raw)
-	if err != nil {
-		var xe *xmldoc.Error
-		if errors.As(err, &xe) {
-			return nil, &Rejection{Reason: xe.Reason, Line: xe.Line}
-		}
-		return nil, &Rejection{Reason: "Not well-formed XML: " + err.Error()}
+	doc, xe := xmldoc.Parse(raw)
+	if xe != nil {
+		return nil, &Rejection{Reason: xe.Reason, Line: xe.Line}
 	}
 	root := doc.Root()
 	if !IsVOEventRoot(root) {

@@ -135,9 +135,9 @@ func IsTransportRoot(e *etree.Element) bool {
 // Parse reads a Transport packet. It refuses DTDs and anything that is not a
 // Transport root; the role is returned as given.
 func Parse(raw []byte) (*Message, error) {
-	doc, err := xmldoc.Parse(raw)
-	if err != nil {
-		return nil, err
+	doc, xe := xmldoc.Parse(raw)
+	if xe != nil {
+		return nil, xe
 	}
 	return FromElement(doc.Root())
 }

@@ -79,19 +79,6 @@ func (e *Error) Error() string { return e.Reason }
 // ReasonDTD is the reason given for a document with a DTD.
 const ReasonDTD = "DTD or entity declarations are not accepted"
 
-// Parse reads raw into a document; every failure is an *Error. The document
-// does not keep a reference to raw.
-func Parse(raw []byte) (*etree.Document, error) {
-	if line, found := findMarkupDeclaration(raw); found {
-		return nil, &Error{Reason: ReasonDTD, Line: line}
-	}
-	doc, e := buildDocument(raw)
-	if e != nil {
-		return nil, e
-	}
-	return doc, nil
-}
-
 // notWellFormed builds the error for a well-formedness error.
 func notWellFormed(msg string, line int) *Error {
 	reason := "Not well-formed XML: " + msg
@@ -127,8 +114,13 @@ type docBuilder struct {
 	hasPiece bool
 }
 
-// buildDocument parses raw strictly into an etree document.
-func buildDocument(raw []byte) (*etree.Document, *Error) {
+// Parse reads raw strictly into a document. It returns the concrete *Error
+// (nil on success) so that callers can keep its line. The document does not
+// keep a reference to raw.
+func Parse(raw []byte) (*etree.Document, *Error) {
+	if line, found := findMarkupDeclaration(raw); found {
+		return nil, &Error{Reason: ReasonDTD, Line: line}
+	}
 	input := raw
 	switch {
 	case bytes.HasPrefix(input, utf8BOM):
@@ -139,20 +131,37 @@ func buildDocument(raw []byte) (*etree.Document, *Error) {
 	if len(bytes.TrimSpace(input)) == 0 {
 		return nil, notWellFormed("the document is empty", 0)
 	}
-	if fast, ok := newPlainScanner(input); ok {
-		b := &docBuilder{src: fast, doc: etree.NewDocument()}
-		if rej := b.run(); rej == nil {
-			return b.doc, nil
-		}
-		// Anything unusual, and every error, is left to encoding/xml below,
-		// which gives the precise message and line.
+	if doc, ok := parsePlain(input); ok {
+		return doc, nil
 	}
+	// Anything unusual, and every error, is left to encoding/xml, which gives
+	// the precise message and line.
+	return parseFull(input)
+}
+
+// parsePlain builds input with the plain scanner; false when it gave up.
+func parsePlain(input []byte) (*etree.Document, bool) {
+	s, ok := newPlainScanner(input)
+	if !ok {
+		return nil, false
+	}
+	doc, e := build(s)
+	return doc, e == nil
+}
+
+// parseFull builds input with encoding/xml's strict tokenizer.
+func parseFull(input []byte) (*etree.Document, *Error) {
 	dec := xml.NewDecoder(bytes.NewReader(input))
 	dec.Strict = true
 	dec.CharsetReader = charsetReader
-	b := &docBuilder{src: decoderSource{dec}, doc: etree.NewDocument()}
-	if rej := b.run(); rej != nil {
-		return nil, rej
+	return build(decoderSource{dec})
+}
+
+// build turns the tokens of src into a checked document.
+func build(src tokenSource) (*etree.Document, *Error) {
+	b := &docBuilder{src: src, doc: etree.NewDocument()}
+	if e := b.run(); e != nil {
+		return nil, e
 	}
 	return b.doc, nil
 }

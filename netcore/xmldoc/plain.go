@@ -56,12 +56,11 @@ func newPlainScanner(in []byte) (*plainScanner, bool) {
 	}
 	s := &plainScanner{in: in, str: string(in)}
 	if bytes.HasPrefix(in, []byte("<?")) {
-		n, enc, ok := plainDeclaration(in)
+		enc, ok := s.declaration()
 		// Other encodings read ASCII as UTF-8 does, but not the other bytes.
 		if !ok || (!ascii && enc != "" && !strings.EqualFold(enc, "utf-8")) {
 			return nil, false
 		}
-		s.i = n
 	}
 	return s, true
 }
@@ -264,11 +263,9 @@ func scanPlainName(in []byte, i int) int {
 	if i >= len(in) || !isNameStart(in[i]) {
 		return i
 	}
-	for i++; i < len(in); i++ {
-		c := in[i]
-		if !isNameStart(c) && !(c >= '0' && c <= '9') && c != '.' && c != '-' {
-			break
-		}
+	i++
+	for i < len(in) && isNameChar(in[i]) {
+		i++
 	}
 	return i
 }
@@ -277,13 +274,14 @@ func isNameStart(c byte) bool {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
 }
 
+func isNameChar(c byte) bool {
+	return isNameStart(c) || (c >= '0' && c <= '9') || c == '.' || c == '-'
+}
+
 // unescapePlain replaces the five predefined entities and turns each CR LF
 // and lone CR into LF, as encoding/xml does in text and attribute values; any
 // other reference (character references included) is left to encoding/xml.
 func unescapePlain(t []byte) ([]byte, bool) {
-	if bytes.IndexByte(t, '&') < 0 && bytes.IndexByte(t, '\r') < 0 {
-		return t, true
-	}
 	out := make([]byte, 0, len(t))
 	for {
 		k := bytes.IndexAny(t, "&\r")
@@ -324,28 +322,29 @@ func unescapePlain(t []byte) ([]byte, bool) {
 	}
 }
 
-// plainDeclaration matches an XML declaration of the usual form,
-// <?xml version="1.0" encoding="..." standalone="..."?> (encoding and
-// standalone optional, either quote), whose encoding the full parser accepts,
-// and returns its length and the encoding it names.
-func plainDeclaration(in []byte) (n int, encoding string, ok bool) {
-	s := &plainScanner{in: in, str: string(in), i: len("<?xml")}
+// declaration reads, at the start of the input, an XML declaration of the
+// usual form, <?xml version="1.0" encoding="..." standalone="..."?> (encoding
+// and standalone optional, either quote), whose encoding the full parser
+// accepts, and returns the encoding it names.
+func (s *plainScanner) declaration() (encoding string, ok bool) {
+	in := s.in
 	if !bytes.HasPrefix(in, []byte("<?xml")) {
-		return 0, "", false
+		return "", false
 	}
+	s.i = len("<?xml")
 	for _, key := range []string{"version", "encoding", "standalone"} {
 		before := s.i
 		s.skipSpace()
 		if s.i == before || !bytes.HasPrefix(in[s.i:], []byte(key)) {
 			if key == "version" {
-				return 0, "", false
+				return "", false
 			}
 			s.i = before
 			continue
 		}
 		a, ok := s.attr()
 		if !ok || a.Name.Space != "" || a.Name.Local != key || !plainDeclValue(a.Value) {
-			return 0, "", false
+			return "", false
 		}
 		switch key {
 		case "version":
@@ -361,21 +360,21 @@ func plainDeclaration(in []byte) (n int, encoding string, ok bool) {
 			ok = a.Value == "yes" || a.Value == "no"
 		}
 		if !ok {
-			return 0, "", false
+			return "", false
 		}
 	}
 	s.skipSpace()
 	if !bytes.HasPrefix(in[s.i:], []byte("?>")) {
-		return 0, "", false
+		return "", false
 	}
-	return s.i + len("?>"), encoding, true
+	s.i += len("?>")
+	return encoding, true
 }
 
 // plainDeclValue reports whether a declaration value is made of [A-Za-z0-9._-].
 func plainDeclValue(v string) bool {
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !isNameStart(c) && !(c >= '0' && c <= '9') && c != '.' && c != '-' {
+		if !isNameChar(v[i]) {
 			return false
 		}
 	}

@@ -2,40 +2,12 @@ package xmldoc
 
 import (
 	"bytes"
-	"encoding/xml"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/beevik/etree"
 )
-
-// buildFull parses with encoding/xml only, as buildDocument did before the
-// plain scanner.
-func buildFull(raw []byte) (*etree.Document, *Error) {
-	input := bytes.TrimPrefix(raw, utf8BOM)
-	dec := xml.NewDecoder(bytes.NewReader(input))
-	dec.Strict = true
-	dec.CharsetReader = charsetReader
-	b := &docBuilder{src: decoderSource{dec}, doc: etree.NewDocument()}
-	if rej := b.run(); rej != nil {
-		return nil, rej
-	}
-	return b.doc, nil
-}
-
-// buildPlain parses with the plain scanner only; ok is false when it gave up.
-func buildPlain(raw []byte) (*etree.Document, bool) {
-	s, ok := newPlainScanner(raw)
-	if !ok {
-		return nil, false
-	}
-	b := &docBuilder{src: s, doc: etree.NewDocument()}
-	if rej := b.run(); rej != nil {
-		return nil, false
-	}
-	return b.doc, true
-}
 
 // serialize writes a document for comparison.
 func serialize(t *testing.T, d *etree.Document) string {
@@ -51,11 +23,11 @@ func serialize(t *testing.T, d *etree.Document) string {
 // different tree from encoding/xml's, or accepts what encoding/xml refuses.
 func checkSameTree(t *testing.T, raw []byte) (plain bool) {
 	t.Helper()
-	fast, ok := buildPlain(raw)
+	fast, ok := parsePlain(raw)
 	if !ok {
 		return false
 	}
-	full, rej := buildFull(raw)
+	full, rej := parseFull(bytes.TrimPrefix(raw, utf8BOM))
 	if rej != nil {
 		t.Fatalf("the plain scanner accepts what encoding/xml refuses (%s):\n%q", rej.Reason, raw)
 	}

@@ -223,6 +223,7 @@ func TestBroadcastWhitelist(t *testing.T) {
 	expectClosed(t, c, 5*time.Second)
 	b.waitLog(`Attempted subscription from non-whitelisted 127\.0\.0\.2`)
 	ok := dialSub(t, addr(ports[1]), nil)
+	b.waitLog(`New subscriber at 127\.0\.0\.1:`)
 	if m := submit(t, addr(ports[0]), readFile(t, "testdata/voevent.xml")); m.Role != vtp.RoleAck {
 		t.Fatal(m.Result)
 	}

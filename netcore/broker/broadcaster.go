@@ -378,9 +378,10 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 		return
 	}
 	s := &subConn{bc: bc, c: c, peer: peer, wake: make(chan struct{}, 1), dead: make(chan struct{})}
-	bc.log.Info("New subscriber at " + peer)
 	s.enqueue(vtp.AppendFrame(nil, vtp.Authenticate(bc.b.cfg.LocalIVO)), false)
 	bc.addSub(s)
+	// Logged once registered: from this line on, every published event reaches it.
+	bc.log.Info("New subscriber at " + peer)
 	bc.b.notify(Activity{Kind: "subscribe", Peer: peer})
 	var writer sync.WaitGroup
 	writer.Add(1)

@@ -19,15 +19,16 @@ import (
 )
 
 func init() {
-	register(Command{Name: "bench", Summary: "measure any VTP broker (submit, fanout, soak)", Run: runBench})
+	register(Command{Name: "bench", Summary: "measure any VTP broker (submit, fanout, soak; null: a ceiling)", Run: runBench})
 }
 
 func runBench(env Env, args []string) int {
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprintln(env.Stdout, "usage: starling bench submit|fanout|soak [options]   (see `starling bench NAME --help`)")
+		fmt.Fprintln(env.Stdout, "usage: starling bench submit|fanout|soak|null [options]   (see `starling bench NAME --help`)")
 		fmt.Fprintln(env.Stdout, "  submit   one-shot submissions by concurrent authors: ingest rate and ack latency")
 		fmt.Fprintln(env.Stdout, "  fanout   subscribers attached, N events submitted: delivery counts and latency")
 		fmt.Fprintln(env.Stdout, "  soak     subscribers attached, a steady rate for a while: a report every few seconds")
+		fmt.Fprintln(env.Stdout, "  null     serve as a null broker (ack and relay, no checks, no storage): the machine's ceiling")
 		if len(args) == 0 {
 			return 2
 		}
@@ -45,8 +46,10 @@ func runBench(env Env, args []string) int {
 		return runBenchLoad(env, "fanout", args[1:])
 	case "soak":
 		return runBenchLoad(env, "soak", args[1:])
+	case "null":
+		return runBenchNull(env, args[1:])
 	}
-	fmt.Fprintf(env.Stderr, "starling bench: unknown benchmark %q (have: submit, fanout, soak)\n", args[0])
+	fmt.Fprintf(env.Stderr, "starling bench: unknown benchmark %q (have: submit, fanout, soak, null)\n", args[0])
 	return 2
 }
 

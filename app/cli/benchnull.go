@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/starling-broker/starling/app/bench"
+	"github.com/starling-broker/starling/netcore/broker"
+	"github.com/starling-broker/starling/netcore/endpoint"
+)
+
+// runBenchNull runs `starling bench null`: a null broker that acks and relays
+// without checking or storing anything, to measure the machine's ceiling.
+func runBenchNull(env Env, args []string) int {
+	a := newArgSet("starling bench null", "starling bench null [--receive ENDPOINT] [--broadcast ENDPOINT] [--local-ivo IVO] [--batch-interval DURATION]")
+	a.add(option{long: "receive", kind: flagValue, meta: "ENDPOINT", help: "where authors submit (default tcp:8098)"})
+	a.add(option{long: "broadcast", kind: flagValue, meta: "ENDPOINT", help: "where subscribers connect (default tcp:8099)"})
+	a.add(option{long: "local-ivo", kind: flagValue, meta: "IVO", help: "the IVO its packets carry (default ivo://starling.bench/null)"})
+	a.add(option{long: "batch-interval", kind: flagValue, meta: "DURATION", help: "each subscriber's writer waits this long after being woken, to send more in one write (default: none)"})
+	if st, ok := parseOrHelp(env, a, args); !ok {
+		return st
+	}
+	fail := func(format string, v ...any) int {
+		fmt.Fprintf(env.Stderr, "starling bench null: "+format+"\n", v...)
+		return 2
+	}
+	var gap time.Duration
+	if v := a.str("batch-interval", ""); v != "" {
+		d, err := parseDuration(v)
+		if err != nil {
+			return fail("--batch-interval: %v", err)
+		}
+		gap = d
+	}
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	for _, side := range []struct {
+		opt, def string
+		port     int
+	}{{"receive", "tcp:8098", broker.DefaultReceivePort}, {"broadcast", "tcp:8099", broker.DefaultBroadcastPort}} {
+		ep, err := endpoint.Server(a.str(side.opt, side.def), side.port)
+		if err != nil {
+			return fail("--%s: %v", side.opt, err)
+		}
+		l, err := (&net.ListenConfig{KeepAlive: -1}).Listen(context.Background(), ep.Network, ep.Address)
+		if err != nil {
+			return fail("--%s: %v", side.opt, err)
+		}
+		ls = append(ls, l)
+	}
+	nb := bench.NewNullBroker(a.str("local-ivo", "ivo://starling.bench/null"))
+	nb.BatchInterval = gap
+	fmt.Fprintf(env.Stderr, "Null broker (no parsing, validation, dedup or storage: a ceiling for benchmarks)\nreceiving on %s, broadcasting on %s; Ctrl-C stops it\n", ls[0].Addr(), ls[1].Addr())
+	errs := make(chan error, 2)
+	go func() { errs <- nb.ServeReceive(ls[0]) }()
+	go func() { errs <- nb.ServeBroadcast(ls[1]) }()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	status := 0
+	select {
+	case <-sig:
+	case err := <-errs:
+		if !errors.Is(err, net.ErrClosed) {
+			fmt.Fprintf(env.Stderr, "starling bench null: %v\n", err)
+			status = 1
+		}
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	ls = nil
+	nb.Close()
+	return status
+}

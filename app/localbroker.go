@@ -77,8 +77,9 @@ func (lb *LocalBroker) Subscriptions() []*broker.Subscriber { return lb.subscrib
 // Errors delivers errors that stop a listener unexpectedly.
 func (lb *LocalBroker) Errors() <-chan error { return lb.errs }
 
-// listen binds an endpoint and turns the usual failures into plain words.
-func listen(ep endpoint.Endpoint) (net.Listener, error) {
+// Listen binds a broker endpoint as the local broker does: TCP keep-alive
+// off, a stale Unix socket replaced, and the usual failures in plain words.
+func Listen(ep endpoint.Endpoint) (net.Listener, error) {
 	if ep.Network == "unix" {
 		if fi, err := os.Lstat(ep.Address); err == nil && fi.Mode()&os.ModeSocket != 0 {
 			if c, err := net.Dial("unix", ep.Address); err == nil {
@@ -131,7 +132,7 @@ func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
 		into *[]net.Listener
 	}{{cfg.Receive, &lb.recvL}, {cfg.Broadcast, &lb.bcL}} {
 		for _, ep := range eps.list {
-			l, err := listen(ep)
+			l, err := Listen(ep)
 			if err != nil {
 				closeAll()
 				return nil, err

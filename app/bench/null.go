@@ -2,17 +2,14 @@ package bench
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"net"
 	"sync"
 	"time"
 
+	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/vtp"
 )
-
-// nullReceiveTimeout bounds a submission to the null broker.
-const nullReceiveTimeout = 20 * time.Second
 
 // NullBroker is a measuring instrument, not a broker: it answers every
 // submission with an ack naming the event's IVORN, found by a byte search,
@@ -38,7 +35,6 @@ type NullBroker struct {
 
 // nullSub is one subscriber: whatever is pending goes out in one write.
 type nullSub struct {
-	c    net.Conn
 	mu   sync.Mutex
 	out  []byte
 	wake chan struct{}
@@ -80,10 +76,6 @@ func (n *NullBroker) accept(l net.Listener, serve func(net.Conn)) error {
 	for {
 		c, err := l.Accept()
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
 			return err
 		}
 		n.mu.Lock()
@@ -108,7 +100,7 @@ func (n *NullBroker) accept(l net.Listener, serve func(net.Conn)) error {
 
 // receive reads one frame, acks it and hands it to the subscribers.
 func (n *NullBroker) receive(c net.Conn) {
-	c.SetDeadline(time.Now().Add(nullReceiveTimeout))
+	c.SetDeadline(time.Now().Add(broker.DefaultReceiveTimeout))
 	raw, err := vtp.ReadFrame(c, vtp.DefaultMaxFrame)
 	if err != nil {
 		return
@@ -137,7 +129,7 @@ func (n *NullBroker) receive(c net.Conn) {
 // subscribe sends authenticate, then writes what is pending whenever woken,
 // while the connection's input (acks, iamalive answers) is read and dropped.
 func (n *NullBroker) subscribe(c net.Conn) {
-	s := &nullSub{c: c, out: append([]byte(nil), n.auth...), wake: make(chan struct{}, 1)}
+	s := &nullSub{out: append([]byte(nil), n.auth...), wake: make(chan struct{}, 1)}
 	s.wake <- struct{}{}
 	n.mu.Lock()
 	n.subs[s] = struct{}{}

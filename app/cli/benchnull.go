@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/bench"
 	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/endpoint"
@@ -52,7 +52,7 @@ func runBenchNull(env Env, args []string) int {
 		if err != nil {
 			return fail("--%s: %v", side.opt, err)
 		}
-		l, err := (&net.ListenConfig{KeepAlive: -1}).Listen(context.Background(), ep.Network, ep.Address)
+		l, err := app.Listen(ep)
 		if err != nil {
 			return fail("--%s: %v", side.opt, err)
 		}
@@ -60,26 +60,18 @@ func runBenchNull(env Env, args []string) int {
 	}
 	nb := bench.NewNullBroker(a.str("local-ivo", "ivo://starling.bench/null"))
 	nb.BatchInterval = gap
+	defer nb.Close()
 	fmt.Fprintf(env.Stderr, "Null broker (no parsing, validation, dedup or storage: a ceiling for benchmarks)\nreceiving on %s, broadcasting on %s; Ctrl-C stops it\n", ls[0].Addr(), ls[1].Addr())
 	errs := make(chan error, 2)
 	go func() { errs <- nb.ServeReceive(ls[0]) }()
 	go func() { errs <- nb.ServeBroadcast(ls[1]) }()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	status := 0
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	select {
-	case <-sig:
+	case <-ctx.Done():
 	case err := <-errs:
-		if !errors.Is(err, net.ErrClosed) {
-			fmt.Fprintf(env.Stderr, "starling bench null: %v\n", err)
-			status = 1
-		}
+		fmt.Fprintf(env.Stderr, "starling bench null: %v\n", err)
+		return 1
 	}
-	for _, l := range ls {
-		l.Close()
-	}
-	ls = nil
-	nb.Close()
-	return status
+	return 0
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/endpoint"
+	"github.com/starling-broker/starling/netcore/kafka"
 )
 
 // BrokerConfig is what a local broker listens on, subscribes to and runs.
@@ -34,6 +35,12 @@ type BrokerConfig struct {
 	Subscribe []broker.SubscribeConfig
 	// Handlers run for every new event (--cmd, --print-event, --save-event).
 	Handlers []broker.Handler
+
+	// Kafka lists the Kafka sources to consume.
+	Kafka []kafka.ConsumerConfig
+	// Publish, when set, publishes every event accepted from the receiver or
+	// a VTP subscription to a Kafka topic.
+	Publish *KafkaPublish
 }
 
 // LocalBroker is a running broker with its listeners and subscriptions.
@@ -42,6 +49,7 @@ type LocalBroker struct {
 	receiver    *broker.Receiver
 	broadcaster *broker.Broadcaster
 	subscribers []*broker.Subscriber
+	consumers   []*kafka.Consumer
 	recvL, bcL  []net.Listener
 	cancelSubs  context.CancelFunc
 	handlers    []broker.Handler
@@ -73,6 +81,9 @@ func (lb *LocalBroker) Subscribers() int {
 
 // Subscriptions returns the upstream subscriptions.
 func (lb *LocalBroker) Subscriptions() []*broker.Subscriber { return lb.subscribers }
+
+// KafkaSources returns the Kafka sources the broker consumes.
+func (lb *LocalBroker) KafkaSources() []*kafka.Consumer { return lb.consumers }
 
 // Errors delivers errors that stop a listener unexpectedly.
 func (lb *LocalBroker) Errors() <-chan error { return lb.errs }
@@ -114,7 +125,7 @@ func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
 	if c.broker != nil {
 		return nil, errors.New("the local broker is already running")
 	}
-	if len(cfg.Receive)+len(cfg.Broadcast)+len(cfg.Subscribe) == 0 {
+	if len(cfg.Receive)+len(cfg.Broadcast)+len(cfg.Subscribe)+len(cfg.Kafka) == 0 {
 		return nil, errors.New("no services requested")
 	}
 	b := broker.New(broker.Config{
@@ -122,6 +133,14 @@ func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
 		MaxFrame: cfg.MaxFrame, ReceiveTimeout: cfg.ReceiveTimeout, Log: c.log,
 	})
 	lb := &LocalBroker{Broker: b, handlers: cfg.Handlers, errs: make(chan error, 4)}
+	for _, kc := range cfg.Kafka {
+		cons, err := kafka.NewConsumer(kc, b.KafkaHandler(), c.log)
+		if err != nil {
+			return nil, err
+		}
+		lb.consumers = append(lb.consumers, cons)
+	}
+
 	closeAll := func() {
 		for _, l := range append(lb.recvL, lb.bcL...) {
 			l.Close()
@@ -140,6 +159,14 @@ func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
 			*eps.into = append(*eps.into, l)
 		}
 	}
+	if p := cfg.Publish; p != nil {
+		pub, err := kafka.NewPublisher(p.Config, p.Topic, cfg.LocalIVO, c.log)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		lb.handlers = append(lb.handlers, broker.NewPublishHandler(pub))
+	}
 	if len(lb.bcL) > 0 {
 		lb.broadcaster = b.NewBroadcaster(broker.BroadcastConfig{
 			Whitelist: cfg.BroadcastWhitelist, TestInterval: cfg.TestInterval,
@@ -147,7 +174,7 @@ func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
 		})
 		b.AddHandler(lb.broadcaster)
 	}
-	for _, h := range cfg.Handlers {
+	for _, h := range lb.handlers {
 		b.AddHandler(h)
 	}
 	serve := func(l net.Listener, serve func(net.Listener) error) {
@@ -180,6 +207,13 @@ func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
 		go func() {
 			defer lb.wg.Done()
 			s.Run(ctx)
+		}()
+	}
+	for _, cons := range lb.consumers {
+		lb.wg.Add(1)
+		go func() {
+			defer lb.wg.Done()
+			cons.Run(ctx)
 		}()
 	}
 	c.broker = lb

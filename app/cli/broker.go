@@ -13,6 +13,7 @@ import (
 	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/endpoint"
+	"github.com/starling-broker/starling/netcore/kafka"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
 
@@ -42,6 +43,11 @@ func brokerArgs() *argSet {
 	a.add(option{long: "max-frame", kind: flagValue, meta: "BYTES", help: "largest frame accepted (default 1048576)"})
 	a.add(option{long: "seen-max-age", kind: flagValue, meta: "DAYS", help: "forget seen events after this many days (default 30)"})
 	a.add(option{long: "prune-interval", kind: flagValue, meta: "SECONDS", help: "how often expired seen-list entries are removed (default 21600)"})
+	kafkaConnFlags(a)
+	a.add(option{long: "kafka-topic", kind: flagRepeat, meta: "TOPIC", help: "Kafka topic to consume; a value starting with ^ is a regular expression; repeatable"})
+	a.add(option{long: "kafka-group", kind: flagValue, meta: "ID", help: "Kafka consumer group (default: derived from --local-ivo and stored)"})
+	a.add(option{long: "kafka-from", kind: flagValue, meta: "WHEN", help: "where a new consumer group starts: earliest, latest (default), a duration ago (24h) or an RFC 3339 time"})
+	a.add(option{long: "kafka-publish", kind: flagValue, meta: "TOPIC", help: "publish every event accepted from the receiver or a VTP subscription to this Kafka topic"})
 	a.add(option{long: "verbose", short: "v", kind: flagCount, help: "more detail in the log (debug)"})
 	a.add(option{long: "quiet", short: "q", kind: flagBool, help: "log warnings and errors only"})
 	return a
@@ -155,7 +161,24 @@ func runBroker(env Env, args []string) int {
 		}
 		cfg.Handlers = append(cfg.Handlers, broker.NewSaveHandler(dir, log))
 	}
-	if len(cfg.Receive)+len(cfg.Broadcast)+len(cfg.Subscribe) == 0 {
+	var kcfg kafka.Config
+	topics := a.list("kafka-topic")
+	if kafkaWanted(a) || len(topics) > 0 || a.isSet("kafka-publish") {
+		if kcfg, err = kafkaConfig(a, log); err != nil {
+			return fail("%v", err)
+		}
+		if _, _, err := kafka.SplitTopics(topics); err != nil {
+			return fail("--kafka-topic: %v", err)
+		}
+	}
+	from, err := kafka.ParseFrom(a.str("kafka-from", "latest"), time.Now())
+	if err != nil {
+		return fail("--kafka-from: %v", err)
+	}
+	if t := a.str("kafka-publish", ""); t != "" {
+		cfg.Publish = &app.KafkaPublish{Config: kcfg, Topic: t}
+	}
+	if len(cfg.Receive)+len(cfg.Broadcast)+len(cfg.Subscribe)+len(topics) == 0 {
 		log.Warn("No services requested; stopping.")
 		return 2
 	}
@@ -176,6 +199,17 @@ func runBroker(env Env, args []string) int {
 	}
 	defer stopProfile()
 	log.Info("Starling "+Version+" broker "+ivo+" using data directory "+dir, "component", "broker")
+	if len(topics) > 0 {
+		group := a.str("kafka-group", "")
+		if group == "" {
+			if group, err = core.KafkaGroup(context.Background(), ivo); err != nil {
+				fmt.Fprintf(env.Stderr, "starling broker: %v\n", err)
+				return 1
+			}
+		}
+		cfg.Kafka = append(cfg.Kafka, kafka.ConsumerConfig{Config: kcfg, Topics: topics, Group: group, From: from})
+		log.Info(fmt.Sprintf("Consuming Kafka topics %s from %s as group %s (new groups start at %s)", strings.Join(topics, ", "), strings.Join(kcfg.Bootstrap, ","), group, from), "component", "kafka")
+	}
 	lb, err := core.StartBroker(cfg)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "starling broker: %v\n", err)

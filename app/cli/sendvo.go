@@ -7,12 +7,14 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/beevik/etree"
 
 	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/endpoint"
+	"github.com/starling-broker/starling/netcore/kafka"
 	"github.com/starling-broker/starling/netcore/sender"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
@@ -39,6 +41,8 @@ func sendvoArgs() *argSet {
 	a.add(option{long: "port", short: "p", kind: flagValue, meta: "PORT", help: "port to send to (default 8098)"})
 	a.add(option{long: "timeout", kind: flagValue, meta: "SECONDS", help: "give up after this long without an answer (default 30)"})
 	a.add(option{long: "verbose", short: "v", kind: flagCount, help: "say more"})
+	kafkaConnFlags(a)
+	a.add(option{long: "kafka-topic", kind: flagValue, meta: "TOPIC", help: "with --kafka-bootstrap or --kafka-preset: publish the event to this Kafka topic instead of a VTP receiver"})
 	return a
 }
 
@@ -85,6 +89,9 @@ func runSendvo(env Env, args []string) int {
 	ivorn, err := eventIVORN(raw)
 	if err != nil {
 		return errf(exitBadFile, "%s: %v", fileName(file), err)
+	}
+	if kafkaWanted(a) || a.isSet("kafka-topic") {
+		return sendvoKafka(env, a, raw, ivorn, time.Duration(secs)*time.Second)
 	}
 	if a.count("verbose") > 0 {
 		fmt.Fprintf(env.Stderr, "sendvo: sending %s (%d bytes) to %s\n", ivorn, len(raw), ep)
@@ -149,4 +156,41 @@ func eventIVORN(raw []byte) (string, error) {
 		return "", fmt.Errorf("not a VOEvent packet (root element %s)", strconv.Quote(root.FullTag()))
 	}
 	return root.SelectAttrValue("ivorn", ""), nil
+}
+
+// sendvoKafka publishes one event to a Kafka topic: the Kafka-era
+// comet-sendvo. Exit 0 once the cluster has acknowledged the record.
+func sendvoKafka(env Env, a *argSet, raw []byte, ivorn string, timeout time.Duration) int {
+	log := logger(env.Stderr, a.count("verbose"), false)
+	cfg, err := kafkaConfig(a, log)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "sendvo: %v\n", err)
+		return exitUsage
+	}
+	topic := a.str("kafka-topic", "")
+	if topic == "" {
+		fmt.Fprintln(env.Stderr, "sendvo: --kafka-topic is required to send to Kafka")
+		return exitUsage
+	}
+	pub, err := kafka.NewPublisher(cfg, topic, "", log)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "sendvo: %v\n", err)
+		return exitUsage
+	}
+	defer pub.Close(time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	test := false
+	if ev, err := voevent.Parse(raw); err == nil {
+		test = ev.Role == "test"
+	}
+	if err := pub.Publish(ctx, raw, test); err != nil {
+		fmt.Fprintf(env.Stderr, "sendvo: %v\n", err)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return exitTimeout
+		}
+		return exitUnreachable
+	}
+	fmt.Fprintf(env.Stdout, "ACK received: Kafka topic %s on %s accepted VOEvent %s\n", topic, strings.Join(cfg.Bootstrap, ","), ivorn)
+	return exitOK
 }

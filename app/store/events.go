@@ -21,6 +21,14 @@ type EventRow struct {
 	ErrorRadius float64
 	ParamsCount int
 	Description string
+	// Format is the raw bytes' format: "voevent" or "json".
+	Format string
+	// Topic, Partition, Offset and KafkaTime locate an event read from Kafka;
+	// Topic is "" for the others.
+	Topic     string
+	Partition int32
+	Offset    int64
+	KafkaTime time.Time
 }
 
 // EventQuery selects archived events. Zero fields do not filter.
@@ -28,6 +36,9 @@ type EventQuery struct {
 	// Text is an IVORN substring.
 	Text string
 	Role string
+	// Source is a substring of where the event came from: its peer,
+	// subscription or Kafka topic.
+	Source string
 	// From and To bound the time received (inclusive, exclusive).
 	From, To time.Time
 	// BeforeID pages backwards (rows with a smaller id); AfterID forwards.
@@ -44,6 +55,10 @@ func (q EventQuery) where() (string, []any) {
 		// substring reads only the summaries.
 		conds = append(conds, "instr(ivorn, ?) > 0")
 		args = append(args, q.Text)
+	}
+	if q.Source != "" {
+		conds = append(conds, "(instr(source, ?) > 0 OR instr(topic, ?) > 0)")
+		args = append(args, q.Source, q.Source)
 	}
 	if q.Role != "" {
 		conds = append(conds, "role = ?")
@@ -71,14 +86,20 @@ func (q EventQuery) where() (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-const eventColumns = `id, ivorn, role, author, event_date, source, received_at, ra, dec, err, params_count, description`
+const eventColumns = `id, ivorn, role, author, event_date, source, received_at, ra, dec, err, params_count, description, format, topic, kafka_partition, kafka_offset, kafka_time`
 
 func scanEvent(sc interface{ Scan(...any) error }) (EventRow, error) {
 	var r EventRow
 	var received int64
 	var ra, dec, errRadius sql.NullFloat64
-	if err := sc.Scan(&r.ID, &r.IVORN, &r.Role, &r.Author, &r.Date, &r.Source, &received, &ra, &dec, &errRadius, &r.ParamsCount, &r.Description); err != nil {
+	var part, off, ktime sql.NullInt64
+	if err := sc.Scan(&r.ID, &r.IVORN, &r.Role, &r.Author, &r.Date, &r.Source, &received, &ra, &dec, &errRadius, &r.ParamsCount, &r.Description,
+		&r.Format, &r.Topic, &part, &off, &ktime); err != nil {
 		return r, err
+	}
+	r.Partition, r.Offset = int32(part.Int64), off.Int64
+	if ktime.Valid {
+		r.KafkaTime = time.UnixMilli(ktime.Int64)
 	}
 	r.Received = time.UnixMilli(received)
 	r.HasPosition = ra.Valid && dec.Valid

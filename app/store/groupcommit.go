@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/seen"
 )
 
@@ -35,7 +36,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 		sql  string
 	}{
 		{&a.seen, `INSERT INTO seen(ivorn, sha256, first_seen, source) VALUES(?,?,?,?) ON CONFLICT(ivorn) DO NOTHING`},
-		{&a.event, `INSERT INTO events(ivorn, role, author, event_date, received_at, source, ra, dec, err, params_count, description) VALUES(?,?,?,?,?,?,?,?,?,?,?)`},
+		{&a.event, `INSERT INTO events(ivorn, role, author, event_date, received_at, source, ra, dec, err, params_count, description, format, topic, kafka_partition, kafka_offset, kafka_time) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{&a.raw, `INSERT INTO event_raw(id, raw) VALUES(?,?)`},
 	} {
 		if *p.into, err = db.Prepare(p.sql); err != nil {
@@ -154,8 +155,16 @@ func insertEvent(ctx context.Context, ev, raw *sql.Stmt, rec seen.Record) error 
 	if sm.HasPosition {
 		ra, dec, errRadius = sm.RA, sm.Dec, sm.ErrorRadius
 	}
+	format := rec.Format
+	if format == "" {
+		format = alert.FormatVOEvent
+	}
+	var part, off, ktime any
+	if k := rec.Kafka; k.Topic != "" {
+		part, off, ktime = k.Partition, k.Offset, k.Time.UnixMilli()
+	}
 	res, err := ev.ExecContext(ctx, rec.IVORN, sm.Role, sm.Author, sm.Date, rec.Received.UnixMilli(), rec.Source,
-		ra, dec, errRadius, len(sm.Params), sm.Description)
+		ra, dec, errRadius, len(sm.Params), sm.Description, string(format), rec.Kafka.Topic, part, off, ktime)
 	if err != nil {
 		return err
 	}

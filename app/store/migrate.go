@@ -63,6 +63,14 @@ var migrations = []string{
 		filters    TEXT NOT NULL DEFAULT '[]',
 		created_at INTEGER NOT NULL
 	);`,
+	// 2: the format of each archived alert and, for those read from Kafka,
+	// where they were read.
+	`ALTER TABLE events ADD COLUMN format TEXT NOT NULL DEFAULT 'voevent';
+	ALTER TABLE events ADD COLUMN topic TEXT NOT NULL DEFAULT '';
+	ALTER TABLE events ADD COLUMN kafka_partition INTEGER;
+	ALTER TABLE events ADD COLUMN kafka_offset INTEGER;
+	ALTER TABLE events ADD COLUMN kafka_time INTEGER;
+	CREATE INDEX events_topic ON events(topic, id);`,
 }
 
 // SchemaVersion is the schema version this code writes.

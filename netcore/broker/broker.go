@@ -144,18 +144,22 @@ type Outcome struct {
 	Verdict seen.Verdict
 	// Reason says why it was refused.
 	Reason string
+	// StoreErr is set when the event could not be stored (not a refusal:
+	// the sender should try again later).
+	StoreErr error
 }
 
 // Process checks raw, commits it to the seen-list and archive, and returns
 // the outcome. It does not run handlers: call Dispatch once the answer is sent.
 func (b *Broker) Process(ctx context.Context, raw []byte, source string) Outcome {
-	return b.process(ctx, raw, source, false)
+	return b.process(ctx, raw, Origin{Source: source}, false)
 }
 
 // process is Process; lenient accepts an event that fails the IVORN or schema
 // checks as long as it parses and has an IVORN (Comet's subscriber checks
 // only "previously seen").
-func (b *Broker) process(ctx context.Context, raw []byte, source string, lenient bool) Outcome {
+func (b *Broker) process(ctx context.Context, raw []byte, origin Origin, lenient bool) Outcome {
+	source := origin.Source
 	b.received.Add(1)
 	ev, err := b.cfg.Checker.Check(raw)
 	if err != nil && lenient && ev != nil && ev.IVORN != "" {
@@ -170,14 +174,23 @@ func (b *Broker) process(ctx context.Context, raw []byte, source string, lenient
 		}
 		return o
 	}
+	rec := seen.NewRecord(ev, source, time.Now())
+	rec.Kafka = origin.Kafka
+	return b.admit(ctx, rec, ev)
+}
+
+// admit commits rec to the seen-list and archive and says what became of it.
+func (b *Broker) admit(ctx context.Context, rec seen.Record, ev *voevent.Event) Outcome {
 	ctx, cancel := context.WithTimeout(ctx, defaultCommitTimeout)
 	defer cancel()
-	v, err := b.cfg.Seen.Admit(ctx, seen.NewRecord(ev, source, time.Now()))
-	o := Outcome{Event: ev, IVORN: ev.IVORN, Verdict: v}
+	source := rec.Source
+	v, err := b.cfg.Seen.Admit(ctx, rec)
+	o := Outcome{Event: ev, IVORN: rec.IVORN, Verdict: v}
 	switch {
 	case err != nil:
-		b.log.Error("could not store event", "ivorn", ev.IVORN, "peer", source, "err", err)
+		b.log.Error("could not store event", "ivorn", rec.IVORN, "peer", source, "err", err)
 		o.Reason = "Event could not be stored by this broker (" + err.Error() + "); try again later"
+		o.StoreErr = err
 	case v == seen.Duplicate:
 		o.Reason = ReasonPreviouslySeen
 	case v == seen.Conflict:

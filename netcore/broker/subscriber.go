@@ -286,7 +286,7 @@ func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
 // but with AcceptInvalid an event that only fails the IVORN or schema check
 // is committed too.
 func (s *Subscriber) process(ctx context.Context, raw []byte) Outcome {
-	return s.b.process(ctx, raw, s.source, s.cfg.AcceptInvalid)
+	return s.b.process(ctx, raw, Origin{Source: s.source}, s.cfg.AcceptInvalid)
 }
 
 func (s *Subscriber) answer(c net.Conn, packet []byte) error {

@@ -5,12 +5,14 @@ package seen
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/ristretto/v2"
 
+	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
 
@@ -42,13 +44,31 @@ func (v Verdict) String() string {
 // Record is an event to admit: its identity, where it came from, and what the
 // archive keeps of it.
 type Record struct {
+	// IVORN is the dedup key: a VOEvent's IVORN, or KeyOf's key for other formats.
 	IVORN    string
 	Digest   [32]byte
 	Source   string
 	Received time.Time
 	Raw      []byte
 	Summary  voevent.Summary
+	// Format is the raw bytes' format (default VOEvent).
+	Format alert.Format
+	// Kafka locates the record it came from, for events read from Kafka.
+	Kafka KafkaRef
 }
+
+// KafkaRef locates a record in a Kafka topic; the zero value means "not from Kafka".
+type KafkaRef struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	// Time is the record's Kafka timestamp.
+	Time time.Time
+}
+
+// KeyOf is the dedup key of an alert that has no IVORN (JSON): "sha256:" and
+// the hex SHA-256 of its bytes.
+func KeyOf(digest [32]byte) string { return "sha256:" + hex.EncodeToString(digest[:]) }
 
 // NewRecord fills a Record for an event received from source at time at.
 func NewRecord(ev *voevent.Event, source string, at time.Time) Record {

@@ -1,0 +1,32 @@
+package app
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/starling-broker/starling/netcore/kafka"
+)
+
+// keyKafkaGroup remembers the consumer group id a broker derived, so that
+// it stays the same across restarts.
+const keyKafkaGroup = "kafka.group"
+
+// KafkaPublish is where a broker publishes the events it accepts.
+type KafkaPublish struct {
+	kafka.Config
+	Topic string
+}
+
+var groupUnsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// KafkaGroup returns the stored consumer group id, deriving one from the
+// local IVO ("starling-" and the IVO's authority and path) and storing it
+// the first time.
+func (c *Core) KafkaGroup(ctx context.Context, localIVO string) (string, error) {
+	if g, ok, err := c.Store.GetSetting(ctx, keyKafkaGroup); err != nil || ok {
+		return g, err
+	}
+	g := "starling-" + strings.Trim(groupUnsafe.ReplaceAllString(strings.TrimPrefix(localIVO, "ivo://"), "-"), "-")
+	return g, c.Store.SetSetting(ctx, keyKafkaGroup, g)
+}

@@ -1,0 +1,37 @@
+package broker
+
+import (
+	"context"
+	"crypto/sha256"
+	"time"
+
+	"github.com/starling-broker/starling/netcore/alert"
+	"github.com/starling-broker/starling/netcore/seen"
+)
+
+// Origin says where an incoming alert came from.
+type Origin struct {
+	// Source names the peer, subscription or Kafka topic, for the log and the archive.
+	Source string
+	// Kafka locates the record an alert was read from; zero for the others.
+	Kafka seen.KafkaRef
+}
+
+// ProcessFrom is Process for an event whose origin is more than a peer's
+// address: a Kafka record. It runs the receiver's checks in full.
+func (b *Broker) ProcessFrom(ctx context.Context, raw []byte, origin Origin) Outcome {
+	return b.process(ctx, raw, origin, false)
+}
+
+// ProcessJSON commits a JSON alert (a GCN notice, an igwn.gwalert, a
+// heartbeat) to the seen-list and archive, keyed by the SHA-256 of its bytes.
+// JSON alerts are archived but not relayed: VTP carries only VOEvents.
+func (b *Broker) ProcessJSON(ctx context.Context, raw []byte, origin Origin) Outcome {
+	b.received.Add(1)
+	digest := sha256.Sum256(raw)
+	rec := seen.Record{
+		IVORN: seen.KeyOf(digest), Digest: digest, Source: origin.Source, Received: time.Now(),
+		Raw: raw, Format: alert.FormatJSON, Kafka: origin.Kafka,
+	}
+	return b.admit(ctx, rec, nil)
+}

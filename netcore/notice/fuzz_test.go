@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/starling-broker/starling/netcore/voevent"
 )
 
 // FuzzSummarize feeds Summarize mutations of the real notices: it must never
@@ -43,6 +45,37 @@ func FuzzSummarize(f *testing.F) {
 		}
 		if s.Retraction && s.Note != "" {
 			t.Fatalf("retraction with note %q", s.Note)
+		}
+	})
+}
+
+// FuzzSummarizeVOEvent feeds SummarizeVOEvent whatever voevent.Parse
+// accepts of mutated real packets: it must never panic, keep the IVORN as
+// the key and never claim an impossible position.
+func FuzzSummarizeVOEvent(f *testing.F) {
+	a, _ := filepath.Glob(filepath.Join(voeventDir, "*", "*.xml"))
+	b, _ := filepath.Glob(filepath.Join(voeventDir, "public", "*", "*.xml"))
+	for _, file := range append(a, b...) {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		ev, err := voevent.Parse(raw)
+		if err != nil {
+			return
+		}
+		s := SummarizeVOEvent(ev)
+		if s.Key != ev.IVORN || s.Format != "voevent" {
+			t.Fatalf("Key %q, Format %q", s.Key, s.Format)
+		}
+		if s.HasPosition && (s.Dec < -90 || s.Dec > 90 || s.ErrorDeg < 0) {
+			t.Fatalf("position %v %v ±%v", s.RA, s.Dec, s.ErrorDeg)
+		}
+		if s.Probability < 0 || s.Probability > 1 || s.FAR < 0 {
+			t.Fatalf("Probability %v, FAR %v", s.Probability, s.FAR)
 		}
 	})
 }

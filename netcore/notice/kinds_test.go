@@ -131,3 +131,12 @@ func TestEmbeddedSkymap(t *testing.T) {
 		}
 	}
 }
+
+func TestMockSuperevents(t *testing.T) {
+	for id, want := range map[string]bool{"MS181101ab": true, "TS190425a": true, "S190425z": false, "": false} {
+		raw := []byte(`{"superevent_id": "` + id + `", "alert_type": "PRELIMINARY", "event": null}`)
+		if got := Summarize("igwn.gwalert", raw).Test; got != want {
+			t.Errorf("%q: Test %v, want %v", id, got, want)
+		}
+	}
+}

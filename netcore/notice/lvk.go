@@ -25,7 +25,7 @@ func summarizeLVK(s *alert.Summary, obj map[string]any) {
 	s.Mission = "LVK"
 	s.Author = "LIGO/Virgo/KAGRA"
 	s.Trigger = id
-	s.Test = strings.HasPrefix(id, "M")
+	s.Test = isMockSuperevent(id)
 	s.AlertType = lvkAlertTypes[strings.ToUpper(raw)]
 	if s.AlertType == "" {
 		s.AlertType = raw
@@ -94,4 +94,11 @@ func sortedKeys(m map[string]float64) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// isMockSuperevent reports whether a GraceDB superevent id is not a real
+// candidate: M for mock (MDC) superevents, T for test ones; real ones start
+// with S.
+func isMockSuperevent(id string) bool {
+	return strings.HasPrefix(id, "M") || strings.HasPrefix(id, "T")
 }

@@ -93,8 +93,8 @@ func SummarizeVOEvent(ev *voevent.Event) alert.Summary {
 	if s.Mission == "INTEGRAL" {
 		s.Trigger = integralTrigger(s.Trigger)
 	}
-	if s.Mission == "LVK" && strings.HasPrefix(params["GraceID"].Value, "M") {
-		s.Test = true // a mock superevent
+	if s.Mission == "LVK" && isMockSuperevent(params["GraceID"].Value) {
+		s.Test = true
 	}
 	if s.Mission == "SVOM" && params["Instrument"].Value != "" {
 		s.Mission += " " + params["Instrument"].Value

@@ -2,6 +2,8 @@ package notice
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,5 +140,35 @@ func TestMockSuperevents(t *testing.T) {
 		if got := Summarize("igwn.gwalert", raw).Test; got != want {
 			t.Errorf("%q: Test %v, want %v", id, got, want)
 		}
+	}
+}
+
+func TestGzippedSkymapCounts(t *testing.T) {
+	var fits bytes.Buffer
+	fits.WriteString("SIMPLE  =                    T")
+	fits.Write(bytes.Repeat([]byte(" "), 2880*2-fits.Len()))
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	if _, err := w.Write(fits.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Pad the gzip stream with a second member's worth of noise so that the
+	// text is as long as an uncompressed header block.
+	body := append(gz.Bytes(), bytes.Repeat([]byte{0x5a}, 2880)...)
+	for name, file := range map[string][]byte{"plain": fits.Bytes(), "gzip": body} {
+		raw := []byte(`{"id": ["1"], "trigger_time": "2024-01-01T00:00:00Z", "mission": "X", "healpix_file": "` +
+			base64.StdEncoding.EncodeToString(file) + `"}`)
+		s := Summarize("gcn.notices.x", raw)
+		got, ok := EmbeddedSkymap(raw)
+		if !s.HasSkymap || !ok || !bytes.Equal(got, file) {
+			t.Errorf("%s: HasSkymap %v, EmbeddedSkymap ok %v", name, s.HasSkymap, ok)
+		}
+	}
+	raw := []byte(`{"healpix_file": "` + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("x"), 4000)) + `"}`)
+	if Summarize("", raw).HasSkymap {
+		t.Error("base64 that is neither FITS nor gzip taken for a sky map")
 	}
 }

@@ -146,9 +146,12 @@ func parseValue(s string) (any, error) {
 // padded rounds n up to a whole number of blocks.
 func padded(n int64) int64 { return (n + blockSize - 1) / blockSize * blockSize }
 
+// maxDataSize bounds the data size a header may claim (1 PiB), so that the
+// arithmetic cannot overflow; the caller compares the size with the bytes present.
+const maxDataSize = 1 << 50
+
 // dataSize is the size in bytes of an HDU's data (without padding), from
-// BITPIX, NAXISn, PCOUNT and GCOUNT, bounded by limit: a header that claims
-// more than limit bytes is an error, never an allocation.
+// BITPIX, NAXISn, PCOUNT and GCOUNT; sizes beyond limit are an error.
 func dataSize(h *Header, limit int64) (int64, error) {
 	bitpix, ok := h.Int("BITPIX")
 	if !ok {
@@ -173,7 +176,7 @@ func dataSize(h *Header, limit int64) (int64, error) {
 			return 0, fmt.Errorf("FITS NAXIS%d missing or negative", i)
 		}
 		if n != 0 && size > limit/n {
-			return 0, fmt.Errorf("FITS header claims more data (NAXIS%d = %d) than the file's %d bytes", i, n, limit)
+			return 0, fmt.Errorf("FITS header claims an absurd data size (NAXIS%d = %d)", i, n)
 		}
 		size *= n
 	}
@@ -192,7 +195,7 @@ func dataSize(h *Header, limit int64) (int64, error) {
 	bytesPer /= 8
 	size += pcount
 	if gcount != 0 && size > limit/gcount/bytesPer {
-		return 0, fmt.Errorf("FITS header claims %d×%d data elements, more than the file's %d bytes", gcount, size, limit)
+		return 0, fmt.Errorf("FITS header claims an absurd data size (%d×%d elements)", gcount, size)
 	}
 	return bytesPer * gcount * size, nil
 }
@@ -200,6 +203,9 @@ func dataSize(h *Header, limit int64) (int64, error) {
 // FirstBinTable finds the first BINTABLE extension in a FITS file and returns
 // its header and its data (the table's rows and heap, without padding).
 func FirstBinTable(data []byte) (*Header, []byte, error) {
+	if len(data) == 0 {
+		return nil, nil, fmt.Errorf("FITS file is empty")
+	}
 	off := 0
 	for hdu := 0; off < len(data); hdu++ {
 		h, n, err := ParseHeader(data[off:])
@@ -216,12 +222,12 @@ func FirstBinTable(data []byte) (*Header, []byte, error) {
 		}
 		off += n
 		remaining := int64(len(data) - off)
-		size, err := dataSize(h, remaining)
+		size, err := dataSize(h, maxDataSize)
 		if err != nil {
 			return nil, nil, fmt.Errorf("HDU %d: %w", hdu, err)
 		}
 		if size > remaining {
-			return nil, nil, fmt.Errorf("FITS file cut short: HDU %d needs %d bytes of data, %d present", hdu, size, remaining)
+			return nil, nil, fmt.Errorf("FITS file cut short (or its header lies): HDU %d needs %d bytes of data, %d present", hdu, size, remaining)
 		}
 		if x, _ := h.String("XTENSION"); x == "BINTABLE" {
 			return h, data[off : off+int(size)], nil

@@ -122,9 +122,29 @@ func RingToAng(nside, ipix int64) (theta, phi float64) {
 // AngToNest returns the NESTED pixel at nside (a power of two) that holds the
 // direction (θ, φ).
 func AngToNest(nside int64, theta, phi float64) int64 {
-	z := math.Cos(theta)
+	z, polar := nestZ(theta)
+	return nestFromZ(nside, z, polar, phi)
+}
+
+// nestZ returns what AngToNest needs of θ: z = cos θ and, for the polar
+// caps, √6·sin(θ'/2) with θ' the distance to the nearer pole (which keeps
+// the precision of √(3(1−|z|)) near the poles).
+func nestZ(theta float64) (z, polar float64) {
+	z = math.Cos(theta)
+	tc := theta
+	if z < 0 {
+		tc = math.Pi - theta
+	}
+	return z, math.Sqrt(6) * math.Sin(tc/2)
+}
+
+// nestFromZ is AngToNest with θ's part precomputed by nestZ.
+func nestFromZ(nside int64, z, polar, phi float64) int64 {
 	za := math.Abs(z)
-	tt := math.Mod(phi, 2*math.Pi)
+	tt := phi
+	if tt < 0 || tt >= 2*math.Pi {
+		tt = math.Mod(phi, 2*math.Pi)
+	}
 	if tt < 0 {
 		tt += 2 * math.Pi
 	}
@@ -155,12 +175,7 @@ func AngToNest(nside int64, theta, phi float64) int64 {
 			ntt = 3
 		}
 		tp := tt - float64(ntt)
-		// nside·√(3(1−|z|)), with 1−|z| = 2 sin²(θ'/2), θ' the distance to the nearer pole.
-		tc := theta
-		if z < 0 {
-			tc = math.Pi - theta
-		}
-		tmp := float64(nside) * math.Sqrt(6) * math.Sin(tc/2)
+		tmp := float64(nside) * polar // nside·√(3(1−|z|))
 		jp := int64(tp * tmp)
 		jm := int64((1 - tp) * tmp)
 		jp = min(jp, nside-1)

@@ -92,12 +92,21 @@ func gridFor(w int) *grid {
 	}
 	g = &grid{w: w, h: w / 2, nest: make([]int64, w*(w/2))}
 	parallelRows(g.h, func(j int) {
+		// Unproject, with what depends only on the row taken out of the loop.
+		y := (1 - (float64(j)+0.5)/float64(g.h)*2) * math.Sqrt2
+		a := math.Asin(math.Max(-1, math.Min(1, y/math.Sqrt2)))
+		dec := math.Asin(math.Max(-1, math.Min(1, (2*a+math.Sin(2*a))/math.Pi)))
+		z, polar := nestZ(math.Pi/2 - dec)
+		lonPerX := math.Pi / (2 * math.Sqrt2 * math.Cos(a))
 		for i := 0; i < g.w; i++ {
-			ra, dec, ok := Unproject(float64(i)+0.5, float64(j)+0.5, w)
+			x := ((float64(i)+0.5)/float64(w)*2 - 1) * 2 * math.Sqrt2
 			n := int64(-1)
-			if ok {
-				th, ph := RADecToAng(ra, dec)
-				n = AngToNest(1<<MaxOrder, th, ph)
+			if x*x/8+y*y/2 <= 1 {
+				phi := math.Pi - x*lonPerX // RA = 180° − plot longitude
+				if phi < 0 {
+					phi += 2 * math.Pi
+				}
+				n = nestFromZ(1<<MaxOrder, z, polar, phi)
 			}
 			g.nest[j*g.w+i] = n
 		}

@@ -157,3 +157,28 @@ func TestRenderShowsTheMap(t *testing.T) {
 		t.Errorf("nil map: %v, %v", img.Bounds(), err)
 	}
 }
+
+// TestGridMatchesUnproject checks the fast row-by-row lookup grid against
+// Unproject and AngToNest, pixel by pixel.
+func TestGridMatchesUnproject(t *testing.T) {
+	const w = 300
+	g := gridFor(w)
+	bad := 0
+	for j := 0; j < w/2; j++ {
+		for i := 0; i < w; i++ {
+			want := int64(-1)
+			if ra, dec, ok := Unproject(float64(i)+0.5, float64(j)+0.5, w); ok {
+				th, ph := RADecToAng(ra, dec)
+				want = AngToNest(1<<MaxOrder, th, ph)
+			}
+			// Rounding may move a direction across a pixel edge at order 29
+			// (0.4 milliarcseconds): compare at order 20.
+			if got := g.nest[j*w+i]; got>>18 != want>>18 {
+				bad++
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d grid pixels differ from Unproject", bad)
+	}
+}

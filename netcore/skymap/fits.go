@@ -82,7 +82,9 @@ func ParseHeader(data []byte) (*Header, int, error) {
 			}
 			v, err := parseValue(string(card[10:]))
 			if err != nil {
-				return nil, 0, fmt.Errorf("FITS header keyword %s: %v", key, err)
+				// Complex numbers and broken values: left out, so that a
+				// keyword we need reads as missing or not a number.
+				continue
 			}
 			if _, dup := h.Values[key]; !dup {
 				h.Keys = append(h.Keys, key)
@@ -155,7 +157,7 @@ const maxDataSize = 1 << 50
 func dataSize(h *Header, limit int64) (int64, error) {
 	bitpix, ok := h.Int("BITPIX")
 	if !ok {
-		return 0, fmt.Errorf("FITS header has no BITPIX")
+		return 0, fmt.Errorf("FITS header has no BITPIX (or not a whole number)")
 	}
 	switch bitpix {
 	case 8, 16, 32, 64, -32, -64:
@@ -164,7 +166,7 @@ func dataSize(h *Header, limit int64) (int64, error) {
 	}
 	naxis, ok := h.Int("NAXIS")
 	if !ok || naxis < 0 || naxis > 999 {
-		return 0, fmt.Errorf("FITS NAXIS missing or out of range")
+		return 0, fmt.Errorf("FITS NAXIS missing, not a whole number, or out of range")
 	}
 	if naxis == 0 {
 		return 0, nil
@@ -173,7 +175,7 @@ func dataSize(h *Header, limit int64) (int64, error) {
 	for i := int64(1); i <= naxis; i++ {
 		n, ok := h.Int("NAXIS" + strconv.FormatInt(i, 10))
 		if !ok || n < 0 {
-			return 0, fmt.Errorf("FITS NAXIS%d missing or negative", i)
+			return 0, fmt.Errorf("FITS NAXIS%d missing, not a whole number, or negative", i)
 		}
 		if n != 0 && size > limit/n {
 			return 0, fmt.Errorf("FITS header claims an absurd data size (NAXIS%d = %d)", i, n)

@@ -41,8 +41,9 @@ var (
 	colPoint    = color.RGBA{255, 60, 200, 255}
 )
 
-// Render draws an all-sky Mollweide image (see Project for the convention):
-// the probability as a colour map with its 50 % (white) and 90 % (light
+// Render draws an all-sky Mollweide image in equatorial coordinates, RA 180°
+// at the centre and increasing to the LEFT, RA 0°/360° at both edges, north
+// up (astropy's "astro mollweide"; see Project): the probability as a colour map with its 50 % (white) and 90 % (light
 // blue) credible contours, a graticule every 30° in RA and Dec (grey), the
 // galactic plane (green), the error circles (cyan) and the points (magenta).
 // Outside the ellipse the image is transparent. m may be nil.

@@ -1,5 +1,5 @@
 // Package cli holds Starling's subcommands: broker (Comet's options), sendvo
-// (comet-sendvo's options), bench, outbox and events.
+// (comet-sendvo's options), bench, outbox, events and skymap.
 package cli
 
 import (

@@ -53,12 +53,21 @@ type Summary struct {
 	RA, Dec float64
 	// ErrorDeg is the position's error radius in degrees; 0 if unknown.
 	ErrorDeg float64
+	// Containment is the probability that the source lies within ErrorDeg
+	// (a JSON notice's containment_probability, e.g. 0.9); 0 if unknown.
+	Containment float64
 
 	// FAR is the false-alarm rate in Hz; 0 if unknown.
 	FAR float64
 	// Significance is a short text for a person ("FAR 1 per 12 years", "SNR 9.1").
 	Significance string
+	// Probability is a VOEvent's Why/Inference@probability (0–1); 0 if unknown.
+	Probability float64
 
+	// HasSkymap is true when the alert embeds what looks like a sky map
+	// (base64 FITS, plain or gzipped, in an LVK event.skymap or a GCN
+	// healpix_file); schema placeholders and "..."-truncated copies do not count.
+	HasSkymap bool
 	// Skymap summarises the alert's sky map, when it carries a readable one.
 	Skymap *SkymapSummary
 	// Note says what could not be understood: "unrecognised format",

@@ -1,0 +1,70 @@
+package notice
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strings"
+)
+
+// minSkymapBase64 is the shortest base64 text that can hold a FITS file:
+// one 2,880-byte header block.
+const minSkymapBase64 = 2880 / 3 * 4
+
+// skymapText is the base64 text of the sky map a record embeds: an LVK
+// alert's event.skymap, else a GCN notice's healpix_file; "" for none.
+func skymapText(obj map[string]any) string {
+	if ev := sub(obj, "event"); ev != nil {
+		if t, ok := ev["skymap"].(string); ok && t != "" {
+			return t
+		}
+	}
+	t, _ := obj["healpix_file"].(string)
+	return t
+}
+
+// hasEmbeddedSkymap reports whether obj embeds what looks like a sky map:
+// base64 text long enough for a FITS header, of base64 characters only, that
+// starts with a FITS "SIMPLE" card or the gzip magic. Placeholders ("stuff",
+// "H4sIAAAAAAAAC.......") and "..."-truncated display copies fail.
+func hasEmbeddedSkymap(obj map[string]any) bool {
+	return looksLikeSkymap(skymapText(obj))
+}
+
+// looksLikeSkymap checks base64 text as hasEmbeddedSkymap describes.
+func looksLikeSkymap(t string) bool {
+	t = strings.TrimRight(t, "=")
+	if len(t) < minSkymapBase64 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
+			return false
+		}
+	}
+	head, err := base64.RawStdEncoding.DecodeString(t[:12])
+	if err != nil {
+		return false
+	}
+	return bytes.HasPrefix(head, []byte("SIMPLE")) || bytes.HasPrefix(head, []byte{0x1f, 0x8b})
+}
+
+// EmbeddedSkymap returns the sky map file (FITS, possibly gzipped) that a
+// JSON alert embeds as base64 (LVK event.skymap or GCN healpix_file), for the
+// skymap package to read; ok is false when there is none or it does not
+// look like one (see alert.Summary.HasSkymap).
+func EmbeddedSkymap(raw []byte) (file []byte, ok bool) {
+	obj, err := decodeObject(raw)
+	if err != nil {
+		return nil, false
+	}
+	t := skymapText(obj)
+	if !looksLikeSkymap(t) {
+		return nil, false
+	}
+	file, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(t, "="))
+	if err != nil {
+		return nil, false
+	}
+	return file, true
+}

@@ -1,0 +1,245 @@
+package skymap
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+)
+
+// Circle is an error circle: a centre and a radius, in degrees.
+type Circle struct {
+	RA, Dec, Radius float64
+}
+
+// Point is a direction to mark, in degrees.
+type Point struct {
+	RA, Dec float64
+}
+
+// RenderOptions says what an all-sky image shows.
+type RenderOptions struct {
+	// Width is the image width in pixels (16–8192); the height is Width/2.
+	Width int
+	// Circles are drawn to scale, as true small circles on the sphere.
+	Circles []Circle
+	// Points are marked with a small cross.
+	Points []Point
+	// SkipMap leaves out the probability and its contours (grid, circles
+	// and points only); a nil map is skipped too.
+	SkipMap bool
+}
+
+// The image's colours.
+var (
+	colSky      = color.RGBA{16, 16, 48, 255}
+	colGrid     = color.RGBA{120, 120, 140, 255}
+	colGalactic = color.RGBA{90, 200, 90, 255}
+	colC50      = color.RGBA{255, 255, 255, 255}
+	colC90      = color.RGBA{120, 200, 255, 255}
+	colCircle   = color.RGBA{0, 255, 255, 255}
+	colPoint    = color.RGBA{255, 60, 200, 255}
+)
+
+// Render draws an all-sky Mollweide image in equatorial coordinates, RA 180°
+// at the centre and increasing to the LEFT, RA 0°/360° at both edges, north
+// up (astropy's "astro mollweide"; see Project): the probability as a colour map with its 50 % (white) and 90 % (light
+// blue) credible contours, a graticule every 30° in RA and Dec (grey), the
+// galactic plane (green), the error circles (cyan) and the points (magenta).
+// Outside the ellipse the image is transparent. m may be nil.
+func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
+	w := opt.Width
+	if w < 16 || w > 8192 {
+		return nil, fmt.Errorf("image width %d is not between 16 and 8192", w)
+	}
+	h := w / 2
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	g := gridFor(w)
+	var idx []int32
+	if m == nil || len(m.Pixels) == 0 || opt.SkipMap {
+		for k, n := range g.nest {
+			if n >= 0 {
+				setIndex(img, k, colSky)
+			}
+		}
+	} else {
+		idx = pixelsOf(g, m)
+		drawMap(img, g, m, idx)
+	}
+	drawGraticule(img)
+	drawGalacticPlane(img)
+	if idx != nil {
+		drawContours(img, g, m, idx)
+	}
+	for _, c := range opt.Circles {
+		drawCircle(img, c)
+	}
+	for _, p := range opt.Points {
+		q := Project(p.RA, p.Dec, w)
+		x, y := int(q.X), int(q.Y)
+		for d := -4; d <= 4; d++ {
+			set(img, x+d, y, colPoint)
+			set(img, x, y+d, colPoint)
+		}
+	}
+	return img, nil
+}
+
+func setIndex(img *image.RGBA, k int, c color.RGBA) {
+	o := 4 * k
+	img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = c.R, c.G, c.B, c.A
+}
+
+func set(img *image.RGBA, x, y int, c color.RGBA) {
+	if x < 0 || y < 0 || x >= img.Rect.Dx() || y >= img.Rect.Dy() {
+		return
+	}
+	setIndex(img, y*img.Rect.Dx()+x, c)
+}
+
+// pixelsOf returns, for each image pixel, the index of the map pixel under
+// it (−1 where there is none or outside the ellipse).
+func pixelsOf(g *grid, m *Map) []int32 {
+	out := make([]int32, len(g.nest))
+	parallelRows(g.h, func(j int) {
+		hint := -1
+		for i := 0; i < g.w; i++ {
+			k := j*g.w + i
+			hint = m.find(g.nest[k], hint)
+			out[k] = int32(hint)
+		}
+	})
+	return out
+}
+
+func drawMap(img *image.RGBA, g *grid, m *Map, idx []int32) {
+	var peak float64
+	for _, p := range m.Pixels {
+		peak = max(peak, p.Density)
+	}
+	colours := make([]color.RGBA, len(m.Pixels))
+	for i, p := range m.Pixels {
+		if peak > 0 {
+			colours[i] = colourMap(p.Density / peak)
+		}
+	}
+	for k, n := range g.nest {
+		switch {
+		case n < 0:
+		case idx[k] < 0:
+			setIndex(img, k, colSky)
+		default:
+			setIndex(img, k, colours[idx[k]])
+		}
+	}
+}
+
+// colourMap maps 0…1 to dark blue, purple, red, orange, pale yellow.
+func colourMap(v float64) color.RGBA {
+	stops := [...][3]float64{{16, 16, 48}, {90, 20, 120}, {190, 40, 70}, {245, 130, 30}, {255, 240, 170}}
+	v = math.Max(0, math.Min(1, v)) * float64(len(stops)-1)
+	i := min(int(v), len(stops)-2)
+	f := v - float64(i)
+	var c [3]uint8
+	for k := range c {
+		c[k] = uint8(stops[i][k] + f*(stops[i+1][k]-stops[i][k]) + 0.5)
+	}
+	return color.RGBA{c[0], c[1], c[2], 255}
+}
+
+// drawContours marks the image pixels where the credible level crosses 50 %
+// or 90 % between a pixel and its right or lower neighbour.
+func drawContours(img *image.RGBA, g *grid, m *Map, idx []int32) {
+	levels := m.CredibleLevels()
+	level := func(k int) float64 {
+		if idx[k] < 0 {
+			return 2 // outside every credible region
+		}
+		return levels[idx[k]]
+	}
+	for _, c := range []struct {
+		p   float64
+		col color.RGBA
+	}{{0.9, colC90}, {0.5, colC50}} {
+		for j := 0; j < g.h; j++ {
+			for i := 0; i < g.w; i++ {
+				k := j*g.w + i
+				if g.nest[k] < 0 {
+					continue
+				}
+				in := level(k) <= c.p
+				if i+1 < g.w && g.nest[k+1] >= 0 && (level(k+1) <= c.p) != in ||
+					j+1 < g.h && g.nest[k+g.w] >= 0 && (level(k+g.w) <= c.p) != in {
+					setIndex(img, k, c.col)
+				}
+			}
+		}
+	}
+}
+
+// polyline draws the projected path through the (ra, dec) points, leaving
+// out segments that jump across the image (where the path wraps at RA 0).
+func polyline(img *image.RGBA, pts [][2]float64, col color.RGBA) {
+	w := img.Rect.Dx()
+	for k := 1; k < len(pts); k++ {
+		a := Project(pts[k-1][0], pts[k-1][1], w)
+		b := Project(pts[k][0], pts[k][1], w)
+		if math.Abs(a.X-b.X) > float64(w)/4 {
+			continue
+		}
+		line(img, a, b, col)
+	}
+}
+
+// line draws a one-pixel line between two image points.
+func line(img *image.RGBA, a, b Projected, col color.RGBA) {
+	n := int(math.Ceil(math.Max(math.Abs(b.X-a.X), math.Abs(b.Y-a.Y))))
+	for s := 0; s <= n; s++ {
+		t := 0.0
+		if n > 0 {
+			t = float64(s) / float64(n)
+		}
+		set(img, int(a.X+t*(b.X-a.X)), int(a.Y+t*(b.Y-a.Y)), col)
+	}
+}
+
+func drawGraticule(img *image.RGBA) {
+	for dec := -60.0; dec <= 60; dec += 30 {
+		var pts [][2]float64
+		for ra := 0.0; ra <= 360; ra += 0.5 {
+			pts = append(pts, [2]float64{ra, dec})
+		}
+		polyline(img, pts, colGrid)
+	}
+	for ra := 0.0; ra < 360; ra += 30 {
+		var pts [][2]float64
+		for dec := -90.0; dec <= 90; dec += 0.5 {
+			pts = append(pts, [2]float64{ra, dec})
+		}
+		polyline(img, pts, colGrid)
+		if ra == 0 { // RA 0 and 360 are the two edges of the ellipse
+			for k := range pts {
+				pts[k][0] = 359.999999
+			}
+			polyline(img, pts, colGrid)
+		}
+	}
+}
+
+func drawGalacticPlane(img *image.RGBA) {
+	var pts [][2]float64
+	for l := 0.0; l <= 360; l += 0.25 {
+		ra, dec := GalacticToEquatorial(l, 0)
+		pts = append(pts, [2]float64{ra, dec})
+	}
+	polyline(img, pts, colGalactic)
+}
+
+func drawCircle(img *image.RGBA, c Circle) {
+	var pts [][2]float64
+	for b := 0.0; b <= 360; b += 0.5 {
+		ra, dec := Offset(c.RA, c.Dec, c.Radius, b)
+		pts = append(pts, [2]float64{ra, dec})
+	}
+	polyline(img, pts, colCircle)
+}

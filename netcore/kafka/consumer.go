@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -321,6 +322,7 @@ func (c *Consumer) session(ctx context.Context, backfill *From) error {
 		return err
 	}
 	defer cl.Close()
+	defer cl.AllowRebalance() // a poll's block must be lifted before Close can leave the group
 	pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	err = cl.Ping(pctx)
 	cancel()
@@ -406,6 +408,10 @@ func (c *Consumer) handleFetches(ctx context.Context, cl *kgo.Client, fetches kg
 	sem := make(chan struct{}, c.cfg.Concurrency)
 	var wg sync.WaitGroup
 	now := time.Now()
+	// Records are stored concurrently, so that they share commits; a copy
+	// of an earlier record of the same fetch would race it for the
+	// seen-list, so it is dropped here and the first copy wins, in order.
+	firsts := make(map[[32]byte]bool, len(recs))
 	for i, kr := range recs {
 		r := &Record{Topic: kr.Topic, Partition: kr.Partition, Offset: kr.Offset, Time: kr.Timestamp, Value: kr.Value}
 		if len(kr.Headers) > 0 {
@@ -415,6 +421,12 @@ func (c *Consumer) handleFetches(ctx context.Context, cl *kgo.Client, fetches kg
 			}
 		}
 		c.health.record(r, now)
+		if sum := sha256.Sum256(kr.Value); firsts[sum] {
+			c.health.outcome(Duplicate)
+			continue
+		} else {
+			firsts[sum] = true
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -85,6 +86,8 @@ func eventsList(env Env, args []string) int {
 	a.add(option{long: "limit", short: "n", kind: flagValue, meta: "N", help: "at most N events (default 50)"})
 	a.add(option{long: "before", kind: flagValue, meta: "ID", help: "the page after: events older than archive ID"})
 	a.add(option{long: "count", kind: flagBool, help: "print only how many events match"})
+	a.add(option{long: "source", kind: flagValue, meta: "TEXT", help: "only events whose source (peer, subscription or Kafka topic) contains TEXT"})
+	a.add(option{long: "json", kind: flagBool, help: "one JSON object per line (see the README for the keys)"})
 	if st, ok := parseOrHelp(env, a, args); !ok {
 		return st
 	}
@@ -95,7 +98,7 @@ func eventsList(env Env, args []string) int {
 	if len(a.positional) > 0 {
 		return errf(exitUsage, "unexpected argument %q (use --search TEXT)", a.positional[0])
 	}
-	q := store.EventQuery{Text: a.str("search", ""), Role: a.str("role", "")}
+	q := store.EventQuery{Text: a.str("search", ""), Role: a.str("role", ""), Source: a.str("source", "")}
 	if q.Role != "" && !slices.Contains(voevent.Roles, q.Role) {
 		return errf(exitUsage, "--role must be one of %s", strings.Join(voevent.Roles, ", "))
 	}
@@ -124,9 +127,10 @@ func eventsList(env Env, args []string) int {
 
 	st, _, err := openShared(dataDir(a), true)
 	if errors.Is(err, errNoData) {
-		if a.isSet("count") {
+		switch {
+		case a.isSet("count"):
 			fmt.Fprintln(env.Stdout, 0)
-		} else {
+		case !a.isSet("json"):
 			fmt.Fprintln(env.Stdout, "No events.")
 		}
 		return exitOK
@@ -147,6 +151,9 @@ func eventsList(env Env, args []string) int {
 	rows, err := st.ListEvents(ctx, q)
 	if err != nil {
 		return errf(exitFailure, "%v", err)
+	}
+	if a.isSet("json") {
+		return printEventsJSON(env, rows)
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(env.Stdout, "No events.")
@@ -242,5 +249,34 @@ func eventsShow(env Env, args []string) int {
 	}
 	line("Size", fmt.Sprintf("%d bytes (archive id %d; --raw prints them)", len(raw), row.ID))
 	tw.Flush()
+	return exitOK
+}
+
+// eventJSON is one line of `events list --json`; scripts read these names.
+type eventJSON struct {
+	ID        int64   `json:"id"`
+	Key       string  `json:"key"`
+	Kind      string  `json:"kind"`
+	Source    string  `json:"source"`
+	Topic     *string `json:"topic"`
+	Partition *int32  `json:"partition"`
+	Offset    *int64  `json:"offset"`
+	Role      string  `json:"role"`
+	Received  string  `json:"received"`
+}
+
+// printEventsJSON writes one JSON object per archived event.
+func printEventsJSON(env Env, rows []store.EventRow) int {
+	enc := json.NewEncoder(env.Stdout)
+	for _, r := range rows {
+		e := eventJSON{ID: r.ID, Key: r.IVORN, Kind: r.Format, Source: r.Source, Role: r.Role,
+			Received: r.Received.UTC().Format(time.RFC3339Nano)}
+		if r.Topic != "" {
+			e.Topic, e.Partition, e.Offset = &r.Topic, &r.Partition, &r.Offset
+		}
+		if err := enc.Encode(e); err != nil {
+			return exitFailure
+		}
+	}
 	return exitOK
 }

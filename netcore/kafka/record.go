@@ -66,7 +66,7 @@ func Classify(r *Record) (Kind, string) {
 		return KindVOEvent, ""
 	case body[0] == '{' || body[0] == '[':
 		return KindJSON, ""
-	case !utf8.Valid(body[:min(len(body), 64)]):
+	case bytes.IndexByte(body[:min(len(body), 64)], 0) >= 0 || !utf8.Valid(body[:min(len(body), 64)]):
 		return KindOther, "binary record: neither XML nor JSON"
 	}
 	return KindOther, "neither XML nor JSON"

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -65,58 +64,6 @@ func (t *tracker) markSent(i int) { t.sentAt[i].Store(int64(t.since()) + 1) }
 // apart from the measured ones.
 func (t *tracker) warmupTemplate(tpl *Template) *Template {
 	return &Template{before: tpl.before, after: tpl.after, prefix: tpl.prefix + "w"}
-}
-
-// Packet kinds as a subscriber sees them.
-const (
-	kindOther = iota
-	kindTransport
-	kindVOEvent
-)
-
-// rootKind tells a Transport packet from a VOEvent by the local name of the
-// root element, skipping an XML declaration, comments and a byte-order mark,
-// without parsing the document.
-func rootKind(b []byte) int {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	for {
-		b = bytes.TrimLeft(b, " \t\r\n")
-		switch {
-		case bytes.HasPrefix(b, []byte("<?")):
-			i := bytes.Index(b, []byte("?>"))
-			if i < 0 {
-				return kindOther
-			}
-			b = b[i+2:]
-			continue
-		case bytes.HasPrefix(b, []byte("<!--")):
-			i := bytes.Index(b, []byte("-->"))
-			if i < 0 {
-				return kindOther
-			}
-			b = b[i+3:]
-			continue
-		case bytes.HasPrefix(b, []byte("<")):
-		default:
-			return kindOther
-		}
-		break
-	}
-	end := bytes.IndexAny(b, " \t\r\n/>")
-	if end < 0 {
-		return kindOther
-	}
-	name := b[1:end]
-	if i := bytes.LastIndexByte(name, ':'); i >= 0 {
-		name = name[i+1:]
-	}
-	switch string(name) {
-	case "Transport":
-		return kindTransport
-	case "VOEvent":
-		return kindVOEvent
-	}
-	return kindOther
 }
 
 // Event identities as a subscriber sees them.
@@ -416,37 +363,24 @@ func (p *subscriberPool) serve(s *subscriber) {
 // run reads and answers packets; answers are flushed whenever nothing more
 // is waiting to be read, so that a burst of events is acked in one write.
 func (s *subscriber) run() error {
-	br := bufio.NewReaderSize(s.c, 16<<10)
 	bw := bufio.NewWriterSize(s.c, 4<<10)
-	var buf []byte
-	var hdr [4]byte
+	fr := vtp.NewFrameReader(s.c, 16<<10, vtp.DefaultMaxFrame)
+	var out []byte
 	tr := s.tr
 	for {
-		if _, err := io.ReadFull(br, hdr[:]); err != nil {
-			return err
-		}
-		n := binary.BigEndian.Uint32(hdr[:])
-		if n == 0 {
+		buf, err := fr.Next()
+		switch {
+		case errors.Is(err, vtp.ErrEmptyFrame):
 			s.unknown.Add(1)
 			continue
-		}
-		if n > vtp.DefaultMaxFrame {
-			return &vtp.FrameTooLargeError{Declared: n, Limit: vtp.DefaultMaxFrame}
-		}
-		if cap(buf) < int(n) {
-			buf = make([]byte, n)
-		}
-		buf = buf[:n]
-		if _, err := io.ReadFull(br, buf); err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
+		case err != nil:
 			return err
 		}
 		at := tr.since()
 		var reply []byte
-		switch rootKind(buf) {
-		case kindVOEvent:
+		root, _ := vtp.PeekRoot(buf)
+		switch root.Local {
+		case "VOEvent":
 			kind, i, ivorn := tr.identify(buf)
 			reply = vtp.Ack(SubscriberIVO, ivorn)
 			switch kind {
@@ -459,7 +393,7 @@ func (s *subscriber) run() error {
 			default:
 				s.foreign.Add(1)
 			}
-		case kindTransport:
+		case "Transport":
 			m, err := vtp.Parse(buf)
 			if err != nil {
 				s.unknown.Add(1)
@@ -479,12 +413,10 @@ func (s *subscriber) run() error {
 			s.unknown.Add(1)
 		}
 		if reply != nil {
-			var l [4]byte
-			binary.BigEndian.PutUint32(l[:], uint32(len(reply)))
-			bw.Write(l[:])
-			bw.Write(reply)
+			out = vtp.AppendFrame(out[:0], reply)
+			bw.Write(out)
 		}
-		if br.Buffered() == 0 && bw.Buffered() > 0 {
+		if fr.Buffered() == 0 && bw.Buffered() > 0 {
 			if err := bw.Flush(); err != nil {
 				return fmt.Errorf("sending an answer: %w", err)
 			}

@@ -6,24 +6,6 @@ import (
 	"time"
 )
 
-func TestRootKind(t *testing.T) {
-	for in, want := range map[string]int{
-		`<?xml version="1.0"?><voe:VOEvent ivorn="x">`: kindVOEvent,
-		"\xef\xbb\xbf<!-- c --> \n<VOEvent>":           kindVOEvent,
-		`<trn:Transport role="ack" xmlns:trn="x">`:     kindTransport,
-		"<?xml version='1.0'?>\n<Transport/>":          kindTransport,
-		`<VOEventX/>`:                                  kindOther,
-		`not xml`:                                      kindOther,
-		`<?xml unterminated`:                           kindOther,
-		``:                                             kindOther,
-		`<`:                                            kindOther,
-	} {
-		if got := rootKind([]byte(in)); got != want {
-			t.Errorf("rootKind(%q) = %d, want %d", in, got, want)
-		}
-	}
-}
-
 func TestIdentify(t *testing.T) {
 	tpl, err := NewTemplate([]byte(`<voe:VOEvent ivorn='ivo://a.b/c#orig' role="test"/>`), "run7")
 	if err != nil {

@@ -384,27 +384,3 @@ func TestBroadcastShutdown(t *testing.T) {
 		t.Errorf("Serve after Shutdown returned %v", err)
 	}
 }
-
-func TestScanRoot(t *testing.T) {
-	cases := []struct {
-		in   string
-		want rootInfo
-		ok   bool
-	}{
-		{string(vtp.Ack("ivo://a/b", "ivo://c/d#e")), rootInfo{local: "Transport", role: "ack"}, true},
-		{`<?xml version="1.0"?><!-- c<> --><voe:VOEvent ivorn='ivo://x/y#a&amp;b' role="test"/>`, rootInfo{local: "VOEvent", role: "test", ivorn: "ivo://x/y#a&b"}, true},
-		{"\xef\xbb\xbf <Transport\n role = 'iamalive'>", rootInfo{local: "Transport", role: "iamalive"}, true},
-		{`<Transport role="ack"`, rootInfo{}, false},
-		{`<!DOCTYPE x><Transport role="ack"/>`, rootInfo{}, false},
-		{`<Transport role=ack>`, rootInfo{}, false},
-		{`<Transport role="a"role="b">`, rootInfo{}, false},
-		{``, rootInfo{}, false},
-		{`text`, rootInfo{}, false},
-	}
-	for _, c := range cases {
-		got, ok := scanRoot([]byte(c.in))
-		if ok != c.ok || got != c.want {
-			t.Errorf("scanRoot(%q) = %+v, %v; want %+v, %v", c.in, got, ok, c.want, c.ok)
-		}
-	}
-}

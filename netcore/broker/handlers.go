@@ -1,7 +1,6 @@
 package broker
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/starling-broker/starling/netcore/voevent"
+	"github.com/starling-broker/starling/netcore/vtp"
 )
 
 // handlerQueueLen bounds the events waiting for a print or save handler.
@@ -104,7 +104,7 @@ func (p *PrintHandler) HandleEvent(ev *voevent.Event, source string) {
 	raw := ev.Raw
 	p.q.push(func() {
 		out := make([]byte, 0, len(raw)+1)
-		out = append(append(out, rootElement(raw)...), '\n')
+		out = append(append(out, vtp.RootElement(raw)...), '\n')
 		if _, err := p.w.Write(out); err != nil {
 			p.q.log.Warn("could not print event", "err", err)
 		}
@@ -113,47 +113,3 @@ func (p *PrintHandler) HandleEvent(ev *voevent.Event, source string) {
 
 // Close waits until the queued events are written, or ctx ends.
 func (p *PrintHandler) Close(ctx context.Context) error { return p.q.wait(ctx) }
-
-// rootElement cuts the prolog (byte-order mark, XML declaration, comments,
-// processing instructions, white space) and trailing white space from raw.
-func rootElement(raw []byte) []byte {
-	b := bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
-	for {
-		b = bytes.TrimLeft(b, " \t\r\n")
-		var end []byte
-		switch {
-		case bytes.HasPrefix(b, []byte("<?")):
-			end = []byte("?>")
-		case bytes.HasPrefix(b, []byte("<!--")):
-			end = []byte("-->")
-		default:
-			return trimEpilogue(b)
-		}
-		i := bytes.Index(b, end)
-		if i < 0 {
-			return bytes.TrimRight(raw, " \t\r\n")
-		}
-		b = b[i+len(end):]
-	}
-}
-
-// trimEpilogue cuts comments, processing instructions and white space after the root element.
-func trimEpilogue(b []byte) []byte {
-	for {
-		b = bytes.TrimRight(b, " \t\r\n")
-		var start []byte
-		switch {
-		case bytes.HasSuffix(b, []byte("-->")):
-			start = []byte("<!--")
-		case bytes.HasSuffix(b, []byte("?>")):
-			start = []byte("<?")
-		default:
-			return b
-		}
-		i := bytes.LastIndex(b, start)
-		if i <= 0 {
-			return b
-		}
-		b = b[:i]
-	}
-}

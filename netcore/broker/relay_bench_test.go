@@ -41,11 +41,11 @@ func benchSubscribers(t testing.TB, addr string, n int, got func(idx int)) {
 		t.Cleanup(func() { c.Close() })
 		go func() {
 			// A lean client: one read for all that has arrived, one write for all the acks.
-			br := bufio.NewReaderSize(c, 16<<10)
+			br := vtp.NewFrameReader(c, 16<<10, 1<<20)
 			bw := bufio.NewWriterSize(c, 4<<10)
 			idx := 0
 			for {
-				payload, err := nextFrame(br, 1<<20)
+				payload, err := br.Next()
 				if err != nil {
 					return
 				}

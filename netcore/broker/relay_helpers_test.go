@@ -242,8 +242,8 @@ func (f *fakeSub) read() {
 		if err != nil {
 			return
 		}
-		root, _ := scanRoot(raw)
-		if root.local == "Transport" {
+		root, _ := vtp.PeekRoot(raw)
+		if root.Local == "Transport" {
 			m, err := vtp.Parse(raw)
 			if err != nil {
 				f.t.Errorf("broadcaster sent an unparsable Transport packet: %v", err)
@@ -264,7 +264,7 @@ func (f *fakeSub) read() {
 			continue
 		}
 		if f.ack {
-			f.send(vtp.Ack("ivo://starling.test/sub", root.ivorn))
+			f.send(vtp.Ack("ivo://starling.test/sub", root.IVORN))
 		}
 		f.events <- raw
 	}

@@ -233,14 +233,14 @@ func (s *Subscriber) serveConn(ctx context.Context, c net.Conn) error {
 // handle acts on one packet, as Comet's VOEventSubscriber.stringReceived; it
 // returns an error only when an answer could not be written.
 func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
-	root, ok := scanRoot(raw)
+	root, ok := vtp.PeekRoot(raw)
 	var m *vtp.Message
-	if !ok || root.local == "Transport" {
+	if !ok || root.Local == "Transport" {
 		var err error
 		m, err = vtp.Parse(raw)
 		switch {
 		case err == nil:
-			root.role = m.Role
+			root.Role = m.Role
 		case ok || !errors.Is(err, vtp.ErrNotTransport):
 			s.log.Warn("Unparsable message received", "err", err)
 			return nil
@@ -249,10 +249,10 @@ func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
 	}
 	localIVO := s.b.cfg.LocalIVO
 	switch {
-	case m != nil && root.role == vtp.RoleIAmAlive:
+	case m != nil && root.Role == vtp.RoleIAmAlive:
 		s.log.Debug("IAmAlive received from " + s.target)
 		return s.answer(c, vtp.IAmAliveResponse(localIVO, m.Origin))
-	case m != nil && root.role == vtp.RoleAuthenticate:
+	case m != nil && root.Role == vtp.RoleAuthenticate:
 		s.log.Debug("Authenticate received from " + s.target)
 		return s.answer(c, vtp.AuthenticateResponse(localIVO, m.Origin, s.cfg.Filters))
 	case m != nil:
@@ -263,7 +263,7 @@ func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
 	o := s.process(ctx, raw)
 	ivorn := o.IVORN
 	if ivorn == "" {
-		ivorn = root.ivorn
+		ivorn = root.IVORN
 	}
 	if o.Accepted {
 		s.log.Info(fmt.Sprintf("VOEvent %s received from %s; accepted", ivorn, s.target))

@@ -3,6 +3,7 @@
 package vtp
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -30,29 +31,96 @@ func (e *FrameTooLargeError) Error() string {
 	return msg
 }
 
-// ReadFrame reads one frame and returns its payload. It refuses an empty frame
-// and a declared length above max without reading the payload.
+// checkLength vets a frame's declared length against the limit (max <= 0:
+// DefaultMaxFrame); it is the one place that knows what a length may be.
+func checkLength(n uint32, max int) error {
+	if max <= 0 {
+		max = DefaultMaxFrame
+	}
+	switch {
+	case n == 0:
+		return ErrEmptyFrame
+	case int64(n) > int64(max):
+		return &FrameTooLargeError{Declared: n, Limit: max}
+	}
+	return nil
+}
+
+// cutShort words a frame whose payload ended early.
+func cutShort(n uint32, err error) error {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return fmt.Errorf("frame of %d bytes cut short: %w", n, err)
+}
+
+// ReadFrame reads one frame and returns its payload in a buffer of its own.
+// It refuses an empty frame and a declared length above max without reading
+// the payload. Readers of many frames use a FrameReader instead.
 func ReadFrame(r io.Reader, max int) ([]byte, error) {
 	var hdr [4]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return nil, err
 	}
 	n := binary.BigEndian.Uint32(hdr[:])
-	if n == 0 {
-		return nil, ErrEmptyFrame
-	}
-	if max <= 0 {
-		max = DefaultMaxFrame
-	}
-	if int64(n) > int64(max) {
-		return nil, &FrameTooLargeError{Declared: n, Limit: max}
+	if err := checkLength(n, max); err != nil {
+		return nil, err
 	}
 	buf := make([]byte, n)
 	if _, err := io.ReadFull(r, buf); err != nil {
-		if err == io.EOF {
+		return nil, cutShort(n, err)
+	}
+	return buf, nil
+}
+
+// FrameReader reads frames from a stream through one buffer: a frame that
+// fits the buffer is returned without copying.
+type FrameReader struct {
+	br  *bufio.Reader
+	max int
+}
+
+// NewFrameReader reads frames of at most max bytes (<= 0: DefaultMaxFrame)
+// from r through a buffer of size bytes.
+func NewFrameReader(r io.Reader, size, max int) *FrameReader {
+	return &FrameReader{br: bufio.NewReaderSize(r, size), max: max}
+}
+
+// Buffered is how many bytes have arrived and wait to be read: a client
+// that answers many frames flushes its answers when it reaches zero.
+func (f *FrameReader) Buffered() int { return f.br.Buffered() }
+
+// Next returns the next frame's payload. It is valid only until the next
+// call. An empty frame gives ErrEmptyFrame and the stream can go on; a
+// declared length above the limit gives a *FrameTooLargeError and the
+// stream cannot (the payload is not read).
+func (f *FrameReader) Next() ([]byte, error) {
+	hdr, err := f.br.Peek(4)
+	if err != nil {
+		if err == io.EOF && f.br.Buffered() > 0 {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, fmt.Errorf("frame of %d bytes cut short: %w", n, err)
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr)
+	if err := checkLength(n, f.max); err != nil {
+		if n == 0 {
+			f.br.Discard(4)
+		}
+		return nil, err
+	}
+	if int(n)+4 <= f.br.Size() {
+		buf, err := f.br.Peek(int(n) + 4)
+		if err != nil {
+			return nil, cutShort(n, err)
+		}
+		f.br.Discard(int(n) + 4)
+		return buf[4:], nil
+	}
+	f.br.Discard(4)
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(f.br, buf); err != nil {
+		return nil, cutShort(n, err)
 	}
 	return buf, nil
 }

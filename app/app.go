@@ -18,6 +18,9 @@ import (
 	"github.com/starling-broker/starling/netcore/voevent"
 )
 
+// DefaultPruneInterval is how often expired seen-list entries are removed.
+const DefaultPruneInterval = 6 * time.Hour
+
 // Options configure a Core.
 type Options struct {
 	// DataDir holds the SQLite store; default DefaultDataDir().
@@ -78,10 +81,10 @@ func Open(opt Options) (*Core, error) {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	if opt.SeenMaxAge <= 0 {
-		opt.SeenMaxAge = 30 * 24 * time.Hour
+		opt.SeenMaxAge = seen.DefaultMaxAge
 	}
 	if opt.PruneInterval <= 0 {
-		opt.PruneInterval = 6 * time.Hour
+		opt.PruneInterval = DefaultPruneInterval
 	}
 	st, err := store.Open(opt.DataDir, store.Options{Exclusive: true})
 	if err != nil {

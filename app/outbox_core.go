@@ -27,6 +27,18 @@ const (
 // OutboxEntry is one outbox entry as the window lists it.
 type OutboxEntry = store.OutboxEntry
 
+// OutboxState is an outbox entry's state.
+type OutboxState = store.State
+
+// The outbox states the window tells apart.
+const (
+	OutboxQueued  = store.StateQueued
+	OutboxSending = store.StateSending
+	OutboxSent    = store.StateSent
+	OutboxRefused = store.StateRefused
+	OutboxFailed  = store.StateFailed
+)
+
 // outboxOptions reads the outbox's delivery policy from the settings.
 func (c *Core) outboxOptions(ctx context.Context) outbox.Options {
 	dur := func(key string) time.Duration {

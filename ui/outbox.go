@@ -81,7 +81,7 @@ func outboxLine(e app.OutboxEntry) string {
 		return ""
 	}
 	parts := []string{fmt.Sprintf("#%d", e.ID), fmt.Sprintf("%-8s", e.State), e.Destination, e.IVORN, fmt.Sprintf("attempts %d", e.Attempts)}
-	if e.State == "queued" && !e.NextAttempt.IsZero() {
+	if e.State == app.OutboxQueued && !e.NextAttempt.IsZero() {
 		if d := time.Until(e.NextAttempt); d > 0 {
 			parts = append(parts, "next try in "+d.Round(time.Second).String())
 		}

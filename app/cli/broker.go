@@ -14,7 +14,9 @@ import (
 	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/endpoint"
 	"github.com/starling-broker/starling/netcore/kafka"
+	"github.com/starling-broker/starling/netcore/seen"
 	"github.com/starling-broker/starling/netcore/voevent"
+	"github.com/starling-broker/starling/netcore/vtp"
 )
 
 func init() {
@@ -97,12 +99,12 @@ func runBroker(env Env, args []string) int {
 	if cfg.BroadcastWhitelist, err = broker.ParseWhitelist(a.list("broadcast-whitelist")); err != nil {
 		return fail("--broadcast-whitelist: %v", err)
 	}
-	testSecs, err := a.intVal("broadcast-test-interval", 3600)
+	testSecs, err := a.intVal("broadcast-test-interval", int(broker.DefaultTestInterval/time.Second))
 	if err != nil || testSecs < 0 {
 		return fail("--broadcast-test-interval must be a number of seconds (0 for none)")
 	}
 	cfg.TestInterval = time.Duration(testSecs) * time.Second
-	alive, err := a.intVal("iamalive-interval", 60)
+	alive, err := a.intVal("iamalive-interval", int(broker.DefaultIAmAliveInterval/time.Second))
 	if err != nil || alive <= 0 {
 		return fail("--iamalive-interval must be a positive number of seconds")
 	}
@@ -128,19 +130,19 @@ func runBroker(env Env, args []string) int {
 	if err != nil || maxRun <= 0 {
 		return fail("--cmd-max-running must be a positive number")
 	}
-	secs, err := a.intVal("receive-timeout", 20)
+	secs, err := a.intVal("receive-timeout", int(broker.DefaultReceiveTimeout/time.Second))
 	if err != nil || secs <= 0 {
 		return fail("--receive-timeout must be a positive number of seconds")
 	}
 	cfg.ReceiveTimeout = time.Duration(secs) * time.Second
-	if cfg.MaxFrame, err = a.intVal("max-frame", 1<<20); err != nil || cfg.MaxFrame <= 0 {
+	if cfg.MaxFrame, err = a.intVal("max-frame", vtp.DefaultMaxFrame); err != nil || cfg.MaxFrame <= 0 {
 		return fail("--max-frame must be a positive number of bytes")
 	}
-	days, err := a.intVal("seen-max-age", 30)
+	days, err := a.intVal("seen-max-age", int(seen.DefaultMaxAge/(24*time.Hour)))
 	if err != nil || days <= 0 {
 		return fail("--seen-max-age must be a positive number of days")
 	}
-	prune, err := a.intVal("prune-interval", 6*3600)
+	prune, err := a.intVal("prune-interval", int(app.DefaultPruneInterval/time.Second))
 	if err != nil || prune <= 0 {
 		return fail("--prune-interval must be a positive number of seconds")
 	}

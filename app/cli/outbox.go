@@ -211,10 +211,14 @@ func outboxList(env Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "starling outbox list: "+format+"\n", v...)
 		return code
 	}
-	state := a.str("state", "")
-	states := []string{store.StateQueued, store.StateSending, store.StateSent, store.StateRefused, store.StateFailed, store.StateCancelled}
+	state := store.State(a.str("state", ""))
+	states := []store.State{store.StateQueued, store.StateSending, store.StateSent, store.StateRefused, store.StateFailed, store.StateCancelled}
 	if state != "" && !slices.Contains(states, state) {
-		return errf(exitUsage, "--state must be one of %s", strings.Join(states, ", "))
+		names := make([]string, len(states))
+		for i, s := range states {
+			names[i] = string(s)
+		}
+		return errf(exitUsage, "--state must be one of %s", strings.Join(names, ", "))
 	}
 	limit, err := a.intVal("limit", 1000)
 	if err != nil || limit <= 0 {

@@ -25,7 +25,7 @@ func (c Counts) Total() int {
 }
 
 // CountsOf turns the store's counts by state into Counts.
-func CountsOf(m map[string]int) Counts {
+func CountsOf(m map[store.State]int) Counts {
 	return Counts{
 		Queued: m[store.StateQueued], Sending: m[store.StateSending], Sent: m[store.StateSent],
 		Refused: m[store.StateRefused], Failed: m[store.StateFailed], Cancelled: m[store.StateCancelled],

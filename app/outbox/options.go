@@ -16,12 +16,13 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/sender"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
 
 // DefaultPort is the port of a destination given without one (VTP's receiver port).
-const DefaultPort = 8098
+const DefaultPort = broker.DefaultReceivePort
 
 // Options configure a Worker.
 type Options struct {

@@ -164,7 +164,7 @@ func (p Policy) Backoff(n int) time.Duration {
 // Transition is the new state of an entry after an attempt.
 type Transition struct {
 	// State is one of StateSent, StateRefused, StateQueued (retry), StateFailed.
-	State string
+	State store.State
 	// NextAttempt is set when State is StateQueued.
 	NextAttempt time.Time
 	// Reason is the nak's reason or the failure, kept as the entry's last reason.

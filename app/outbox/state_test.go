@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"errors"
+	"github.com/starling-broker/starling/app/store"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ func TestNext(t *testing.T) {
 		name  string
 		a     Attempt
 		r     Result
-		state string
+		state store.State
 		next  time.Time // zero: no next attempt
 	}{
 		{"ack", first, Result{Outcome: Acked}, StateSent, time.Time{}},

@@ -75,7 +75,7 @@ func TestNakClasses(t *testing.T) {
 	w.Start()
 	waitFor(t, "the queue to drain", 10*time.Second, func() bool { c := counts(t, st); return c.Waiting() == 0 })
 	want := []struct {
-		state    string
+		state    store.State
 		attempts int
 		reason   string
 	}{

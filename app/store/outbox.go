@@ -7,14 +7,17 @@ import (
 	"time"
 )
 
+// State is where an outbox entry is in its life.
+type State string
+
 // Outbox states.
 const (
-	StateQueued    = "queued"
-	StateSending   = "sending"
-	StateSent      = "sent"
-	StateRefused   = "refused"
-	StateFailed    = "failed"
-	StateCancelled = "cancelled"
+	StateQueued    State = "queued"
+	StateSending   State = "sending"
+	StateSent      State = "sent"
+	StateRefused   State = "refused"
+	StateFailed    State = "failed"
+	StateCancelled State = "cancelled"
 )
 
 // OutboxEntry is one event waiting to be sent, or what became of it.
@@ -23,7 +26,7 @@ type OutboxEntry struct {
 	Destination string
 	IVORN       string
 	Raw         []byte
-	State       string
+	State       State
 	Attempts    int
 	NextAttempt time.Time
 	LastError   string
@@ -87,7 +90,7 @@ func (s *Store) EnqueueBatch(ctx context.Context, items []OutboxItem) ([]int64, 
 }
 
 // ListOutbox lists entries in a state ("" for all), newest first.
-func (s *Store) ListOutbox(ctx context.Context, state string, limit int) ([]OutboxEntry, error) {
+func (s *Store) ListOutbox(ctx context.Context, state State, limit int) ([]OutboxEntry, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
@@ -229,15 +232,15 @@ func (s *Store) ResetSending(ctx context.Context) (int64, error) {
 }
 
 // OutboxCounts counts entries by state.
-func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
+func (s *Store) OutboxCounts(ctx context.Context) (map[State]int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]int{}
+	out := map[State]int{}
 	for rows.Next() {
-		var st string
+		var st State
 		var n int
 		if err := rows.Scan(&st, &n); err != nil {
 			return nil, err

@@ -299,11 +299,11 @@ func (bc *Broadcaster) sendTestEvent(now time.Time) {
 	o := bc.b.Process(ctx, raw, testEventSource)
 	if !o.Accepted {
 		bc.log.Warn("Test event not sent: "+o.Reason, "ivorn", o.IVORN)
-		bc.b.notify(Activity{Kind: "error", IVORN: o.IVORN, Peer: testEventSource, Reason: o.Reason})
+		bc.b.notify(Activity{Kind: ActivityError, IVORN: o.IVORN, Peer: testEventSource, Reason: o.Reason})
 		return
 	}
 	bc.log.Debug("Broadcasting test event", "ivorn", o.IVORN)
-	bc.b.notify(Activity{Kind: "test", IVORN: o.IVORN, Peer: testEventSource})
+	bc.b.notify(Activity{Kind: ActivityTest, IVORN: o.IVORN, Peer: testEventSource})
 	if bc.cfg.TestEventsToHandlers {
 		bc.b.Dispatch(o.Event, testEventSource)
 	} else {

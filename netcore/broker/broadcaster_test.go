@@ -30,7 +30,7 @@ func TestBroadcastToTwoSubscribers(t *testing.T) {
 	bc := b.NewBroadcaster(BroadcastConfig{})
 	b.AddHandler(bc)
 	var mu sync.Mutex
-	kinds := map[string]int{}
+	kinds := map[ActivityKind]int{}
 	b.Watch(func(a Activity) { mu.Lock(); kinds[a.Kind]++; mu.Unlock() })
 	addr := startBroadcaster(t, bc)
 

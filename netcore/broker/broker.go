@@ -12,6 +12,7 @@ import (
 
 	"github.com/starling-broker/starling/netcore/seen"
 	"github.com/starling-broker/starling/netcore/voevent"
+	"github.com/starling-broker/starling/netcore/vtp"
 )
 
 // Defaults as Comet has them.
@@ -58,10 +59,35 @@ type HandlerFunc func(ev *voevent.Event, source string)
 // HandleEvent calls f.
 func (f HandlerFunc) HandleEvent(ev *voevent.Event, source string) { f(ev, source) }
 
+// ActivityKind says what an Activity is.
+type ActivityKind string
+
+// The kinds of activity a broker reports.
+const (
+	// ActivityAck: an event was accepted (from an author, upstream or Kafka).
+	ActivityAck ActivityKind = "ack"
+	// ActivityNak: an author's event was refused, with the reason.
+	ActivityNak ActivityKind = "nak"
+	// ActivityDrop: a connection was refused, or an event from upstream or
+	// Kafka was dropped, with the reason.
+	ActivityDrop ActivityKind = "drop"
+	// ActivityError: the broker failed to do something (store a test event, …).
+	ActivityError ActivityKind = "error"
+	// ActivityTest: the broadcaster sent its test event.
+	ActivityTest ActivityKind = "test"
+	// ActivitySubscribe and ActivityUnsubscribe: a subscriber came or went.
+	ActivitySubscribe   ActivityKind = "subscribe"
+	ActivityUnsubscribe ActivityKind = "unsubscribe"
+	// ActivityConnected and ActivityDisconnected: a subscription to an
+	// upstream broker connected or ended.
+	ActivityConnected    ActivityKind = "connected"
+	ActivityDisconnected ActivityKind = "disconnected"
+)
+
 // Activity is one thing that happened, for a live view.
 type Activity struct {
 	Time   time.Time
-	Kind   string // "ack", "nak", "drop", "error"
+	Kind   ActivityKind
 	IVORN  string
 	Peer   string
 	Reason string
@@ -87,7 +113,7 @@ type Broker struct {
 // New returns a broker; Checker and Seen are required.
 func New(cfg Config) *Broker {
 	if cfg.MaxFrame <= 0 {
-		cfg.MaxFrame = 1 << 20
+		cfg.MaxFrame = vtp.DefaultMaxFrame
 	}
 	if cfg.ReceiveTimeout <= 0 {
 		cfg.ReceiveTimeout = DefaultReceiveTimeout

@@ -35,7 +35,7 @@ func (h kafkaHandler) Handle(ctx context.Context, r *kafka.Record) (kafka.Outcom
 		o = b.ProcessJSON(ctx, r.Value, origin)
 	default:
 		b.log.Warn("Kafka record skipped: "+why, "record", where, "bytes", len(r.Value))
-		b.notify(Activity{Kind: "drop", Peer: origin.Source, Reason: "skipped " + where + ": " + why})
+		b.notify(Activity{Kind: ActivityDrop, Peer: origin.Source, Reason: "skipped " + where + ": " + why})
 		return kafka.Skipped, nil, nil
 	}
 	switch {
@@ -45,7 +45,7 @@ func (h kafkaHandler) Handle(ctx context.Context, r *kafka.Record) (kafka.Outcom
 		b.log.Debug("Kafka record stored", "record", where, "key", o.IVORN)
 		ev := o.Event
 		return kafka.Stored, func() {
-			b.notify(Activity{Kind: "ack", IVORN: o.IVORN, Peer: origin.Source})
+			b.notify(Activity{Kind: ActivityAck, IVORN: o.IVORN, Peer: origin.Source})
 			if ev != nil {
 				b.Dispatch(ev, origin.Source)
 			}
@@ -55,7 +55,7 @@ func (h kafkaHandler) Handle(ctx context.Context, r *kafka.Record) (kafka.Outcom
 		return kafka.Duplicate, nil, nil
 	}
 	b.log.Warn("Kafka record refused: "+o.Reason, "record", where, "ivorn", o.IVORN)
-	b.notify(Activity{Kind: "drop", IVORN: o.IVORN, Peer: origin.Source, Reason: o.Reason + " (" + where + ")"})
+	b.notify(Activity{Kind: ActivityDrop, IVORN: o.IVORN, Peer: origin.Source, Reason: o.Reason + " (" + where + ")"})
 	return kafka.Refused, nil, nil
 }
 

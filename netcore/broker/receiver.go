@@ -50,7 +50,7 @@ func (r *Receiver) serveConn(c net.Conn) {
 	peer := peerName(c)
 	if !r.whitelist.Allows(c.RemoteAddr()) {
 		r.log.Info("Attempted submission from non-whitelisted " + peer)
-		r.b.notify(Activity{Kind: "drop", Peer: peer, Reason: "not in the receive whitelist"})
+		r.b.notify(Activity{Kind: ActivityDrop, Peer: peer, Reason: "not in the receive whitelist"})
 		return
 	}
 	r.log.Info("New connection from " + peer)
@@ -60,7 +60,7 @@ func (r *Receiver) serveConn(c net.Conn) {
 	if err != nil {
 		reason := r.describeReadError(err, timeout)
 		r.log.Info(peer + " " + reason + "; connection closed")
-		r.b.notify(Activity{Kind: "drop", Peer: peer, Reason: reason})
+		r.b.notify(Activity{Kind: ActivityDrop, Peer: peer, Reason: reason})
 		return
 	}
 	o := r.b.Process(context.Background(), raw, peer)
@@ -68,11 +68,11 @@ func (r *Receiver) serveConn(c net.Conn) {
 	if o.Accepted {
 		r.log.Info(fmt.Sprintf("VOEvent %s received from %s; accepted", o.IVORN, peer))
 		reply = vtp.Ack(r.b.cfg.LocalIVO, o.IVORN)
-		r.b.notify(Activity{Kind: "ack", IVORN: o.IVORN, Peer: peer})
+		r.b.notify(Activity{Kind: ActivityAck, IVORN: o.IVORN, Peer: peer})
 	} else {
 		r.log.Info(fmt.Sprintf("Event rejected (%s); discarding", o.Reason), "ivorn", o.IVORN, "peer", peer)
 		reply = vtp.Nak(r.b.cfg.LocalIVO, o.IVORN, "Event rejected: "+o.Reason)
-		r.b.notify(Activity{Kind: "nak", IVORN: o.IVORN, Peer: peer, Reason: o.Reason})
+		r.b.notify(Activity{Kind: ActivityNak, IVORN: o.IVORN, Peer: peer, Reason: o.Reason})
 	}
 	if err := vtp.WriteFrame(c, reply); err != nil {
 		r.log.Warn("could not answer "+peer, "err", err)

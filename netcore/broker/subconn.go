@@ -48,7 +48,7 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 	if !bc.cfg.Whitelist.Allows(c.RemoteAddr()) {
 		c.Close()
 		bc.log.Info("Attempted subscription from non-whitelisted " + peer)
-		bc.b.notify(Activity{Kind: "drop", Peer: peer, Reason: "not in the broadcast whitelist"})
+		bc.b.notify(Activity{Kind: ActivityDrop, Peer: peer, Reason: "not in the broadcast whitelist"})
 		return
 	}
 	s := &subConn{bc: bc, c: c, peer: peer, wake: make(chan struct{}, 1), dead: make(chan struct{})}
@@ -56,7 +56,7 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 	bc.addSub(s)
 	// Logged once registered: from this line on, every published event reaches it.
 	bc.log.Info("New subscriber at " + peer)
-	bc.b.notify(Activity{Kind: "subscribe", Peer: peer})
+	bc.b.notify(Activity{Kind: ActivitySubscribe, Peer: peer})
 	var writer sync.WaitGroup
 	writer.Add(1)
 	go func() {
@@ -75,7 +75,7 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 		}
 	}
 	bc.log.Info("Subscriber at " + peer + " disconnected")
-	bc.b.notify(Activity{Kind: "unsubscribe", Peer: peer, Reason: reason})
+	bc.b.notify(Activity{Kind: ActivityUnsubscribe, Peer: peer, Reason: reason})
 }
 
 // enqueue queues a framed packet for the writer; it drops the subscriber and

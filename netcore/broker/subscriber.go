@@ -178,7 +178,7 @@ func (s *Subscriber) connectOnce(ctx context.Context) (bool, error) {
 	}
 	s.log.Info("Connected to " + s.target)
 	s.setState(true, "")
-	s.b.notify(Activity{Kind: "connected", Peer: s.target})
+	s.b.notify(Activity{Kind: ActivityConnected, Peer: s.target})
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	err = s.serveConn(ctx, c)
 	stop()
@@ -192,7 +192,7 @@ func (s *Subscriber) connectOnce(ctx context.Context) (bool, error) {
 	}
 	s.log.Info(fmt.Sprintf("Disconnected from %s (%s)", s.target, reason))
 	s.setState(false, reason)
-	s.b.notify(Activity{Kind: "disconnected", Peer: s.target, Reason: reason})
+	s.b.notify(Activity{Kind: ActivityDisconnected, Peer: s.target, Reason: reason})
 	return true, err
 }
 
@@ -267,10 +267,10 @@ func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
 	}
 	if o.Accepted {
 		s.log.Info(fmt.Sprintf("VOEvent %s received from %s; accepted", ivorn, s.target))
-		s.b.notify(Activity{Kind: "ack", IVORN: ivorn, Peer: s.source})
+		s.b.notify(Activity{Kind: ActivityAck, IVORN: ivorn, Peer: s.source})
 	} else {
 		s.log.Info(fmt.Sprintf("Event rejected (%s); discarding", o.Reason), "ivorn", ivorn)
-		s.b.notify(Activity{Kind: "drop", IVORN: ivorn, Peer: s.source, Reason: o.Reason})
+		s.b.notify(Activity{Kind: ActivityDrop, IVORN: ivorn, Peer: s.source, Reason: o.Reason})
 	}
 	// Always an ack, never a nak: upstream would drop us (Comet's can_nak=False).
 	if err := s.answer(c, vtp.Ack(localIVO, ivorn)); err != nil {

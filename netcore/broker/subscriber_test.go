@@ -168,7 +168,7 @@ func TestSubscriberSession(t *testing.T) {
 func TestSubscriberReconnects(t *testing.T) {
 	b, lg := newRelayBroker(t)
 	var mu sync.Mutex
-	kinds := map[string]int{}
+	kinds := map[ActivityKind]int{}
 	b.Watch(func(a Activity) { mu.Lock(); kinds[a.Kind]++; mu.Unlock() })
 	u := newFakeUpstream(t)
 	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint(), MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})

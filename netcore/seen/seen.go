@@ -153,6 +153,9 @@ type cached struct {
 	first  time.Time
 }
 
+// DefaultMaxAge is how long an entry counts as seen unless configured (30 days).
+const DefaultMaxAge = 30 * 24 * time.Hour
+
 // Options configure a List.
 type Options struct {
 	// MaxAge is how long an entry counts as seen (default 30 days).
@@ -167,7 +170,7 @@ type Options struct {
 // NewList returns a seen-list over store.
 func NewList(store Store, opt Options) (*List, error) {
 	if opt.MaxAge <= 0 {
-		opt.MaxAge = 30 * 24 * time.Hour
+		opt.MaxAge = DefaultMaxAge
 	}
 	if opt.CacheEntries <= 0 {
 		opt.CacheEntries = 50_000

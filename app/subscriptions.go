@@ -55,7 +55,7 @@ func (c *Core) startSubscriptions(ctx context.Context) error {
 }
 
 func (c *Core) runSubscription(p store.Profile) error {
-	ep, err := endpoint.Client(fmt.Sprintf("%s:%d", p.Host, p.Port), broker.DefaultBroadcastPort)
+	ep, err := endpoint.Client(p.Address(), broker.DefaultBroadcastPort)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (c *Core) Subscriptions(ctx context.Context) ([]Subscription, error) {
 	c.subs.mu.Lock()
 	defer c.subs.mu.Unlock()
 	for _, p := range profiles {
-		s := Subscription{ID: p.ID, Address: fmt.Sprintf("%s:%d", p.Host, p.Port), Filters: p.Filters}
+		s := Subscription{ID: p.ID, Address: p.Address(), Filters: p.Filters}
 		if r := c.subs.running[p.ID]; r != nil {
 			s.State = r.sub.State()
 		}

@@ -203,13 +203,7 @@ func (p *SendPanel) check(name string, raw []byte) {
 	p.add([]Verdict{v})
 }
 
-func describeRejection(err error) string {
-	var r *voevent.Rejection
-	if errors.As(err, &r) && r.Line > 0 && !strings.Contains(r.Reason, "line") {
-		return fmt.Sprintf("%s (line %d)", r.Reason, r.Line)
-	}
-	return err.Error()
-}
+func describeRejection(err error) string { return voevent.Describe(err) }
 
 // destination is the chosen destination, or the first one (the local
 // broker) when none is chosen yet.
@@ -239,7 +233,7 @@ func (p *SendPanel) queue(v Verdict, dest app.Destination) Verdict {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := p.u.Core.Queue(ctx, dest, v.raw); err != nil {
-		v.Note = "not queued: " + err.Error()
+		v.Note = "not queued: " + voevent.Describe(err)
 		return v
 	}
 	v.Queued, v.Note = true, "queued for "+dest.Label()

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -144,7 +143,7 @@ func outboxAdd(env Env, args []string) int {
 	ctx := context.Background()
 	dest := to
 	if p, err := st.ProfileByName(ctx, to); err == nil && p.Kind == store.KindSend {
-		dest = net.JoinHostPort(p.Host, strconv.Itoa(p.Port))
+		dest = p.Address()
 	}
 	dest, err = outbox.Destination(dest)
 	if err != nil {
@@ -172,11 +171,7 @@ func outboxAdd(env Env, args []string) int {
 	queued := 0
 	for k, r := range w.Enqueue(ctx, dest, items) {
 		if r.Err != nil {
-			reason := r.Err.Error()
-			if r.Line > 0 && !strings.Contains(reason, "line") {
-				reason = fmt.Sprintf("line %d: %s", r.Line, reason)
-			}
-			lines[index[k]] = fmt.Sprintf("refused    %s: %s", r.Name, reason)
+			lines[index[k]] = fmt.Sprintf("refused    %s: %s", r.Name, r.Reason())
 			continue
 		}
 		queued++
@@ -538,7 +533,7 @@ func outboxProfile(env Env, args []string) int {
 		if _, err := st.SaveProfile(ctx, p); err != nil {
 			return errf(exitFailure, "%v", err)
 		}
-		fmt.Fprintf(env.Stdout, "saved %s: %s\n", p.Name, net.JoinHostPort(p.Host, strconv.Itoa(p.Port)))
+		fmt.Fprintf(env.Stdout, "saved %s: %s\n", p.Name, p.Address())
 	case "list":
 		ps, err := st.ListProfiles(ctx, store.KindSend)
 		if err != nil {
@@ -551,7 +546,7 @@ func outboxProfile(env Env, args []string) int {
 		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tADDRESS")
 		for _, p := range ps {
-			fmt.Fprintf(tw, "%s\t%s\n", p.Name, net.JoinHostPort(p.Host, strconv.Itoa(p.Port)))
+			fmt.Fprintf(tw, "%s\t%s\n", p.Name, p.Address())
 		}
 		tw.Flush()
 	case "delete":

@@ -23,8 +23,15 @@ type ItemResult struct {
 	ID int64
 	// Err says why the item was not queued; a *voevent.Rejection for a bad event.
 	Err error
-	// Line is the line of the problem in the event, 0 when unknown.
-	Line int
+}
+
+// Reason says why the item was not queued, with the line of the problem
+// when it is known; "" when it was queued.
+func (r ItemResult) Reason() string {
+	if r.Err == nil {
+		return ""
+	}
+	return voevent.Describe(r.Err)
 }
 
 // Enqueue checks every item as a receiver would (well-formed, a VOEvent, a
@@ -67,10 +74,6 @@ func (w *Worker) Enqueue(ctx context.Context, dest string, items []Item) []ItemR
 			r.IVORN = ev.IVORN
 		}
 		if err != nil {
-			var rej *voevent.Rejection
-			if errors.As(err, &rej) {
-				r.Line = rej.Line
-			}
 			r.Err = err
 			continue
 		}

@@ -352,7 +352,7 @@ func TestEnqueueChecks(t *testing.T) {
 			t.Errorf("%s: id %d, err %v", r.Name, r.ID, r.Err)
 		}
 	}
-	if res[3].Line == 0 || !strings.Contains(res[3].Err.Error(), "Bogus") {
+	if !strings.Contains(res[3].Reason(), "line ") || !strings.Contains(res[3].Err.Error(), "Bogus") {
 		t.Errorf("schema failure without line: %+v", res[3])
 	}
 	if !strings.Contains(res[5].Err.Error(), "good.xml") {

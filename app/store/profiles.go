@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,6 +20,9 @@ type Profile struct {
 	Kind    string
 	Filters []string
 }
+
+// Address is the profile's "host:port".
+func (p Profile) Address() string { return net.JoinHostPort(p.Host, strconv.Itoa(p.Port)) }
 
 // Profile kinds.
 const (

@@ -7,8 +7,10 @@
 package voevent
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/beevik/etree"
 
@@ -46,6 +48,25 @@ type Rejection struct {
 
 // Error returns the reason.
 func (r *Rejection) Error() string { return r.Reason }
+
+// Located is the reason with its line, "… (line N)", unless the reason
+// already names a line or the line is unknown.
+func (r *Rejection) Located() string {
+	if r.Line > 0 && !strings.Contains(r.Reason, "line") {
+		return fmt.Sprintf("%s (line %d)", r.Reason, r.Line)
+	}
+	return r.Reason
+}
+
+// Describe words any error from Parse or Check for a person: a
+// Rejection with its line, anything else as it is.
+func Describe(err error) string {
+	var r *Rejection
+	if errors.As(err, &r) {
+		return r.Located()
+	}
+	return err.Error()
+}
 
 // rejectf builds a Rejection without a line number.
 func rejectf(format string, args ...any) *Rejection {

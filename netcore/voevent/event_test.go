@@ -3,6 +3,7 @@ package voevent
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -264,5 +265,26 @@ func TestIsVOEventRoot(t *testing.T) {
 	}
 	if IsVOEventRoot(nil) {
 		t.Error("nil is a VOEvent root")
+	}
+}
+
+func TestRejectionLocated(t *testing.T) {
+	for _, c := range []struct {
+		r    Rejection
+		want string
+	}{
+		{Rejection{Reason: "Missing ivorn attribute"}, "Missing ivorn attribute"},
+		{Rejection{Reason: "Missing ivorn attribute", Line: 3}, "Missing ivorn attribute (line 3)"},
+		{Rejection{Reason: "Element 'Bogus': not expected, line 7", Line: 7}, "Element 'Bogus': not expected, line 7"},
+	} {
+		if got := c.r.Located(); got != c.want {
+			t.Errorf("Located() = %q, want %q", got, c.want)
+		}
+		if got := Describe(fmt.Errorf("wrapped: %w", &c.r)); got != c.want {
+			t.Errorf("Describe = %q, want %q", got, c.want)
+		}
+	}
+	if got := Describe(errors.New("plain")); got != "plain" {
+		t.Errorf("Describe(plain) = %q", got)
 	}
 }

@@ -249,9 +249,7 @@ func (c *Core) StopBroker(ctx context.Context) error {
 	}
 	lb.wg.Wait()
 	for _, h := range lb.handlers {
-		if c, ok := h.(interface{ Close(context.Context) error }); ok {
-			errs = append(errs, c.Close(ctx))
-		}
+		errs = append(errs, h.Close(ctx))
 	}
 	return errors.Join(errs...)
 }

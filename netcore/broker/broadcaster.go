@@ -122,7 +122,7 @@ func (b *Broker) NewBroadcaster(cfg BroadcastConfig) *Broadcaster {
 // Serve accepts subscribers on l until Shutdown; it returns ErrServerClosed then.
 // The first call also starts the iamalive and test-event timers.
 func (bc *Broadcaster) Serve(l net.Listener) error {
-	bc.log.Info(fmt.Sprintf("Broadcasting events on %s (accepting subscriptions from %s)", l.Addr(), bc.cfg.Whitelist))
+	logf(bc.log, slog.LevelInfo, nil, msgBroadcasting, l.Addr(), bc.cfg.Whitelist)
 	return bc.srv.serve(l, func() { bc.startOnce.Do(bc.startLoops) }, bc.serveConn)
 }
 
@@ -138,6 +138,9 @@ func (bc *Broadcaster) Subscribers() int { return len(*bc.subs.Load()) }
 
 // HandleEvent publishes ev to the subscribers, making the broadcaster a relay.
 func (bc *Broadcaster) HandleEvent(ev *voevent.Event, source string) { bc.Publish(ev) }
+
+// Close does nothing: the broadcaster's life is Serve and Shutdown.
+func (bc *Broadcaster) Close(context.Context) error { return nil }
 
 // Publish queues ev's raw bytes, framed once and shared, for every subscriber
 // that has no filters or a filter that ev matches. It never blocks on a
@@ -168,7 +171,7 @@ func (bc *Broadcaster) Publish(ev *voevent.Event) {
 			sent++
 		}
 	}
-	bc.log.Info(fmt.Sprintf("Event %s forwarded to %d of %d subscribers", ev.IVORN, sent, len(subs)))
+	logf(bc.log, slog.LevelInfo, nil, msgForwarded, ev.IVORN, sent, len(subs))
 }
 
 // matchAny evaluates each distinct compiled filter at most once per event.

@@ -48,9 +48,12 @@ type Config struct {
 	Log *slog.Logger
 }
 
-// Handler is told of each new event after it is acknowledged; it must not block.
+// Handler is told of each new event after it is acknowledged; HandleEvent
+// must not block. Close waits, until ctx ends, for the work it has queued
+// (programs running, events being written or published).
 type Handler interface {
 	HandleEvent(ev *voevent.Event, source string)
+	Close(ctx context.Context) error
 }
 
 // HandlerFunc adapts a function to Handler.
@@ -58,6 +61,9 @@ type HandlerFunc func(ev *voevent.Event, source string)
 
 // HandleEvent calls f.
 func (f HandlerFunc) HandleEvent(ev *voevent.Event, source string) { f(ev, source) }
+
+// Close has nothing to wait for.
+func (f HandlerFunc) Close(context.Context) error { return nil }
 
 // ActivityKind says what an Activity is.
 type ActivityKind string

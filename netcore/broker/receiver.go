@@ -19,24 +19,32 @@ type Receiver struct {
 	whitelist Whitelist
 	log       *slog.Logger
 	srv       server
+	// base is the context of every submission's commit, as net/http's
+	// Server.BaseContext: cancelled once Shutdown has closed the connections.
+	base   context.Context
+	cancel context.CancelFunc
 }
 
 // NewReceiver returns a receiver that takes submissions from whitelisted peers.
 func (b *Broker) NewReceiver(w Whitelist) *Receiver {
 	log := b.log.With("component", "receiver")
-	return &Receiver{b: b, whitelist: w, log: log, srv: newServer(log)}
+	base, cancel := context.WithCancel(context.Background())
+	return &Receiver{b: b, whitelist: w, log: log, srv: newServer(log), base: base, cancel: cancel}
 }
 
 // Serve accepts connections on l until Shutdown; it returns ErrServerClosed then.
 func (r *Receiver) Serve(l net.Listener) error {
-	r.log.Info(fmt.Sprintf("Receiving events on %s (accepting submissions from %s)", l.Addr(), r.whitelist))
+	logf(r.log, slog.LevelInfo, nil, msgReceiving, l.Addr(), r.whitelist)
 	return r.srv.serve(l, nil, r.serveConn)
 }
 
 // Shutdown stops accepting, lets connections in progress finish (each is
 // bounded by the receive timeout) and returns when they have, or when ctx ends,
 // in which case the remaining connections are closed.
-func (r *Receiver) Shutdown(ctx context.Context) error { return r.srv.shutdown(ctx, nil) }
+func (r *Receiver) Shutdown(ctx context.Context) error {
+	defer r.cancel()
+	return r.srv.shutdown(ctx, nil)
+}
 
 func peerName(c net.Conn) string {
 	if a := c.RemoteAddr(); a != nil && a.String() != "" && a.String() != "@" {
@@ -63,14 +71,14 @@ func (r *Receiver) serveConn(c net.Conn) {
 		r.b.notify(Activity{Kind: ActivityDrop, Peer: peer, Reason: reason})
 		return
 	}
-	o := r.b.Process(context.Background(), raw, peer)
+	o := r.b.Process(r.base, raw, peer)
 	var reply []byte
 	if o.Accepted {
-		r.log.Info(fmt.Sprintf("VOEvent %s received from %s; accepted", o.IVORN, peer))
+		logf(r.log, slog.LevelInfo, nil, msgAccepted, o.IVORN, peer)
 		reply = vtp.Ack(r.b.cfg.LocalIVO, o.IVORN)
 		r.b.notify(Activity{Kind: ActivityAck, IVORN: o.IVORN, Peer: peer})
 	} else {
-		r.log.Info(fmt.Sprintf("Event rejected (%s); discarding", o.Reason), "ivorn", o.IVORN, "peer", peer)
+		logf(r.log, slog.LevelInfo, []any{"ivorn", o.IVORN, "peer", peer}, msgRejected, o.Reason)
 		reply = vtp.Nak(r.b.cfg.LocalIVO, o.IVORN, "Event rejected: "+o.Reason)
 		r.b.notify(Activity{Kind: ActivityNak, IVORN: o.IVORN, Peer: peer, Reason: o.Reason})
 	}

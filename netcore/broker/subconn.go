@@ -247,17 +247,17 @@ func (s *subConn) handle(payload []byte) {
 		log.Debug("Authentication received from " + s.peer)
 		fs := make([]*voevent.Filter, 0, len(m.Filters))
 		for _, expr := range m.Filters {
-			log.Info(fmt.Sprintf("Installing filter %s for %s", expr, s.peer))
+			logf(log, slog.LevelInfo, nil, msgInstallFilter, expr, s.peer)
 			f, err := s.bc.compile(expr)
 			if err != nil {
-				log.Info(fmt.Sprintf("Filter %s is not valid XPath", expr), "err", err)
+				logf(log, slog.LevelInfo, []any{"err", err}, msgBadFilter, expr)
 				continue
 			}
 			fs = append(fs, f)
 		}
 		s.filters.Store(&fs)
 	default:
-		log.Warn(fmt.Sprintf("Incomprehensible data received from %s (role=%s)", s.peer, root.Role))
+		logf(log, slog.LevelWarn, nil, msgIncomprehend, s.peer, root.Role)
 	}
 }
 

@@ -256,7 +256,7 @@ func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
 		s.log.Debug("Authenticate received from " + s.target)
 		return s.answer(c, vtp.AuthenticateResponse(localIVO, m.Origin, s.cfg.Filters))
 	case m != nil:
-		s.log.Warn(fmt.Sprintf("Incomprehensible data received from %s (role=%s)", s.target, m.Role))
+		logf(s.log, slog.LevelWarn, nil, msgIncomprehend, s.target, m.Role)
 		return nil
 	}
 	s.received.Add(1)
@@ -266,10 +266,10 @@ func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
 		ivorn = root.IVORN
 	}
 	if o.Accepted {
-		s.log.Info(fmt.Sprintf("VOEvent %s received from %s; accepted", ivorn, s.target))
+		logf(s.log, slog.LevelInfo, nil, msgAccepted, ivorn, s.target)
 		s.b.notify(Activity{Kind: ActivityAck, IVORN: ivorn, Peer: s.source})
 	} else {
-		s.log.Info(fmt.Sprintf("Event rejected (%s); discarding", o.Reason), "ivorn", ivorn)
+		logf(s.log, slog.LevelInfo, []any{"ivorn", ivorn}, msgRejected, o.Reason)
 		s.b.notify(Activity{Kind: ActivityDrop, IVORN: ivorn, Peer: s.source, Reason: o.Reason})
 	}
 	// Always an ack, never a nak: upstream would drop us (Comet's can_nak=False).

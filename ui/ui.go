@@ -7,6 +7,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -40,7 +41,8 @@ type Window struct {
 	Subs   *SubsPanel
 	Status *widget.Label
 
-	stop chan struct{}
+	stop      chan struct{}
+	closeOnce sync.Once
 }
 
 // panel is what every tab provides.
@@ -163,14 +165,12 @@ func (u *Window) refreshStatus(ctx context.Context) {
 
 // Close stops refreshing and the local broker; the store stays with the core.
 func (u *Window) Close() {
-	select {
-	case <-u.stop:
-	default:
+	u.closeOnce.Do(func() {
 		close(u.stop)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	u.Core.StopBroker(ctx)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		u.Core.StopBroker(ctx)
+	})
 }
 
 // run runs f off the UI goroutine and shows its error, if any, in a dialog.

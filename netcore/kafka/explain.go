@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"syscall"
@@ -61,8 +62,8 @@ func explainNet(err error) string {
 		return "TLS failed: the server does not speak TLS (try --kafka-no-tls)"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused: nothing listens at the bootstrap address"
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
-		return "the cluster closed the connection (wrong TLS setting, or the broker went away)"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the cluster closed the connection (wrong credentials, a TLS setting that does not match the cluster's, or the broker went away)"
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {

@@ -42,7 +42,7 @@ func ListTopics(ctx context.Context, cfg Config) ([]TopicInfo, error) {
 		return nil, pingError(err, connErr)
 	}
 	var out []TopicInfo
-	lo := kmsg.NewPtrListOffsetsRequest()
+	parts := map[string][]int32{}
 	for _, t := range resp.Topics {
 		if t.Topic == nil || t.IsInternal {
 			continue
@@ -52,65 +52,71 @@ func ListTopics(ctx context.Context, cfg Config) ([]TopicInfo, error) {
 			ti.Error = Explain(err)
 		}
 		out = append(out, ti)
-		lt := kmsg.NewListOffsetsRequestTopic()
-		lt.Topic = *t.Topic
 		for _, p := range t.Partitions {
-			for _, ts := range []int64{-2, -1, -3} {
-				lp := kmsg.NewListOffsetsRequestTopicPartition()
-				lp.Partition, lp.Timestamp = p.Partition, ts
-				lt.Partitions = append(lt.Partitions, lp)
-			}
+			parts[*t.Topic] = append(parts[*t.Topic], p.Partition)
 		}
-		lo.Topics = append(lo.Topics, lt)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	if len(lo.Topics) == 0 {
-		return out, nil
-	}
-	// One request per special timestamp: a partition may appear once per request.
 	byName := map[string]*TopicInfo{}
 	for i := range out {
 		byName[out[i].Name] = &out[i]
 	}
-	for k, ts := range []int64{-2, -1, -3} {
-		req := kmsg.NewPtrListOffsetsRequest()
-		for _, t := range lo.Topics {
-			rt := kmsg.NewListOffsetsRequestTopic()
-			rt.Topic = t.Topic
-			for i := k; i < len(t.Partitions); i += 3 {
-				rt.Partitions = append(rt.Partitions, t.Partitions[i])
-			}
-			req.Topics = append(req.Topics, rt)
-		}
-		shards := cl.RequestSharded(ctx, req)
-		for _, sh := range shards {
-			if sh.Err != nil {
-				continue
-			}
-			for _, t := range sh.Resp.(*kmsg.ListOffsetsResponse).Topics {
-				ti := byName[t.Topic]
-				if ti == nil {
-					continue
-				}
-				for _, p := range t.Partitions {
-					if p.ErrorCode != 0 {
-						continue
-					}
-					switch ts {
-					case -2:
-						ti.Messages -= p.Offset
-					case -1:
-						ti.Messages += p.Offset
-					case -3:
-						if p.Timestamp > 0 {
-							if at := time.UnixMilli(p.Timestamp); at.After(ti.Newest) {
-								ti.Newest = at
-							}
-						}
-					}
+	// Kafka's special timestamps: -2 the log start, -1 its end, -3 the
+	// record with the largest timestamp (KIP-734).
+	for _, ts := range []int64{-2, -1, -3} {
+		for _, p := range listOffsets(ctx, cl, parts, ts) {
+			ti := byName[p.topic]
+			switch ts {
+			case -2:
+				ti.Messages -= p.offset
+			case -1:
+				ti.Messages += p.offset
+			case -3:
+				if at := time.UnixMilli(p.timestamp); p.timestamp > 0 && at.After(ti.Newest) {
+					ti.Newest = at
 				}
 			}
 		}
 	}
 	return out, nil
+}
+
+// partitionOffset is one partition's answer to a ListOffsets request.
+type partitionOffset struct {
+	topic     string
+	offset    int64
+	timestamp int64
+}
+
+// listOffsets asks every partition's leader for the offset at the special
+// timestamp ts; partitions that fail are left out.
+func listOffsets(ctx context.Context, cl *kgo.Client, parts map[string][]int32, ts int64) []partitionOffset {
+	req := kmsg.NewPtrListOffsetsRequest()
+	for topic, ps := range parts {
+		rt := kmsg.NewListOffsetsRequestTopic()
+		rt.Topic = topic
+		for _, p := range ps {
+			rp := kmsg.NewListOffsetsRequestTopicPartition()
+			rp.Partition, rp.Timestamp = p, ts
+			rt.Partitions = append(rt.Partitions, rp)
+		}
+		req.Topics = append(req.Topics, rt)
+	}
+	var out []partitionOffset
+	if len(req.Topics) == 0 {
+		return out
+	}
+	for _, sh := range cl.RequestSharded(ctx, req) {
+		if sh.Err != nil {
+			continue
+		}
+		for _, t := range sh.Resp.(*kmsg.ListOffsetsResponse).Topics {
+			for _, p := range t.Partitions {
+				if p.ErrorCode == 0 {
+					out = append(out, partitionOffset{topic: t.Topic, offset: p.Offset, timestamp: p.Timestamp})
+				}
+			}
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,7 +35,7 @@ type KafkaSourceSpec struct {
 	Scope    string
 	// Topics are names, or regular expressions when they start with ^.
 	Topics []string
-	// Group is the consumer group; default Core.KafkaGroup.
+	// Group is the consumer group; default Core.KafkaGroup, a dash and the name.
 	Group string
 	// From is where a new group starts: earliest, latest, a duration ago
 	// (24h) or an RFC 3339 time (kafka.ParseFrom).
@@ -225,11 +226,13 @@ func (c *Core) resolveKafkaSpec(ctx context.Context, spec KafkaSourceSpec) (stor
 	}
 	k.From = from.String()
 	if k.Group == "" {
+		// One group per source: two sources sharing a group would split
+		// the partitions of a topic they both read, and each miss alerts.
 		g, err := c.KafkaGroup(ctx, c.BrokerSettings(ctx).LocalIVO)
 		if err != nil {
 			return k, err
 		}
-		k.Group = g
+		k.Group = g + "-" + strings.Trim(groupUnsafe.ReplaceAllString(k.Name, "-"), "-")
 	}
 	return k, nil
 }
@@ -388,4 +391,31 @@ func (c *Core) stopKafkaSources() {
 	}
 	c.kafka.mu.Unlock()
 	c.kafka.wg.Wait()
+}
+
+// kafkaStatus is the status bar's word on each running Kafka source.
+func (c *Core) kafkaStatus(now time.Time) []string {
+	hs := c.KafkaHealth()
+	ids := make([]int64, 0, len(hs))
+	for id := range hs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []string
+	for _, id := range ids {
+		h := hs[id]
+		mark := "○"
+		if h.State == kafka.StateConsuming {
+			mark = "●"
+		}
+		s := fmt.Sprintf("%s %s: %s, lag %d", mark, h.Name, h.State, h.TotalLag())
+		if !h.LastHeartbeat.IsZero() {
+			s += fmt.Sprintf(", heartbeat %s ago", now.Sub(h.LastHeartbeat).Round(time.Second))
+			if h.HeartbeatSilent(now) {
+				s += " (SILENT)"
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }

@@ -149,8 +149,11 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	pushed.Wait() // the window is told of new events
 	waitFor(t, states, kafka.StateConsuming)
 
+	if line := c.StatusLine(ctx); !strings.Contains(line, "● kfake: consuming, lag 0") {
+		t.Errorf("status line %q does not show the source", line)
+	}
 	s := onlySource(t, c)
-	if s.ID != id || !s.SecretSet || s.Group == "" || s.From != "earliest" || s.Health.State != kafka.StateConsuming || s.TLS {
+	if s.ID != id || !s.SecretSet || s.Group != "starling-localhost-starling-kfake" || s.From != "earliest" || s.Health.State != kafka.StateConsuming || s.TLS {
 		t.Fatalf("source %+v", s)
 	}
 
@@ -212,6 +215,15 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	}
 	if strings.Contains(log.String(), testSecret) {
 		t.Error("the secret is in the log")
+	}
+
+	// A backfill reads the topic again; the seen-list drops what is archived.
+	if err := c.BackfillKafkaSource(ctx, id, kafka.From{Earliest: true}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the backfill to read the four records again", func() bool { return c.KafkaHealth()[id].Duplicates == 4 })
+	if n := archived(t, c); n != 4 {
+		t.Fatalf("%d events archived after a backfill, want 4", n)
 	}
 
 	if err := c.RemoveKafkaSource(ctx, id); err != nil {

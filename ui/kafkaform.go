@@ -48,6 +48,7 @@ type KafkaForm struct {
 	Save    *widget.Button
 
 	rows map[string][2]fyne.CanvasObject // form rows by name: label, field
+	grid *fyne.Container
 }
 
 func newKafkaForm(u *Window) *KafkaForm {
@@ -72,7 +73,7 @@ func newKafkaForm(u *Window) *KafkaForm {
 	f.Secret = widget.NewPasswordEntry()
 	f.Topics = widget.NewMultiLineEntry()
 	f.Topics.SetPlaceHolder("topic names or ^regular expressions, one a line or comma-separated")
-	f.Topics.SetMinRowsVisible(2)
+	f.Topics.SetMinRowsVisible(4)
 	f.Checks = newTopicChecklist(app.GCNTopicGroups())
 	f.Search = widget.NewEntry()
 	f.Search.SetPlaceHolder("search topics, e.g. fermi gbm")
@@ -85,12 +86,14 @@ func newKafkaForm(u *Window) *KafkaForm {
 	f.Save.Importance = widget.HighImportance
 
 	grid := container.New(layout.NewFormLayout())
+	f.grid = grid
 	add := func(key, label string, field fyne.CanvasObject) {
 		l := widget.NewLabel(label)
 		f.rows[key] = [2]fyne.CanvasObject{l, field}
 		grid.Add(l)
 		grid.Add(field)
 	}
+	add("preset", "Cluster", f.presetSelect())
 	add("name", "Name", f.Name)
 	add("bootstrap", "Bootstrap", f.Bootstrap)
 	add("tls", "", container.NewHBox(f.TLS, f.Insecure))
@@ -102,11 +105,10 @@ func newKafkaForm(u *Window) *KafkaForm {
 	add("secret", "Password", f.Secret)
 	add("topics", "Topics", f.Topics)
 	add("from", "Start from", f.From.box)
-	top := container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Cluster"), nil, f.presetSelect()), grid)
 	checklist := container.NewBorder(f.Search, nil, nil, nil, container.NewVScroll(f.Checks.content))
 	f.rows["checklist"] = [2]fyne.CanvasObject{checklist, checklist}
 	bottom := container.NewVBox(f.Message, container.NewHBox(layout.NewSpacer(), widget.NewButton("Cancel", f.close), f.Save))
-	f.content = container.NewBorder(top, bottom, nil, nil, checklist)
+	f.content = container.NewBorder(grid, bottom, nil, nil, checklist)
 	f.Preset.SetSelected("GCN")
 	return f
 }
@@ -156,7 +158,7 @@ func (f *KafkaForm) layoutFields() {
 	auth := kafka.Auth(f.Auth.Selected)
 	oidc := auth == kafka.AuthOIDC
 	show := map[string]bool{
-		"name": true, "from": true,
+		"preset": true, "name": true, "from": true,
 		"bootstrap": custom, "tls": custom, "auth": custom,
 		"token": custom && oidc, "scope": custom && oidc,
 		"user": !oidc && auth != kafka.AuthNone && auth != "", "client": oidc,
@@ -176,6 +178,10 @@ func (f *KafkaForm) layoutFields() {
 		f.rows["secret"][0].(*widget.Label).SetText("Client secret")
 	} else {
 		f.rows["secret"][0].(*widget.Label).SetText("Password")
+	}
+	f.grid.Refresh()
+	if f.content != nil {
+		f.content.Refresh()
 	}
 }
 
@@ -243,7 +249,9 @@ func (f *KafkaForm) Submit() {
 	}()
 }
 
+// close hides the dialog and forgets a secret typed but not saved.
 func (f *KafkaForm) close() {
+	f.Secret.SetText("")
 	if f.dialog != nil {
 		f.dialog.Hide()
 	}

@@ -285,4 +285,16 @@ func TestAddKafkaSourceErrors(t *testing.T) {
 	if ents, _ := os.ReadDir(filepath.Join(dir, "secrets")); len(ents) != 0 {
 		t.Fatalf("secret files left: %v", ents)
 	}
+
+	// A secret that cannot be written is said in words, and the source is not kept.
+	if err := os.WriteFile(filepath.Join(dir, "secrets"), []byte("in the way"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.AddKafkaSource(ctx, KafkaSourceSpec{Name: "h", Preset: "hopskotch", User: "u", Secret: testSecret, Topics: []string{"t"}})
+	if err == nil || !strings.Contains(err.Error(), "cannot create the secrets directory") || strings.Contains(err.Error(), testSecret) {
+		t.Fatalf("error %v", err)
+	}
+	if ks, _ := c.KafkaSources(ctx); len(ks) != 0 {
+		t.Fatalf("a source whose secret was not written is kept: %+v", ks)
+	}
 }

@@ -76,6 +76,22 @@ func TestKafkaFormGCN(t *testing.T) {
 		!slices.Equal(spec.Topics, want.Topics) || spec.Bootstrap != nil || spec.User != "" {
 		t.Fatalf("spec %+v, want %+v", spec, want)
 	}
+
+	// Hopskotch: a user and a password, topics typed as names or ^patterns.
+	doAndWait(func() {
+		f.Preset.SetSelected("Hopskotch")
+		if !f.User.Visible() || f.ClientID.Visible() || !f.Topics.Visible() || f.rows["checklist"][0].Visible() {
+			t.Error("Hopskotch does not ask for a user, a password and typed topics")
+		}
+		f.User.SetText("me")
+		f.Topics.SetText("^gcn\\..*\nsys.heartbeat, igwn.gwalert")
+		f.From.Choice.SetSelected(fromEarliest)
+		spec, err = f.Spec()
+	})
+	if err != nil || spec.Preset != "hopskotch" || spec.User != "me" || spec.ClientID != "" || spec.From != "earliest" ||
+		!slices.Equal(spec.Topics, []string{"^gcn\\..*", "sys.heartbeat", "igwn.gwalert"}) {
+		t.Fatalf("Hopskotch spec %+v, %v", spec, err)
+	}
 }
 
 // TestKafkaFormErrors shows what is wrong, in words, in the dialog.

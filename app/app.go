@@ -51,7 +51,8 @@ type Core struct {
 	mu     sync.Mutex
 	broker *LocalBroker
 
-	subs subscriptions
+	subs  subscriptions
+	kafka kafkaSources
 
 	outbox *outbox.Worker
 }

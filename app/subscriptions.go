@@ -51,7 +51,7 @@ func (c *Core) startSubscriptions(ctx context.Context) error {
 	for _, p := range profiles {
 		c.runSubscription(p)
 	}
-	return nil
+	return c.startKafkaSources(ctx)
 }
 
 func (c *Core) runSubscription(p store.Profile) error {
@@ -128,6 +128,7 @@ func (c *Core) Subscriptions(ctx context.Context) ([]Subscription, error) {
 }
 
 func (c *Core) stopSubscriptions() {
+	c.stopKafkaSources()
 	c.subs.mu.Lock()
 	for _, r := range c.subs.running {
 		r.cancel()

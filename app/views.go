@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/seen"
@@ -79,6 +80,7 @@ func (c *Core) StatusLine(ctx context.Context) string {
 	} else {
 		parts = append(parts, "○ local broker stopped")
 	}
+	parts = append(parts, c.kafkaStatus(time.Now())...)
 	parts = append(parts, c.outboxStatus(ctx))
 	n, _ := c.Store.SeenCount(ctx)
 	st := c.Seen.Stats()

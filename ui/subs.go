@@ -23,6 +23,11 @@ type SubsPanel struct {
 	Add     *widget.Button
 	Message *widget.Label
 	List    *widget.List
+	// AddKafka opens the "Add Kafka source" dialog; Kafka lists the sources.
+	AddKafka *widget.Button
+	Kafka    *KafkaView
+	// Form is the last "Add Kafka source" dialog opened.
+	Form *KafkaForm
 
 	mu       sync.Mutex
 	subs     []app.Subscription
@@ -81,9 +86,15 @@ func newSubsPanel(u *Window) *SubsPanel {
 		p.selected = p.subs[id].ID
 		p.mu.Unlock()
 	}
+	p.Kafka = newKafkaView(u)
+	p.AddKafka = widget.NewButton("Add Kafka source…", p.OpenKafkaForm)
 	form := widget.NewForm(widget.NewFormItem("Broker", p.Address), widget.NewFormItem("Filters", p.Filters))
-	top := container.NewVBox(form, container.NewHBox(p.Add, remove), p.Message)
-	p.content = container.NewBorder(top, nil, nil, nil, p.List)
+	top := container.NewVBox(form, container.NewHBox(p.Add, remove, p.AddKafka), p.Message)
+	kafkaBox := container.NewBorder(widget.NewLabelWithStyle("Kafka sources", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		nil, nil, nil, p.Kafka.content)
+	split := container.NewVSplit(p.List, kafkaBox)
+	split.Offset = 0.35
+	p.content = container.NewBorder(top, nil, nil, nil, split)
 	return p
 }
 
@@ -100,7 +111,16 @@ func subLine(s app.Subscription) string {
 	return fmt.Sprintf("%s  %s  %d filters  received %d", state, s.Address, len(s.Filters), s.State.Received)
 }
 
+// OpenKafkaForm opens the "Add Kafka source" dialog.
+func (p *SubsPanel) OpenKafkaForm() {
+	p.Form = p.u.showKafkaForm(func(int64) {
+		p.Message.SetText("Kafka source saved; its credentials are kept in a file only you can read.")
+		p.Kafka.changed()
+	})
+}
+
 func (p *SubsPanel) refresh(ctx context.Context) {
+	p.Kafka.refresh(ctx)
 	subs, err := p.u.Core.Subscriptions(ctx)
 	if err != nil {
 		return

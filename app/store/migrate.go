@@ -71,6 +71,26 @@ var migrations = []string{
 	ALTER TABLE events ADD COLUMN kafka_offset INTEGER;
 	ALTER TABLE events ADD COLUMN kafka_time INTEGER;
 	CREATE INDEX events_topic ON events(topic, id);`,
+	// 3: the desktop app's saved Kafka sources. Their secrets (password,
+	// client secret) live in files of the data directory, never here.
+	`CREATE TABLE kafka_sources (
+		id         INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL UNIQUE,
+		preset     TEXT NOT NULL DEFAULT '',
+		bootstrap  TEXT NOT NULL,
+		tls        INTEGER NOT NULL DEFAULT 1,
+		insecure   INTEGER NOT NULL DEFAULT 0,
+		auth       TEXT NOT NULL DEFAULT 'none',
+		username   TEXT NOT NULL DEFAULT '',
+		client_id  TEXT NOT NULL DEFAULT '',
+		token_url  TEXT NOT NULL DEFAULT '',
+		scope      TEXT NOT NULL DEFAULT '',
+		topics     TEXT NOT NULL DEFAULT '[]',
+		group_id   TEXT NOT NULL,
+		start_from TEXT NOT NULL DEFAULT 'latest',
+		paused     INTEGER NOT NULL DEFAULT 0,
+		created_at INTEGER NOT NULL
+	);`,
 }
 
 // SchemaVersion is the schema version this code writes.

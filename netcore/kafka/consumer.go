@@ -279,6 +279,11 @@ func (c *Consumer) options(backfill *From, connErr *lastError) []kgo.Opt {
 		kgo.FetchMaxBytes(4*MaxRecordBytes),
 		kgo.FetchMaxWait(500*time.Millisecond),
 		kgo.MetadataMaxAge(time.Minute),
+		// A quiet topic is normal: the source is consuming once the group
+		// hands it partitions, before any record arrives.
+		kgo.OnPartitionsAssigned(func(context.Context, *kgo.Client, map[string][]int32) {
+			c.setState(StateConsuming, "")
+		}),
 	)
 	if backfill != nil {
 		// The group's committed offsets are replaced, once, by the offsets

@@ -1,0 +1,421 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/netcore/broker"
+	"github.com/starling-broker/starling/netcore/kafka"
+)
+
+// KafkaSourceSpec is a Kafka source as the window asks for it.
+type KafkaSourceSpec struct {
+	// Name labels the source; default the preset's name or the first bootstrap server.
+	Name string
+	// Preset is "gcn", "gcn-test", "hopskotch" or "" (custom); a preset fills
+	// Bootstrap, TLS, Auth, TokenURL and Scope when they are not given.
+	Preset    string
+	Bootstrap []string
+	TLS       bool
+	Insecure  bool
+	Auth      kafka.Auth
+	User      string
+	ClientID  string
+	// Secret is the password (plain, SCRAM) or client secret (OIDC). It is
+	// kept in a file of the data directory, never in the database, and never
+	// given back.
+	Secret   string
+	TokenURL string
+	Scope    string
+	// Topics are names, or regular expressions when they start with ^.
+	Topics []string
+	// Group is the consumer group; default Core.KafkaGroup, a dash and the name.
+	Group string
+	// From is where a new group starts: earliest, latest, a duration ago
+	// (24h) or an RFC 3339 time (kafka.ParseFrom).
+	From string
+}
+
+// KafkaSource is a saved Kafka source and its live health.
+type KafkaSource struct {
+	ID        int64
+	Name      string
+	Preset    string
+	Bootstrap []string
+	TLS       bool
+	Insecure  bool
+	Auth      kafka.Auth
+	User      string
+	ClientID  string
+	TokenURL  string
+	Scope     string
+	Topics    []string
+	Group     string
+	From      string
+	Paused    bool
+	// SecretSet says whether a password or client secret is saved; the
+	// secret itself is never given back.
+	SecretSet bool
+	Created   time.Time
+	Health    kafka.Health
+}
+
+// kafkaSources runs the desktop app's saved Kafka sources through the
+// subscriptions' broker.
+type kafkaSources struct {
+	mu       sync.Mutex
+	running  map[int64]*runningKafka
+	watchers []func(id int64, h kafka.Health)
+	events   []func()
+	wg       sync.WaitGroup
+}
+
+type runningKafka struct {
+	cons   *kafka.Consumer
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startKafkaSources starts every saved source (paused ones stay paused).
+func (c *Core) startKafkaSources(ctx context.Context) error {
+	c.kafka.running = map[int64]*runningKafka{}
+	c.subs.b.Watch(func(a broker.Activity) {
+		if a.Kind != "ack" {
+			return
+		}
+		c.kafka.mu.Lock()
+		fs := c.kafka.events
+		c.kafka.mu.Unlock()
+		for _, f := range fs {
+			f()
+		}
+	})
+	saved, err := c.Store.ListKafkaSources(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range saved {
+		if err := c.runKafkaSource(k); err != nil {
+			c.log.Warn("Kafka source "+k.Name+" not started: "+err.Error(), "component", "kafka")
+		}
+	}
+	return nil
+}
+
+// consumerConfig builds a saved source's consumer configuration with its secret.
+func (c *Core) consumerConfig(k store.KafkaSource) (kafka.ConsumerConfig, error) {
+	secret, err := c.readSecret(k.ID)
+	if err != nil {
+		return kafka.ConsumerConfig{}, err
+	}
+	from, err := kafka.ParseFrom(k.From, time.Now())
+	if err != nil {
+		return kafka.ConsumerConfig{}, err
+	}
+	cfg := kafka.ConsumerConfig{
+		Config: kafka.Config{Name: k.Name, Bootstrap: k.Bootstrap, TLS: k.TLS, InsecureSkipVerify: k.Insecure,
+			Auth: kafka.Auth(k.Auth), TokenURL: k.TokenURL, Scope: k.Scope,
+			Credentials: kafka.Credentials{User: k.User, ClientID: k.ClientID}},
+		Topics: k.Topics, Group: k.Group, From: from,
+	}
+	if cfg.Auth == kafka.AuthOIDC {
+		cfg.Credentials.ClientSecret = secret
+	} else {
+		cfg.Credentials.Password = secret
+	}
+	return cfg, nil
+}
+
+func (c *Core) runKafkaSource(k store.KafkaSource) error {
+	cfg, err := c.consumerConfig(k)
+	if err != nil {
+		return err
+	}
+	cons, err := kafka.NewConsumer(cfg, c.subs.b.KafkaHandler(), c.log)
+	if err != nil {
+		return err
+	}
+	id := k.ID
+	cons.Watch(func(h kafka.Health) {
+		c.kafka.mu.Lock()
+		ws := c.kafka.watchers
+		c.kafka.mu.Unlock()
+		for _, w := range ws {
+			w(id, h)
+		}
+	})
+	if k.Paused {
+		cons.Pause()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &runningKafka{cons: cons, cancel: cancel, done: make(chan struct{})}
+	c.kafka.mu.Lock()
+	c.kafka.running[id] = r
+	c.kafka.mu.Unlock()
+	c.kafka.wg.Add(1)
+	go func() {
+		defer c.kafka.wg.Done()
+		defer close(r.done)
+		cons.Run(ctx)
+	}()
+	return nil
+}
+
+// resolve fills a spec from its preset and checks it, in words.
+func (c *Core) resolveKafkaSpec(ctx context.Context, spec KafkaSourceSpec) (store.KafkaSource, error) {
+	k := store.KafkaSource{Name: strings.TrimSpace(spec.Name), Preset: spec.Preset, TLS: spec.TLS, Insecure: spec.Insecure,
+		Auth: string(spec.Auth), User: strings.TrimSpace(spec.User), ClientID: strings.TrimSpace(spec.ClientID),
+		TokenURL: strings.TrimSpace(spec.TokenURL), Scope: strings.TrimSpace(spec.Scope), Group: strings.TrimSpace(spec.Group)}
+	for _, b := range spec.Bootstrap {
+		if b = strings.TrimSpace(b); b != "" {
+			k.Bootstrap = append(k.Bootstrap, b)
+		}
+	}
+	if spec.Preset != "" {
+		p, ok := kafka.FindPreset(spec.Preset)
+		if !ok {
+			return k, fmt.Errorf("unknown preset %q", spec.Preset)
+		}
+		if len(k.Bootstrap) == 0 {
+			k.Bootstrap = p.Bootstrap
+		}
+		k.TLS = true
+		if k.Auth == "" {
+			k.Auth = string(p.Auth)
+		}
+		if k.TokenURL == "" {
+			k.TokenURL = p.TokenURL
+		}
+		if k.Scope == "" {
+			k.Scope = p.Scope
+		}
+	}
+	if k.Auth == "" {
+		k.Auth = string(kafka.AuthNone)
+	}
+	if k.Name == "" {
+		k.Name = spec.Preset
+		if k.Name == "" && len(k.Bootstrap) > 0 {
+			k.Name = k.Bootstrap[0]
+		}
+	}
+	cfg := kafka.Config{Bootstrap: k.Bootstrap, Auth: kafka.Auth(k.Auth), TokenURL: k.TokenURL,
+		Credentials: kafka.Credentials{User: k.User, Password: spec.Secret, ClientID: k.ClientID, ClientSecret: spec.Secret}}
+	if err := cfg.Validate(); err != nil {
+		return k, errors.New(strings.NewReplacer(" (--kafka-user, --kafka-password-file)", "",
+			" (--kafka-client-id, --kafka-client-secret-file)", "", " (--kafka-token-url)", "",
+			" (--kafka-bootstrap or --kafka-preset)", "").Replace(err.Error()))
+	}
+	names, patterns, err := kafka.SplitTopics(spec.Topics)
+	if err != nil {
+		return k, err
+	}
+	k.Topics = append(names, patterns...)
+	if len(k.Topics) == 0 {
+		return k, errors.New("no topic chosen: tick at least one, or give a name or a ^regular expression")
+	}
+	from, err := kafka.ParseFrom(spec.From, time.Now())
+	if err != nil {
+		return k, fmt.Errorf("start from: %v", err)
+	}
+	k.From = from.String()
+	if k.Group == "" {
+		// One group per source: two sources sharing a group would split
+		// the partitions of a topic they both read, and each miss alerts.
+		g, err := c.KafkaGroup(ctx, c.BrokerSettings(ctx).LocalIVO)
+		if err != nil {
+			return k, err
+		}
+		k.Group = g + "-" + strings.Trim(groupUnsafe.ReplaceAllString(k.Name, "-"), "-")
+	}
+	return k, nil
+}
+
+// AddKafkaSource checks and saves a Kafka source, keeps its secret in a file
+// of the data directory, and starts it: its events go to the archive and,
+// when the local broker runs, on to its subscribers.
+func (c *Core) AddKafkaSource(ctx context.Context, spec KafkaSourceSpec) (int64, error) {
+	if c.subs.b == nil {
+		return 0, errors.New("Kafka sources are not running in this process")
+	}
+	k, err := c.resolveKafkaSpec(ctx, spec)
+	if err != nil {
+		return 0, err
+	}
+	id, err := c.Store.AddKafkaSource(ctx, k)
+	if err != nil {
+		return 0, err
+	}
+	k.ID = id
+	if spec.Secret != "" {
+		if err := c.writeSecret(id, spec.Secret); err != nil {
+			c.Store.DeleteKafkaSource(context.WithoutCancel(ctx), id)
+			return 0, err
+		}
+	}
+	if err := c.runKafkaSource(k); err != nil {
+		c.Store.DeleteKafkaSource(context.WithoutCancel(ctx), id)
+		c.removeSecret(id)
+		return 0, err
+	}
+	c.log.Info(fmt.Sprintf("Kafka source %s added: %s, topics %s, group %s, from %s", k.Name,
+		strings.Join(k.Bootstrap, ","), strings.Join(k.Topics, ","), k.Group, k.From), "component", "kafka")
+	return id, nil
+}
+
+// KafkaSources lists the saved sources with their live health.
+func (c *Core) KafkaSources(ctx context.Context) ([]KafkaSource, error) {
+	saved, err := c.Store.ListKafkaSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]KafkaSource, 0, len(saved))
+	for _, k := range saved {
+		s := KafkaSource{ID: k.ID, Name: k.Name, Preset: k.Preset, Bootstrap: k.Bootstrap, TLS: k.TLS, Insecure: k.Insecure,
+			Auth: kafka.Auth(k.Auth), User: k.User, ClientID: k.ClientID, TokenURL: k.TokenURL, Scope: k.Scope,
+			Topics: k.Topics, Group: k.Group, From: k.From, Paused: k.Paused, Created: k.Created,
+			Health: kafka.Health{Name: k.Name, State: kafka.StateStopped}}
+		if secret, err := c.readSecret(k.ID); err == nil {
+			s.SecretSet = secret != ""
+		}
+		if r := c.kafkaRunning(k.ID); r != nil {
+			s.Health = r.cons.Health()
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// KafkaHealth returns the live health of every running source, by id. It
+// reads memory only, so a window may call it every second.
+func (c *Core) KafkaHealth() map[int64]kafka.Health {
+	c.kafka.mu.Lock()
+	defer c.kafka.mu.Unlock()
+	out := make(map[int64]kafka.Health, len(c.kafka.running))
+	for id, r := range c.kafka.running {
+		out[id] = r.cons.Health()
+	}
+	return out
+}
+
+// WatchKafkaSources registers f to be told of every change of a source's
+// state (connecting, consuming, paused, error); f must not block.
+func (c *Core) WatchKafkaSources(f func(id int64, h kafka.Health)) {
+	c.kafka.mu.Lock()
+	c.kafka.watchers = append(c.kafka.watchers, f)
+	c.kafka.mu.Unlock()
+}
+
+// WatchSubscriptionEvents registers f to be called each time a subscription
+// or Kafka source archives a new event; f must not block.
+func (c *Core) WatchSubscriptionEvents(f func()) {
+	c.kafka.mu.Lock()
+	c.kafka.events = append(c.kafka.events, f)
+	c.kafka.mu.Unlock()
+}
+
+func (c *Core) kafkaRunning(id int64) *runningKafka {
+	c.kafka.mu.Lock()
+	defer c.kafka.mu.Unlock()
+	return c.kafka.running[id]
+}
+
+// PauseKafkaSource stops reading a source until ResumeKafkaSource; it stays
+// paused across restarts.
+func (c *Core) PauseKafkaSource(ctx context.Context, id int64) error {
+	if err := c.Store.SetKafkaSourcePaused(ctx, id, true); err != nil {
+		return err
+	}
+	if r := c.kafkaRunning(id); r != nil {
+		r.cons.Pause()
+	}
+	return nil
+}
+
+// ResumeKafkaSource reads a paused source again from its committed offsets.
+func (c *Core) ResumeKafkaSource(ctx context.Context, id int64) error {
+	if err := c.Store.SetKafkaSourcePaused(ctx, id, false); err != nil {
+		return err
+	}
+	if r := c.kafkaRunning(id); r != nil {
+		r.cons.Resume()
+	}
+	return nil
+}
+
+// BackfillKafkaSource reads a source's topics again from a point in time
+// (resuming it if paused); events already archived are dropped as seen.
+func (c *Core) BackfillKafkaSource(ctx context.Context, id int64, from kafka.From) error {
+	r := c.kafkaRunning(id)
+	if r == nil {
+		return fmt.Errorf("Kafka source %d is not running", id)
+	}
+	if err := c.Store.SetKafkaSourcePaused(ctx, id, false); err != nil {
+		return err
+	}
+	r.cons.Backfill(from)
+	return nil
+}
+
+// RemoveKafkaSource stops a source, forgets it and deletes its secret file.
+func (c *Core) RemoveKafkaSource(ctx context.Context, id int64) error {
+	c.kafka.mu.Lock()
+	r := c.kafka.running[id]
+	delete(c.kafka.running, id)
+	c.kafka.mu.Unlock()
+	if r != nil {
+		r.cancel()
+		select { // leave the group before the source is forgotten
+		case <-r.done:
+		case <-ctx.Done():
+		}
+	}
+	err := c.Store.DeleteKafkaSource(ctx, id)
+	if errors.Is(err, store.ErrNotFound) && r != nil {
+		err = nil
+	}
+	return errors.Join(err, c.removeSecret(id))
+}
+
+// stopKafkaSources stops every source and waits for them to leave their groups.
+func (c *Core) stopKafkaSources() {
+	c.kafka.mu.Lock()
+	for _, r := range c.kafka.running {
+		r.cancel()
+	}
+	c.kafka.mu.Unlock()
+	c.kafka.wg.Wait()
+}
+
+// kafkaStatus is the status bar's word on each running Kafka source.
+func (c *Core) kafkaStatus(now time.Time) []string {
+	hs := c.KafkaHealth()
+	ids := make([]int64, 0, len(hs))
+	for id := range hs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []string
+	for _, id := range ids {
+		h := hs[id]
+		mark := "○"
+		if h.State == kafka.StateConsuming {
+			mark = "●"
+		}
+		s := fmt.Sprintf("%s %s: %s, lag %d", mark, h.Name, h.State, h.TotalLag())
+		if !h.LastHeartbeat.IsZero() {
+			s += fmt.Sprintf(", heartbeat %s ago", now.Sub(h.LastHeartbeat).Round(time.Second))
+			if h.HeartbeatSilent(now) {
+				s += " (SILENT)"
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}

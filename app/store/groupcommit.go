@@ -26,7 +26,7 @@ type admitResult struct {
 }
 
 // admitStmts are the statements of an admission.
-type admitStmts struct{ seen, event, raw *sql.Stmt }
+type admitStmts struct{ seen, event, raw, fts *sql.Stmt }
 
 // prepare compiles the statements once, instead of once per batch.
 func (a *admitStmts) prepare(db *sql.DB) error {
@@ -36,8 +36,10 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 		sql  string
 	}{
 		{&a.seen, `INSERT INTO seen(ivorn, sha256, first_seen, source) VALUES(?,?,?,?) ON CONFLICT(ivorn) DO NOTHING`},
-		{&a.event, `INSERT INTO events(ivorn, role, author, event_date, received_at, source, ra, dec, err, params_count, description, format, topic, kafka_partition, kafka_offset, kafka_time) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
+		{&a.event, `INSERT INTO events(ivorn, role, event_date, received_at, source, params_count, format, topic, kafka_partition, kafka_offset, kafka_time, ` +
+			summaryColumns + `) VALUES(?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{&a.raw, `INSERT INTO event_raw(id, raw) VALUES(?,?)`},
+		{&a.fts, `INSERT INTO events_fts(rowid, text) VALUES(?,?)`},
 	} {
 		if *p.into, err = db.Prepare(p.sql); err != nil {
 			a.close()
@@ -49,7 +51,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 
 // close releases the statements that were prepared.
 func (a *admitStmts) close() {
-	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw} {
+	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts} {
 		if st != nil {
 			st.Close()
 		}
@@ -109,6 +111,7 @@ func (s *Store) commit(batch []*admitReq) {
 		insSeen := tx.StmtContext(ctx, s.admit.seen)
 		insEvent := tx.StmtContext(ctx, s.admit.event)
 		insRaw := tx.StmtContext(ctx, s.admit.raw)
+		insFTS := tx.StmtContext(ctx, s.admit.fts)
 		for i, r := range batch {
 			if r.ctx.Err() != nil {
 				results[i].err = r.ctx.Err()
@@ -120,7 +123,7 @@ func (s *Store) commit(batch []*admitReq) {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				if err := insertEvent(ctx, insEvent, insRaw, rec); err != nil {
+				if err := insertEvent(ctx, insEvent, insRaw, insFTS, rec); err != nil {
 					return err
 				}
 				results[i].verdict = seen.New
@@ -149,12 +152,10 @@ func (s *Store) commit(batch []*admitReq) {
 	}
 }
 
-func insertEvent(ctx context.Context, ev, raw *sql.Stmt, rec seen.Record) error {
+// insertEvent writes an admitted alert's archive row, its raw bytes and its
+// search text.
+func insertEvent(ctx context.Context, ev, raw, fts *sql.Stmt, rec seen.Record) error {
 	sm := rec.Summary
-	var ra, dec, errRadius any
-	if sm.HasPosition {
-		ra, dec, errRadius = sm.RA, sm.Dec, sm.ErrorRadius
-	}
 	format := rec.Format
 	if format == "" {
 		format = alert.FormatVOEvent
@@ -163,8 +164,9 @@ func insertEvent(ctx context.Context, ev, raw *sql.Stmt, rec seen.Record) error 
 	if k := rec.Kafka; k.Topic != "" {
 		part, off, ktime = k.Partition, k.Offset, k.Time.UnixMilli()
 	}
-	res, err := ev.ExecContext(ctx, rec.IVORN, sm.Role, sm.Author, sm.Date, rec.Received.UnixMilli(), rec.Source,
-		ra, dec, errRadius, len(sm.Params), sm.Description, string(format), rec.Kafka.Topic, part, off, ktime)
+	args := append([]any{rec.IVORN, sm.Role, rec.Date, rec.Received.UnixMilli(), rec.Source, rec.ParamsCount,
+		string(format), rec.Kafka.Topic, part, off, ktime}, summaryValues(sm)...)
+	res, err := ev.ExecContext(ctx, args...)
 	if err != nil {
 		return err
 	}
@@ -172,8 +174,10 @@ func insertEvent(ctx context.Context, ev, raw *sql.Stmt, rec seen.Record) error 
 	if err != nil {
 		return err
 	}
-	_, err = raw.ExecContext(ctx, id, rec.Raw)
-	return err
+	if _, err = raw.ExecContext(ctx, id, rec.Raw); err != nil {
+		return err
+	}
+	return indexText(ctx, nil, fts, id, searchText(rec.IVORN, sm))
 }
 
 type queryer interface {

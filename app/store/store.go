@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -33,6 +34,9 @@ type Options struct {
 	// MaxPages, when set, caps the database's size in pages (SQLite's
 	// max_page_count), so that tests can meet a full disk.
 	MaxPages int
+	// Log receives the store's log lines, such as the progress of a
+	// back-fill of summaries after an upgrade (default slog.Default()).
+	Log *slog.Logger
 }
 
 // Store is an open database.
@@ -40,6 +44,7 @@ type Store struct {
 	dir  string
 	db   *sql.DB
 	lock *os.File
+	log  *slog.Logger
 
 	admit     admitStmts // prepared once, bound to each batch's transaction
 	admits    chan *admitReq
@@ -53,7 +58,10 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create data directory %s: %w", dir, err)
 	}
-	s := &Store{dir: dir, admits: make(chan *admitReq, 4096), stop: make(chan struct{})}
+	s := &Store{dir: dir, admits: make(chan *admitReq, 4096), stop: make(chan struct{}), log: opt.Log}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
 	if opt.Exclusive {
 		f, err := lockDir(dir)
 		if err != nil {

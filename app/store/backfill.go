@@ -43,7 +43,7 @@ func (s *Store) backfill(ctx context.Context, conn *sql.Conn) error {
 	start, logged := time.Now(), time.Now()
 	var done, after int64
 	for {
-		batch, err := readBackfillBatch(ctx, conn, after)
+		batch, err := readBackfillBatch(ctx, conn, `e.id > ? AND e.summary_version < ?`, after, describe.Version)
 		if err != nil {
 			return err
 		}
@@ -65,11 +65,12 @@ func (s *Store) backfill(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-// readBackfillBatch reads the next rows after id that need a summary.
-func readBackfillBatch(ctx context.Context, conn *sql.Conn, after int64) ([]backfillRow, error) {
+// readBackfillBatch reads, in id order, the next backfillBatch rows that
+// cond selects, with their raw bytes.
+func readBackfillBatch(ctx context.Context, conn *sql.Conn, cond string, args ...any) ([]backfillRow, error) {
 	rows, err := conn.QueryContext(ctx, `SELECT e.id, e.ivorn, e.format, e.topic, e.role, r.raw
 		FROM events e LEFT JOIN event_raw r ON r.id = e.id
-		WHERE e.id > ? AND e.summary_version < ? ORDER BY e.id LIMIT ?`, after, describe.Version, backfillBatch)
+		WHERE `+cond+` ORDER BY e.id LIMIT ?`, append(args, backfillBatch)...)
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/starling-broker/starling/netcore/seen"
 	"github.com/starling-broker/starling/netcore/alert"
+	"github.com/starling-broker/starling/netcore/seen"
 )
 
 // fillArchive writes n synthetic events of about 2 KB through Admit (the

@@ -157,6 +157,7 @@ func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
+	s.indexBeforeSearch(q)
 	where, args := q.where()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+where+` ORDER BY id DESC LIMIT ?`, append(args, q.Limit)...)
 	if err != nil {
@@ -176,6 +177,7 @@ func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error
 
 // CountEvents counts the archived events that q selects (ignoring Limit).
 func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
+	s.indexBeforeSearch(q)
 	where, args := q.where()
 	var n int64
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM events`+where, args...).Scan(&n)

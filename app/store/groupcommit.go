@@ -26,7 +26,7 @@ type admitResult struct {
 }
 
 // admitStmts are the statements of an admission.
-type admitStmts struct{ seen, event, raw, fts *sql.Stmt }
+type admitStmts struct{ seen, event, raw *sql.Stmt }
 
 // prepare compiles the statements once, instead of once per batch.
 func (a *admitStmts) prepare(db *sql.DB) error {
@@ -39,7 +39,6 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 		{&a.event, `INSERT INTO events(ivorn, role, event_date, received_at, source, params_count, format, topic, kafka_partition, kafka_offset, kafka_time, ` +
 			summaryColumns + `) VALUES(?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{&a.raw, `INSERT INTO event_raw(id, raw) VALUES(?,?)`},
-		{&a.fts, `INSERT INTO events_fts(rowid, text) VALUES(?,?)`},
 	} {
 		if *p.into, err = db.Prepare(p.sql); err != nil {
 			a.close()
@@ -51,7 +50,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 
 // close releases the statements that were prepared.
 func (a *admitStmts) close() {
-	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts} {
+	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw} {
 		if st != nil {
 			st.Close()
 		}
@@ -61,14 +60,24 @@ func (a *admitStmts) close() {
 // writer is the single goroutine that commits admissions: it takes every
 // request waiting (up to maxBatch) and commits them in one transaction, so
 // concurrent submissions share the cost of a durable commit.
+//
+// The search text of what it commits is indexed later, in bigger
+// transactions (see index.go): full-text indexing costs more than the rest
+// of an admission and must not hold up acknowledgements.
 func (s *Store) writer() {
 	defer s.writerWG.Done()
 	batch := make([]*admitReq, 0, maxBatch)
+	var indexDue <-chan time.Time
 	for {
 		select {
 		case <-s.stop:
 			s.failPending(sql.ErrConnDone)
+			s.flushIndex()
 			return
+		case <-indexDue:
+			indexDue = nil
+			s.flushIndex()
+			continue
 		case r := <-s.admits:
 			batch = append(batch[:0], r)
 		}
@@ -82,6 +91,13 @@ func (s *Store) writer() {
 			}
 		}
 		s.commit(batch)
+		switch n := s.indexPending(); {
+		case n >= indexBatch:
+			indexDue = nil
+			s.flushIndex()
+		case n > 0 && indexDue == nil:
+			indexDue = time.After(indexDelay)
+		}
 	}
 }
 
@@ -100,6 +116,7 @@ func (s *Store) failPending(err error) {
 // and nothing of the batch is kept.
 func (s *Store) commit(batch []*admitReq) {
 	results := make([]admitResult, len(batch))
+	var docs []indexDoc
 	err := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -111,7 +128,6 @@ func (s *Store) commit(batch []*admitReq) {
 		insSeen := tx.StmtContext(ctx, s.admit.seen)
 		insEvent := tx.StmtContext(ctx, s.admit.event)
 		insRaw := tx.StmtContext(ctx, s.admit.raw)
-		insFTS := tx.StmtContext(ctx, s.admit.fts)
 		for i, r := range batch {
 			if r.ctx.Err() != nil {
 				results[i].err = r.ctx.Err()
@@ -123,9 +139,11 @@ func (s *Store) commit(batch []*admitReq) {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				if err := insertEvent(ctx, insEvent, insRaw, insFTS, rec); err != nil {
+				id, err := insertEvent(ctx, insEvent, insRaw, rec)
+				if err != nil {
 					return err
 				}
+				docs = append(docs, indexDoc{id, searchText(rec.IVORN, rec.Summary)})
 				results[i].verdict = seen.New
 				continue
 			}
@@ -144,6 +162,9 @@ func (s *Store) commit(batch []*admitReq) {
 		}
 		return tx.Commit()
 	}()
+	if err == nil {
+		s.queueIndex(docs)
+	}
 	for i, r := range batch {
 		if err != nil {
 			results[i] = admitResult{err: err}
@@ -152,9 +173,9 @@ func (s *Store) commit(batch []*admitReq) {
 	}
 }
 
-// insertEvent writes an admitted alert's archive row, its raw bytes and its
-// search text.
-func insertEvent(ctx context.Context, ev, raw, fts *sql.Stmt, rec seen.Record) error {
+// insertEvent writes an admitted alert's archive row and its raw bytes and
+// returns the row's id.
+func insertEvent(ctx context.Context, ev, raw *sql.Stmt, rec seen.Record) (int64, error) {
 	sm := rec.Summary
 	format := rec.Format
 	if format == "" {
@@ -168,16 +189,14 @@ func insertEvent(ctx context.Context, ev, raw, fts *sql.Stmt, rec seen.Record) e
 		string(format), rec.Kafka.Topic, part, off, ktime}, summaryValues(sm)...)
 	res, err := ev.ExecContext(ctx, args...)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if _, err = raw.ExecContext(ctx, id, rec.Raw); err != nil {
-		return err
-	}
-	return indexText(ctx, nil, fts, id, searchText(rec.IVORN, sm))
+	_, err = raw.ExecContext(ctx, id, rec.Raw)
+	return id, err
 }
 
 type queryer interface {

@@ -126,7 +126,10 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return s.backfill(ctx, conn)
+	if err := s.backfill(ctx, conn); err != nil {
+		return fmt.Errorf("summarising archived events: %w", err)
+	}
+	return s.catchUpIndex(ctx, conn)
 }
 
 // Version returns the schema version of the open database.

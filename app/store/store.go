@@ -46,11 +46,13 @@ type Store struct {
 	lock *os.File
 	log  *slog.Logger
 
-	admit     admitStmts // prepared once, bound to each batch's transaction
-	admits    chan *admitReq
-	stop      chan struct{}
-	writerWG  sync.WaitGroup
-	closeOnce sync.Once
+	admit      admitStmts // prepared once, bound to each batch's transaction
+	admits     chan *admitReq
+	indexMu    sync.Mutex
+	indexQueue []indexDoc // committed, not yet in the full-text index
+	stop       chan struct{}
+	writerWG   sync.WaitGroup
+	closeOnce  sync.Once
 }
 
 // Open opens (creating if needed) the store in dir and brings its schema up to date.

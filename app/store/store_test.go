@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/starling-broker/starling/netcore/seen"
 	"github.com/starling-broker/starling/netcore/alert"
+	"github.com/starling-broker/starling/netcore/seen"
 )
 
 func open(t testing.TB, dir string, opt Options) *Store {

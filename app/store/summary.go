@@ -40,13 +40,29 @@ func summaryValues(sm alert.Summary) []any {
 
 // searchText is what the full-text index holds of an alert: its key, trigger,
 // mission, type and author, and the summary's own text (ids, names, param
-// names and values).
+// names and values). Each white-space-separated word is kept once: a search
+// matches words one by one (ftsQuery), so repeats ("false" thirty times in a
+// GCN packet) only cost indexing time.
 func searchText(key string, sm alert.Summary) string {
 	parts := []string{key, sm.Trigger, sm.Mission, sm.AlertType, sm.Author, sm.Text}
 	if sm.Test {
 		parts = append(parts, "test")
 	}
-	return strings.Join(parts, " ")
+	var b strings.Builder
+	seen := make(map[string]bool, 64)
+	for _, p := range parts {
+		for _, w := range strings.Fields(p) {
+			if seen[w] {
+				continue
+			}
+			seen[w] = true
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(w)
+		}
+	}
+	return b.String()
 }
 
 // ftsQuery turns what a person typed into an FTS5 query: every

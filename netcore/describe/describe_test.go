@@ -14,7 +14,7 @@ import (
 
 const notices = "../../testdata/notices/"
 
-func read(t *testing.T, path string) []byte {
+func read(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

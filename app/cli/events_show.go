@@ -71,8 +71,8 @@ func eventsShow(env Env, args []string) int {
 }
 
 // printTimeline writes a trigger's alerts, given in received order, in their
-// sequence (alert.Sequence) with their received times; the alert shown
-// below is marked.
+// sequence (alert.Sequence) with their received times; retractions are
+// marked ✗ and the alert shown below *.
 func printTimeline(w io.Writer, rows []store.EventRow, this int64) {
 	sums := make([]alert.Summary, len(rows))
 	for i, r := range rows {
@@ -98,7 +98,7 @@ func printTimeline(w io.Writer, rows []store.EventRow, this int64) {
 		}
 		typ := g.Alerts[n]
 		if sums[i].Retraction || typ == "Retraction" {
-			typ += " (retraction)"
+			typ += " ✗" // withdraws the trigger
 		}
 		fmt.Fprintf(tw, "%s %d.\t%s\treceived %s\t%s\n", mark, n+1, typ, r.Received.UTC().Format("2006-01-02 15:04:05Z"), r.IVORN)
 	}

@@ -16,8 +16,9 @@ type kafkaHandler struct{ b *Broker }
 // KafkaHandler returns the handler through which Kafka sources feed the
 // broker: a VOEvent goes through exactly the receiver's path (checks,
 // seen-list, archive, then handlers and relay); a JSON record is archived
-// raw, deduplicated by its SHA-256; anything else is counted and logged as
-// skipped. A refused record is logged with its reason and its
+// raw with its summary, deduplicated by its SHA-256; a record with the
+// Hopskotch _test header is archived as a test; anything else is counted
+// and logged as skipped. A refused record is logged with its reason and its
 // topic/partition/offset, and never relayed.
 func (b *Broker) KafkaHandler() kafka.Handler { return kafkaHandler{b} }
 

@@ -3,7 +3,9 @@ package describe
 import (
 	"os"
 	"testing"
+	"time"
 
+	"github.com/starling-broker/starling/netcore/seen"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
 
@@ -38,4 +40,21 @@ func BenchmarkReceiverSummary(b *testing.B) {
 			voevent.Parse(raw)
 		}
 	})
+}
+
+// BenchmarkNewRecord measures everything the receiver now computes per
+// event before the commit (seen.NewRecord: digest, summary, date, params).
+func BenchmarkNewRecord(b *testing.B) {
+	raw, err := os.ReadFile("../../testdata/voevents/voevent-parse/SWIFT_bat_position_v2.0_example.xml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev, err := voevent.Parse(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		seen.NewRecord(ev, "127.0.0.1:1", time.Now())
+	}
 }

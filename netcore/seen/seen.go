@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/dgraph-io/ristretto/v2"
 
 	"github.com/starling-broker/starling/netcore/alert"
@@ -92,15 +93,30 @@ func NewRecord(ev *voevent.Event, source string, at time.Time) Record {
 	}
 	if ev.Doc != nil {
 		if root := ev.Doc.Root(); root != nil {
-			if d := root.FindElement("./Who/Date"); d != nil {
-				r.Date = strings.TrimSpace(d.Text())
+			if who := root.SelectElement("Who"); who != nil {
+				if d := who.SelectElement("Date"); d != nil {
+					r.Date = strings.TrimSpace(d.Text())
+				}
 			}
 			if what := root.SelectElement("What"); what != nil {
-				r.ParamsCount = len(what.FindElements(".//Param"))
+				r.ParamsCount = countParams(what)
 			}
 		}
 	}
 	return r
+}
+
+// countParams counts the Param elements under e, in Groups too.
+func countParams(e *etree.Element) int {
+	n := 0
+	for _, c := range e.ChildElements() {
+		if c.Tag == "Param" {
+			n++
+		} else {
+			n += countParams(c)
+		}
+	}
+	return n
 }
 
 // Store is the persistent seen-list (and the archive that is written with it).

@@ -127,7 +127,7 @@ func writeBackfillBatch(ctx context.Context, conn *sql.Conn, batch []backfillRow
 		return err
 	}
 	defer del.Close()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO events_fts(rowid, text) VALUES(?,?)`)
+	ins, err := tx.PrepareContext(ctx, insertFTS)
 	if err != nil {
 		return err
 	}

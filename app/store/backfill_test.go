@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -134,5 +135,34 @@ func TestIndexCatchUp(t *testing.T) {
 	s = open(t, dir, Options{})
 	if n, _ := s.CountEvents(ctx, EventQuery{Text: "MS181101ab"}); n != 3 {
 		t.Errorf("after the catch-up the index finds %d", n)
+	}
+}
+
+// TestIndexManyAdmissions admits more alerts than one index batch, from
+// many goroutines: every one is found, whether indexed inside a later
+// admission's transaction or on its own.
+func TestIndexManyAdmissions(t *testing.T) {
+	s := open(t, t.TempDir(), Options{Synchronous: "NORMAL"})
+	const n = 3 * indexBatch / 2
+	done := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, _, err := s.Admit(ctx, record(fmt.Sprintf("ivo://many.test/x#%d", i), fmt.Sprint(i)))
+			done <- err
+		}()
+	}
+	for range n {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := s.CountEvents(ctx, EventQuery{Text: "many.test"}); got != n {
+		t.Errorf("search finds %d of %d", got, n)
+	}
+	if got, _ := s.CountEvents(ctx, EventQuery{Text: "ivo://many.test/x#1234"}); got != 0 {
+		t.Errorf("search for an absent id finds %d", got)
+	}
+	if got, _ := s.CountEvents(ctx, EventQuery{Text: "ivo://many.test/x#123"}); got != 1 {
+		t.Errorf("search for one id finds %d", got)
 	}
 }

@@ -84,7 +84,7 @@ func (q EventQuery) where() (string, []any) {
 		args = append(args, q.Text)
 	}
 	if q.Trigger != "" {
-		conds = append(conds, `"trigger" = ?`)
+		conds = append(conds, `"trigger" = ? AND "trigger" != ''`) // the second term lets SQLite use the partial index
 		args = append(args, q.Trigger)
 	}
 	if q.Source != "" {

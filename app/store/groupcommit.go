@@ -16,6 +16,8 @@ const maxBatch = 256
 type admitReq struct {
 	ctx   context.Context
 	rec   seen.Record
+	args  []any  // eventArgs(rec)
+	text  string // searchText of rec
 	reply chan admitResult
 }
 
@@ -26,7 +28,7 @@ type admitResult struct {
 }
 
 // admitStmts are the statements of an admission.
-type admitStmts struct{ seen, event, raw *sql.Stmt }
+type admitStmts struct{ seen, event, raw, fts *sql.Stmt }
 
 // prepare compiles the statements once, instead of once per batch.
 func (a *admitStmts) prepare(db *sql.DB) error {
@@ -39,6 +41,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 		{&a.event, `INSERT INTO events(ivorn, role, event_date, received_at, source, params_count, format, topic, kafka_partition, kafka_offset, kafka_time, ` +
 			summaryColumns + `) VALUES(?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{&a.raw, `INSERT INTO event_raw(id, raw) VALUES(?,?)`},
+		{&a.fts, insertFTS},
 	} {
 		if *p.into, err = db.Prepare(p.sql); err != nil {
 			a.close()
@@ -50,7 +53,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 
 // close releases the statements that were prepared.
 func (a *admitStmts) close() {
-	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw} {
+	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts} {
 		if st != nil {
 			st.Close()
 		}
@@ -61,9 +64,9 @@ func (a *admitStmts) close() {
 // request waiting (up to maxBatch) and commits them in one transaction, so
 // concurrent submissions share the cost of a durable commit.
 //
-// The search text of what it commits is indexed later, in bigger
-// transactions (see index.go): full-text indexing costs more than the rest
-// of an admission and must not hold up acknowledgements.
+// The search text of what it commits is indexed later, many alerts at a
+// time (index.go): full-text indexing costs more than the rest of an
+// admission and must not hold up each acknowledgement.
 func (s *Store) writer() {
 	defer s.writerWG.Done()
 	batch := make([]*admitReq, 0, maxBatch)
@@ -92,10 +95,9 @@ func (s *Store) writer() {
 		}
 		s.commit(batch)
 		switch n := s.indexPending(); {
-		case n >= indexBatch:
+		case n == 0:
 			indexDue = nil
-			s.flushIndex()
-		case n > 0 && indexDue == nil:
+		case indexDue == nil:
 			indexDue = time.After(indexDelay)
 		}
 	}
@@ -117,6 +119,7 @@ func (s *Store) failPending(err error) {
 func (s *Store) commit(batch []*admitReq) {
 	results := make([]admitResult, len(batch))
 	var docs []indexDoc
+	waiting := s.takeIndexBatch() // indexed in this transaction: no commit of its own
 	err := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -139,11 +142,11 @@ func (s *Store) commit(batch []*admitReq) {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				id, err := insertEvent(ctx, insEvent, insRaw, rec)
+				id, err := insertEvent(ctx, insEvent, insRaw, r.args, rec.Raw)
 				if err != nil {
 					return err
 				}
-				docs = append(docs, indexDoc{id, searchText(rec.IVORN, rec.Summary)})
+				docs = append(docs, indexDoc{id, r.text})
 				results[i].verdict = seen.New
 				continue
 			}
@@ -160,10 +163,16 @@ func (s *Store) commit(batch []*admitReq) {
 				results[i].verdict = seen.Conflict
 			}
 		}
+		if len(waiting) > 0 && s.indexInTx(ctx, tx, waiting, true) != nil {
+			s.queueIndex(waiting) // the admissions go on; the index waits
+			waiting = nil
+		}
 		return tx.Commit()
 	}()
 	if err == nil {
 		s.queueIndex(docs)
+	} else {
+		s.queueIndex(waiting)
 	}
 	for i, r := range batch {
 		if err != nil {
@@ -173,10 +182,10 @@ func (s *Store) commit(batch []*admitReq) {
 	}
 }
 
-// insertEvent writes an admitted alert's archive row and its raw bytes and
-// returns the row's id.
-func insertEvent(ctx context.Context, ev, raw *sql.Stmt, rec seen.Record) (int64, error) {
-	sm := rec.Summary
+// eventArgs are the values of an admitted alert's archive row, in the
+// order of the insert statement; Admit computes them on the caller's
+// goroutine, so that the single writer does less.
+func eventArgs(rec seen.Record) []any {
 	format := rec.Format
 	if format == "" {
 		format = alert.FormatVOEvent
@@ -185,8 +194,13 @@ func insertEvent(ctx context.Context, ev, raw *sql.Stmt, rec seen.Record) (int64
 	if k := rec.Kafka; k.Topic != "" {
 		part, off, ktime = k.Partition, k.Offset, k.Time.UnixMilli()
 	}
-	args := append([]any{rec.IVORN, sm.Role, rec.Date, rec.Received.UnixMilli(), rec.Source, rec.ParamsCount,
-		string(format), rec.Kafka.Topic, part, off, ktime}, summaryValues(sm)...)
+	return append([]any{rec.IVORN, rec.Summary.Role, rec.Date, rec.Received.UnixMilli(), rec.Source, rec.ParamsCount,
+		string(format), rec.Kafka.Topic, part, off, ktime}, summaryValues(rec.Summary)...)
+}
+
+// insertEvent writes an admitted alert's archive row and its raw bytes and
+// returns the row's id.
+func insertEvent(ctx context.Context, ev, raw *sql.Stmt, args []any, rawBytes []byte) (int64, error) {
 	res, err := ev.ExecContext(ctx, args...)
 	if err != nil {
 		return 0, err
@@ -195,7 +209,7 @@ func insertEvent(ctx context.Context, ev, raw *sql.Stmt, rec seen.Record) (int64
 	if err != nil {
 		return 0, err
 	}
-	_, err = raw.ExecContext(ctx, id, rec.Raw)
+	_, err = raw.ExecContext(ctx, id, rawBytes)
 	return id, err
 }
 

@@ -8,8 +8,9 @@ import (
 
 // Full-text indexing of admitted alerts: the writer commits an alert's row
 // at once (that is what the acknowledgement waits for) and indexes its search
-// text shortly after, indexBatch alerts or indexDelay at a time, whichever
-// comes first. Indexing in bigger transactions costs half as much per alert
+// text later: once indexBatch alerts wait, inside the next admission
+// transaction (no commit of its own), or, when fewer wait, on its own after
+// indexDelay. Indexing many at a time costs about half as much per alert
 // (FTS5 merges fewer segments). Alerts committed but not yet indexed when the
 // process dies are indexed at the next Open (catchUpIndex).
 const (
@@ -18,6 +19,9 @@ const (
 	// indexDelay is the longest an admitted alert waits to be searchable.
 	indexDelay = 500 * time.Millisecond
 )
+
+// insertFTS indexes one archived alert's search text.
+const insertFTS = `INSERT INTO events_fts(rowid, text) VALUES(?,?)`
 
 // indexDoc is an archived alert's search text waiting to be indexed.
 type indexDoc struct {
@@ -30,6 +34,19 @@ func (s *Store) queueIndex(docs []indexDoc) {
 	s.indexMu.Lock()
 	s.indexQueue = append(s.indexQueue, docs...)
 	s.indexMu.Unlock()
+}
+
+// takeIndexBatch takes the alerts waiting to be indexed if there are at
+// least indexBatch of them.
+func (s *Store) takeIndexBatch() []indexDoc {
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	if len(s.indexQueue) < indexBatch {
+		return nil
+	}
+	docs := s.indexQueue
+	s.indexQueue = nil
+	return docs
 }
 
 // indexPending is how many committed alerts wait to be indexed.
@@ -66,17 +83,41 @@ func (s *Store) index(ctx context.Context, docs []indexDoc) error {
 		return err
 	}
 	defer tx.Rollback()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO events_fts(rowid, text) VALUES(?,?)`)
-	if err != nil {
+	if err := s.indexInTx(ctx, tx, docs, false); err != nil {
 		return err
 	}
-	defer ins.Close()
+	return tx.Commit()
+}
+
+// indexInTx writes docs to the full-text index inside tx; with savepoint,
+// a failure undoes only what it wrote, and the rest of tx stands.
+func (s *Store) indexInTx(ctx context.Context, tx *sql.Tx, docs []indexDoc, savepoint bool) (err error) {
+	if savepoint {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT fts`); err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				tx.ExecContext(ctx, `ROLLBACK TO fts`)
+			}
+			tx.ExecContext(ctx, `RELEASE fts`)
+		}()
+	}
+	var ins *sql.Stmt
+	if s.admit.fts != nil {
+		ins = tx.StmtContext(ctx, s.admit.fts)
+	} else { // during Open, before the statements are prepared
+		if ins, err = tx.PrepareContext(ctx, insertFTS); err != nil {
+			return err
+		}
+		defer ins.Close()
+	}
 	for _, d := range docs {
 		if _, err := ins.ExecContext(ctx, d.id, d.text); err != nil {
 			return err
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // catchUpIndex indexes the archived alerts newer than the newest one

@@ -122,11 +122,6 @@ func writeBackfillBatch(ctx context.Context, conn *sql.Conn, batch []backfillRow
 		return err
 	}
 	defer upd.Close()
-	del, err := tx.PrepareContext(ctx, `DELETE FROM events_fts WHERE rowid = ?`)
-	if err != nil {
-		return err
-	}
-	defer del.Close()
 	ins, err := tx.PrepareContext(ctx, insertFTS)
 	if err != nil {
 		return err
@@ -136,7 +131,7 @@ func writeBackfillBatch(ctx context.Context, conn *sql.Conn, batch []backfillRow
 		if _, err := upd.ExecContext(ctx, append(summaryValues(r.sum), r.id)...); err != nil {
 			return err
 		}
-		if err := indexText(ctx, del, ins, r.id, searchText(r.key, r.sum)); err != nil {
+		if _, err := ins.ExecContext(ctx, r.id, searchText(r.key, r.sum)); err != nil {
 			return err
 		}
 	}

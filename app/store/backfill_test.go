@@ -166,3 +166,30 @@ func TestIndexManyAdmissions(t *testing.T) {
 		t.Errorf("search for one id finds %d", got)
 	}
 }
+
+// TestIndexTwoProcesses opens a second store on the directory while the
+// first still has alerts waiting to be indexed: the second indexes them at
+// Open, the first indexes them again when it closes, and each is found once.
+func TestIndexTwoProcesses(t *testing.T) {
+	dir := t.TempDir()
+	a := open(t, dir, Options{})
+	for i := range 5 {
+		if _, _, err := a.Admit(ctx, record(fmt.Sprintf("ivo://two.test/x#%d", i), fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.indexPending() == 0 {
+		t.Skip("the writer indexed already")
+	}
+	b := open(t, dir, Options{})
+	if n, _ := b.CountEvents(ctx, EventQuery{Text: "two.test"}); n != 5 {
+		t.Errorf("the second process finds %d", n)
+	}
+	a.Close()
+	if n, _ := b.CountEvents(ctx, EventQuery{Text: "two.test"}); n != 5 {
+		t.Errorf("after the first indexed them too: %d", n)
+	}
+	if n, _ := b.CountEvents(ctx, EventQuery{Text: "ivo://two.test/x#3"}); n != 1 {
+		t.Errorf("one id: %d", n)
+	}
+}

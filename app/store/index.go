@@ -20,8 +20,9 @@ const (
 	indexDelay = 500 * time.Millisecond
 )
 
-// insertFTS indexes one archived alert's search text.
-const insertFTS = `INSERT INTO events_fts(rowid, text) VALUES(?,?)`
+// insertFTS indexes one archived alert's search text, replacing what was
+// indexed under its id before (a back-fill, or two processes catching up).
+const insertFTS = `INSERT OR REPLACE INTO events_fts(rowid, text) VALUES(?,?)`
 
 // indexDoc is an archived alert's search text waiting to be indexed.
 type indexDoc struct {

@@ -1,8 +1,6 @@
 package store
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
 
@@ -93,16 +91,4 @@ const minFTSInput = 3
 // isWordRune reports whether the FTS5 unicode61 tokenizer keeps r in a token.
 func isWordRune(r rune) bool {
 	return r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127
-}
-
-// indexText writes an event's search text under its archive id, replacing
-// what was indexed before.
-func indexText(ctx context.Context, del, ins *sql.Stmt, id int64, text string) error {
-	if del != nil {
-		if _, err := del.ExecContext(ctx, id); err != nil {
-			return err
-		}
-	}
-	_, err := ins.ExecContext(ctx, id, text)
-	return err
 }

@@ -1,6 +1,9 @@
 // Package store holds Starling's SQLite database (modernc.org/sqlite): the
 // persistent seen-list, the event archive, the outbox, settings and profiles.
-// One file per data directory, in WAL mode.
+// One file per data directory, in WAL mode. Each archived alert has the one
+// event model's summary in its row (migration 3) and its text in an FTS5
+// index; rows archived before that are summarised from their raw bytes
+// when the database is opened (backfill.go).
 package store
 
 import (

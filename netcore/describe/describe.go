@@ -21,7 +21,7 @@ import (
 // whose summary_version is older.
 const Version = 1
 
-// Notes describe is the author of (others come from notice).
+// Notes that describe writes (notice writes the others).
 const (
 	// NoteSkymapUnreadable begins the note of an alert whose embedded sky map
 	// could not be read; the reason follows.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -122,13 +123,24 @@ func writeBackfillBatch(ctx context.Context, conn *sql.Conn, batch []backfillRow
 		return err
 	}
 	defer upd.Close()
+	note, err := tx.PrepareContext(ctx, `UPDATE events SET note = ?, summary_version = ? WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer note.Close()
 	ins, err := tx.PrepareContext(ctx, insertFTS)
 	if err != nil {
 		return err
 	}
 	defer ins.Close()
 	for _, r := range batch {
-		if _, err := upd.ExecContext(ctx, append(summaryValues(r.sum), r.id)...); err != nil {
+		if r.format != string(alert.FormatJSON) && strings.HasPrefix(r.sum.Note, describe.NoteUnparsableVOEvent) {
+			// Keep what the older schema knew of it (position, author);
+			// only say why there is no more.
+			if _, err := note.ExecContext(ctx, r.sum.Note, describe.Version, r.id); err != nil {
+				return err
+			}
+		} else if _, err := upd.ExecContext(ctx, append(summaryValues(r.sum), r.id)...); err != nil {
 			return err
 		}
 		if _, err := ins.ExecContext(ctx, r.id, searchText(r.key, r.sum)); err != nil {

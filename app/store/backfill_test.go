@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,7 +76,9 @@ func v2Samples(t *testing.T) []v2Row {
 		rows = append(rows, v2Row{key: jsonKey(raw), format: alert.FormatJSON, topic: "igwn.gwalert", raw: raw})
 	}
 	raw := readSample(t, sampleNotices+"gcn-schema/einstein_probe.wxt.alert.example.json")
-	return append(rows, v2Row{key: jsonKey(raw), format: alert.FormatJSON, topic: "gcn.notices.einstein_probe.wxt.alert", raw: raw})
+	rows = append(rows, v2Row{key: jsonKey(raw), format: alert.FormatJSON, topic: "gcn.notices.einstein_probe.wxt.alert", raw: raw})
+	// Bytes that no longer parse keep what version 2 knew of them.
+	return append(rows, v2Row{key: "ivo://broken.test/x#1", role: "test", format: alert.FormatVOEvent, raw: []byte("<VOEvent"), ra: 10.0, dec: 20.0, err: 0.5})
 }
 
 func TestBackfillFromVersion2(t *testing.T) {
@@ -86,6 +89,10 @@ func TestBackfillFromVersion2(t *testing.T) {
 		t.Fatalf("schema version %d", v)
 	}
 	checkSamples(t, s, true)
+	if r := getRow(t, s, "ivo://broken.test/x#1"); !strings.HasPrefix(r.Note, "unparsable VOEvent: ") || !r.HasPosition ||
+		r.RA != 10 || r.Dec != 20 || r.ErrorRadius != 0.5 || r.Author != "old author" || r.SummaryVersion != describe.Version {
+		t.Errorf("unparsable VOEvent: %+v", r)
+	}
 	if n, _ := s.CountEvents(ctx, EventQuery{Text: "12818"}); n != 1 {
 		t.Errorf("search for a back-filled param value: %d", n)
 	}

@@ -16,7 +16,8 @@ type EventRow = store.EventRow
 
 // EventFilter narrows the archive list.
 type EventFilter struct {
-	// Text is an IVORN substring.
+	// Text is searched for as store.EventQuery.Text says: full text of
+	// both formats, or an IVORN substring when very short.
 	Text string
 	// Role is observation, prediction, utility or test; empty for any.
 	Role string
@@ -31,7 +32,8 @@ func (c *Core) Events(ctx context.Context, f EventFilter, limit int) ([]EventRow
 	return c.Store.ListEvents(ctx, store.EventQuery{Text: f.Text, Role: f.Role, BeforeID: f.BeforeID, AfterID: f.AfterID, Limit: limit})
 }
 
-// EventDetail is one archived event with its raw bytes and parsed summary.
+// EventDetail is one archived event with its raw bytes and, for a VOEvent,
+// its parsed params (Row holds the one event model's summary).
 type EventDetail struct {
 	Row     EventRow
 	Raw     []byte
@@ -48,7 +50,8 @@ func (c *Core) EventDetail(ctx context.Context, ivorn string) (EventDetail, erro
 	if ev, err := voevent.Parse(raw); err == nil {
 		d.Summary = voevent.Summarize(ev)
 	} else {
-		d.Summary = voevent.Summary{IVORN: row.IVORN, Role: row.Role, Author: row.Author, Date: row.Date}
+		d.Summary = voevent.Summary{IVORN: row.IVORN, Role: row.Role, Author: row.Author, Date: row.Date, Description: row.Description,
+			HasPosition: row.HasPosition, RA: row.RA, Dec: row.Dec, ErrorRadius: row.ErrorRadius}
 	}
 	return d, nil
 }

@@ -42,7 +42,7 @@ type EventsPanel struct {
 func newEventsPanel(u *Window) *EventsPanel {
 	p := &EventsPanel{u: u, more: true}
 	p.Search = widget.NewEntry()
-	p.Search.SetPlaceHolder("search by IVORN")
+	p.Search.SetPlaceHolder("search: IVORN, trigger, mission, param values…")
 	p.Search.OnChanged = func(string) { p.reload() }
 	p.Role = widget.NewSelect([]string{"any role", "observation", "prediction", "utility", "test"}, nil)
 	p.Role.SetSelected("any role")
@@ -108,7 +108,11 @@ func eventLine(r app.EventRow) string {
 	if r.IVORN == "" {
 		return ""
 	}
-	return r.Received.Local().Format("2006-01-02 15:04:05") + "  " + fmt.Sprintf("%-11s", r.Role) + "  " + r.IVORN
+	line := r.Received.Local().Format("2006-01-02 15:04:05") + "  " + fmt.Sprintf("%-11s", r.Role) + "  "
+	if r.AlertType != "" || r.Trigger != "" {
+		line += strings.TrimSpace(r.AlertType+" "+r.Trigger) + "  "
+	}
+	return line + r.IVORN
 }
 
 // reload starts over from the newest event with the current filter.
@@ -180,6 +184,7 @@ func (p *EventsPanel) show(r app.EventRow) {
 	} else {
 		b.WriteString("Position: none given\n")
 	}
+	summaryLines(&b, d.Row)
 	fmt.Fprintf(&b, "Params: %d\n", len(d.Summary.Params))
 	if d.Summary.Description != "" {
 		b.WriteString("\n" + d.Summary.Description + "\n")
@@ -201,6 +206,28 @@ func (p *EventsPanel) show(r app.EventRow) {
 		p.Raw.SetText(string(d.Raw))
 		p.Params.Refresh()
 	})
+}
+
+// summaryLines writes the one event model's fields that the row has.
+func summaryLines(b *strings.Builder, r app.EventRow) {
+	for _, f := range [][2]string{{"Format", r.Format}, {"Mission", r.Mission}, {"Trigger", r.Trigger}, {"Alert type", r.AlertType},
+		{"Significance", r.Significance}, {"Note", r.Note}} {
+		if f[1] != "" {
+			fmt.Fprintf(b, "%s: %s\n", f[0], f[1])
+		}
+	}
+	if r.Retraction {
+		b.WriteString("Retraction: this alert withdraws its trigger\n")
+	}
+	if r.Test {
+		b.WriteString("Test or mock alert\n")
+	}
+	if !r.EventTime.IsZero() {
+		fmt.Fprintf(b, "Event time: %s UTC\n", r.EventTime.UTC().Format("2006-01-02 15:04:05.000"))
+	}
+	if m := r.Skymap; m != nil {
+		fmt.Fprintf(b, "Sky map: most probable RA %.3f°, Dec %.3f°; 90%% area %.4g deg², 50%% area %.4g deg²\n", m.RA, m.Dec, m.Area90, m.Area50)
+	}
 }
 
 func orDash(s string) string {

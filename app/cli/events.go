@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -21,9 +20,13 @@ func init() {
 const eventsUsage = `usage: starling events COMMAND [options]
 
 commands:
-  list [--search TEXT] [--role ROLE] [--since T] [--until T] [--limit N] [--before ID] [--count]
-                        archived events, newest first
-  show IVORN [--raw]    one event: its summary, or exactly the bytes received
+  list [--search TEXT] [--role ROLE] [--source TEXT] [--since T] [--until T] [--limit N] [--before ID] [--count] [--json]
+                        archived alerts (VOEvent and JSON), newest first
+  groups [--since T] [--test] [--json]
+                        one line per trigger: its alerts in sequence (Preliminary → Initial → …)
+  show KEY [--raw] [--group]
+                        one alert (an IVORN or a JSON alert's sha256:… key): its summary,
+                        its trigger's timeline, or exactly the bytes received
 
 Times are UTC: 2025-01-02, 2025-01-02T15:04:05, RFC 3339, or a duration ago (90m, 2h, 3d).
 Every command takes --data-dir DIR (or Comet's --eventdb DIR).
@@ -46,6 +49,8 @@ func runEvents(env Env, args []string) int {
 		return eventsList(env, args[1:])
 	case "show":
 		return eventsShow(env, args[1:])
+	case "groups":
+		return eventsGroups(env, args[1:])
 	}
 	fmt.Fprintf(env.Stderr, "starling events: unknown command %q\n%s", args[0], eventsUsage)
 	return exitUsage
@@ -79,7 +84,7 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 
 func eventsList(env Env, args []string) int {
 	a := eventsArgs("list", "starling events list [--search TEXT] [--role ROLE] [--since T] [--until T] [--limit N] [--before ID] [--count] [--data-dir DIR]")
-	a.add(option{long: "search", short: "s", kind: flagValue, meta: "TEXT", help: "only events whose IVORN contains TEXT"})
+	a.add(option{long: "search", short: "s", kind: flagValue, meta: "TEXT", help: "full-text search: every word a prefix of a word in the key, ids, authors, params, mission or trigger (under 3 characters: an IVORN substring)"})
 	a.add(option{long: "role", kind: flagValue, meta: "ROLE", help: "only observation, prediction, utility or test events"})
 	a.add(option{long: "since", kind: flagValue, meta: "T", help: "only events received at or after T"})
 	a.add(option{long: "until", kind: flagValue, meta: "T", help: "only events received before T"})
@@ -160,9 +165,10 @@ func eventsList(env Env, args []string) int {
 		return exitOK
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tRECEIVED (UTC)\tROLE\tIVORN\tFROM")
+	fmt.Fprintln(tw, "ID\tRECEIVED (UTC)\tROLE\tTRIGGER\tTYPE\tKEY\tFROM")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", r.ID, r.Received.UTC().Format("2006-01-02 15:04:05"), r.Role, r.IVORN, orDash(r.Source))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Received.UTC().Format("2006-01-02 15:04:05"), orDash(r.Role),
+			orDash(r.Trigger), orDash(r.AlertType), r.IVORN, orDash(r.Source))
 	}
 	tw.Flush()
 	if len(rows) == limit {
@@ -176,107 +182,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func eventsShow(env Env, args []string) int {
-	a := eventsArgs("show", "starling events show IVORN [--raw] [--data-dir DIR]")
-	a.add(option{long: "raw", kind: flagBool, help: "write exactly the bytes received"})
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	errf := func(code int, format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling events show: "+format+"\n", v...)
-		return code
-	}
-	if len(a.positional) != 1 {
-		return errf(exitUsage, "give one IVORN (see `starling events list`)")
-	}
-	ivorn := a.positional[0]
-	dir := dataDir(a)
-	st, _, err := openShared(dir, true)
-	if errors.Is(err, errNoData) {
-		return errf(exitFailure, "no event %s in the archive of %s", ivorn, dir)
-	}
-	if err != nil {
-		return errf(exitFailure, "%v", err)
-	}
-	defer st.Close()
-	row, raw, err := st.GetEvent(context.Background(), ivorn)
-	if errors.Is(err, store.ErrNotFound) {
-		return errf(exitFailure, "no event %s in the archive of %s", ivorn, dir)
-	}
-	if err != nil {
-		return errf(exitFailure, "%v", err)
-	}
-	if a.isSet("raw") {
-		env.Stdout.Write(raw)
-		return exitOK
-	}
-	sum := voevent.Summary{IVORN: row.IVORN, Role: row.Role, Author: row.Author, Date: row.Date, Description: row.Description}
-	if ev, err := voevent.Parse(raw); err == nil {
-		sum = voevent.Summarize(ev)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	line := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
-	line("IVORN", sum.IVORN)
-	line("Role", sum.Role)
-	line("Author", orDash(sum.Author))
-	line("Date", orDash(sum.Date))
-	line("Received", row.Received.UTC().Format("2006-01-02 15:04:05.000Z")+" from "+orDash(row.Source))
-	if sum.HasPosition {
-		line("Position", fmt.Sprintf("RA %g, Dec %g (error radius %g)", sum.RA, sum.Dec, sum.ErrorRadius))
-	}
-	if sum.Description != "" {
-		line("Description", sum.Description)
-	}
-	for i, p := range sum.Params {
-		name := p.Name
-		if p.Group != "" {
-			name = p.Group + "/" + p.Name
-		}
-		v := name + " = " + p.Value
-		if p.Unit != "" {
-			v += " " + p.Unit
-		}
-		if p.UCD != "" {
-			v += "  (" + p.UCD + ")"
-		}
-		k := ""
-		if i == 0 {
-			k = "Params"
-		}
-		line(k, v)
-	}
-	line("Size", fmt.Sprintf("%d bytes (archive id %d; --raw prints them)", len(raw), row.ID))
-	tw.Flush()
-	return exitOK
-}
-
-// eventJSON is one line of `events list --json`; scripts read these names.
-type eventJSON struct {
-	ID        int64   `json:"id"`
-	Key       string  `json:"key"`
-	Kind      string  `json:"kind"`
-	Source    string  `json:"source"`
-	Topic     *string `json:"topic"`
-	Partition *int32  `json:"partition"`
-	Offset    *int64  `json:"offset"`
-	Role      string  `json:"role"`
-	Received  string  `json:"received"`
-}
-
-// printEventsJSON writes one JSON object per archived event.
-func printEventsJSON(env Env, rows []store.EventRow) int {
-	enc := json.NewEncoder(env.Stdout)
-	for _, r := range rows {
-		e := eventJSON{ID: r.ID, Key: r.IVORN, Kind: r.Format, Source: r.Source, Role: r.Role,
-			Received: r.Received.UTC().Format(time.RFC3339Nano)}
-		if r.Topic != "" {
-			e.Topic, e.Partition, e.Offset = &r.Topic, &r.Partition, &r.Offset
-		}
-		if err := enc.Encode(e); err != nil {
-			return exitFailure
-		}
-	}
-	return exitOK
 }

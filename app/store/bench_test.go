@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/seen"
-	"github.com/starling-broker/starling/netcore/voevent"
 )
 
 // fillArchive writes n synthetic events of about 2 KB through Admit (the
@@ -34,7 +34,7 @@ func fillArchive(tb testing.TB, s *Store, n int) {
 			r := seen.Record{
 				IVORN: ivorn, Digest: sha256.Sum256([]byte(raw)), Source: "127.0.0.1:1",
 				Received: start.Add(time.Duration(i) * (30 * 24 * time.Hour / time.Duration(n))), Raw: []byte(raw),
-				Summary: voevent.Summary{IVORN: ivorn, Role: roles[i%len(roles)], Author: "ivo://nasa.gsfc.tan/gcn", HasPosition: true, RA: float64(i % 360), Dec: -45},
+				Summary: alert.Summary{Format: alert.FormatVOEvent, Key: ivorn, Role: roles[i%len(roles)], Author: "ivo://nasa.gsfc.tan/gcn", HasPosition: true, RA: float64(i % 360), Dec: -45},
 			}
 			if _, _, err := s.Admit(context.Background(), r); err != nil {
 				tb.Error(err)

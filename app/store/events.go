@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/starling-broker/starling/netcore/alert"
 )
 
 // EventRow is an archived event's summary, without its raw bytes.
@@ -29,13 +32,34 @@ type EventRow struct {
 	Partition int32
 	Offset    int64
 	KafkaTime time.Time
+
+	// The one event model's summary (design §8); see alert.Summary.
+	// EventTime is zero when unknown; ErrorRadius (above) is in degrees.
+	EventTime    time.Time
+	Trigger      string
+	AlertType    string
+	Mission      string
+	Retraction   bool
+	Test         bool
+	FAR          float64
+	Significance string
+	Note         string
+	// Skymap is the summary of the alert's embedded sky map, nil for none.
+	Skymap *alert.SkymapSummary
+	// SummaryVersion is the describe.Version that wrote the summary (0: none yet).
+	SummaryVersion int
 }
 
 // EventQuery selects archived events. Zero fields do not filter.
 type EventQuery struct {
-	// Text is an IVORN substring.
+	// Text is searched for in the full-text index of both formats (key,
+	// ids, authors, param names and values, mission, trigger), each word a
+	// prefix; text shorter than three characters, or without a letter or
+	// digit, is a substring of the key (IVORN) instead.
 	Text string
-	Role string
+	// Trigger selects the alerts of one trigger.
+	Trigger string
+	Role    string
 	// Source is a substring of where the event came from: its peer,
 	// subscription or Kafka topic.
 	Source string
@@ -50,11 +74,18 @@ type EventQuery struct {
 func (q EventQuery) where() (string, []any) {
 	var conds []string
 	var args []any
-	if q.Text != "" {
+	if fts, ok := ftsQuery(q.Text); ok {
+		conds = append(conds, "id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)")
+		args = append(args, fts)
+	} else if q.Text != "" {
 		// The raw bytes live in event_raw, so even a full scan for a rare
 		// substring reads only the summaries.
 		conds = append(conds, "instr(ivorn, ?) > 0")
 		args = append(args, q.Text)
+	}
+	if q.Trigger != "" {
+		conds = append(conds, `"trigger" = ? AND "trigger" != ''`) // the second term lets SQLite use the partial index
+		args = append(args, q.Trigger)
 	}
 	if q.Source != "" {
 		conds = append(conds, "(instr(source, ?) > 0 OR instr(topic, ?) > 0)")
@@ -86,16 +117,30 @@ func (q EventQuery) where() (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-const eventColumns = `id, ivorn, role, author, event_date, source, received_at, ra, dec, err, params_count, description, format, topic, kafka_partition, kafka_offset, kafka_time`
+const eventColumns = `id, ivorn, role, author, event_date, source, received_at, ra, dec, err, params_count, description, format, topic, kafka_partition, kafka_offset, kafka_time,
+	event_time, "trigger", alert_type, mission, retraction, test, far, significance, note, skymap, summary_version`
 
 func scanEvent(sc interface{ Scan(...any) error }) (EventRow, error) {
 	var r EventRow
 	var received int64
 	var ra, dec, errRadius sql.NullFloat64
-	var part, off, ktime sql.NullInt64
+	var part, off, ktime, eventTime sql.NullInt64
+	var far sql.NullFloat64
+	var sky sql.NullString
 	if err := sc.Scan(&r.ID, &r.IVORN, &r.Role, &r.Author, &r.Date, &r.Source, &received, &ra, &dec, &errRadius, &r.ParamsCount, &r.Description,
-		&r.Format, &r.Topic, &part, &off, &ktime); err != nil {
+		&r.Format, &r.Topic, &part, &off, &ktime,
+		&eventTime, &r.Trigger, &r.AlertType, &r.Mission, &r.Retraction, &r.Test, &far, &r.Significance, &r.Note, &sky, &r.SummaryVersion); err != nil {
 		return r, err
+	}
+	if eventTime.Valid {
+		r.EventTime = time.UnixMilli(eventTime.Int64).UTC()
+	}
+	r.FAR = far.Float64
+	if sky.Valid {
+		var m alert.SkymapSummary
+		if json.Unmarshal([]byte(sky.String), &m) == nil {
+			r.Skymap = &m
+		}
 	}
 	r.Partition, r.Offset = int32(part.Int64), off.Int64
 	if ktime.Valid {
@@ -112,6 +157,7 @@ func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
+	s.indexBeforeSearch(q)
 	where, args := q.where()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+where+` ORDER BY id DESC LIMIT ?`, append(args, q.Limit)...)
 	if err != nil {
@@ -131,6 +177,7 @@ func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error
 
 // CountEvents counts the archived events that q selects (ignoring Limit).
 func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
+	s.indexBeforeSearch(q)
 	where, args := q.where()
 	var n int64
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM events`+where, args...).Scan(&n)
@@ -155,3 +202,29 @@ type scanTail struct {
 }
 
 func (s scanTail) Scan(dest ...any) error { return s.row.Scan(append(dest, s.tail)...) }
+
+// TriggerEvents returns, oldest first, every archived alert of each trigger
+// that has an alert received at or after since (all triggers when since is
+// zero), for timelines (alert.Timelines).
+func (s *Store) TriggerEvents(ctx context.Context, since time.Time) ([]EventRow, error) {
+	q := `SELECT ` + eventColumns + ` FROM events WHERE "trigger" != ''`
+	var args []any
+	if !since.IsZero() {
+		q += ` AND "trigger" IN (SELECT "trigger" FROM events WHERE received_at >= ? AND "trigger" != '')`
+		args = append(args, since.UnixMilli())
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []EventRow
+	for rows.Next() {
+		r, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

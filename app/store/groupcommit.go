@@ -16,6 +16,8 @@ const maxBatch = 256
 type admitReq struct {
 	ctx   context.Context
 	rec   seen.Record
+	args  []any  // eventArgs(rec)
+	text  string // searchText of rec
 	reply chan admitResult
 }
 
@@ -26,7 +28,7 @@ type admitResult struct {
 }
 
 // admitStmts are the statements of an admission.
-type admitStmts struct{ seen, event, raw *sql.Stmt }
+type admitStmts struct{ seen, event, raw, fts *sql.Stmt }
 
 // prepare compiles the statements once, instead of once per batch.
 func (a *admitStmts) prepare(db *sql.DB) error {
@@ -36,8 +38,10 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 		sql  string
 	}{
 		{&a.seen, `INSERT INTO seen(ivorn, sha256, first_seen, source) VALUES(?,?,?,?) ON CONFLICT(ivorn) DO NOTHING`},
-		{&a.event, `INSERT INTO events(ivorn, role, author, event_date, received_at, source, ra, dec, err, params_count, description, format, topic, kafka_partition, kafka_offset, kafka_time) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
+		{&a.event, `INSERT INTO events(ivorn, role, event_date, received_at, source, params_count, format, topic, kafka_partition, kafka_offset, kafka_time, ` +
+			summaryColumns + `) VALUES(?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{&a.raw, `INSERT INTO event_raw(id, raw) VALUES(?,?)`},
+		{&a.fts, insertFTS},
 	} {
 		if *p.into, err = db.Prepare(p.sql); err != nil {
 			a.close()
@@ -49,7 +53,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 
 // close releases the statements that were prepared.
 func (a *admitStmts) close() {
-	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw} {
+	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts} {
 		if st != nil {
 			st.Close()
 		}
@@ -59,14 +63,24 @@ func (a *admitStmts) close() {
 // writer is the single goroutine that commits admissions: it takes every
 // request waiting (up to maxBatch) and commits them in one transaction, so
 // concurrent submissions share the cost of a durable commit.
+//
+// The search text of what it commits is indexed later, many alerts at a
+// time (index.go): full-text indexing costs more than the rest of an
+// admission and must not hold up each acknowledgement.
 func (s *Store) writer() {
 	defer s.writerWG.Done()
 	batch := make([]*admitReq, 0, maxBatch)
+	var indexDue <-chan time.Time
 	for {
 		select {
 		case <-s.stop:
 			s.failPending(sql.ErrConnDone)
+			s.flushIndex()
 			return
+		case <-indexDue:
+			indexDue = nil
+			s.flushIndex()
+			continue
 		case r := <-s.admits:
 			batch = append(batch[:0], r)
 		}
@@ -80,6 +94,12 @@ func (s *Store) writer() {
 			}
 		}
 		s.commit(batch)
+		switch n := s.indexPending(); {
+		case n == 0:
+			indexDue = nil
+		case indexDue == nil:
+			indexDue = time.After(indexDelay)
+		}
 	}
 }
 
@@ -98,6 +118,8 @@ func (s *Store) failPending(err error) {
 // and nothing of the batch is kept.
 func (s *Store) commit(batch []*admitReq) {
 	results := make([]admitResult, len(batch))
+	var docs []indexDoc
+	waiting := s.takeIndexBatch() // indexed in this transaction: no commit of its own
 	err := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -120,9 +142,11 @@ func (s *Store) commit(batch []*admitReq) {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				if err := insertEvent(ctx, insEvent, insRaw, rec); err != nil {
+				id, err := insertEvent(ctx, insEvent, insRaw, r.args, rec.Raw)
+				if err != nil {
 					return err
 				}
+				docs = append(docs, indexDoc{id, r.text})
 				results[i].verdict = seen.New
 				continue
 			}
@@ -139,8 +163,17 @@ func (s *Store) commit(batch []*admitReq) {
 				results[i].verdict = seen.Conflict
 			}
 		}
+		if len(waiting) > 0 && s.indexInTx(ctx, tx, waiting, true) != nil {
+			s.queueIndex(waiting) // the admissions go on; the index waits
+			waiting = nil
+		}
 		return tx.Commit()
 	}()
+	if err == nil {
+		s.queueIndex(docs)
+	} else {
+		s.queueIndex(waiting)
+	}
 	for i, r := range batch {
 		if err != nil {
 			results[i] = admitResult{err: err}
@@ -149,12 +182,10 @@ func (s *Store) commit(batch []*admitReq) {
 	}
 }
 
-func insertEvent(ctx context.Context, ev, raw *sql.Stmt, rec seen.Record) error {
-	sm := rec.Summary
-	var ra, dec, errRadius any
-	if sm.HasPosition {
-		ra, dec, errRadius = sm.RA, sm.Dec, sm.ErrorRadius
-	}
+// eventArgs are the values of an admitted alert's archive row, in the
+// order of the insert statement; Admit computes them on the caller's
+// goroutine, so that the single writer does less.
+func eventArgs(rec seen.Record) []any {
 	format := rec.Format
 	if format == "" {
 		format = alert.FormatVOEvent
@@ -163,17 +194,23 @@ func insertEvent(ctx context.Context, ev, raw *sql.Stmt, rec seen.Record) error 
 	if k := rec.Kafka; k.Topic != "" {
 		part, off, ktime = k.Partition, k.Offset, k.Time.UnixMilli()
 	}
-	res, err := ev.ExecContext(ctx, rec.IVORN, sm.Role, sm.Author, sm.Date, rec.Received.UnixMilli(), rec.Source,
-		ra, dec, errRadius, len(sm.Params), sm.Description, string(format), rec.Kafka.Topic, part, off, ktime)
+	return append([]any{rec.IVORN, rec.Summary.Role, rec.Date, rec.Received.UnixMilli(), rec.Source, rec.ParamsCount,
+		string(format), rec.Kafka.Topic, part, off, ktime}, summaryValues(rec.Summary)...)
+}
+
+// insertEvent writes an admitted alert's archive row and its raw bytes and
+// returns the row's id.
+func insertEvent(ctx context.Context, ev, raw *sql.Stmt, args []any, rawBytes []byte) (int64, error) {
+	res, err := ev.ExecContext(ctx, args...)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
-		return err
+		return 0, err
 	}
-	_, err = raw.ExecContext(ctx, id, rec.Raw)
-	return err
+	_, err = raw.ExecContext(ctx, id, rawBytes)
+	return id, err
 }
 
 type queryer interface {

@@ -71,7 +71,29 @@ var migrations = []string{
 	ALTER TABLE events ADD COLUMN kafka_offset INTEGER;
 	ALTER TABLE events ADD COLUMN kafka_time INTEGER;
 	CREATE INDEX events_topic ON events(topic, id);`,
-	// 3: the desktop app's saved Kafka sources. Their secrets (password,
+	// 3: the one event model's summary (design §8) of each archived alert,
+	// and a full-text index over the text of both formats. Rows archived
+	// before keep summary_version 0 until backfill re-summarises them from
+	// their raw bytes. err holds the error radius in degrees; skymap holds
+	// the sky map summary as JSON (alert.SkymapSummary), NULL for none.
+	`ALTER TABLE events ADD COLUMN event_time INTEGER;
+	ALTER TABLE events ADD COLUMN "trigger" TEXT NOT NULL DEFAULT '';
+	ALTER TABLE events ADD COLUMN alert_type TEXT NOT NULL DEFAULT '';
+	ALTER TABLE events ADD COLUMN mission TEXT NOT NULL DEFAULT '';
+	ALTER TABLE events ADD COLUMN retraction INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE events ADD COLUMN test INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE events ADD COLUMN far REAL;
+	ALTER TABLE events ADD COLUMN significance TEXT NOT NULL DEFAULT '';
+	ALTER TABLE events ADD COLUMN note TEXT NOT NULL DEFAULT '';
+	ALTER TABLE events ADD COLUMN skymap TEXT;
+	ALTER TABLE events ADD COLUMN summary_version INTEGER NOT NULL DEFAULT 0;
+	-- Partial: alerts without a trigger or an event time (most VTP test
+	-- traffic) cost the writer no index insert.
+	CREATE INDEX events_trigger ON events("trigger", id) WHERE "trigger" != '';
+	CREATE INDEX events_event_time ON events(event_time) WHERE event_time IS NOT NULL;
+	-- Contentless: the text is kept only as the index; rowid is events.id.
+	CREATE VIRTUAL TABLE events_fts USING fts5(text, content='', contentless_delete=1);`,
+	// 4: the desktop app's saved Kafka sources. Their secrets (password,
 	// client secret) live in files of the data directory, never here.
 	`CREATE TABLE kafka_sources (
 		id         INTEGER PRIMARY KEY,
@@ -126,7 +148,10 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	if err := s.backfill(ctx, conn); err != nil {
+		return fmt.Errorf("summarising archived events: %w", err)
+	}
+	return s.catchUpIndex(ctx, conn)
 }
 
 // Version returns the schema version of the open database.

@@ -11,7 +11,7 @@ import (
 // Admit records r in the seen-list and the archive if its IVORN is new, in
 // one transaction shared with other concurrent admissions; see seen.Store.
 func (s *Store) Admit(ctx context.Context, r seen.Record) (seen.Verdict, seen.Entry, error) {
-	req := &admitReq{ctx: ctx, rec: r, reply: make(chan admitResult, 1)}
+	req := &admitReq{ctx: ctx, rec: r, args: eventArgs(r), text: searchText(r.IVORN, r.Summary), reply: make(chan admitResult, 1)}
 	select {
 	case s.admits <- req:
 	case <-s.stop:

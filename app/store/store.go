@@ -1,6 +1,9 @@
 // Package store holds Starling's SQLite database (modernc.org/sqlite): the
 // persistent seen-list, the event archive, the outbox, settings and profiles.
-// One file per data directory, in WAL mode.
+// One file per data directory, in WAL mode. Each archived alert has the one
+// event model's summary in its row (migration 3) and its text in an FTS5
+// index; rows archived before that are summarised from their raw bytes
+// when the database is opened (backfill.go).
 package store
 
 import (
@@ -8,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -33,6 +37,9 @@ type Options struct {
 	// MaxPages, when set, caps the database's size in pages (SQLite's
 	// max_page_count), so that tests can meet a full disk.
 	MaxPages int
+	// Log receives the store's log lines, such as the progress of a
+	// back-fill of summaries after an upgrade (default slog.Default()).
+	Log *slog.Logger
 }
 
 // Store is an open database.
@@ -40,12 +47,15 @@ type Store struct {
 	dir  string
 	db   *sql.DB
 	lock *os.File
+	log  *slog.Logger
 
-	admit     admitStmts // prepared once, bound to each batch's transaction
-	admits    chan *admitReq
-	stop      chan struct{}
-	writerWG  sync.WaitGroup
-	closeOnce sync.Once
+	admit      admitStmts // prepared once, bound to each batch's transaction
+	admits     chan *admitReq
+	indexMu    sync.Mutex
+	indexQueue []indexDoc // committed, not yet in the full-text index
+	stop       chan struct{}
+	writerWG   sync.WaitGroup
+	closeOnce  sync.Once
 }
 
 // Open opens (creating if needed) the store in dir and brings its schema up to date.
@@ -53,7 +63,10 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create data directory %s: %w", dir, err)
 	}
-	s := &Store{dir: dir, admits: make(chan *admitReq, 4096), stop: make(chan struct{})}
+	s := &Store{dir: dir, admits: make(chan *admitReq, 4096), stop: make(chan struct{}), log: opt.Log}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
 	if opt.Exclusive {
 		f, err := lockDir(dir)
 		if err != nil {

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/seen"
-	"github.com/starling-broker/starling/netcore/voevent"
 )
 
 func open(t testing.TB, dir string, opt Options) *Store {
@@ -27,8 +27,9 @@ func open(t testing.TB, dir string, opt Options) *Store {
 func record(ivorn string, raw string) seen.Record {
 	return seen.Record{
 		IVORN: ivorn, Digest: sha256.Sum256([]byte(raw)), Source: "127.0.0.1:1", Received: time.Now(), Raw: []byte(raw),
-		Summary: voevent.Summary{IVORN: ivorn, Role: "test", Author: "ivo://a/b", HasPosition: true, RA: 1.5, Dec: -2.5, ErrorRadius: 0.1,
-			Params: []voevent.Param{{Name: "p", Value: "1"}}},
+		Summary: alert.Summary{Format: alert.FormatVOEvent, Key: ivorn, Role: "test", Author: "ivo://a/b", HasPosition: true, RA: 1.5, Dec: -2.5, ErrorDeg: 0.1,
+			Test: true, Text: benchText},
+		ParamsCount: 1,
 	}
 }
 

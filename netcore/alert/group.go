@@ -33,45 +33,59 @@ var sequenceRanks = map[string]int{
 const retractionRank = 1 << 20
 
 // Timeline orders one trigger's summaries, given in received order, into
-// their sequence: alerts of a known type by their place in it (so an
-// Initial that arrives after a Retraction still shows before it), alerts of
-// other types just after the alert received before them, and retractions
-// last. The trigger is the first non-empty one among the summaries.
+// their sequence (see Sequence). The trigger is the first non-empty one
+// among the summaries.
 func Timeline(summaries []Summary) Group {
 	var g Group
-	type item struct {
-		name string
-		rank int
-	}
-	items := make([]item, 0, len(summaries))
-	last := 0
 	for _, s := range summaries {
 		if g.Trigger == "" {
 			g.Trigger = s.Trigger
 		}
 		g.Test = g.Test || s.Test
-		name := s.AlertType
-		if name == "" {
-			name = UnknownAlertType
-		}
-		rank, known := sequenceRanks[name]
+		g.Retracted = g.Retracted || isRetraction(s)
+	}
+	for _, i := range Sequence(summaries) {
+		g.Alerts = append(g.Alerts, typeName(summaries[i]))
+	}
+	return g
+}
+
+// Sequence returns the indices of one trigger's summaries, given in received
+// order, in their timeline order: alerts of a known type by their place in
+// the sequence (so an Initial that arrives after a Retraction still shows
+// before it), alerts of other types just after the alert received before
+// them, and retractions last.
+func Sequence(summaries []Summary) []int {
+	ranks := make([]int, len(summaries))
+	order := make([]int, len(summaries))
+	last := 0
+	for i, s := range summaries {
+		order[i] = i
+		rank, known := sequenceRanks[typeName(s)]
 		switch {
-		case s.Retraction || name == "Retraction":
-			g.Retracted = true
+		case isRetraction(s):
 			rank = retractionRank
 		case !known:
 			rank = last
 		default:
 			last = rank
 		}
-		items = append(items, item{name, rank})
+		ranks[i] = rank
 	}
-	sort.SliceStable(items, func(i, j int) bool { return items[i].rank < items[j].rank })
-	for _, it := range items {
-		g.Alerts = append(g.Alerts, it.name)
-	}
-	return g
+	sort.SliceStable(order, func(i, j int) bool { return ranks[order[i]] < ranks[order[j]] })
+	return order
 }
+
+// typeName is the alert's type as a timeline names it.
+func typeName(s Summary) string {
+	if s.AlertType == "" {
+		return UnknownAlertType
+	}
+	return s.AlertType
+}
+
+// isRetraction reports whether the alert withdraws its trigger.
+func isRetraction(s Summary) bool { return s.Retraction || s.AlertType == "Retraction" }
 
 // Timelines groups summaries, in received order, by their trigger and
 // returns one timeline per trigger in the order triggers were first seen.

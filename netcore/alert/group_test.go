@@ -130,3 +130,13 @@ func TestTimelines(t *testing.T) {
 	g := alert.Timeline([]alert.Summary{{Trigger: "X"}})
 	checkGroup(t, g, "X", []string{alert.UnknownAlertType}, false, false)
 }
+
+func TestSequenceIndices(t *testing.T) {
+	s := jsonSummaries(t,
+		"lvk-gocart/MS230425k-preliminary.json", // 0
+		"lvk-gocart/MS230425k-retraction.json",  // 1
+		"lvk-gocart/MS230425k-initial.json")     // 2
+	if got := alert.Sequence(s); !slices.Equal(got, []int{0, 2, 1}) {
+		t.Errorf("Sequence = %v, want [0 2 1]", got)
+	}
+}

@@ -208,6 +208,7 @@ func (b *Broker) process(ctx context.Context, raw []byte, origin Origin, lenient
 	}
 	rec := seen.NewRecord(ev, source, time.Now())
 	rec.Kafka = origin.Kafka
+	rec.Summary.Test = rec.Summary.Test || origin.Test
 	return b.admit(ctx, rec, ev)
 }
 

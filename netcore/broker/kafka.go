@@ -16,8 +16,9 @@ type kafkaHandler struct{ b *Broker }
 // KafkaHandler returns the handler through which Kafka sources feed the
 // broker: a VOEvent goes through exactly the receiver's path (checks,
 // seen-list, archive, then handlers and relay); a JSON record is archived
-// raw, deduplicated by its SHA-256; anything else is counted and logged as
-// skipped. A refused record is logged with its reason and its
+// raw with its summary, deduplicated by its SHA-256; a record with the
+// Hopskotch _test header is archived as a test; anything else is counted
+// and logged as skipped. A refused record is logged with its reason and its
 // topic/partition/offset, and never relayed.
 func (b *Broker) KafkaHandler() kafka.Handler { return kafkaHandler{b} }
 
@@ -25,7 +26,7 @@ func (b *Broker) KafkaHandler() kafka.Handler { return kafkaHandler{b} }
 func (h kafkaHandler) Handle(ctx context.Context, r *kafka.Record) (kafka.Outcome, func(), error) {
 	b := h.b
 	where := fmt.Sprintf("%s[%d]@%d", r.Topic, r.Partition, r.Offset)
-	origin := Origin{Source: kafka.SourceName(r.Topic), Kafka: seen.KafkaRef{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Time: r.Time}}
+	origin := Origin{Source: kafka.SourceName(r.Topic), Kafka: seen.KafkaRef{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Time: r.Time}, Test: r.Test()}
 	kind, why := kafka.Classify(r)
 	var o Outcome
 	switch kind {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/netcore/alert"
+	"github.com/starling-broker/starling/netcore/describe"
 	"github.com/starling-broker/starling/netcore/seen"
 )
 
@@ -15,6 +16,9 @@ type Origin struct {
 	Source string
 	// Kafka locates the record an alert was read from; zero for the others.
 	Kafka seen.KafkaRef
+	// Test marks the alert as a test whatever it says (a Hopskotch record
+	// with the _test header).
+	Test bool
 }
 
 // ProcessFrom is Process for an event whose origin is more than a peer's
@@ -24,7 +28,10 @@ func (b *Broker) ProcessFrom(ctx context.Context, raw []byte, origin Origin) Out
 }
 
 // ProcessJSON commits a JSON alert (a GCN notice, an igwn.gwalert, a
-// heartbeat) to the seen-list and archive, keyed by the SHA-256 of its bytes.
+// heartbeat) to the seen-list and archive, keyed by the SHA-256 of its bytes,
+// with its summary and, when it embeds a sky map, the map's summary (the map
+// is decoded here, before the commit: about 25 ms for a 1 MB LVK alert; JSON
+// comes only from Kafka, never through the VTP receiver).
 // JSON alerts are archived but not relayed: VTP carries only VOEvents.
 func (b *Broker) ProcessJSON(ctx context.Context, raw []byte, origin Origin) Outcome {
 	b.received.Add(1)
@@ -32,6 +39,7 @@ func (b *Broker) ProcessJSON(ctx context.Context, raw []byte, origin Origin) Out
 	rec := seen.Record{
 		IVORN: seen.KeyOf(digest), Digest: digest, Source: origin.Source, Received: time.Now(),
 		Raw: raw, Format: alert.FormatJSON, Kafka: origin.Kafka,
+		Summary: describe.JSON(origin.Kafka.Topic, raw, origin.Test),
 	}
 	return b.admit(ctx, rec, nil)
 }

@@ -6,13 +6,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/dgraph-io/ristretto/v2"
 
 	"github.com/starling-broker/starling/netcore/alert"
+	"github.com/starling-broker/starling/netcore/notice"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
 
@@ -50,7 +53,12 @@ type Record struct {
 	Source   string
 	Received time.Time
 	Raw      []byte
-	Summary  voevent.Summary
+	// Summary is the alert's summary (design §8), computed before the commit.
+	Summary alert.Summary
+	// Date is a VOEvent's Who/Date and ParamsCount its number of What//Param,
+	// which the archive has kept since its first schema.
+	Date        string
+	ParamsCount int
 	// Format is the raw bytes' format (default VOEvent).
 	Format alert.Format
 	// Kafka locates the record it came from, for events read from Kafka.
@@ -70,16 +78,45 @@ type KafkaRef struct {
 // the hex SHA-256 of its bytes.
 func KeyOf(digest [32]byte) string { return "sha256:" + hex.EncodeToString(digest[:]) }
 
-// NewRecord fills a Record for an event received from source at time at.
+// NewRecord fills a Record for an event received from source at time at,
+// with its summary (notice.SummarizeVOEvent: about 40 µs for a GCN packet,
+// a quarter of what parsing it costs).
 func NewRecord(ev *voevent.Event, source string, at time.Time) Record {
-	return Record{
+	r := Record{
 		IVORN:    ev.IVORN,
 		Digest:   sha256.Sum256(ev.Raw),
 		Source:   source,
 		Received: at,
 		Raw:      ev.Raw,
-		Summary:  voevent.Summarize(ev),
+		Summary:  notice.SummarizeVOEvent(ev),
+		Format:   alert.FormatVOEvent,
 	}
+	if ev.Doc != nil {
+		if root := ev.Doc.Root(); root != nil {
+			if who := root.SelectElement("Who"); who != nil {
+				if d := who.SelectElement("Date"); d != nil {
+					r.Date = strings.TrimSpace(d.Text())
+				}
+			}
+			if what := root.SelectElement("What"); what != nil {
+				r.ParamsCount = countParams(what)
+			}
+		}
+	}
+	return r
+}
+
+// countParams counts the Param elements under e, in Groups too.
+func countParams(e *etree.Element) int {
+	n := 0
+	for _, c := range e.ChildElements() {
+		if c.Tag == "Param" {
+			n++
+		} else {
+			n += countParams(c)
+		}
+	}
+	return n
 }
 
 // Store is the persistent seen-list (and the archive that is written with it).

@@ -9,9 +9,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +23,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/starling-broker/starling/netcore/vtp"
 )
 
 var (
@@ -212,6 +217,7 @@ type eventJSON struct {
 	Topic     string `json:"topic"`
 	Partition *int32 `json:"partition"`
 	Offset    *int64 `json:"offset"`
+	Received  string `json:"received"`
 }
 
 // archived lists the archive of dataDir through `starling events list --json`.
@@ -250,4 +256,98 @@ func gcnEvent(t *testing.T, n int) []byte {
 	s := strings.Replace(string(b), "GBM_Flt_Pos_2023-12-10T13:15:50.51_723906955_120-802", fmt.Sprintf("GBM_Flt_Pos_e2e_%d", n), 1)
 	s = strings.Replace(s, `name="TrigID" value="723906955"`, fmt.Sprintf(`name="TrigID" value="%d"`, 900000000+n), 1)
 	return []byte(s)
+}
+
+// reSub is a subscriber that redials the broadcaster whenever it is cut
+// off, every 20 ms, and counts what it gets by IVORN across connections.
+type reSub struct {
+	mu     sync.Mutex
+	counts map[string]int
+	at     map[string]time.Time
+	conns  int
+	last   time.Time // when the newest connection was made
+}
+
+var ivornAttr = regexp.MustCompile(`ivorn\s*=\s*["']([^"']+)["']`)
+
+func newReSub(t *testing.T, addr string) *reSub {
+	s := &reSub{counts: map[string]int{}, at: map[string]time.Time{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	t.Cleanup(func() { cancel(); <-done })
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			c, err := net.DialTimeout("tcp", addr, time.Second)
+			if err != nil {
+				time.Sleep(20 * time.Millisecond)
+				continue
+			}
+			s.mu.Lock()
+			s.conns++
+			s.last = time.Now()
+			s.mu.Unlock()
+			stop := context.AfterFunc(ctx, func() { c.Close() })
+			s.serve(c)
+			stop()
+			c.Close()
+		}
+	}()
+	return s
+}
+
+func (s *reSub) serve(c net.Conn) {
+	br := bufio.NewReader(c)
+	for {
+		raw, err := vtp.ReadFrame(br, vtp.DefaultMaxFrame)
+		if err != nil {
+			return
+		}
+		if m, err := vtp.Parse(raw); err == nil {
+			if m.Role == vtp.RoleIAmAlive {
+				vtp.WriteFrame(c, vtp.IAmAliveResponse("ivo://e2e/resub", m.Origin))
+			}
+			continue
+		}
+		if m := ivornAttr.FindSubmatch(raw); m != nil {
+			s.mu.Lock()
+			s.counts[string(m[1])]++
+			if _, ok := s.at[string(m[1])]; !ok {
+				s.at[string(m[1])] = time.Now()
+			}
+			s.mu.Unlock()
+		}
+		vtp.WriteFrame(c, vtp.Ack("ivo://e2e/resub", ""))
+	}
+}
+
+// snapshot returns the counts by IVORN.
+func (s *reSub) snapshot() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.counts)
+}
+
+// connections counts the connections made so far and gives the newest's time.
+func (s *reSub) connections() (int, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns, s.last
+}
+
+// waitArchived polls the archive of dataDir (every 250 ms, up to limit)
+// until cond holds for the Kafka events in it, and returns them.
+func waitArchived(t *testing.T, dataDir, what string, limit time.Duration, cond func([]eventJSON) bool) []eventJSON {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		evs := archived(t, dataDir, "--source", "kafka")
+		if cond(evs) {
+			return evs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s (archive holds %d Kafka events)", what, len(evs))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }

@@ -337,6 +337,9 @@ func (c *Consumer) session(ctx context.Context, backfill *From) error {
 	if err != nil {
 		return pingError(err, connErr)
 	}
+	// Connected and authenticated: a quiet topic is normal, so the source
+	// is consuming now, not when its first record arrives.
+	c.setState(StateConsuming, "")
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go func() {
@@ -346,7 +349,6 @@ func (c *Consumer) session(ctx context.Context, backfill *From) error {
 		case <-sctx.Done():
 		}
 	}()
-	consuming := false
 	for {
 		fetches := cl.PollRecords(sctx, 4096)
 		if sctx.Err() != nil {
@@ -358,10 +360,7 @@ func (c *Consumer) session(ctx context.Context, backfill *From) error {
 		if err := c.fetchErrors(fetches); err != nil {
 			return err
 		}
-		if !consuming {
-			consuming = true
-			c.setState(StateConsuming, "")
-		}
+		c.setState(StateConsuming, "") // again after a pause or error state; logged only on change
 		if err := c.handleFetches(sctx, cl, fetches); err != nil {
 			if sctx.Err() != nil {
 				return nil

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/starling-broker/starling/netcore/vtp"
 )
@@ -350,4 +351,26 @@ func waitArchived(t *testing.T, dataDir, what string, limit time.Duration, cond 
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
+}
+
+// committed returns the offset group has committed for topic's partition 0, or -1.
+func committed(t *testing.T, cl *kgo.Client, group, topic string) int64 {
+	t.Helper()
+	req := kmsg.NewPtrOffsetFetchRequest()
+	req.Group = group
+	rt := kmsg.NewOffsetFetchRequestTopic()
+	rt.Topic, rt.Partitions = topic, []int32{0}
+	req.Topics = append(req.Topics, rt)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return -1
+	}
+	for _, tp := range resp.Topics {
+		for _, p := range tp.Partitions {
+			return p.Offset
+		}
+	}
+	return -1
 }

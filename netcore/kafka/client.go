@@ -72,6 +72,17 @@ func newTokenSource(cfg Config) *TokenSource {
 type lastError struct {
 	mu  sync.Mutex
 	err error
+	// watch, when set, is told of every connection attempt's result
+	// (nil for a success), so that a consuming source can say that the
+	// cluster went away and came back.
+	watch func(error)
+}
+
+// setWatch sets the function told of connection results.
+func (l *lastError) setWatch(f func(error)) {
+	l.mu.Lock()
+	l.watch = f
+	l.mu.Unlock()
 }
 
 func (l *lastError) set(err error) {
@@ -90,15 +101,15 @@ func (l *lastError) get() error {
 // (kgo.HookBrokerConnect). A connection cut during authentication, already
 // recorded as such by OnBrokerE2E, keeps that clearer name.
 func (l *lastError) OnBrokerConnect(_ kgo.BrokerMetadata, _ time.Duration, _ net.Conn, err error) {
-	if err == nil {
-		return
-	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if ac, ok := l.err.(*AuthClosedError); ok && errors.Is(err, ac.Err) {
-		return
+	watch := l.watch
+	if ac, ok := l.err.(*AuthClosedError); err != nil && !(ok && errors.Is(err, ac.Err)) {
+		l.err = err
 	}
-	l.err = err
+	l.mu.Unlock()
+	if watch != nil {
+		watch(err)
+	}
 }
 
 // OnBrokerE2E records a connection cut during SASL authentication

@@ -338,8 +338,17 @@ func (c *Consumer) session(ctx context.Context, backfill *From) error {
 		return pingError(err, connErr)
 	}
 	// Connected and authenticated: a quiet topic is normal, so the source
-	// is consuming now, not when its first record arrives.
+	// is consuming now, not when its first record arrives. From here the
+	// client reconnects by itself; the state follows its connections, so
+	// that a cluster that goes away is seen (and logged) as such.
 	c.setState(StateConsuming, "")
+	connErr.setWatch(func(err error) {
+		if err != nil {
+			c.setState(StateError, "reconnecting: "+Explain(err))
+		} else {
+			c.setState(StateConsuming, "")
+		}
+	})
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go func() {

@@ -259,6 +259,12 @@ func BenchmarkKafka(b *testing.B) {
 			}
 		}
 	}()
+	// Alerts are produced one at a time, as they happen: no linger.
+	lprod, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.DefaultProduceTopic(topic), kgo.ProducerLinger(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lprod.Close()
 	tick := time.NewTicker(100 * time.Millisecond)
 	for i := 0; i < live; i++ {
 		<-tick.C
@@ -266,7 +272,7 @@ func BenchmarkKafka(b *testing.B) {
 		mu.Lock()
 		sent[string(ivorn.FindSubmatch(ev)[1])] = time.Now()
 		mu.Unlock()
-		prod.Produce(context.Background(), &kgo.Record{Value: ev}, nil)
+		lprod.Produce(context.Background(), &kgo.Record{Value: ev}, nil)
 	}
 	tick.Stop()
 	select {

@@ -355,6 +355,7 @@ func (c *Consumer) session(ctx context.Context, backfill *From) error {
 			c.setState(StateConsuming, "")
 		}
 	})
+	defer connErr.setWatch(nil) // once the session ends, Run says what the state is
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go func() {

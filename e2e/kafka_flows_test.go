@@ -170,9 +170,14 @@ func TestKafkaTopicsCommand(t *testing.T) {
 	}
 	wrong := writeSecret(t, "not-it", 0o600)
 	args[len(args)-1] = wrong
+	args[3] = "30" // --timeout: a refusal must not wait for it
+	began := time.Now()
 	r = run(t, "", nil, args...)
 	if r.code == 0 || !strings.Contains(r.stderr, "authentication refused") {
 		t.Fatalf("kafka topics with a wrong password: exit %d: %s", r.code, r.stderr)
+	}
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("kafka topics took %s to report refused credentials: it retried them", took.Round(time.Millisecond))
 	}
 	t.Logf("wrong password: exit %d: %s", r.code, strings.TrimSpace(r.stderr))
 }

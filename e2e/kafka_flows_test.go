@@ -180,4 +180,10 @@ func TestKafkaTopicsCommand(t *testing.T) {
 		t.Errorf("kafka topics took %s to report refused credentials: it retried them", took.Round(time.Millisecond))
 	}
 	t.Logf("wrong password: exit %d: %s", r.code, strings.TrimSpace(r.stderr))
+	began = time.Now()
+	r = run(t, "", nil, "sendvo", "--kafka-bootstrap", k.addr, "--kafka-topic", "igwn.gwalert", "--kafka-auth", "scram-sha-512",
+		"--kafka-user", "alice", "--kafka-password-file", wrong, "-f", "testdata/voevent.xml")
+	if r.code != 3 || !strings.Contains(r.stderr, "authentication refused") || time.Since(began) > 10*time.Second {
+		t.Fatalf("sendvo with a wrong password: exit %d after %s: %s", r.code, time.Since(began).Round(time.Millisecond), r.stderr)
+	}
 }

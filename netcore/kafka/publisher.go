@@ -71,9 +71,18 @@ func (p *Publisher) record(value []byte, test bool) *kgo.Record {
 // Publish produces one event and returns once the cluster has acknowledged
 // it, or with the reason it could not.
 func (p *Publisher) Publish(ctx context.Context, value []byte, test bool) error {
+	// Refused credentials and untrusted certificates end the wait at once.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p.connErr.setWatch(func(err error) {
+		if err != nil && final(p.connErr.get()) {
+			cancel()
+		}
+	})
+	defer p.connErr.setWatch(nil)
 	if err := p.cl.ProduceSync(ctx, p.record(value, test)).FirstErr(); err != nil {
 		pe := &PublishError{Topic: p.topic, Err: err}
-		if ce := p.connErr.get(); ce != nil && errors.Is(err, context.DeadlineExceeded) {
+		if ce := p.connErr.get(); ce != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
 			pe.Err, pe.Unreachable = ce, true
 		}
 		return pe

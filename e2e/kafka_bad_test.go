@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -43,8 +44,9 @@ func noSecrets(t *testing.T, p *proc, secrets ...string) {
 
 // TestKafkaOIDCBroker: a broker consumes over SASL OAUTHBEARER with tokens
 // from an OIDC token server that live 3 s; a steady stream over several
-// expiries reaches its subscriber whole; the client secret is never in the
-// log nor the command line; the 0644 secret file is warned about.
+// expiries reaches its subscriber whole; neither the client secret nor a
+// token is in the log (at debug level) or the command line; the 0644 secret
+// file is warned about.
 func TestKafkaOIDCBroker(t *testing.T) {
 	const hmacKey, id, secret, scope = "e2e-hmac-key", "e2e-client", "Sup3r-S3cret-value", "gcn.nasa.gov/kafka-public-consumer"
 	var issued atomic.Int64
@@ -66,7 +68,7 @@ func TestKafkaOIDCBroker(t *testing.T) {
 	k := startKfaked(t, "-oauth-secret", hmacKey, "-seed-topic", topic)
 	secretFile := writeSecret(t, secret, 0o644)
 	port := freePorts(t, 1)[0]
-	b := startKafkaBroker(t, "oidc", t.TempDir(), port, "--kafka-bootstrap", k.addr, "--kafka-topic", topic, "--kafka-from", "earliest",
+	b := startKafkaBroker(t, "oidc", t.TempDir(), port, "-v", "--kafka-bootstrap", k.addr, "--kafka-topic", topic, "--kafka-from", "earliest",
 		"--kafka-auth", "oidc", "--kafka-client-id", id, "--kafka-client-secret-file", secretFile, "--kafka-token-url", tokens.URL, "--kafka-scope", scope)
 	b.waitLog(`secret file .* can be read by other users \(mode 0644\)`)
 	sub := newReSub(t, addr(port))
@@ -91,6 +93,9 @@ func TestKafkaOIDCBroker(t *testing.T) {
 		t.Fatalf("%d tokens, %d authentications over 8 s of 3 s tokens: no re-authentication", issued.Load(), authn)
 	}
 	noSecrets(t, b, secret)
+	if tok := regexp.MustCompile(`tok\.\d+\.[0-9a-f]{64}`).FindString(b.logText()); tok != "" {
+		t.Errorf("an access token is in the broker's (debug) log: %s", tok)
+	}
 }
 
 // TestKafkaBadCredentials: a wrong SCRAM password and a wrong client secret

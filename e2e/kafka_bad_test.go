@@ -166,6 +166,9 @@ func TestKafkaRecordsAndUnknownTopic(t *testing.T) {
 	if !kinds["json@2"] || !kinds["voevent@3"] {
 		t.Fatalf("archived %+v, want the 4 MiB JSON record at offset 2 and the VOEvent at 3", arch)
 	}
+	if regexp.MustCompile(`Kafka source .*: error|Reconnecting to Kafka`).MatchString(b.logText()) {
+		t.Errorf("the source failed while its topic did not exist, or on a bad record:\n%s", b.logText())
+	}
 }
 
 // TestKafkaClusterComesBack: the cluster is killed and restarted on the same

@@ -2,6 +2,10 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -29,4 +33,17 @@ func (c *Core) KafkaGroup(ctx context.Context, localIVO string) (string, error) 
 	}
 	g := "starling-" + strings.Trim(groupUnsafe.ReplaceAllString(strings.TrimPrefix(localIVO, "ivo://"), "-"), "-")
 	return g, c.Store.SetSetting(ctx, keyKafkaGroup, g)
+}
+
+// kafkaInstanceID is the static group member id of a consumer of group in
+// this data directory on this host: the same across restarts, so that a
+// broker restarted after a crash takes its place in the group at once.
+func (c *Core) kafkaInstanceID(group string) string {
+	host, _ := os.Hostname()
+	dir, err := filepath.Abs(c.opt.DataDir)
+	if err != nil {
+		dir = c.opt.DataDir
+	}
+	sum := sha256.Sum256([]byte(host + "\x00" + dir))
+	return group + "-" + hex.EncodeToString(sum[:6])
 }

@@ -134,6 +134,9 @@ func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
 	})
 	lb := &LocalBroker{Broker: b, handlers: cfg.Handlers, errs: make(chan error, 4)}
 	for _, kc := range cfg.Kafka {
+		if kc.InstanceID == "" {
+			kc.InstanceID = c.kafkaInstanceID(kc.Group)
+		}
 		cons, err := kafka.NewConsumer(kc, b.KafkaHandler(), c.log)
 		if err != nil {
 			return nil, err

@@ -28,6 +28,7 @@ type rawSub struct {
 	closed  chan struct{}
 	silent  bool // never answers iamalive
 	oldForm bool // sends filters as Meta/filter[@type="xpath"]
+	noAuth  bool // never answers authenticate, as pygcn
 }
 
 func dialSub(t *testing.T, addr string, filters []string, opts ...func(*rawSub)) *rawSub {
@@ -55,6 +56,7 @@ func (s *rawSub) run(filters []string) {
 		}
 		if m, err := vtp.Parse(raw); err == nil {
 			switch {
+			case m.Role == vtp.RoleAuthenticate && s.noAuth:
 			case m.Role == vtp.RoleAuthenticate && s.oldForm:
 				var b strings.Builder
 				for _, f := range filters {

@@ -44,6 +44,9 @@ func runKafka(env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "starling kafka topics: --timeout must be a positive number of seconds")
 		return exitUsage
 	}
+	if cfg.TLS && cfg.InsecureSkipVerify {
+		log.Warn("TLS certificates of "+cfg.Name+" are NOT verified (--kafka-insecure-skip-verify)", "component", "kafka")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(secs)*time.Second)
 	defer cancel()
 	topics, err := kafka.ListTopics(ctx, cfg)

@@ -172,7 +172,12 @@ func sendvoKafka(env Env, a *argSet, raw []byte, ivorn string, timeout time.Dura
 		fmt.Fprintln(env.Stderr, "sendvo: --kafka-topic is required to send to Kafka")
 		return exitUsage
 	}
-	pub, err := kafka.NewPublisher(cfg, topic, "", log)
+	// _sender names who sent it: the Kafka user, else the event's stream.
+	sender, _, _ := strings.Cut(ivorn, "#")
+	if cfg.Credentials.User != "" {
+		sender = cfg.Credentials.User
+	}
+	pub, err := kafka.NewPublisher(cfg, topic, sender, log)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "sendvo: %v\n", err)
 		return exitUsage
@@ -186,6 +191,10 @@ func sendvoKafka(env Env, a *argSet, raw []byte, ivorn string, timeout time.Dura
 	}
 	if err := pub.Publish(ctx, raw, test); err != nil {
 		fmt.Fprintf(env.Stderr, "sendvo: %v\n", err)
+		var pe *kafka.PublishError
+		if errors.As(err, &pe) && pe.Unreachable {
+			return exitUnreachable
+		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return exitTimeout
 		}

@@ -3,12 +3,14 @@ package kafka
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"log/slog"
 	"net"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"github.com/twmb/franz-go/pkg/sasl/oauth"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
@@ -70,6 +72,17 @@ func newTokenSource(cfg Config) *TokenSource {
 type lastError struct {
 	mu  sync.Mutex
 	err error
+	// watch, when set, is told of every connection attempt's result
+	// (nil for a success), so that a consuming source can say that the
+	// cluster went away and came back.
+	watch func(error)
+}
+
+// setWatch sets the function told of connection results.
+func (l *lastError) setWatch(f func(error)) {
+	l.mu.Lock()
+	l.watch = f
+	l.mu.Unlock()
 }
 
 func (l *lastError) set(err error) {
@@ -84,12 +97,42 @@ func (l *lastError) get() error {
 	return l.err
 }
 
-// OnBrokerConnect records dial and TLS failures (kgo.HookBrokerConnect).
+// OnBrokerConnect records dial, TLS and authentication failures
+// (kgo.HookBrokerConnect). A connection cut during authentication, already
+// recorded as such by OnBrokerE2E, keeps that clearer name.
 func (l *lastError) OnBrokerConnect(_ kgo.BrokerMetadata, _ time.Duration, _ net.Conn, err error) {
-	if err != nil {
-		l.set(err)
+	l.mu.Lock()
+	watch := l.watch
+	if ac, ok := l.err.(*AuthClosedError); err != nil && !(ok && errors.Is(err, ac.Err)) {
+		l.err = err
+	}
+	l.mu.Unlock()
+	if watch != nil {
+		watch(err)
 	}
 }
+
+// OnBrokerE2E records a connection cut during SASL authentication
+// (kgo.HookBrokerE2E): some clusters close the connection on a wrong
+// password instead of answering with an error, which the client would
+// otherwise report as a bare EOF.
+func (l *lastError) OnBrokerE2E(_ kgo.BrokerMetadata, key int16, e2e kgo.BrokerE2E) {
+	if err := e2e.Err(); err != nil && (key == int16(kmsg.SASLHandshake) || key == int16(kmsg.SASLAuthenticate)) {
+		l.set(&AuthClosedError{Err: err})
+	}
+}
+
+// AuthClosedError is a connection that the cluster closed during SASL
+// authentication, usually because it refused the credentials.
+type AuthClosedError struct{ Err error }
+
+// Error says what happened.
+func (e *AuthClosedError) Error() string {
+	return "the cluster closed the connection during authentication: " + e.Err.Error()
+}
+
+// Unwrap returns the connection error.
+func (e *AuthClosedError) Unwrap() error { return e.Err }
 
 // pingError is the clearest reason a ping failed: the connection failure
 // behind it when there is one.

@@ -21,9 +21,12 @@ func Explain(err error) string {
 	}
 	var te *TokenError
 	var ke *kerr.Error
+	var ac *AuthClosedError
 	switch {
 	case errors.As(err, &te):
 		return te.Error()
+	case errors.As(err, &ac):
+		return "authentication refused: the cluster closed the connection while checking the credentials (wrong user, password or authentication method?)"
 	case errors.As(err, &ke):
 		switch ke {
 		case kerr.SaslAuthenticationFailed:

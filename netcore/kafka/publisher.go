@@ -71,14 +71,41 @@ func (p *Publisher) record(value []byte, test bool) *kgo.Record {
 // Publish produces one event and returns once the cluster has acknowledged
 // it, or with the reason it could not.
 func (p *Publisher) Publish(ctx context.Context, value []byte, test bool) error {
-	if err := p.cl.ProduceSync(ctx, p.record(value, test)).FirstErr(); err != nil {
-		if ce := p.connErr.get(); ce != nil && errors.Is(err, context.DeadlineExceeded) {
-			err = ce
+	// Refused credentials and untrusted certificates end the wait at once.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p.connErr.setWatch(func(err error) {
+		if err != nil && final(p.connErr.get()) {
+			cancel()
 		}
-		return fmt.Errorf("publishing to %s: %s", p.topic, Explain(err))
+	})
+	defer p.connErr.setWatch(nil)
+	if err := p.cl.ProduceSync(ctx, p.record(value, test)).FirstErr(); err != nil {
+		pe := &PublishError{Topic: p.topic, Err: err}
+		if ce := p.connErr.get(); ce != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+			pe.Err, pe.Unreachable = ce, true
+		}
+		return pe
 	}
 	return nil
 }
+
+// PublishError is a record the cluster did not acknowledge.
+type PublishError struct {
+	Topic string
+	Err   error
+	// Unreachable is set when no connection to the cluster could be made
+	// (refused, host not found, TLS or authentication failed).
+	Unreachable bool
+}
+
+// Error says why, in words.
+func (e *PublishError) Error() string {
+	return fmt.Sprintf("publishing to %s: %s", e.Topic, Explain(e.Err))
+}
+
+// Unwrap returns the client's error.
+func (e *PublishError) Unwrap() error { return e.Err }
 
 // PublishAsync produces one event in the background; a failure is logged.
 // The client retries until the record is acknowledged.

@@ -67,7 +67,7 @@ func Classify(r *Record) (Kind, string) {
 	case body[0] == '{' || body[0] == '[':
 		return KindJSON, ""
 	case bytes.IndexByte(body[:min(len(body), 64)], 0) >= 0 || !utf8.Valid(body[:min(len(body), 64)]):
-		return KindOther, "binary record: neither XML nor JSON"
+		return KindOther, "neither XML nor JSON (binary)"
 	}
 	return KindOther, "neither XML nor JSON"
 }

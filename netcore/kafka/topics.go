@@ -2,6 +2,9 @@ package kafka
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"sort"
 	"time"
 
@@ -22,6 +25,18 @@ type TopicInfo struct {
 	Error string
 }
 
+// final reports whether a connection failure is one that retrying cannot
+// mend: credentials refused, or a certificate not trusted.
+func final(err error) bool {
+	var ac *AuthClosedError
+	var unknownCA x509.UnknownAuthorityError
+	var certErr *tls.CertificateVerificationError
+	var hostErr x509.HostnameError
+	var ke *kerr.Error
+	return errors.As(err, &ac) || errors.As(err, &unknownCA) || errors.As(err, &certErr) || errors.As(err, &hostErr) ||
+		errors.As(err, &ke) && (ke == kerr.SaslAuthenticationFailed || ke == kerr.UnsupportedSaslMechanism)
+}
+
 // ListTopics lists the topics cfg's credentials can see, with their
 // partition counts, sizes and newest record's time. It is also the quickest
 // way to check credentials: a wrong password fails here, in words.
@@ -35,6 +50,15 @@ func ListTopics(ctx context.Context, cfg Config) ([]TopicInfo, error) {
 		return nil, err
 	}
 	defer cl.Close()
+	// Refused credentials and untrusted certificates will not get better
+	// by retrying: give up at once instead of at the timeout.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	connErr.setWatch(func(err error) {
+		if err != nil && final(connErr.get()) {
+			cancel()
+		}
+	})
 	meta := kmsg.NewPtrMetadataRequest()
 	meta.Topics = nil // all topics
 	resp, err := meta.RequestWith(ctx, cl)

@@ -100,9 +100,12 @@ func (w *Worker) Enqueue(ctx context.Context, dest string, items []Item) []ItemR
 		}
 		return out
 	}
+	cs := make([]Change, len(ids))
 	for k, i := range goodIdx {
 		out[i].ID = ids[k]
+		cs[k] = Change{ID: ids[k], State: StateQueued}
 	}
+	w.changed(cs...)
 	w.wake(name, false)
 	w.notify()
 	return out

@@ -28,6 +28,7 @@ func (w *Worker) Retry(ctx context.Context, id int64) error {
 		return entryErr(id, err)
 	}
 	w.wake(e.Destination, true)
+	w.changed(Change{ID: id, State: StateQueued, Reason: e.LastError})
 	w.notify()
 	return nil
 }
@@ -60,6 +61,7 @@ func (w *Worker) Cancel(ctx context.Context, id int64) error {
 		return entryErr(id, err)
 	}
 	w.wake(e.Destination, false)
+	w.changed(Change{ID: id, State: store.StateCancelled, Reason: "cancelled by hand"})
 	w.notify()
 	return nil
 }
@@ -77,6 +79,7 @@ func (w *Worker) Delete(ctx context.Context, id int64) error {
 		return entryErr(id, err)
 	}
 	w.wake(e.Destination, false)
+	w.changed(Change{ID: id, State: StateDeleted, Reason: "deleted from the outbox"})
 	w.notify()
 	return nil
 }

@@ -54,6 +54,9 @@ type Core struct {
 	subs subscriptions
 
 	outbox *outbox.Worker
+
+	sends   *sendLog
+	draftMu sync.Mutex
 }
 
 // DefaultDataDir is $STARLING_DATA_DIR, else the user's data directory

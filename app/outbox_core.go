@@ -37,6 +37,8 @@ const (
 	OutboxSent    = store.StateSent
 	OutboxRefused = store.StateRefused
 	OutboxFailed  = store.StateFailed
+	// OutboxCancelled is an entry cancelled by hand.
+	OutboxCancelled = store.StateCancelled
 )
 
 // outboxOptions reads the outbox's delivery policy from the settings.

@@ -306,7 +306,7 @@ func (p *SendPanel) Verdicts() []Verdict {
 func (p *SendPanel) refresh(ctx context.Context) {
 	dests, err := p.u.Core.Destinations(ctx)
 	if err != nil {
-		return
+		do(func() { p.Summary.SetText("Cannot list the saved destinations: " + err.Error()) })
 	}
 	saved := p.u.Core.SendDestination(ctx)
 	p.mu.Lock()

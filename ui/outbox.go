@@ -82,7 +82,7 @@ func newOutboxPanel(u *Window) *OutboxPanel {
 			})
 		}
 	}
-	p.RetryButton = widget.NewButton("Retry now", act(p.u.Core.RetryOutbox))
+	p.RetryButton = widget.NewButton("Retry", act(p.u.Core.RetryOutbox))
 	p.CancelButton = widget.NewButton("Cancel", act(p.u.Core.CancelOutbox))
 	p.DeleteButton = widget.NewButton("Delete", act(p.u.Core.DeleteOutbox))
 	p.enableFor("")
@@ -221,9 +221,9 @@ func (p *OutboxPanel) showDestinations(dests []outbox.DestinationState) {
 		if r == nil {
 			name := d.Name
 			r = &destRow{Label: widget.NewLabel("")}
-			r.Label.Wrapping = fyne.TextWrapWord
+			r.Label.Truncation = fyne.TextTruncateEllipsis
 			r.Retry = widget.NewButton("Retry now", func() { p.retryDestination(name) })
-			r.content = container.NewBorder(nil, nil, nil, r.Retry, r.Label)
+			r.content = container.NewBorder(nil, nil, nil, container.NewVBox(r.Retry), r.Label)
 			p.dests[d.Name] = r
 		}
 		state, imp := "● online", widget.SuccessImportance

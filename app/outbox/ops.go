@@ -36,13 +36,8 @@ func (w *Worker) Retry(ctx context.Context, id int64) error {
 // RetryAll makes every queued or failed entry due now, tells every
 // destination to try at once, and returns how many entries it touched.
 func (w *Worker) RetryAll(ctx context.Context) (int64, error) {
-	n, err := w.st.RetryAll(ctx)
-	if err != nil {
-		return 0, err
-	}
-	w.Kick()
-	w.notify()
-	return n, nil
+	n, err := w.retryWaiting(ctx, "")
+	return int64(n), err
 }
 
 // Cancel stops a queued or failed entry from being sent; it stays listed as cancelled.

@@ -16,9 +16,15 @@ func (w *Worker) RetryDestination(ctx context.Context, dest string) (int, error)
 	if err != nil {
 		return 0, fmt.Errorf("bad destination: %w", err)
 	}
+	return w.retryWaiting(ctx, name)
+}
+
+// retryWaiting makes the queued or failed entries of destination name (of
+// every one for "") due now, wakes the destinations and tells the watchers.
+func (w *Worker) retryWaiting(ctx context.Context, name string) (int, error) {
 	rows, err := w.st.DB().QueryContext(ctx, `UPDATE outbox SET state = ?, next_attempt_at = ?
-		WHERE +destination = ? AND state IN (?, ?) RETURNING id, last_error`,
-		store.StateQueued, time.Now().UnixMilli(), name, store.StateQueued, store.StateFailed)
+		WHERE (? = '' OR +destination = ?) AND state IN (?, ?) RETURNING id, last_error`,
+		store.StateQueued, time.Now().UnixMilli(), name, name, store.StateQueued, store.StateFailed)
 	if err != nil {
 		return 0, err
 	}
@@ -37,8 +43,14 @@ func (w *Worker) RetryDestination(ctx context.Context, dest string) (int, error)
 		return 0, err
 	}
 	w.mu.Lock()
-	d := w.destLocked(name)
-	d.blockedUntil = time.Time{}
+	for n, d := range w.dests {
+		if name == "" || n == name {
+			d.blockedUntil = time.Time{}
+		}
+	}
+	if name != "" {
+		w.destLocked(name).blockedUntil = time.Time{}
+	}
 	w.mu.Unlock()
 	w.wake(name, true)
 	w.changed(cs...)

@@ -52,8 +52,6 @@ type SendPanel struct {
 	stop  func()
 	// shown, when set, is called on the UI goroutine with every line shown (tests).
 	shown func(app.SendLine)
-	// confirm is the open confirmation, if any (tests).
-	confirm *dialog.ConfirmDialog
 }
 
 type sendItem struct {
@@ -64,7 +62,11 @@ type sendItem struct {
 func newSendPanel(u *Window) *SendPanel {
 	p := &SendPanel{u: u, rows: map[int64]*sendRow{}}
 	p.Destination = widget.NewSelect(nil, func(label string) {
-		go u.Core.SaveSendDestination(context.Background(), label)
+		go func() {
+			if err := u.Core.SaveSendDestination(context.Background(), label); err != nil {
+				do(func() { p.Summary.SetText("Could not remember the destination for the next launch: " + err.Error()) })
+			}
+		}()
 	})
 	p.Destination.PlaceHolder = "choose where to send"
 	p.Paste = widget.NewMultiLineEntry()
@@ -270,7 +272,6 @@ func (p *SendPanel) ask(items []sendItem, dest app.Destination) {
 	msg := fmt.Sprintf("Send %s to %s?\nThat is a broker other than your local one: everyone subscribed there will receive them.", what, dest.Label())
 	do(func() {
 		d := dialog.NewConfirm("Send real events?", msg, func(yes bool) {
-			p.confirm = nil
 			go func() {
 				for _, it := range items {
 					if yes {
@@ -284,7 +285,6 @@ func (p *SendPanel) ask(items []sendItem, dest app.Destination) {
 		}, p.u.Win)
 		d.SetConfirmText("Send")
 		d.SetDismissText("Cancel")
-		p.confirm = d
 		d.Show()
 	})
 }

@@ -246,7 +246,9 @@ func TestSendHistoryAndDestinationSurviveRestart(t *testing.T) {
 	if sel != label {
 		t.Errorf("destination after restart %q, want %q", sel, label)
 	}
-	after, row := lineOf(u, "kept.xml")
+	var after app.SendLine
+	var row *sendRow
+	doAndWait(func() { after, row = lineOf(u, "kept.xml") })
 	if row == nil || after.IVORN != before.IVORN || after.Destination != label || after.EntryID != before.EntryID {
 		t.Fatalf("line after restart %+v, before %+v", after, before)
 	}

@@ -116,9 +116,7 @@ func (p *OutboxPanel) follow() {
 		case <-p.changed:
 		}
 		shown := false
-		doAndWait(func() {
-			shown = p.u.Tabs != nil && p.u.Tabs.Selected() != nil && p.u.Tabs.Selected().Content == p.content
-		})
+		doAndWait(func() { shown = p.content.Visible() }) // the tabs hide the panels not shown
 		if shown {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			p.refresh(ctx)

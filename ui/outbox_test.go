@@ -151,10 +151,31 @@ func TestOutboxRetryNowPerDestination(t *testing.T) {
 	if es := u.Outbox.Entries(); es[0].State != app.OutboxQueued {
 		t.Fatalf("sent before retry now: %s", es[0].State)
 	}
-	_, retry := u.Outbox.DestinationRow(name)
-	doAndWait(func() { test.Tap(retry) })
+	doAndWait(func() {
+		_, retry := u.Outbox.DestinationRow(name)
+		test.Tap(retry)
+	})
 	eventually(t, "the entry sent", u, func() bool {
 		es := u.Outbox.Entries()
 		return len(es) == 1 && es[0].State == app.OutboxSent
 	})
+}
+
+// TestOutboxPanelFollowsPushes checks that the shown Outbox panel re-reads
+// the outbox when the worker says it changed, without the window's refresh.
+func TestOutboxPanelFollowsPushes(t *testing.T) {
+	u := newWindow(t)
+	doAndWait(func() { u.Tabs.SelectIndex(2) })
+	time.Sleep(100 * time.Millisecond) // let the refresh on selecting the tab pass
+	dests, _ := u.Core.Destinations(context.Background())
+	if _, err := u.Core.Queue(context.Background(), dests[0], event(t, 60, "test")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(u.Outbox.Entries()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the panel did not hear of the new entry")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

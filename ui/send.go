@@ -49,7 +49,10 @@ type SendPanel struct {
 	lines []app.SendLine // newest first
 	dests []app.Destination
 	rows  map[int64]*sendRow // on the UI goroutine only
-	stop  func()
+	// draft is the paste entry's latest text; saveMu orders its saving.
+	draft  string
+	saveMu sync.Mutex
+	stop   func()
 	// shown, when set, is called on the UI goroutine with every line shown (tests).
 	shown func(app.SendLine)
 }
@@ -73,6 +76,12 @@ func newSendPanel(u *Window) *SendPanel {
 	p.Paste.SetPlaceHolder("…or paste a VOEvent's XML here (kept until it is sent)")
 	p.Paste.SetMinRowsVisible(4)
 	p.Paste.Wrapping = fyne.TextWrapOff
+	p.Paste.OnChanged = func(text string) {
+		p.mu.Lock()
+		p.draft = text
+		p.mu.Unlock()
+		go p.saveDraft()
+	}
 	p.Summary = widget.NewLabel("Drop VOEvent XML files anywhere on this window, or open them.")
 	p.Summary.Wrapping = fyne.TextWrapWord
 	p.Lines = container.NewVBox()
@@ -153,10 +162,11 @@ func (p *SendPanel) sendPaste() {
 		p.Summary.SetText("Nothing pasted.")
 		return
 	}
+	p.mu.Lock()
+	p.draft = text
+	p.mu.Unlock()
 	go func() {
-		if err := p.u.Core.SavePasteDraft(text); err != nil {
-			do(func() { p.Summary.SetText("Could not keep the pasted XML in the data directory: " + err.Error()) })
-		}
+		p.saveDraft()
 		ln := p.u.Core.AddSendLine(app.SendLine{Name: "pasted XML", State: app.SendChecking, Pasted: true})
 		p.checkAndSend([]sendItem{{ln, []byte(text)}})
 	}()

@@ -253,3 +253,14 @@ func TestSendHistoryAndDestinationSurviveRestart(t *testing.T) {
 		t.Fatalf("line after restart %+v, before %+v", after, before)
 	}
 }
+
+func TestPasteDraftKeptWhileEditing(t *testing.T) {
+	a := test.NewTempApp(t)
+	dir := t.TempDir()
+	u, closeAll := openAt(t, a, dir)
+	doAndWait(func() { test.Type(u.Send.Paste, "<voe:VOEvent half typed") })
+	eventually(t, "the draft saved", u, func() bool { return u.Core.PasteDraft() == "<voe:VOEvent half typed" })
+	closeAll()
+	u, _ = openAt(t, a, dir)
+	eventually(t, "the draft back", u, func() bool { return u.Send.Paste.Text == "<voe:VOEvent half typed" })
+}

@@ -79,3 +79,17 @@ func readLimited(path string) ([]byte, error) {
 }
 
 func describeRejection(err error) string { return voevent.Describe(err) }
+
+// saveDraft keeps the paste entry's latest text in the data directory, so
+// that pasted XML survives a restart until it is sent; it runs off the UI
+// goroutine, and the latest text wins.
+func (p *SendPanel) saveDraft() {
+	p.saveMu.Lock()
+	defer p.saveMu.Unlock()
+	p.mu.Lock()
+	text := p.draft
+	p.mu.Unlock()
+	if err := p.u.Core.SavePasteDraft(text); err != nil {
+		do(func() { p.Summary.SetText("Could not keep the pasted XML in the data directory: " + err.Error()) })
+	}
+}

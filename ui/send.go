@@ -49,8 +49,10 @@ type SendPanel struct {
 	lines []app.SendLine // newest first
 	dests []app.Destination
 	rows  map[int64]*sendRow // on the UI goroutine only
-	// draft is the paste entry's latest text; saveMu orders its saving.
+	// draft is the paste entry's latest text and chosen the destination's;
+	// saveMu orders their saving.
 	draft  string
+	chosen string
 	saveMu sync.Mutex
 	stop   func()
 	// shown, when set, is called on the UI goroutine with every line shown (tests).
@@ -65,11 +67,10 @@ type sendItem struct {
 func newSendPanel(u *Window) *SendPanel {
 	p := &SendPanel{u: u, rows: map[int64]*sendRow{}}
 	p.Destination = widget.NewSelect(nil, func(label string) {
-		go func() {
-			if err := u.Core.SaveSendDestination(context.Background(), label); err != nil {
-				do(func() { p.Summary.SetText("Could not remember the destination for the next launch: " + err.Error()) })
-			}
-		}()
+		p.mu.Lock()
+		p.chosen = label
+		p.mu.Unlock()
+		go p.saveChoice()
 	})
 	p.Destination.PlaceHolder = "choose where to send"
 	p.Paste = widget.NewMultiLineEntry()

@@ -93,3 +93,16 @@ func (p *SendPanel) saveDraft() {
 		do(func() { p.Summary.SetText("Could not keep the pasted XML in the data directory: " + err.Error()) })
 	}
 }
+
+// saveChoice remembers the chosen destination for the next launch, off the
+// UI goroutine; the latest choice wins.
+func (p *SendPanel) saveChoice() {
+	p.saveMu.Lock()
+	defer p.saveMu.Unlock()
+	p.mu.Lock()
+	label := p.chosen
+	p.mu.Unlock()
+	if err := p.u.Core.SaveSendDestination(context.Background(), label); err != nil {
+		do(func() { p.Summary.SetText("Could not remember the destination for the next launch: " + err.Error()) })
+	}
+}

@@ -166,9 +166,7 @@ func (l *sendLog) drain() {
 	l.ops = nil
 	var changed []SendLine
 	for _, op := range ops {
-		if ln, ok := l.applyLocked(op); ok {
-			changed = append(changed, ln)
-		}
+		changed = append(changed, l.applyLocked(op)...)
 	}
 	var data []byte
 	if len(changed) > 0 {
@@ -197,21 +195,27 @@ func (l *sendLog) drain() {
 	}
 }
 
-// applyLocked applies op; l.mu is held.
-func (l *sendLog) applyLocked(op sendOp) (SendLine, bool) {
+// applyLocked applies op and returns the lines it changed, each state in
+// turn (a line tied to an entry shows "queued" before what the entry did
+// meanwhile); l.mu is held.
+func (l *sendLog) applyLocked(op sendOp) []SendLine {
 	if op.line != nil {
 		ln := *op.line
 		if op.entry != 0 {
 			ln.EntryID = op.entry
+		}
+		l.setLocked(ln)
+		out := []SendLine{ln}
+		if op.entry != 0 {
 			l.entry[op.entry] = ln.Key
 			if ch, ok := l.early[op.entry]; ok {
 				delete(l.early, op.entry)
-				l.setLocked(ln)
 				ln = applyChange(ln, ch)
+				l.setLocked(ln)
+				out = append(out, ln)
 			}
 		}
-		l.setLocked(ln)
-		return ln, true
+		return out
 	}
 	ch := *op.change
 	key, ok := l.entry[ch.ID]
@@ -220,15 +224,15 @@ func (l *sendLog) applyLocked(op sendOp) (SendLine, bool) {
 			clear(l.early)
 		}
 		l.early[ch.ID] = ch
-		return SendLine{}, false
+		return nil
 	}
 	for i := range l.lines {
 		if l.lines[i].Key == key {
 			l.lines[i] = applyChange(l.lines[i], ch)
-			return l.lines[i], true
+			return []SendLine{l.lines[i]}
 		}
 	}
-	return SendLine{}, false
+	return nil
 }
 
 // setLocked replaces the line with ln's key, or adds ln first.
@@ -328,12 +332,13 @@ func (c *Core) QueueSendLine(ctx context.Context, ln SendLine, dest Destination,
 	ln.Time = time.Now()
 	if err != nil {
 		ln.State, ln.Reason = SendNotQueued, err.Error()
-		c.sends.post(sendOp{line: &ln})
+		posted := ln
+		c.sends.post(sendOp{line: &posted})
 		return ln, err
 	}
-	ln.State, ln.Reason = SendQueued, ""
-	c.sends.post(sendOp{line: &ln, entry: id})
-	ln.EntryID = id
+	ln.State, ln.Reason, ln.EntryID = SendQueued, "", id
+	posted := ln
+	c.sends.post(sendOp{line: &posted, entry: id})
 	return ln, nil
 }
 

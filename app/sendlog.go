@@ -20,9 +20,10 @@ const (
 	keySendHistory     = "send.history"
 	keySendDestination = "send.destination"
 	pasteDraftFile     = "paste-draft.xml"
-	// maxSendLines bounds the send history kept.
-	maxSendLines = 200
 )
+
+// MaxSendLines bounds the send history kept (and shown).
+const MaxSendLines = 200
 
 // SendState is where one line of the Send panel is: a file being checked, an
 // invalid one, or an event following its outbox entry.
@@ -244,11 +245,11 @@ func (l *sendLog) setLocked(ln SendLine) {
 		}
 	}
 	l.lines = append([]SendLine{ln}, l.lines...)
-	if len(l.lines) > maxSendLines {
-		for _, old := range l.lines[maxSendLines:] {
+	if len(l.lines) > MaxSendLines {
+		for _, old := range l.lines[MaxSendLines:] {
 			delete(l.entry, old.EntryID)
 		}
-		l.lines = l.lines[:maxSendLines]
+		l.lines = l.lines[:MaxSendLines]
 	}
 }
 

@@ -21,17 +21,6 @@ import (
 // maxFileSize bounds a file read for sending (a frame is at most 1 MiB by default).
 const maxFileSize = 16 << 20
 
-// Verdict is one line of the Send panel, with what the old checks asked.
-type Verdict struct {
-	app.SendLine
-	// OK says the file is a valid VOEvent.
-	OK bool
-	// Queued says the event went to the outbox.
-	Queued bool
-	// Problem says why the file is not a valid VOEvent.
-	Problem string
-}
-
 // SendPanel checks dropped, opened or pasted events and queues the good
 // ones; each file's line follows its outbox entry (queued, sending, acked,
 // refused with the broker's reason).
@@ -139,6 +128,7 @@ func (p *SendPanel) show(ln app.SendLine) {
 		r = newSendRow()
 		p.rows[ln.Key] = r
 		p.Lines.Objects = append([]fyne.CanvasObject{r.content}, p.Lines.Objects...)
+		p.trim()
 	}
 	r.set(ln)
 	p.Lines.Refresh()
@@ -151,6 +141,20 @@ func (p *SendPanel) show(ln app.SendLine) {
 	}
 	if p.shown != nil {
 		p.shown(ln)
+	}
+}
+
+// trim forgets the oldest lines beyond app.MaxSendLines; on the UI goroutine.
+func (p *SendPanel) trim() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.lines) > app.MaxSendLines {
+		old := p.lines[len(p.lines)-1]
+		p.lines = p.lines[:len(p.lines)-1]
+		delete(p.rows, old.Key)
+	}
+	if len(p.Lines.Objects) > len(p.lines) {
+		p.Lines.Objects = p.Lines.Objects[:len(p.lines)]
 	}
 }
 
@@ -298,20 +302,6 @@ func (p *SendPanel) ask(items []sendItem, dest app.Destination) {
 		d.SetDismissText("Cancel")
 		d.Show()
 	})
-}
-
-// Verdicts returns the panel's lines, newest first.
-func (p *SendPanel) Verdicts() []Verdict {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := make([]Verdict, len(p.lines))
-	for i, ln := range p.lines {
-		out[i] = Verdict{SendLine: ln, OK: ln.State != app.SendInvalid && ln.State != app.SendChecking, Queued: ln.EntryID != 0}
-		if ln.State == app.SendInvalid {
-			out[i].Problem = ln.Reason
-		}
-	}
-	return out
 }
 
 func (p *SendPanel) refresh(ctx context.Context) {

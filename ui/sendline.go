@@ -77,3 +77,28 @@ func lineText(ln app.SendLine) string {
 	}
 	return b.String()
 }
+
+// Verdict is one line of the Send panel, with what the old checks asked.
+type Verdict struct {
+	app.SendLine
+	// OK says the file is a valid VOEvent.
+	OK bool
+	// Queued says the event went to the outbox.
+	Queued bool
+	// Problem says why the file is not a valid VOEvent.
+	Problem string
+}
+
+// Verdicts returns the panel's lines, newest first.
+func (p *SendPanel) Verdicts() []Verdict {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]Verdict, len(p.lines))
+	for i, ln := range p.lines {
+		out[i] = Verdict{SendLine: ln, OK: ln.State != app.SendInvalid && ln.State != app.SendChecking, Queued: ln.EntryID != 0}
+		if ln.State == app.SendInvalid {
+			out[i].Problem = ln.Reason
+		}
+	}
+	return out
+}

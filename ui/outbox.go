@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/starling-broker/starling/app"
@@ -54,7 +55,7 @@ func newOutboxPanel(u *Window) *OutboxPanel {
 	p.Destinations = container.NewVBox(p.empty)
 	p.Selected = widget.NewLabel("Select an entry to retry, cancel or delete it.")
 	p.Selected.Wrapping = fyne.TextWrapWord
-	p.List = newLineList(&p.mu, &p.entries, p.line, "#12  queued   local broker  ivo://example/stream#1  attempts 3  next try in 12s — connection refused")
+	p.List = p.newList()
 	p.List.OnSelected = func(id widget.ListItemID) {
 		p.mu.Lock()
 		if id >= len(p.entries) {
@@ -149,6 +150,48 @@ func (p *OutboxPanel) showSelected(e app.OutboxEntry) {
 	}
 	p.Selected.SetText(text)
 	p.enableFor(e.State)
+}
+
+// newList lists the entries, one line each with its state's icon and colour.
+func (p *OutboxPanel) newList() *widget.List {
+	return widget.NewList(
+		func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.entries) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("#12  queued   local broker  ivo://example/stream#1  attempts 3  next try in 12s — connection refused")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, l)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			p.mu.Lock()
+			var e app.OutboxEntry
+			if id < len(p.entries) {
+				e = p.entries[id]
+			}
+			p.mu.Unlock()
+			c := o.(*fyne.Container)
+			l, icon := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Icon)
+			res, imp := stateLook(sendStateOf(e.State))
+			icon.SetResource(res)
+			l.Importance = imp
+			l.SetText(p.line(e))
+		})
+}
+
+// sendStateOf is the Send line state that looks like outbox state s.
+func sendStateOf(s app.OutboxState) app.SendState {
+	switch s {
+	case app.OutboxSent:
+		return app.SendAcked
+	case app.OutboxRefused:
+		return app.SendRefused
+	case app.OutboxFailed:
+		return app.SendFailed
+	case app.OutboxCancelled:
+		return app.SendCancelled
+	case app.OutboxSending:
+		return app.SendSending
+	}
+	return app.SendQueued
 }
 
 // name is how destination d is shown: "local broker (127.0.0.1:8098)".

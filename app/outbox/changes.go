@@ -38,6 +38,11 @@ func (w *Worker) WatchEntries(f func(Change)) (cancel func()) {
 func (w *Worker) changed(cs ...Change) {
 	w.changeMu.Lock()
 	defer w.changeMu.Unlock()
+	w.changedLocked(cs...)
+}
+
+// changedLocked is changed with w.changeMu held.
+func (w *Worker) changedLocked(cs ...Change) {
 	w.mu.Lock()
 	fs := make([]func(Change), 0, len(w.watchers))
 	for _, f := range w.watchers {

@@ -92,8 +92,13 @@ func (w *Worker) Enqueue(ctx context.Context, dest string, items []Item) []ItemR
 	if len(good) == 0 {
 		return out
 	}
+	// The watchers hear "queued" before any attempt on these entries (an
+	// attempt's changes wait for changeMu), even one by a destination's
+	// goroutine that finds them before Enqueue returns.
+	w.changeMu.Lock()
 	ids, err := w.st.EnqueueBatch(ctx, good)
 	if err != nil {
+		w.changeMu.Unlock()
 		err = fmt.Errorf("could not queue: %w", err)
 		for _, i := range goodIdx {
 			out[i].Err = err
@@ -105,7 +110,8 @@ func (w *Worker) Enqueue(ctx context.Context, dest string, items []Item) []ItemR
 		out[i].ID = ids[k]
 		cs[k] = Change{ID: ids[k], State: StateQueued}
 	}
-	w.changed(cs...)
+	w.changedLocked(cs...)
+	w.changeMu.Unlock()
 	w.wake(name, false)
 	w.notify()
 	return out

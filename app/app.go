@@ -55,6 +55,9 @@ type Core struct {
 	kafka kafkaSources
 
 	outbox *outbox.Worker
+
+	sends   *sendLog
+	draftMu sync.Mutex
 }
 
 // DefaultDataDir is $STARLING_DATA_DIR, else the user's data directory

@@ -37,6 +37,8 @@ const (
 	OutboxSent    = store.StateSent
 	OutboxRefused = store.StateRefused
 	OutboxFailed  = store.StateFailed
+	// OutboxCancelled is an entry cancelled by hand.
+	OutboxCancelled = store.StateCancelled
 )
 
 // outboxOptions reads the outbox's delivery policy from the settings.
@@ -66,6 +68,7 @@ func (c *Core) startOutbox() {
 	if err := c.outbox.Start(); err != nil {
 		c.log.Error("the outbox could not recover interrupted entries", "component", "outbox", "err", err)
 	}
+	c.startSendLog()
 }
 
 // stopOutbox stops the outbox worker, aborting attempts still running when ctx ends.
@@ -73,6 +76,7 @@ func (c *Core) stopOutbox(ctx context.Context) {
 	if c.outbox != nil {
 		c.outbox.Stop(ctx)
 	}
+	c.stopSendLog()
 }
 
 // Outbox is the outbox's delivery worker: queue, retry, flush and watch.
@@ -168,3 +172,24 @@ func (c *Core) CancelOutbox(ctx context.Context, id int64) error { return c.outb
 
 // DeleteOutbox removes an entry that is not being sent.
 func (c *Core) DeleteOutbox(ctx context.Context, id int64) error { return c.outbox.Delete(ctx, id) }
+
+// RetryOutboxDestination makes every queued or failed entry of one
+// destination due now and returns how many it touched ("retry now").
+func (c *Core) RetryOutboxDestination(ctx context.Context, dest string) (int, error) {
+	return c.outbox.RetryDestination(ctx, dest)
+}
+
+// DestinationNames maps outbox destinations ("host:port" as queued) to their
+// names: "local broker" or a send profile's name.
+func (c *Core) DestinationNames(ctx context.Context) map[string]string {
+	ds, _ := c.Destinations(ctx)
+	out := make(map[string]string, len(ds))
+	for _, d := range ds {
+		if name, err := outbox.Destination(d.Address); err == nil {
+			if _, dup := out[name]; !dup {
+				out[name] = d.Name
+			}
+		}
+	}
+	return out
+}

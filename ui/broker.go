@@ -160,11 +160,12 @@ func (p *BrokerPanel) SetRunning(on bool) {
 	p.setToggle(true)
 	p.State.SetText("Starting…")
 	go func() {
-		ctx := context.Background()
-		err := p.u.Core.SaveBrokerSettings(ctx, s)
-		var lb *app.LocalBroker
+		// Settings are saved only once the broker runs on them: a port
+		// that cannot be bound must not break the next launch too.
+		lb, err := p.u.Core.StartBroker(s.Config())
+		var saveErr error
 		if err == nil {
-			lb, err = p.u.Core.StartBroker(s.Config())
+			saveErr = p.u.Core.SaveBrokerSettings(context.Background(), s)
 		}
 		do(func() {
 			if err != nil {
@@ -175,7 +176,11 @@ func (p *BrokerPanel) SetRunning(on bool) {
 			}
 			lb.Watch(p.record)
 			recv, bcast := lb.Addresses()
-			p.State.SetText("Running: receiving on " + recv + ", broadcasting on " + bcast + " as " + s.LocalIVO)
+			state := "Running: receiving on " + recv + ", broadcasting on " + bcast + " as " + s.LocalIVO
+			if saveErr != nil {
+				state += " (these settings could not be saved for the next launch: " + saveErr.Error() + ")"
+			}
+			p.State.SetText(state)
 			p.u.setTitle("local broker running on " + recv + " / " + bcast)
 		})
 	}()

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/starling-broker/starling/app"
@@ -84,10 +85,22 @@ func Main(args []string) int {
 
 // showFatal shows an error that keeps the app from starting, in words.
 func showFatal(a fyne.App, err error) {
+	newFatalWindow(a, err).ShowAndRun()
+}
+
+// newFatalWindow is the failure window: the error in words, scrolled when
+// long, and a Quit button that stays visible; it fits a 1280×720 screen.
+func newFatalWindow(a fyne.App, err error) fyne.Window {
 	w := a.NewWindow("Starling cannot start")
-	msg := widget.NewLabel("Starling cannot start:\n\n" + err.Error())
+	title := widget.NewLabelWithStyle("Starling cannot start:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	msg := widget.NewLabel(err.Error())
 	msg.Wrapping = fyne.TextWrapWord
-	w.SetContent(container.NewBorder(nil, widget.NewButton("Quit", a.Quit), nil, nil, msg))
-	w.Resize(fyne.NewSize(520, 200))
-	w.ShowAndRun()
+	msg.Importance = widget.DangerImportance
+	scroll := container.NewVScroll(msg)
+	scroll.SetMinSize(fyne.NewSize(560, 160))
+	quit := widget.NewButton("Quit", a.Quit)
+	quit.Importance = widget.HighImportance
+	w.SetContent(container.NewBorder(title, container.NewHBox(layout.NewSpacer(), quit), nil, nil, scroll))
+	w.Resize(fyne.NewSize(640, 360))
+	return w
 }

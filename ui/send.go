@@ -2,10 +2,9 @@ package ui
 
 import (
 	"context"
-	"errors"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,196 +13,239 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/starling-broker/starling/app"
-	"github.com/starling-broker/starling/netcore/voevent"
 )
 
 // maxFileSize bounds a file read for sending (a frame is at most 1 MiB by default).
 const maxFileSize = 16 << 20
 
-// Verdict is what the Send panel found in one file.
-type Verdict struct {
-	Name    string
-	IVORN   string
-	Role    string
-	OK      bool
-	Problem string
-	// Queued says the event went to the outbox; Note says where or why not.
-	Queued bool
-	Note   string
-	raw    []byte
-}
-
-// Line is the verdict as one line of text.
-func (v Verdict) Line() string {
-	switch {
-	case v.Name == "":
-		return ""
-	case !v.OK:
-		return "✗ " + v.Name + ": " + v.Problem
-	case v.Queued:
-		return "✓ " + v.Name + ": " + v.IVORN + " (" + v.Role + ") — " + v.Note
-	}
-	return "• " + v.Name + ": " + v.IVORN + " (" + v.Role + ") — " + v.Note
-}
-
-// SendPanel checks dropped, opened or pasted events and queues the good ones.
+// SendPanel checks dropped, opened or pasted events and queues the good
+// ones; each file's line follows its outbox entry (queued, sending, acked,
+// refused with the broker's reason).
 type SendPanel struct {
 	u       *Window
 	content fyne.CanvasObject
 
 	Destination *widget.Select
 	Paste       *widget.Entry
-	List        *widget.List
+	PasteButton *widget.Button
+	Lines       *fyne.Container
 	Summary     *widget.Label
 
-	mu       sync.Mutex
-	verdicts []Verdict // newest first
-	dests    []app.Destination
+	mu    sync.Mutex
+	lines []app.SendLine // newest first
+	dests []app.Destination
+	rows  map[int64]*sendRow // on the UI goroutine only
+	// draft is the paste entry's latest text and chosen the destination's;
+	// saveMu orders their saving.
+	draft  string
+	chosen string
+	saveMu sync.Mutex
+	stop   func()
+	// shown, when set, is called on the UI goroutine with every line shown (tests).
+	shown func(app.SendLine)
+}
+
+type sendItem struct {
+	line app.SendLine
+	raw  []byte
 }
 
 func newSendPanel(u *Window) *SendPanel {
-	p := &SendPanel{u: u}
-	p.Destination = widget.NewSelect(nil, nil)
+	p := &SendPanel{u: u, rows: map[int64]*sendRow{}}
+	p.Destination = widget.NewSelect(nil, func(label string) {
+		p.mu.Lock()
+		p.chosen = label
+		p.mu.Unlock()
+		go p.saveChoice()
+	})
 	p.Destination.PlaceHolder = "choose where to send"
 	p.Paste = widget.NewMultiLineEntry()
-	p.Paste.SetPlaceHolder("…or paste a VOEvent's XML here")
+	p.Paste.SetPlaceHolder("…or paste a VOEvent's XML here (kept until it is sent)")
 	p.Paste.SetMinRowsVisible(4)
+	p.Paste.Wrapping = fyne.TextWrapOff
+	p.Paste.OnChanged = func(text string) {
+		p.mu.Lock()
+		p.draft = text
+		p.mu.Unlock()
+		go p.saveDraft()
+	}
 	p.Summary = widget.NewLabel("Drop VOEvent XML files anywhere on this window, or open them.")
 	p.Summary.Wrapping = fyne.TextWrapWord
-	p.List = newLineList(&p.mu, &p.verdicts, Verdict.Line, "✓ file.xml: ivo://example/stream#1 (test)")
-	p.List.OnSelected = func(id widget.ListItemID) {
-		p.mu.Lock()
-		v := p.verdicts[id]
-		p.mu.Unlock()
-		dialog.ShowInformation(v.Name, v.Line(), u.Win)
-		p.List.UnselectAll()
-	}
+	p.Lines = container.NewVBox()
 	open := widget.NewButton("Open files…", p.openDialog)
-	sendPaste := widget.NewButton("Check and queue pasted XML", func() {
-		text := p.Paste.Text
-		if strings.TrimSpace(text) == "" {
-			p.Summary.SetText("Nothing pasted.")
-			return
-		}
-		p.Paste.SetText("")
-		p.AddData("pasted XML", []byte(text))
-	})
+	p.PasteButton = widget.NewButton("Check and queue pasted XML", p.sendPaste)
 	addDest := widget.NewButton("New destination…", p.newDestination)
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Send to"), addDest, p.Destination),
 		container.NewHBox(open),
-		p.Paste, sendPaste, p.Summary,
+		p.Paste, p.PasteButton, p.Summary,
 	)
-	p.content = container.NewBorder(top, nil, nil, nil, p.List)
+	p.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(p.Lines))
+	p.stop = u.Core.WatchSendLines(func(ln app.SendLine) { do(func() { p.show(ln) }) })
+	history := u.Core.SendLines()
+	for i := len(history) - 1; i >= 0; i-- {
+		p.show(history[i])
+	}
+	go func() {
+		if d := u.Core.PasteDraft(); d != "" {
+			do(func() {
+				if p.Paste.Text == "" {
+					p.Paste.SetText(d)
+				}
+			})
+		}
+	}()
 	return p
 }
 
-func (p *SendPanel) openDialog() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			showError(p.u.Win, err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		p.AddPaths([]string{path})
-	}, p.u.Win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".xml", ".XML"}))
-	d.Show()
-}
-
-func (p *SendPanel) newDestination() {
-	name := widget.NewEntry()
-	name.SetPlaceHolder("a name, e.g. 4pisky")
-	addr := widget.NewEntry()
-	addr.SetPlaceHolder("host:port, e.g. voevent.example.org:8098")
-	dialog.ShowForm("New destination", "Save", "Cancel", []*widget.FormItem{
-		widget.NewFormItem("Name", name), widget.NewFormItem("Address", addr),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
-		n, a := strings.TrimSpace(name.Text), strings.TrimSpace(addr.Text)
-		p.u.run(func(ctx context.Context) error {
-			if err := p.u.Core.SaveDestination(ctx, n, a); err != nil {
-				return err
+// show adds or updates the line with ln's key; call it on the UI goroutine.
+func (p *SendPanel) show(ln app.SendLine) {
+	r := p.rows[ln.Key]
+	p.mu.Lock()
+	if r == nil {
+		p.lines = append([]app.SendLine{ln}, p.lines...)
+	} else {
+		for i := range p.lines {
+			if p.lines[i].Key == ln.Key {
+				p.lines[i] = ln
 			}
-			p.refresh(ctx)
-			do(func() { p.Destination.SetSelected(n + " (" + a + ")") })
-			return nil
-		})
-	}, p.u.Win)
+		}
+	}
+	n, bad, waiting := len(p.lines), 0, 0
+	for _, l := range p.lines {
+		switch {
+		case l.Waiting():
+			waiting++
+		case l.State != app.SendAcked:
+			bad++
+		}
+	}
+	p.mu.Unlock()
+	if r == nil {
+		r = newSendRow()
+		p.rows[ln.Key] = r
+		p.Lines.Objects = append([]fyne.CanvasObject{r.content}, p.Lines.Objects...)
+		p.trim()
+	}
+	r.set(ln)
+	p.Lines.Refresh()
+	p.Summary.SetText(fmt.Sprintf("%d files: %d in progress, %d not delivered (reason on the line).", n, waiting, bad))
+	if ln.Pasted && ln.State == app.SendAcked {
+		sum := sha256.Sum256([]byte(p.Paste.Text))
+		if hex.EncodeToString(sum[:]) == ln.Digest {
+			p.Paste.SetText("")
+		}
+	}
+	if p.shown != nil {
+		p.shown(ln)
+	}
 }
 
-// AddPaths reads and checks files (off the UI goroutine) and queues the good ones.
-func (p *SendPanel) AddPaths(paths []string) {
+// trim forgets the oldest lines beyond app.MaxSendLines; on the UI goroutine.
+func (p *SendPanel) trim() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.lines) > app.MaxSendLines {
+		old := p.lines[len(p.lines)-1]
+		p.lines = p.lines[:len(p.lines)-1]
+		delete(p.rows, old.Key)
+	}
+	if len(p.Lines.Objects) > len(p.lines) {
+		p.Lines.Objects = p.Lines.Objects[:len(p.lines)]
+	}
+}
+
+// close stops following the send history.
+func (p *SendPanel) close() { p.stop() }
+
+func (p *SendPanel) sendPaste() {
+	text := p.Paste.Text
+	if strings.TrimSpace(text) == "" {
+		p.Summary.SetText("Nothing pasted.")
+		return
+	}
+	p.mu.Lock()
+	p.draft = text
+	p.mu.Unlock()
 	go func() {
-		for _, path := range paths {
+		p.saveDraft()
+		ln := p.u.Core.AddSendLine(app.SendLine{Name: "pasted XML", State: app.SendChecking, Pasted: true})
+		p.checkAndSend([]sendItem{{ln, []byte(text)}})
+	}()
+}
+
+// AddPaths reads and checks files (off the UI goroutine) and queues the good
+// ones, with one confirmation for all real events to a remote broker.
+func (p *SendPanel) AddPaths(paths []string) {
+	lines := make([]app.SendLine, len(paths))
+	for i, path := range paths {
+		lines[i] = p.u.Core.AddSendLine(app.SendLine{Name: filepath.Base(path), State: app.SendChecking})
+	}
+	go func() {
+		var items []sendItem
+		for i, path := range paths {
 			raw, err := readLimited(path)
 			if err != nil {
-				p.add([]Verdict{{Name: filepath.Base(path), Problem: err.Error()}})
+				ln := lines[i]
+				ln.State, ln.Reason = app.SendInvalid, err.Error()
+				p.u.Core.UpdateSendLine(ln)
 				continue
 			}
-			p.check(filepath.Base(path), raw)
+			items = append(items, sendItem{lines[i], raw})
 		}
+		p.checkAndSend(items)
 	}()
 }
 
 // AddData checks one event given as bytes and queues it if it is good.
 func (p *SendPanel) AddData(name string, raw []byte) {
-	go p.check(name, raw)
+	ln := p.u.Core.AddSendLine(app.SendLine{Name: name, State: app.SendChecking})
+	go p.checkAndSend([]sendItem{{ln, raw}})
 }
 
-func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot open: %v", errors.Unwrap(err))
-	}
-	defer f.Close()
-	raw, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read: %v", err)
-	}
-	if len(raw) > maxFileSize {
-		return nil, fmt.Errorf("larger than %d MiB: not a VOEvent", maxFileSize>>20)
-	}
-	return raw, nil
-}
-
-// check runs off the UI goroutine.
-func (p *SendPanel) check(name string, raw []byte) {
-	v := Verdict{Name: name, raw: raw}
-	ev, err := p.u.Core.Checker.Check(raw)
-	if err != nil {
-		v.Problem = describeRejection(err)
+// checkAndSend runs off the UI goroutine: it checks every item, queues the
+// good ones for the chosen destination and asks once before sending real
+// events to a broker other than the local one.
+func (p *SendPanel) checkAndSend(items []sendItem) {
+	var good []sendItem
+	for _, it := range items {
+		ev, err := p.u.Core.Checker.Check(it.raw)
 		if ev != nil {
-			v.IVORN = ev.IVORN
+			it.line.IVORN, it.line.Role = ev.IVORN, ev.Role
 		}
-		p.add([]Verdict{v})
+		if err != nil {
+			it.line.State, it.line.Reason = app.SendInvalid, describeRejection(err)
+			p.u.Core.UpdateSendLine(it.line)
+			continue
+		}
+		good = append(good, it)
+	}
+	if len(good) == 0 {
 		return
 	}
-	v.OK, v.IVORN, v.Role = true, ev.IVORN, ev.Role
 	dest, ok := p.destination()
-	switch {
-	case !ok:
-		v.Note = "valid; choose a destination, then drop it again"
-	case !dest.Local && ev.Role != "test":
-		p.confirm(v, dest)
+	if !ok {
+		for _, it := range good {
+			it.line.State, it.line.Reason = app.SendValid, "choose a destination, then send it again"
+			p.u.Core.UpdateSendLine(it.line)
+		}
 		return
-	default:
-		v = p.queue(v, dest)
 	}
-	p.add([]Verdict{v})
+	var real []sendItem
+	for _, it := range good {
+		if !dest.Local && it.line.Role != "test" {
+			real = append(real, it)
+			continue
+		}
+		p.queue(it, dest)
+	}
+	if len(real) > 0 {
+		p.ask(real, dest)
+	}
 }
-
-func describeRejection(err error) string { return voevent.Describe(err) }
 
 // destination is the chosen destination, or the first one (the local
 // broker) when none is chosen yet.
@@ -229,63 +271,45 @@ func (p *SendPanel) destination() (app.Destination, bool) {
 	return app.Destination{}, false
 }
 
-func (p *SendPanel) queue(v Verdict, dest app.Destination) Verdict {
+func (p *SendPanel) queue(it sendItem, dest app.Destination) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := p.u.Core.Queue(ctx, dest, v.raw); err != nil {
-		v.Note = "not queued: " + voevent.Describe(err)
-		return v
-	}
-	v.Queued, v.Note = true, "queued for "+dest.Label()
-	return v
+	p.u.Core.QueueSendLine(ctx, it.line, dest, it.raw)
 }
 
-// confirm asks before sending a real (non-test) event to another broker.
-func (p *SendPanel) confirm(v Verdict, dest app.Destination) {
+// ask confirms, once for all of them, sending real (non-test) events to a
+// broker other than the local one.
+func (p *SendPanel) ask(items []sendItem, dest app.Destination) {
+	what := "the non-test event"
+	if len(items) > 1 {
+		what = fmt.Sprintf("all %d non-test events", len(items))
+	}
+	msg := fmt.Sprintf("Send %s to %s?\nThat is a broker other than your local one: everyone subscribed there will receive them.", what, dest.Label())
 	do(func() {
-		msg := fmt.Sprintf("%s is a %q event, not a test.\nSend it to %s, a broker other than your local one?\nEveryone subscribed there will receive it.", v.IVORN, v.Role, dest.Label())
-		dialog.ShowConfirm("Send a real event?", msg, func(yes bool) {
+		d := dialog.NewConfirm("Send real events?", msg, func(yes bool) {
 			go func() {
-				if yes {
-					v = p.queue(v, dest)
-				} else {
-					v.Note = "not sent (you declined)"
+				for _, it := range items {
+					if yes {
+						p.queue(it, dest)
+						continue
+					}
+					it.line.Destination, it.line.State, it.line.Reason = dest.Label(), app.SendDeclined, "you declined to send it"
+					p.u.Core.UpdateSendLine(it.line)
 				}
-				p.add([]Verdict{v})
 			}()
 		}, p.u.Win)
+		d.SetConfirmText("Send")
+		d.SetDismissText("Cancel")
+		d.Show()
 	})
-}
-
-func (p *SendPanel) add(vs []Verdict) {
-	p.mu.Lock()
-	p.verdicts = append(vs, p.verdicts...)
-	n := len(p.verdicts)
-	bad := 0
-	for _, v := range p.verdicts {
-		if !v.OK {
-			bad++
-		}
-	}
-	p.mu.Unlock()
-	do(func() {
-		p.Summary.SetText(fmt.Sprintf("%d checked, %d with problems. Select a line for details.", n, bad))
-		p.List.Refresh()
-	})
-}
-
-// Verdicts returns what the panel has checked, newest first.
-func (p *SendPanel) Verdicts() []Verdict {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]Verdict(nil), p.verdicts...)
 }
 
 func (p *SendPanel) refresh(ctx context.Context) {
 	dests, err := p.u.Core.Destinations(ctx)
 	if err != nil {
-		return
+		do(func() { p.Summary.SetText("Cannot list the saved destinations: " + err.Error()) })
 	}
+	saved := p.u.Core.SendDestination(ctx)
 	p.mu.Lock()
 	p.dests = dests
 	p.mu.Unlock()
@@ -293,11 +317,17 @@ func (p *SendPanel) refresh(ctx context.Context) {
 	for i, d := range dests {
 		labels[i] = d.Label()
 	}
-	do(func() {
+	doAndWait(func() {
 		sel := p.Destination.Selected
 		p.Destination.SetOptions(labels)
 		if sel == "" && len(labels) > 0 {
-			p.Destination.SetSelected(labels[0])
+			sel = labels[0]
+			for _, l := range labels {
+				if l == saved {
+					sel = l
+				}
+			}
+			p.Destination.SetSelected(sel)
 		}
 	})
 }

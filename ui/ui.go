@@ -200,6 +200,7 @@ func (u *Window) refreshStatus(ctx context.Context) {
 func (u *Window) Close() {
 	u.closeOnce.Do(func() {
 		close(u.stop)
+		u.Send.close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		u.Core.StopBroker(ctx)

@@ -121,7 +121,15 @@ func TestDropFilesQueuesGoodOnes(t *testing.T) {
 		uris = append(uris, storageURI(p))
 	}
 	doAndWait(func() { u.DropURIs(uris) })
-	eventually(t, "three verdicts", u, func() bool { return len(u.Send.Verdicts()) == 3 })
+	eventually(t, "three verdicts, all checked", u, func() bool {
+		vs := u.Send.Verdicts()
+		for _, v := range vs {
+			if v.State == app.SendChecking {
+				return false
+			}
+		}
+		return len(vs) == 3
+	})
 	byName := map[string]Verdict{}
 	for _, v := range u.Send.Verdicts() {
 		byName[v.Name] = v

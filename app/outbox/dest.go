@@ -190,6 +190,7 @@ func (w *Worker) attempt(d *dest, e *store.OutboxEntry, ep endpoint.Endpoint, pr
 	w.mu.Lock()
 	d.sending = true
 	w.mu.Unlock()
+	w.changed(Change{ID: e.ID, State: StateSending})
 	w.notify()
 
 	res := pre
@@ -200,6 +201,7 @@ func (w *Worker) attempt(d *dest, e *store.OutboxEntry, ep endpoint.Endpoint, pr
 			// Stop aborted the attempt: the entry goes back, due now.
 			w.st.MarkRetry(ctx, e.ID, time.Now(), reasonInterrupted)
 			w.exit(d)
+			w.changed(Change{ID: e.ID, State: StateQueued, Reason: reasonInterrupted})
 			w.notify()
 			return false
 		}
@@ -215,6 +217,7 @@ func (w *Worker) attempt(d *dest, e *store.OutboxEntry, ep endpoint.Endpoint, pr
 		err := w.record(ctx, e, tr)
 		if err == nil {
 			w.count(tr)
+			w.changed(Change{ID: e.ID, State: tr.State, Reason: tr.Reason})
 			break
 		}
 		if try == 3 || ctx.Err() != nil {

@@ -92,17 +92,26 @@ func (w *Worker) Enqueue(ctx context.Context, dest string, items []Item) []ItemR
 	if len(good) == 0 {
 		return out
 	}
+	// The watchers hear "queued" before any attempt on these entries (an
+	// attempt's changes wait for changeMu), even one by a destination's
+	// goroutine that finds them before Enqueue returns.
+	w.changeMu.Lock()
 	ids, err := w.st.EnqueueBatch(ctx, good)
 	if err != nil {
+		w.changeMu.Unlock()
 		err = fmt.Errorf("could not queue: %w", err)
 		for _, i := range goodIdx {
 			out[i].Err = err
 		}
 		return out
 	}
+	cs := make([]Change, len(ids))
 	for k, i := range goodIdx {
 		out[i].ID = ids[k]
+		cs[k] = Change{ID: ids[k], State: StateQueued}
 	}
+	w.changedLocked(cs...)
+	w.changeMu.Unlock()
 	w.wake(name, false)
 	w.notify()
 	return out

@@ -28,6 +28,7 @@ func (w *Worker) Retry(ctx context.Context, id int64) error {
 		return entryErr(id, err)
 	}
 	w.wake(e.Destination, true)
+	w.changed(Change{ID: id, State: StateQueued, Reason: e.LastError})
 	w.notify()
 	return nil
 }
@@ -35,13 +36,8 @@ func (w *Worker) Retry(ctx context.Context, id int64) error {
 // RetryAll makes every queued or failed entry due now, tells every
 // destination to try at once, and returns how many entries it touched.
 func (w *Worker) RetryAll(ctx context.Context) (int64, error) {
-	n, err := w.st.RetryAll(ctx)
-	if err != nil {
-		return 0, err
-	}
-	w.Kick()
-	w.notify()
-	return n, nil
+	n, err := w.retryWaiting(ctx, "")
+	return int64(n), err
 }
 
 // Cancel stops a queued or failed entry from being sent; it stays listed as cancelled.
@@ -60,6 +56,7 @@ func (w *Worker) Cancel(ctx context.Context, id int64) error {
 		return entryErr(id, err)
 	}
 	w.wake(e.Destination, false)
+	w.changed(Change{ID: id, State: store.StateCancelled, Reason: "cancelled by hand"})
 	w.notify()
 	return nil
 }
@@ -77,6 +74,7 @@ func (w *Worker) Delete(ctx context.Context, id int64) error {
 		return entryErr(id, err)
 	}
 	w.wake(e.Destination, false)
+	w.changed(Change{ID: id, State: StateDeleted, Reason: "deleted from the outbox"})
 	w.notify()
 	return nil
 }

@@ -33,6 +33,9 @@ type Worker struct {
 	dests   map[string]*dest
 	subs    map[int]func()
 	nextSub int
+	// watchers get every entry's change; changeMu keeps their order.
+	watchers map[int]func(Change)
+	changeMu sync.Mutex
 	// lastScan is when the last completed scan of the store began.
 	lastScan time.Time
 	// flushSince, while a Flush runs, makes every destination not tried since

@@ -41,7 +41,31 @@ for _ in $(seq 300); do grep -q "Receiving events on 127.0.0.1:$rport" "$out/gui
 grep -q "Receiving events on 127.0.0.1:$rport" "$out/gui.log" || { echo "smoke: the local broker did not start"; cat "$out/gui.log"; exit 1; }
 
 "$bin" sendvo "127.0.0.1:$rport" e2e/testdata/voevent.xml
-sleep 2 # let the window refresh its counters
+
+# A real drag-and-drop: our own XDND source (scripts/xdnd-drag.c) drags two
+# good VOEvents and a VOEvent 1.1 packet (which the checks refuse) onto the
+# window, as a file manager would. The window must queue and send them to
+# its broker; the good ones must reach the archive and the refused one not.
+gcc -O2 -o "$data/xdnd-drag" scripts/xdnd-drag.c -lX11
+win=$(DISPLAY=$display xwininfo -root -tree | awk '/"Starling/ {print $1; exit}')
+[ -n "$win" ] || { echo "smoke: no Starling window to drop on"; exit 1; }
+good1=testdata/voevents/public/swift/BAT_GRB_Pos_1201696-785.xml
+good2=testdata/voevents/public/swift/XRT_Pos_1201696-838.xml
+bad=testdata/voevents/public/swift/BAT_Known_Pos_1492258176-457_v1.1.xml
+DISPLAY=$display "$data/xdnd-drag" "$win" 400 300 "$good1" "$good2" "$bad"
+for ivorn in "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1201696-785" "ivo://nasa.gsfc.gcn/SWIFT#XRT_Pos_1201696-838"; do
+  for _ in $(seq 100); do "$bin" events show --data-dir "$data" "$ivorn" >/dev/null 2>&1 && break; sleep 0.2; done
+  "$bin" events show --data-dir "$data" "$ivorn" >/dev/null || { echo "smoke: the dropped $ivorn was not acked and archived"; exit 1; }
+done
+if "$bin" events show --data-dir "$data" "ivo://nasa.gsfc.gcn/SWIFT#BAT_Known_Pos_1492258176-457" >/dev/null 2>&1; then
+  echo "smoke: the dropped VOEvent 1.1 packet was archived; the checks must refuse it"; exit 1
+fi
+echo "smoke: a real drag-and-drop of 3 files: 2 acked and archived, 1 refused"
+sleep 1 # let the window draw the lines
+DISPLAY=$display import -window root "$out/smoke-dropped.png"
+echo "smoke: screenshot of the Send lines after the drop in $out/smoke-dropped.png"
+
+sleep 1 # let the window refresh its counters
 DISPLAY=$display import -window root "$out/smoke-window.png"
 colours=$(identify -format '%k' "$out/smoke-window.png")
 echo "smoke: screenshot $out/smoke-window.png has $colours colours"
@@ -51,4 +75,4 @@ kill "$app"; wait "$app" 2>/dev/null || true; app=""
 "$bin" events show --data-dir "$data" "ivo://hotwired.org/gaia_demo#1" >/dev/null \
   || { echo "smoke: the event is not in the archive"; exit 1; }
 echo "smoke: the event sent to the window's broker is in the archive"
-echo "smoke: 1 passed, 0 failed"
+echo "smoke: 2 passed, 0 failed"

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/beevik/etree"
-
 	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
@@ -47,10 +45,7 @@ func SummarizeVOEvent(ev *voevent.Event) alert.Summary {
 	}
 	params := paramIndex(vs.Params)
 
-	var root *etree.Element
-	if ev.Doc != nil {
-		root = ev.Doc.Root()
-	}
+	root := ev.Tree()
 	if s.Author == "" {
 		author := elem(root, "Who", "Author")
 		s.Author = firstNonEmpty(elemText(elem(author, "shortName")), elemText(elem(author, "title")),

@@ -2,7 +2,6 @@ package voevent
 
 /*
 #cgo pkg-config: libxml-2.0
-#include <string.h>
 #include <libxml/tree.h>
 */
 import "C"
@@ -23,8 +22,11 @@ func xstr(p *C.xmlChar) string {
 	if p == nil {
 		return ""
 	}
-	n := C.strlen((*C.char)(unsafe.Pointer(p)))
-	return unsafe.String((*byte)(unsafe.Pointer(p)), int(n))
+	n := 0 // counted here: a call to C's strlen would cost more than the string
+	for *(*byte)(unsafe.Add(unsafe.Pointer(p), n)) != 0 {
+		n++
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(p)), n)
 }
 
 // xeq reports whether the libxml2 string p equals s, without copying.

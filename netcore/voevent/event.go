@@ -42,9 +42,52 @@ type Event struct {
 	Version   string // root @version
 	Namespace string // root element namespace URI
 
-	doc      *xdoc // libxml2's one parse of Raw, shared by Validate, Summarize and Filter.Match
+	mu       sync.RWMutex // guards doc: readers hold it for reading while they use it
+	doc      *xdoc        // libxml2's one parse of Raw, shared by Validate, Summarize and Filter.Match
 	treeOnce sync.Once
 	tree     *etree.Element
+}
+
+// Release frees the parsed document now instead of when the Event is
+// garbage: libxml2's memory is invisible to Go's garbage collector, so a
+// broker releases each event once its handlers have run. Raw and the root's
+// attributes stay; a later Summarize, Validate or Filter.Match parses Raw
+// again. Release is safe to call more than once and alongside those.
+func (ev *Event) Release() {
+	if ev == nil {
+		return
+	}
+	ev.mu.Lock()
+	ev.doc.free()
+	ev.doc = nil
+	ev.mu.Unlock()
+}
+
+// withDoc runs f on the parsed document, parsing Raw again if there is none
+// (after Release, or for an Event not made by Parse), and returns false,
+// without calling f, when Raw does not parse or holds a DTD.
+func (ev *Event) withDoc(f func(*xdoc)) bool {
+	ev.mu.RLock()
+	if d := ev.doc; d != nil {
+		defer ev.mu.RUnlock()
+		f(d)
+		return true
+	}
+	ev.mu.RUnlock()
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	if ev.doc == nil {
+		if _, found := nodtd.Find(ev.Raw); found {
+			return false
+		}
+		d, _, _ := readX(ev.Raw)
+		if d == nil {
+			return false
+		}
+		ev.doc = d
+	}
+	f(ev.doc)
+	return true
 }
 
 // Tree is the event as an etree element, for code that reads a packet for
@@ -229,4 +272,20 @@ func checkEncoding(raw []byte) *Rejection {
 	default:
 		return notWellFormed(fmt.Sprintf("unsupported character encoding %q; send UTF-8", name), 1)
 	}
+}
+
+// parseRejection says why Raw does not parse.
+func (ev *Event) parseRejection() *Rejection {
+	if line, found := nodtd.Find(ev.Raw); found {
+		return &Rejection{Reason: ReasonDTD, Line: line}
+	}
+	d, xe, dtd := readX(ev.Raw)
+	switch {
+	case dtd:
+		return &Rejection{Reason: ReasonDTD, Line: 1}
+	case d == nil:
+		return notWellFormed(xe.msg, xe.line)
+	}
+	d.free()
+	return notWellFormed("the document could not be read", 0)
 }

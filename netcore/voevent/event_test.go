@@ -298,3 +298,36 @@ func TestRejectionLocated(t *testing.T) {
 		t.Errorf("Describe(plain) = %q", got)
 	}
 }
+
+// TestRelease checks that Release frees the document at once and that
+// everything that reads it still works afterwards, by parsing Raw again.
+func TestRelease(t *testing.T) {
+	ev := mustParse(t, samplePacket(t, "voevent-parse/SWIFT_bat_position_v2.0_example.xml"))
+	f, err := CompileFilter("//Param[@name='Packet_Type' and @value='61']")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := Summarize(ev)
+	ev.Release()
+	ev.Release() // twice is fine
+	if ev.doc != nil {
+		t.Fatal("Release kept the document")
+	}
+	if got := Summarize(ev); fmt.Sprint(got) != fmt.Sprint(before) || len(got.Params) == 0 {
+		t.Errorf("summary after Release: %+v", got)
+	}
+	if !f.Match(ev) {
+		t.Error("the filter no longer matches after Release")
+	}
+	if err := loadSchema(t).Validate(ev); err != nil {
+		t.Errorf("Validate after Release: %v", err)
+	}
+	ev.Release()
+	// An Event not made by Parse is parsed on first use; one with a DTD never.
+	if s := Summarize(&Event{Raw: ev.Raw}); s.Author == "" {
+		t.Errorf("summary of a hand-made Event: %+v", s)
+	}
+	if f.Match(&Event{Raw: []byte(billionLaughs)}) {
+		t.Error("a filter matched a packet with a DTD")
+	}
+}

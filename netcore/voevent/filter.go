@@ -2,7 +2,6 @@ package voevent
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 )
 
@@ -39,7 +38,7 @@ func CompileFilter(expr string) (*Filter, error) {
 // non-empty string or a non-empty node-set (XPath's boolean()); an
 // expression that fails while being evaluated matches nothing.
 func (f *Filter) Match(ev *Event) bool {
-	if f == nil || ev == nil || ev.doc == nil {
+	if f == nil || ev == nil {
 		return false
 	}
 	x := f.x
@@ -50,7 +49,7 @@ func (f *Filter) Match(ev *Event) bool {
 		}
 		x = c.x
 	}
-	ok := x.match(ev.doc)
-	runtime.KeepAlive(ev)
+	var ok bool
+	ev.withDoc(func(d *xdoc) { ok = x.match(d) })
 	return ok
 }

@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/starling-broker/starling/assets"
-	"github.com/starling-broker/starling/netcore/nodtd"
 )
 
 // ErrSchemaClosed is returned by Validate after Close.
@@ -57,20 +56,6 @@ func (s *Schema) Validate(ev *Event) error {
 	if ev == nil || len(ev.Raw) == 0 {
 		return rejectf("Not well-formed XML: the document is empty")
 	}
-	d := ev.doc
-	if d == nil { // an Event not made by Parse
-		if line, found := nodtd.Find(ev.Raw); found {
-			return &Rejection{Reason: ReasonDTD, Line: line}
-		}
-		parsed, xe, dtd := readX(ev.Raw)
-		switch {
-		case dtd:
-			return &Rejection{Reason: ReasonDTD, Line: 1}
-		case parsed == nil:
-			return notWellFormed(xe.msg, xe.line)
-		}
-		d = parsed
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	h := s.v20
@@ -80,7 +65,11 @@ func (s *Schema) Validate(ev *Event) error {
 	if h == nil {
 		return ErrSchemaClosed
 	}
-	rc, xe := h.validate(d)
+	var rc int
+	var xe xerr
+	if !ev.withDoc(func(d *xdoc) { rc, xe = h.validate(d) }) {
+		return ev.parseRejection()
+	}
 	switch {
 	case rc == 0:
 		return nil

@@ -34,10 +34,9 @@ func Summarize(ev *Event) Summary {
 	if ev == nil {
 		return Summary{}
 	}
-	if ev.doc == nil {
-		return Summary{IVORN: ev.IVORN, Role: ev.Role}
-	}
-	return xsummarize(ev.doc, ev.IVORN, ev.Role)
+	s := Summary{IVORN: ev.IVORN, Role: ev.Role}
+	ev.withDoc(func(d *xdoc) { s = xsummarize(d, ev.IVORN, ev.Role) })
+	return s
 }
 
 // collapseSpace turns runs of white space into single spaces.

@@ -12,9 +12,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/beevik/etree"
 
@@ -99,6 +101,7 @@ func (ev *Event) Tree() *etree.Element {
 	}
 	ev.treeOnce.Do(func() {
 		doc := etree.NewDocument()
+		doc.ReadSettings.CharsetReader = latin1Reader
 		if err := doc.ReadFromBytes(ev.Raw); err == nil {
 			ev.tree = doc.Root()
 		}
@@ -288,4 +291,22 @@ func (ev *Event) parseRejection() *Rejection {
 	}
 	d.free()
 	return notWellFormed("the document could not be read", 0)
+}
+
+// latin1Reader lets encoding/xml (under etree) read the encodings Parse
+// accepts besides UTF-8: ISO-8859-1 is converted, US-ASCII is UTF-8 already.
+func latin1Reader(charset string, input io.Reader) (io.Reader, error) {
+	switch strings.ToLower(charset) {
+	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1":
+		b, err := io.ReadAll(input)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]byte, 0, 2*len(b))
+		for _, c := range b {
+			out = utf8.AppendRune(out, rune(c))
+		}
+		return bytes.NewReader(out), nil
+	}
+	return input, nil
 }

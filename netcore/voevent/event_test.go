@@ -331,3 +331,18 @@ func TestRelease(t *testing.T) {
 		t.Error("a filter matched a packet with a DTD")
 	}
 }
+
+// TestTreeLatin1 checks that Tree reads an ISO-8859-1 packet as Parse does.
+func TestTreeLatin1(t *testing.T) {
+	ev := mustParse(t, []byte("<?xml version='1.0' encoding='ISO-8859-1'?><VOEvent role='test' ivorn='ivo://a.b/c#d'><Who><Date>\xe9t\xe9</Date></Who></VOEvent>"))
+	if got := Summarize(ev).Date; got != "été" {
+		t.Errorf("Summarize: date %q", got)
+	}
+	root := ev.Tree()
+	if root == nil {
+		t.Fatal("no tree")
+	}
+	if got := root.FindElement("Who/Date").Text(); got != "été" {
+		t.Errorf("Tree: date %q", got)
+	}
+}

@@ -4,6 +4,7 @@ package voevent
 #cgo pkg-config: libxml-2.0
 #include <stdlib.h>
 #include <string.h>
+#include <libxml/xmlversion.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -21,11 +22,18 @@ static void slLimitArenas(void) {
 #endif
 }
 
+// slErrorPtr is what libxml2 passes to structured error handlers (const from 2.12 on).
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *slErrorPtr;
+#else
+typedef xmlErrorPtr slErrorPtr;
+#endif
+
 // slErr keeps the first error libxml2 reports, and how many there were.
 typedef struct { int line; int count; int code; char msg[512]; } slErr;
 
 static void slSilent(void *ctx, const char *msg, ...) {}
-static void slIgnore(void *ctx, xmlErrorPtr e) {}
+static void slIgnore(void *ctx, slErrorPtr e) {}
 
 // slQuiet keeps libxml2 from printing on this thread (its handlers are per thread).
 static void slQuiet(void) {
@@ -34,7 +42,7 @@ static void slQuiet(void) {
 }
 
 // slKeep keeps the first error (warnings are ignored) and counts them.
-static void slKeep(void *user, xmlErrorPtr e) {
+static void slKeep(void *user, slErrorPtr e) {
 	slErr *r = user;
 	if (e == NULL || e->level < XML_ERR_ERROR) {
 		return;

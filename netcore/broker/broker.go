@@ -200,6 +200,7 @@ func (b *Broker) process(ctx context.Context, raw []byte, origin Origin, lenient
 	}
 	if err != nil {
 		b.refused.Add(1)
+		ev.Release() // a refused event is not dispatched
 		o := Outcome{Event: ev, Reason: err.Error()}
 		if ev != nil {
 			o.IVORN = ev.IVORN
@@ -234,10 +235,14 @@ func (b *Broker) admit(ctx context.Context, rec seen.Record, ev *voevent.Event) 
 		return o
 	}
 	b.refused.Add(1)
+	ev.Release() // a refused event is not dispatched
 	return o
 }
 
-// Dispatch hands an accepted event to every handler.
+// Dispatch hands an accepted event to every handler, then releases its
+// parsed document (libxml2 memory that Go's collector does not see); a handler
+// that keeps the event past HandleEvent and reads its document again gets it
+// parsed again.
 func (b *Broker) Dispatch(ev *voevent.Event, source string) {
 	b.mu.RLock()
 	hs := b.handlers
@@ -245,4 +250,5 @@ func (b *Broker) Dispatch(ev *voevent.Event, source string) {
 	for _, h := range hs {
 		h.HandleEvent(ev, source)
 	}
+	ev.Release()
 }

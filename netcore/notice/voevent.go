@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/beevik/etree"
-
 	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
@@ -28,11 +26,16 @@ var lvkVOEventTypes = map[string]string{
 // packet that cites another with cite="retraction". It never panics; a nil
 // event gives a summary with only Format set.
 func SummarizeVOEvent(ev *voevent.Event) alert.Summary {
-	s := alert.Summary{Format: alert.FormatVOEvent}
 	if ev == nil {
-		return s
+		return alert.Summary{Format: alert.FormatVOEvent}
 	}
-	vs := voevent.Summarize(ev)
+	return SummarizeParsed(ev, voevent.Summarize(ev))
+}
+
+// SummarizeParsed is SummarizeVOEvent for a caller that already has the
+// event's voevent.Summary, so that it is not made twice.
+func SummarizeParsed(ev *voevent.Event, vs voevent.Summary) alert.Summary {
+	s := alert.Summary{Format: alert.FormatVOEvent}
 	s.Key, s.Role = ev.IVORN, ev.Role
 	s.Author, s.Description = vs.Author, vs.Description
 	s.Test = ev.Role == "test"
@@ -47,10 +50,7 @@ func SummarizeVOEvent(ev *voevent.Event) alert.Summary {
 	}
 	params := paramIndex(vs.Params)
 
-	var root *etree.Element
-	if ev.Doc != nil {
-		root = ev.Doc.Root()
-	}
+	root := ev.Tree()
 	if s.Author == "" {
 		author := elem(root, "Who", "Author")
 		s.Author = firstNonEmpty(elemText(elem(author, "shortName")), elemText(elem(author, "title")),

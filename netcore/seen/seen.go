@@ -6,12 +6,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/beevik/etree"
 	"github.com/dgraph-io/ristretto/v2"
 
 	"github.com/starling-broker/starling/netcore/alert"
@@ -88,35 +86,12 @@ func NewRecord(ev *voevent.Event, source string, at time.Time) Record {
 		Source:   source,
 		Received: at,
 		Raw:      ev.Raw,
-		Summary:  notice.SummarizeVOEvent(ev),
 		Format:   alert.FormatVOEvent,
 	}
-	if ev.Doc != nil {
-		if root := ev.Doc.Root(); root != nil {
-			if who := root.SelectElement("Who"); who != nil {
-				if d := who.SelectElement("Date"); d != nil {
-					r.Date = strings.TrimSpace(d.Text())
-				}
-			}
-			if what := root.SelectElement("What"); what != nil {
-				r.ParamsCount = countParams(what)
-			}
-		}
-	}
+	vs := voevent.Summarize(ev)
+	r.Summary = notice.SummarizeParsed(ev, vs)
+	r.Date, r.ParamsCount = vs.Date, len(vs.Params)
 	return r
-}
-
-// countParams counts the Param elements under e, in Groups too.
-func countParams(e *etree.Element) int {
-	n := 0
-	for _, c := range e.ChildElements() {
-		if c.Tag == "Param" {
-			n++
-		} else {
-			n += countParams(c)
-		}
-	}
-	return n
 }
 
 // Store is the persistent seen-list (and the archive that is written with it).

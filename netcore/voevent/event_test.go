@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/starling-broker/starling/netcore/xmldoc"
+	"github.com/beevik/etree"
 )
 
 // packet is one sample packet of testdata/ with its MANIFEST.tsv row.
@@ -84,8 +84,11 @@ func TestParseSamples(t *testing.T) {
 			if got := len(ev.Raw); p.size != "" && p.size != itoa(got) {
 				t.Errorf("size %d, MANIFEST says %s", got, p.size)
 			}
-			if ev.Doc == nil || !IsVOEventRoot(ev.Doc.Root()) {
-				t.Error("no VOEvent root in Doc")
+			if ev.doc == nil || !isVOEventRoot(xroot(ev.doc)) {
+				t.Error("no VOEvent root in the parsed document")
+			}
+			if !IsVOEventRoot(ev.Tree()) {
+				t.Error("no VOEvent root in Tree")
 			}
 		})
 	}
@@ -143,24 +146,24 @@ func TestParseRefusals(t *testing.T) {
 	}{
 		{"empty", "", "Not well-formed XML: the document is empty", 0},
 		{"blank", " \n\t", "Not well-formed XML: the document is empty", 0},
-		{"not XML", "hello, broker", "Not well-formed XML: text is not allowed outside the root element", 1},
+		{"not XML", "hello, broker", "Not well-formed XML: Start tag expected, '<' not found", 1},
 		{"JSON", `{"ivorn": "ivo://a.b/c#d"}`, "Not well-formed XML", 1},
-		{"truncated", voe + "<Who>", "the document ends before element <Who> (opened on line 1) is closed", 1},
-		{"cut in a tag", voe + "<Who", "Not well-formed XML: the document ends in the middle of a tag", 1},
-		{"mismatched", voe + "\n<Who></What></voe:VOEvent>", "end tag </What> does not match start tag <Who> (line 2)", 2},
-		{"two roots", voe + "</voe:VOEvent>\n<VOEvent/>", "only one root element is allowed", 2},
-		{"text after root", voe + "</voe:VOEvent>junk", "text is not allowed outside the root element", 1},
-		{"undeclared prefix", `<voe:VOEvent ivorn="ivo://a.b/c#d" role="test"/>`, `namespace prefix "voe" of element <voe:VOEvent> is not declared`, 1},
-		{"undeclared attr prefix", `<VOEvent xsi:x="1" role="test"/>`, `namespace prefix "xsi" of attribute xsi:x is not declared`, 1},
-		{"duplicate attribute", `<VOEvent role="test" role="test"/>`, "attribute role appears twice on <VOEvent>", 1},
-		{"duplicate expanded attribute", `<VOEvent xmlns:a="u" xmlns:b="u" a:x="1" b:x="2" role="test"/>`, "attribute b:x appears twice", 1},
-		{"unknown entity", voe + "<Who>&nbsp;</Who></voe:VOEvent>", "Not well-formed XML: invalid character entity &nbsp;", 1},
-		{"bad character", voe + "<Who>\x01</Who></voe:VOEvent>", "Not well-formed XML: illegal character code U+0001", 1},
-		{"invalid UTF-8", voe + "<Who>\xff</Who></voe:VOEvent>", "Not well-formed XML: invalid UTF-8", 1},
-		{"late XML declaration", "\n<?xml version='1.0'?><VOEvent role='test'/>", "only allowed at the very start", 2},
+		{"truncated", voe + "<Who>", "Not well-formed XML: Premature end of data in tag Who line 1", 1},
+		{"cut in a tag", voe + "<Who", "Not well-formed XML: Couldn't find end of Start Tag Who", 1},
+		{"mismatched", voe + "\n<Who></What></voe:VOEvent>", "Opening and ending tag mismatch: Who line 2 and What (line 2)", 2},
+		{"two roots", voe + "</voe:VOEvent>\n<VOEvent/>", "Not well-formed XML: Extra content at the end of the document", 2},
+		{"text after root", voe + "</voe:VOEvent>junk", "Not well-formed XML: Extra content at the end of the document", 1},
+		{"undeclared prefix", `<voe:VOEvent ivorn="ivo://a.b/c#d" role="test"/>`, "Namespace prefix voe on VOEvent is not defined", 1},
+		{"undeclared attr prefix", `<VOEvent xsi:x="1" role="test"/>`, "Namespace prefix xsi for x on VOEvent is not defined", 1},
+		{"duplicate attribute", `<VOEvent role="test" role="test"/>`, "Attribute role redefined", 1},
+		{"duplicate expanded attribute", `<VOEvent xmlns:a="u" xmlns:b="u" a:x="1" b:x="2" role="test"/>`, "Namespaced Attribute x in 'u' redefined", 1},
+		{"unknown entity", voe + "<Who>&nbsp;</Who></voe:VOEvent>", "Not well-formed XML: Entity 'nbsp' not defined", 1},
+		{"bad character", voe + "<Who>\x01</Who></voe:VOEvent>", "Not well-formed XML: PCDATA invalid Char value 1", 1},
+		{"invalid UTF-8", voe + "<Who>\xff</Who></voe:VOEvent>", "Not well-formed XML: Input is not proper UTF-8", 1},
+		{"late XML declaration", "\n<?xml version='1.0'?><VOEvent role='test'/>", "XML declaration allowed only at the start of the document", 2},
 		{"unsupported encoding", `<?xml version="1.0" encoding="EBCDIC"?><VOEvent role="test"/>`, `unsupported character encoding "EBCDIC"`, 1},
 		{"UTF-16", "\xff\xfe<\x00", "UTF-16 documents are not accepted", 1},
-		{"deep", strings.Repeat("<a>", 300), "nested more than 256 deep", 1},
+		{"deep", strings.Repeat("<a>", 300), "Excessive depth in document: 256", 1},
 		{"DTD", "<?xml version='1.0'?>\n<!DOCTYPE VOEvent SYSTEM \"http://example.com/voevent.dtd\">\n<VOEvent role='test'/>", "DTD or entity declarations are not accepted", 2},
 		{"entity without doctype", "<!ENTITY x 'y'><VOEvent role='test'/>", "DTD or entity declarations are not accepted", 1},
 		{"DTD inside element", voe + "\n<!DOCTYPE x></voe:VOEvent>", "DTD or entity declarations are not accepted", 2},
@@ -255,12 +258,19 @@ func TestIsVOEventRoot(t *testing.T) {
 		`<voevent/>`:   false,
 		`<Transport/>`: false,
 	} {
-		doc2, rej := xmldoc.Parse([]byte(doc))
-		if rej != nil {
-			t.Fatal(rej)
+		doc2 := etree.NewDocument()
+		if err := doc2.ReadFromString(doc); err != nil {
+			t.Fatal(err)
 		}
 		if got := IsVOEventRoot(doc2.Root()); got != want {
 			t.Errorf("%s: %v, want %v", doc, got, want)
+		}
+		d, xe, _ := readX([]byte(doc))
+		if d == nil {
+			t.Fatal(xe.msg)
+		}
+		if got := isVOEventRoot(xroot(d)); got != want {
+			t.Errorf("libxml2 %s: %v, want %v", doc, got, want)
 		}
 	}
 	if IsVOEventRoot(nil) {
@@ -286,5 +296,53 @@ func TestRejectionLocated(t *testing.T) {
 	}
 	if got := Describe(errors.New("plain")); got != "plain" {
 		t.Errorf("Describe(plain) = %q", got)
+	}
+}
+
+// TestRelease checks that Release frees the document at once and that
+// everything that reads it still works afterwards, by parsing Raw again.
+func TestRelease(t *testing.T) {
+	ev := mustParse(t, samplePacket(t, "voevent-parse/SWIFT_bat_position_v2.0_example.xml"))
+	f, err := CompileFilter("//Param[@name='Packet_Type' and @value='61']")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := Summarize(ev)
+	ev.Release()
+	ev.Release() // twice is fine
+	if ev.doc != nil {
+		t.Fatal("Release kept the document")
+	}
+	if got := Summarize(ev); fmt.Sprint(got) != fmt.Sprint(before) || len(got.Params) == 0 {
+		t.Errorf("summary after Release: %+v", got)
+	}
+	if !f.Match(ev) {
+		t.Error("the filter no longer matches after Release")
+	}
+	if err := loadSchema(t).Validate(ev); err != nil {
+		t.Errorf("Validate after Release: %v", err)
+	}
+	ev.Release()
+	// An Event not made by Parse is parsed on first use; one with a DTD never.
+	if s := Summarize(&Event{Raw: ev.Raw}); s.Author == "" {
+		t.Errorf("summary of a hand-made Event: %+v", s)
+	}
+	if f.Match(&Event{Raw: []byte(billionLaughs)}) {
+		t.Error("a filter matched a packet with a DTD")
+	}
+}
+
+// TestTreeLatin1 checks that Tree reads an ISO-8859-1 packet as Parse does.
+func TestTreeLatin1(t *testing.T) {
+	ev := mustParse(t, []byte("<?xml version='1.0' encoding='ISO-8859-1'?><VOEvent role='test' ivorn='ivo://a.b/c#d'><Who><Date>\xe9t\xe9</Date></Who></VOEvent>"))
+	if got := Summarize(ev).Date; got != "été" {
+		t.Errorf("Summarize: date %q", got)
+	}
+	root := ev.Tree()
+	if root == nil {
+		t.Fatal("no tree")
+	}
+	if got := root.FindElement("Who/Date").Text(); got != "été" {
+		t.Errorf("Tree: date %q", got)
 	}
 }

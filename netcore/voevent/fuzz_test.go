@@ -30,7 +30,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if ev.Doc == nil || &ev.Raw[0] != &raw[0] {
+		if ev.doc == nil || &ev.Raw[0] != &raw[0] {
 			t.Fatal("event without its document or its bytes")
 		}
 		_ = CheckIVORN(ev.IVORN)

@@ -268,3 +268,21 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestValidateReusesContexts alternates valid and invalid packets on one
+// goroutine, so that every validation after the first reuses a context that
+// the one before left behind: a context must not carry errors over.
+func TestValidateReusesContexts(t *testing.T) {
+	s := loadSchema(t)
+	good := mustParse(t, samplePacket(t, "voevent-parse/SWIFT_bat_position_v2.0_example.xml"))
+	bad := mustParse(t, []byte(`<voe:VOEvent xmlns:voe="http://www.ivoa.net/xml/VOEvent/v2.0" ivorn="ivo://a.b/c#d" role="test" version="2.0"><Who/><Foo/></voe:VOEvent>`))
+	for i := range 5 {
+		if err := s.Validate(good); err != nil {
+			t.Fatalf("round %d: valid packet refused: %v", i, err)
+		}
+		err := s.Validate(bad)
+		if err == nil || !strings.Contains(err.Error(), "Element 'Foo'") || strings.Contains(err.Error(), "more schema error") {
+			t.Fatalf("round %d: invalid packet: %v", i, err)
+		}
+	}
+}

@@ -3,12 +3,13 @@ package vtp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/beevik/etree"
 
-	"github.com/starling-broker/starling/netcore/xmldoc"
+	"github.com/starling-broker/starling/netcore/nodtd"
 )
 
 // Namespace is the Transport namespace that Comet writes.
@@ -135,9 +136,12 @@ func IsTransportRoot(e *etree.Element) bool {
 // Parse reads a Transport packet. It refuses DTDs and anything that is not a
 // Transport root; the role is returned as given.
 func Parse(raw []byte) (*Message, error) {
-	doc, xe := xmldoc.Parse(raw)
-	if xe != nil {
-		return nil, xe
+	if line, found := nodtd.Find(raw); found {
+		return nil, fmt.Errorf("%s (line %d)", nodtd.Reason, line)
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil {
+		return nil, fmt.Errorf("Not well-formed XML: %w", err)
 	}
 	return FromElement(doc.Root())
 }

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package voevent
 
 import (
@@ -10,9 +12,6 @@ import (
 
 	"github.com/starling-broker/starling/assets"
 )
-
-// ErrSchemaClosed is returned by Validate after Close.
-var ErrSchemaClosed = errors.New("voevent: schema validator is closed")
 
 // libxml2 is initialised once per process and never cleaned up:
 // xsdvalidate.Cleanup is process-wide and would pull libxml2 from under every
@@ -144,28 +143,4 @@ func (s *Schema) Close() {
 		s.v21.Free()
 		s.v21 = nil
 	}
-}
-
-// Checker runs the receiver's checks on incoming bytes.
-type Checker struct {
-	Schema *Schema // nil skips schema validation
-}
-
-// Check runs Parse, then CheckIVORN, then Schema.Validate, and returns the
-// first failure as a *Rejection. When parsing succeeded the Event is returned
-// even with an error, so that the caller can name the refused event's IVORN.
-func (c *Checker) Check(raw []byte) (*Event, error) {
-	ev, err := Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	if err := CheckIVORN(ev.IVORN); err != nil {
-		return ev, err
-	}
-	if c != nil && c.Schema != nil {
-		if err := c.Schema.Validate(ev); err != nil {
-			return ev, err
-		}
-	}
-	return ev, nil
 }

@@ -6,7 +6,9 @@
 #      "Previously seen by this broker", and again after a restart;
 #   3. a schema-invalid event is refused with libxml2's reason;
 #   4. starling.exe sendvo (and comet-sendvo.cmd) to the Linux broker;
-#   5. the desktop window under Xvfb, screenshot in artifacts/wine-window.png.
+#   5. the desktop window under Xvfb, screenshot in artifacts/wine-window.png;
+#   6. netcore/voevent's own tests, cross-built, under Wine: libxml2's schema
+#      messages as lxml gives them, and validation from many threads at once.
 # The starling.exe checked is the one in dist/'s zip (packaging/windows.sh).
 # Every wait is bounded; every process started here is stopped on exit.
 set -euo pipefail
@@ -193,6 +195,26 @@ else
   bad "the window did not appear under Wine within 90 s"; tr -d '\r' <"$tmp/gui.log" | tail -20 | sed 's/^/     /'
 fi
 kill "$gpid" 2>/dev/null || true
+
+# 6. netcore/voevent's tests under Wine, against the static libxml2 of
+# build/windows/ (run from the package folder: they read testdata/).
+libxml2=$root/build/windows/libxml2
+if [ -f "$libxml2/lib/libxml2.a" ]; then
+  rc=0
+  CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+    PKG_CONFIG_LIBDIR="$libxml2/lib/pkgconfig" PKG_CONFIG_PATH="" \
+    go test -c -o "$tmp/voevent.test.exe" ./netcore/voevent >"$tmp/voevent-build.log" 2>&1 || rc=$?
+  if [ $rc -eq 0 ]; then
+    (cd netcore/voevent && timeout 300 "$wine" "$tmp/voevent.test.exe" -test.count=1 </dev/null >"$tmp/voevent.raw" 2>&1) || rc=$?
+    tr -d '\r' <"$tmp/voevent.raw" >"$tmp/voevent.log"
+    if [ $rc -eq 0 ] && grep -qx PASS "$tmp/voevent.log"; then ok "netcore/voevent's tests pass under Wine (libxml2 messages, concurrent validation)"
+    else bad "netcore/voevent's tests under Wine: exit $rc"; grep -E -- '^(--- FAIL|FAIL|panic)|_test.go' "$tmp/voevent.log" | head -20 | sed 's/^/     /'; fi
+  else
+    bad "cross-building netcore/voevent's tests"; tail -20 "$tmp/voevent-build.log" | sed 's/^/     /'
+  fi
+else
+  bad "no $libxml2/lib/libxml2.a: run packaging/windows.sh"
+fi
 
 echo "wine-check: $pass passed, $fail failed ($(( $(date +%s) - start )) s)"
 [ "$fail" -eq 0 ]

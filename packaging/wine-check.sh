@@ -7,7 +7,9 @@
 #   3. a schema-invalid event is refused with libxml2's reason;
 #   4. starling.exe sendvo (and comet-sendvo.cmd) to the Linux broker;
 #   5. the desktop window under Xvfb, screenshot in artifacts/wine-window.png;
-#   6. netcore/voevent's own tests, cross-built, under Wine: libxml2's schema
+#   6. started as a double-click starts it (a console of its own), the app
+#      closes that console window;
+#   7. netcore/voevent's own tests, cross-built, under Wine: libxml2's schema
 #      messages as lxml gives them, and validation from many threads at once.
 # The starling.exe checked is the one in dist/'s zip (packaging/windows.sh).
 # Every wait is bounded; every process started here is stopped on exit.
@@ -195,8 +197,28 @@ else
   bad "the window did not appear under Wine within 90 s"; tr -d '\r' <"$tmp/gui.log" | tail -20 | sed 's/^/     /'
 fi
 kill "$gpid" 2>/dev/null || true
+wait "$gpid" 2>/dev/null || true
 
-# 6. netcore/voevent's tests under Wine, against the static libxml2 of
+# 6. Like a double-click: "start" gives a console program a console (a
+# conhost window) of its own; the desktop app closes it (main's leaveOwnConsole).
+"$wine" start 'C:\Starling\starling.exe' --data-dir 'C:\gui-data2' >/dev/null 2>&1 </dev/null &
+spid=$!; pids+=("$spid")
+mapped=""
+end=$((SECONDS + 90))
+while [ $SECONDS -lt $end ]; do
+  if xwininfo -root -tree 2>/dev/null | grep -q '"Starling.*"starling.exe"'; then mapped=1; break; fi
+  sleep 0.5
+done
+sleep 3 # time for a console window to show, were there one
+if [ -n "$mapped" ] && ! xwininfo -root -tree 2>/dev/null | grep -q '"conhost.exe"'; then
+  ok "started like a double-click, the window opens and its console window closes"
+else
+  bad "started like a double-click (window mapped: ${mapped:-no})"; xwininfo -root -tree 2>/dev/null | grep -E '^ +0x[0-9a-f]+ "' | sed 's/^/     /'
+fi
+"$wineserver" -k 2>/dev/null || true # ends the app: it has no Unix process of ours to kill
+timeout 60 "$wineserver" -w 2>/dev/null || true
+
+# 7. netcore/voevent's tests under Wine, against the static libxml2 of
 # build/windows/ (run from the package folder: they read testdata/).
 libxml2=$root/build/windows/libxml2
 if [ -f "$libxml2/lib/libxml2.a" ]; then

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Checks the Windows build under Wine (Debian's wine64), in a throw-away
 # WINEPREFIX, against the Linux build (bin/starling, run as comet-sendvo):
-#   1. starling.exe --version;
+#   1. starling.exe --version; the default data directory (%APPDATA%\Starling)
+#      and the refusal of unix: endpoints;
 #   2. the Comet tutorial with starling.exe as the broker: ack, then nak
-#      "Previously seen by this broker", and again after a restart;
+#      "Previously seen by this broker", and again after a restart; the data
+#      directory is locked while the broker runs;
 #   3. a schema-invalid event is refused with libxml2's reason;
 #   4. starling.exe sendvo (and comet-sendvo.cmd) to the Linux broker;
 #   5. the desktop window under Xvfb, screenshot in artifacts/wine-window.png;
@@ -97,6 +99,16 @@ else
   bad "starling.exe --version"; sed 's/^/     /' "$tmp/version.log"
 fi
 
+# Windows' own rules: the data directory defaults to %APPDATA%\Starling, and
+# unix: endpoints are refused in words.
+rc=0; run_exe "$tmp/events.log" settings set broker.test_interval 0 || rc=$?
+appdata=$(find "$c/users" -mindepth 4 -maxdepth 4 -path '*/AppData/Roaming/Starling' -type d | head -1)
+if [ $rc -eq 0 ] && [ -n "$appdata" ] && [ -f "$appdata/starling.db" ]; then ok "the default data directory is %APPDATA%\\Starling (${appdata#"$c"/})"
+else bad "default data directory: exit $rc, found '${appdata:-nothing}'"; sed 's/^/     /' "$tmp/events.log"; fi
+rc=0; run_exe "$tmp/unix.log" broker -r unix:/tmp/starling.sock --local-ivo=ivo://hotwired.org/test || rc=$?
+if [ $rc -ne 0 ] && grep -q "Unix-socket endpoints are not available on Windows" "$tmp/unix.log"; then ok "a unix: endpoint is refused on Windows (exit $rc)"
+else bad "unix: endpoint on Windows: exit $rc"; sed 's/^/     /' "$tmp/unix.log"; fi
+
 # 2. The Comet tutorial, with starling.exe as the broker.
 port=$(free_port)
 broker() { # broker LOG: start starling.exe broker under Wine; its pid in $bpid
@@ -123,6 +135,12 @@ if broker "$tmp/broker1.log"; then
   sendvo "$tmp/send2.log" e2e/testdata/voevent.xml
   if [ $rc -eq 1 ] && grep -q "Previously seen by this broker" "$tmp/send2.log"; then ok "the same event again: nak 'Previously seen by this broker'"
   else bad "second send: exit $rc"; sed 's/^/     /' "$tmp/send2.log"; fi
+
+  # The data directory is locked (LockFileEx) while the broker runs, and the
+  # refusal names the holder's pid, read past the locked byte.
+  rc=0; run_exe "$tmp/locked.log" settings set --data-dir 'C:\starling-data' broker.test_interval 0 || rc=$?
+  if [ $rc -ne 0 ] && grep -q "in use by another Starling process.*(pid [0-9]*)" "$tmp/locked.log"; then ok "a second process is refused the broker's data directory: $(grep -o '(pid [0-9]*)' "$tmp/locked.log" | head -1)"
+  else bad "a second process on the broker's data directory: exit $rc"; sed 's/^/     /' "$tmp/locked.log"; fi
 
   # 3. A schema-invalid event (an unknown element before Who), new IVORN.
   sed -e 's/#1"/#invalid-1"/' -e 's/<Who>/<Bogus\/><Who>/' e2e/testdata/voevent.xml >"$tmp/invalid.xml"

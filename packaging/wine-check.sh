@@ -5,7 +5,7 @@
 #      and the refusal of unix: endpoints;
 #   2. the Comet tutorial with starling.exe as the broker: ack, then nak
 #      "Previously seen by this broker", and again after a restart; the data
-#      directory is locked while the broker runs;
+#      directory is locked while the broker runs; Ctrl-C stops it cleanly;
 #   3. a schema-invalid event is refused with libxml2's reason;
 #   4. starling.exe sendvo (and comet-sendvo.cmd) to the Linux broker;
 #   5. the desktop window under Xvfb, screenshot in artifacts/wine-window.png;
@@ -117,11 +117,13 @@ broker() { # broker LOG: start starling.exe broker under Wine; its pid in $bpid
   bpid=$!; pids+=("$bpid")
   wait_for 90 "$1" "Receiving events on 127.0.0.1:$port"
 }
-stop_broker() {
-  kill "$bpid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$bpid" 2>/dev/null || break; sleep 0.1; done
+stop_broker() { # Ctrl-C (Wine turns SIGINT into CTRL_C_EVENT); fails if it is not gone in 20 s
+  local gone=1
+  kill -INT "$bpid" 2>/dev/null || true
+  for _ in $(seq 200); do kill -0 "$bpid" 2>/dev/null || { gone=0; break; }; sleep 0.1; done
   kill -9 "$bpid" 2>/dev/null || true
   wait "$bpid" 2>/dev/null || true
+  return $gone
 }
 sendvo() { # sendvo LOG FILE: the Linux comet-sendvo to the Wine broker; its exit status in $rc
   rc=0
@@ -149,12 +151,13 @@ if broker "$tmp/broker1.log"; then
     ok "a schema-invalid event is refused with libxml2's reason: $(grep -o "Element 'Bogus'[^.]*" "$tmp/send-invalid.log" | head -1)"
   else bad "schema-invalid event: exit $rc"; sed 's/^/     /' "$tmp/send-invalid.log"; fi
 
-  stop_broker
+  if stop_broker && grep -q "Received interrupt; shutting down" "$tmp/broker1.log"; then ok "Ctrl-C stops the Wine broker cleanly"
+  else bad "Ctrl-C did not stop the Wine broker cleanly"; tr -d '\r' <"$tmp/broker1.log" | tail -5 | sed 's/^/     /'; fi
   if broker "$tmp/broker2.log"; then
     sendvo "$tmp/send3.log" e2e/testdata/voevent.xml
     if [ $rc -eq 1 ] && grep -q "Previously seen by this broker" "$tmp/send3.log"; then ok "after a restart the seen-list still refuses the event"
     else bad "send after restart: exit $rc"; sed 's/^/     /' "$tmp/send3.log"; fi
-    stop_broker
+    stop_broker || true
   else
     bad "the Wine broker did not come back after a restart"; tr -d '\r' <"$tmp/broker2.log" | tail -20 | sed 's/^/     /'
   fi

@@ -88,10 +88,17 @@ add_deb_src() {
   apt_get update -q
 }
 
-# 2. libxml2, static, for Windows.
-if [ ! -f "$prefix/.built" ]; then
-  if ! apt-get source --print-uris libxml2 >/dev/null 2>&1; then
+# 2. libxml2, static, for Windows: built again only when Debian's source
+# package changes (a security update), as apt's local lists tell without the
+# network.
+dsc() { apt-get source --print-uris libxml2 2>/dev/null | grep -o "libxml2_[^' ]*\.dsc" | head -1; }
+want=$(dsc)
+have=$(cat "$prefix/.built" 2>/dev/null || true)
+if [ -z "$have" ] || { [ -n "$want" ] && [ "$want" != "$have" ]; }; then
+  if [ -z "$want" ]; then
     add_deb_src
+    want=$(dsc)
+    [ -n "$want" ] || { echo "windows: apt-get source knows no libxml2 even with deb-src entries" >&2; exit 1; }
   fi
   src=$out/src
   rm -rf "$src" "$prefix" && mkdir -p "$src"
@@ -112,10 +119,10 @@ if [ ! -f "$prefix/.built" ]; then
     make install-libLTLIBRARIES install-pkgconfigDATA >>make.log 2>&1
     make -C include install >>make.log 2>&1
   )
-  basename "$dir" >"$prefix/.built"
+  echo "$want" >"$prefix/.built"
   echo "windows: libxml2 built in $(( $(date +%s) - start )) s"
 else
-  echo "windows: reusing $(cat "$prefix/.built") from $prefix"
+  echo "windows: reusing $have from $prefix"
 fi
 
 # The pkg-config file that cgo reads (go-xsd-validate has

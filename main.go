@@ -22,5 +22,6 @@ func main() {
 	if cli.IsSubcommand(os.Args[0], os.Args[1:]) {
 		os.Exit(cli.Main(os.Args[0], os.Args[1:], cli.StdEnv()))
 	}
+	leaveOwnConsole()
 	os.Exit(ui.Main(os.Args[1:]))
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -60,16 +61,33 @@ type Core struct {
 	draftMu sync.Mutex
 }
 
-// DefaultDataDir is $STARLING_DATA_DIR, else the user's data directory
-// ($XDG_DATA_HOME/starling or ~/.local/share/starling).
+// DefaultDataDir is $STARLING_DATA_DIR, else the user's data directory:
+// %APPDATA%\Starling on Windows, $XDG_DATA_HOME/starling or
+// ~/.local/share/starling elsewhere.
 func DefaultDataDir() string {
-	if d := os.Getenv("STARLING_DATA_DIR"); d != "" {
+	home, _ := os.UserHomeDir()
+	return dataDirFor(runtime.GOOS, os.Getenv, home)
+}
+
+// dataDirFor is DefaultDataDir for the system goos, with the environment
+// read through getenv and the home directory given (empty when unknown).
+func dataDirFor(goos string, getenv func(string) string, home string) string {
+	if d := getenv("STARLING_DATA_DIR"); d != "" {
 		return d
 	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+	if goos == "windows" {
+		if d := getenv("APPDATA"); d != "" {
+			return filepath.Join(d, "Starling")
+		}
+		if home != "" {
+			return filepath.Join(home, "AppData", "Roaming", "Starling")
+		}
+		return filepath.Join(os.TempDir(), "Starling")
+	}
+	if d := getenv("XDG_DATA_HOME"); d != "" {
 		return filepath.Join(d, "starling")
 	}
-	if home, err := os.UserHomeDir(); err == nil {
+	if home != "" {
 		return filepath.Join(home, ".local", "share", "starling")
 	}
 	return filepath.Join(os.TempDir(), "starling")

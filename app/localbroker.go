@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/starling-broker/starling/netcore/broker"
@@ -108,11 +107,11 @@ func Listen(ep endpoint.Endpoint) (net.Listener, error) {
 	switch {
 	case err == nil:
 		return l, nil
-	case errors.Is(err, syscall.EADDRINUSE):
+	case errors.Is(err, errAddrInUse):
 		return nil, fmt.Errorf("cannot listen on %s: the port is in use by another program", ep)
-	case errors.Is(err, syscall.EACCES):
+	case errors.Is(err, errAccess):
 		return nil, fmt.Errorf("cannot listen on %s: permission denied (ports below 1024 need privileges)", ep)
-	case errors.Is(err, syscall.EADDRNOTAVAIL):
+	case errors.Is(err, errAddrNotAvail):
 		return nil, fmt.Errorf("cannot listen on %s: no such local address", ep)
 	}
 	return nil, fmt.Errorf("cannot listen on %s: %w", ep, err)

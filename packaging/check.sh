@@ -33,5 +33,21 @@ listing=$(tar -tJf "$bundle")
 check "the bundle holds the binary" grep -q 'bin/starling$' <<<"$listing"
 check "the bundle holds a .desktop entry" grep -q '\.desktop$' <<<"$listing"
 check "the bundle holds the icon" grep -qE '(pixmaps|icons).*\.png$' <<<"$listing"
+zip=dist/starling-$version-windows-amd64.zip
+if [ -f "$zip" ]; then
+  zlisting=$(unzip -Z1 "$zip")
+  for f in starling.exe comet-sendvo.cmd README.txt; do
+    check "the Windows zip holds $f" grep -q "^starling-$version-windows-amd64/$f\$" <<<"$zlisting"
+  done
+  unzip -q -o "$zip" "*/starling.exe" -d "$root/zip"
+  exe=$(find "$root/zip" -name starling.exe | head -1)
+  check "starling.exe is a 64-bit Windows program" bash -c "x86_64-w64-mingw32-objdump -f '$exe' | grep -q pei-x86-64"
+  # The resource types at the top of .rsrc: 3 ICON, 14 GROUP_ICON, 16 VERSION.
+  rtypes=$(x86_64-w64-mingw32-objdump -p "$exe" | sed -n '/The .rsrc Resource Directory/,$p' | grep -E '^[0-9a-f]+   Entry: ID:')
+  check "starling.exe has the icon resource" grep -q "ID: 0x00000e," <<<"$rtypes"
+  check "starling.exe has a version resource naming $version" bash -c "grep -q 'ID: 0x000010,' <<<\"\$1\" && strings -el '$exe' | grep -qx '$version'" _ "$rtypes"
+else
+  fail=$((fail+1)); echo "FAIL no $zip: run packaging/windows.sh"
+fi
 echo "packaging: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

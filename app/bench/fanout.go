@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/starling-broker/starling/netcore/endpoint"
@@ -527,22 +526,6 @@ func (r *loadRun) tally(res *FanoutResult) {
 		res.MissingToDropped += max(0, res.Acks-d.Delivered)
 	}
 	res.MissingToDropped = min(res.MissingToDropped, max(0, res.Expected-res.Delivered))
-}
-
-// RaiseFileLimit lifts the soft limit on open files to the hard limit, so
-// that thousands of subscribers fit; it returns the limit now in force (0
-// when it cannot be read).
-func RaiseFileLimit() uint64 {
-	var r syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r) != nil {
-		return 0
-	}
-	if r.Cur < r.Max {
-		r.Cur = r.Max
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
-		syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r)
-	}
-	return r.Cur
 }
 
 // RSS reads a local process's resident and peak resident memory (VmRSS and

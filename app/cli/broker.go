@@ -217,6 +217,9 @@ func runBroker(env Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "starling broker: %v\n", err)
 		return 1
 	}
+	// On Windows too: SIGINT is Ctrl-C or Ctrl-Break, and SIGTERM is the
+	// console window closed, the user logging off or the system shutting
+	// down (os/signal maps those console events).
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)

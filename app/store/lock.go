@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // ErrLocked reports a data directory in use by another process.
@@ -20,10 +19,10 @@ func lockDir(dir string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot open lock file %s: %w", path, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lockFile(f); err != nil {
 		pid, _ := os.ReadFile(path)
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if errors.Is(err, errWouldBlock) {
 			who := ""
 			if p := strings.TrimSpace(string(pid)); p != "" {
 				who = " (pid " + p + ")"
@@ -39,7 +38,7 @@ func lockDir(dir string) (*os.File, error) {
 
 func (s *Store) unlock() {
 	if s.lock != nil {
-		syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
+		unlockFile(s.lock)
 		s.lock.Close()
 		s.lock = nil
 	}

@@ -116,6 +116,29 @@ func TestFileNameForMatchesComet(t *testing.T) {
 	}
 }
 
+// TestFileNameForWindows checks the Windows adjustments on Linux: names
+// keep only characters Windows allows, lose no trailing dot, and name no device.
+func TestFileNameForWindows(t *testing.T) {
+	for in, want := range map[string]string{
+		"ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1234-567":          "ivo__nasa.gsfc.gcn_SWIFTBAT_GRB_Pos_1234567",
+		"ivo://hotwired.org/test#TestEvent-2026-12-01T02:03:04.5": "ivo__hotwired.org_testTestEvent20261201T020304.5",
+		"ivo://a/b?x=1#y:z.": "ivo__a_bx1yz._",
+		"con":                "_con",
+		"nul.xml":            "_nul.xml",
+		"com1":               "_com1",
+		"console":            "console",
+		"":                   "_",
+	} {
+		got := windowsSafe(cometFileName(in))
+		if got != want {
+			t.Errorf("windowsSafe(cometFileName(%q)) = %q, want %q", in, got, want)
+		}
+		if strings.ContainsAny(got, `<>:"/\|?*`) {
+			t.Errorf("%q holds a character Windows forbids", got)
+		}
+	}
+}
+
 func TestSaveHandler(t *testing.T) {
 	b, _ := newRelayBroker(t)
 	dir := filepath.Join(t.TempDir(), "events", "new") // created on demand

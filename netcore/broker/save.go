@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -104,8 +105,41 @@ func (h *SaveHandler) Save(ivorn string, raw []byte) (string, error) {
 // FileNameFor makes a file name from an IVORN exactly as Comet's
 // string_to_filename does: a leading "." is dropped, "/" and "\" become "_",
 // and every character but ASCII letters, digits, "_" and "." is removed.
-// An empty result is "_" (Comet then writes to "DIR/" + "_").
+// An empty result is "_" (Comet then writes to "DIR/" + "_"). Such names
+// never hold ":", "?" or any other character Windows forbids; on Windows a
+// name that Windows would change or take for a device (a trailing ".", as in
+// "ivo://a/b#x.", or CON, NUL, COM1, ...) gets "_" added too: see windowsSafe.
 func FileNameFor(ivorn string) string {
+	name := cometFileName(ivorn)
+	if runtime.GOOS == "windows" {
+		name = windowsSafe(name)
+	}
+	return name
+}
+
+// windowsReserved are the device names that Windows reserves in every
+// folder, with or without an extension.
+var windowsReserved = map[string]bool{
+	"CON": true, "PRN": true, "AUX": true, "NUL": true,
+	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
+	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true,
+}
+
+// windowsSafe adjusts a name made by cometFileName for Windows: Windows
+// drops a trailing "." (so "x." would be saved as "x"), and opens a device
+// for CON, NUL, ... (also "nul.xml"); both get "_" prepended or appended.
+func windowsSafe(name string) string {
+	if base, _, _ := strings.Cut(name, "."); windowsReserved[strings.ToUpper(base)] {
+		name = filenamePad + name
+	}
+	if strings.HasSuffix(name, ".") {
+		name += filenamePad
+	}
+	return name
+}
+
+// cometFileName is Comet's string_to_filename.
+func cometFileName(ivorn string) string {
 	ivorn = strings.TrimPrefix(ivorn, ".")
 	var b strings.Builder
 	for _, r := range ivorn {

@@ -5,6 +5,7 @@ package endpoint
 import (
 	"fmt"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -13,6 +14,15 @@ import (
 type Endpoint struct {
 	Network string // "tcp" or "unix"
 	Address string // "host:port" or a socket path
+}
+
+// unixSockets says whether unix:PATH endpoints are accepted: not on Windows,
+// where Comet has none either and Starling speaks TCP only.
+var unixSockets = runtime.GOOS != "windows"
+
+// errNoUnix is the refusal of a unix:PATH endpoint on Windows.
+func errNoUnix(s string) error {
+	return fmt.Errorf("endpoint %q: Unix-socket endpoints are not available on Windows; use a TCP port (e.g. tcp:8098:interface=127.0.0.1)", s)
 }
 
 // String returns the endpoint in a form a user recognises.
@@ -56,6 +66,9 @@ func Server(s string, defaultPort int) (Endpoint, error) {
 		}
 		return Endpoint{"tcp", net.JoinHostPort(host, port)}, nil
 	case "unix":
+		if !unixSockets {
+			return Endpoint{}, errNoUnix(s)
+		}
 		path := ""
 		for i, f := range splitFields(rest) {
 			if k, v, kv := strings.Cut(f, "="); kv && k == "address" {
@@ -79,6 +92,9 @@ func Client(s string, defaultPort int) (Endpoint, error) {
 		return Endpoint{}, fmt.Errorf("empty endpoint")
 	}
 	if path, ok := strings.CutPrefix(s, "unix:"); ok {
+		if !unixSockets {
+			return Endpoint{}, errNoUnix(s)
+		}
 		path = strings.TrimPrefix(path, "path=")
 		if path == "" {
 			return Endpoint{}, fmt.Errorf("endpoint %q: no socket path", s)

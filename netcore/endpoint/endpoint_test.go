@@ -1,6 +1,9 @@
 package endpoint
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestServer(t *testing.T) {
 	cases := []struct {
@@ -52,5 +55,24 @@ func TestClient(t *testing.T) {
 		if got, err := Client(bad, 8098); err == nil {
 			t.Errorf("Client(%q) = %v, want an error", bad, got)
 		}
+	}
+}
+
+// TestUnixRefusedOnWindows runs Windows' rule on any system: unix:PATH
+// endpoints are refused with a message that says why and what to use.
+func TestUnixRefusedOnWindows(t *testing.T) {
+	old := unixSockets
+	unixSockets = false
+	t.Cleanup(func() { unixSockets = old })
+	for _, s := range []string{"unix:/tmp/s", "unix:address=/tmp/s"} {
+		if _, err := Server(s, 8098); err == nil || !strings.Contains(err.Error(), "not available on Windows") {
+			t.Errorf("Server(%q) = %v, want a refusal that names Windows", s, err)
+		}
+	}
+	if _, err := Client("unix:/tmp/s", 8098); err == nil || !strings.Contains(err.Error(), "not available on Windows") {
+		t.Errorf("Client(unix:/tmp/s) = %v, want a refusal that names Windows", err)
+	}
+	if _, err := Server("tcp:8098", 8098); err != nil {
+		t.Errorf("Server(tcp:8098) = %v", err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"syscall"
 	"time"
 
 	"github.com/starling-broker/starling/netcore/endpoint"
@@ -127,7 +126,7 @@ func classifyDial(err error, fail func(Kind, string, error) error) error {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return fail(TimedOut, "timed out while connecting", err)
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case errors.Is(err, errConnRefused):
 		return fail(Unreachable, "connection refused (is a broker listening there?)", err)
 	case errors.As(err, &dns):
 		return fail(Unreachable, "host name not found: "+dns.Name, err)
@@ -139,7 +138,7 @@ func classifyIO(err error, when string, fail func(Kind, string, error) error) er
 	switch {
 	case isTimeout(err), errors.Is(err, context.DeadlineExceeded):
 		return fail(TimedOut, "timed out "+when, err)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, errConnReset), errors.Is(err, errBrokenPipe):
 		return fail(Broken, "the connection was closed "+when, err)
 	}
 	return fail(Broken, err.Error()+" "+when, err)

@@ -9,8 +9,6 @@ import (
 	"github.com/starling-broker/starling/assets"
 )
 
-// ErrSchemaClosed is returned by Validate after Close.
-var ErrSchemaClosed = errors.New("voevent: schema validator is closed")
 
 // Schema validates events against the embedded VOEvent XSDs with libxml2.
 //
@@ -108,28 +106,4 @@ func (s *Schema) Close() {
 	s.v20.free()
 	s.v21.free()
 	s.v20, s.v21 = nil, nil
-}
-
-// Checker runs the receiver's checks on incoming bytes.
-type Checker struct {
-	Schema *Schema // nil skips schema validation
-}
-
-// Check runs Parse, then CheckIVORN, then Schema.Validate, and returns the
-// first failure as a *Rejection. When parsing succeeded the Event is returned
-// even with an error, so that the caller can name the refused event's IVORN.
-func (c *Checker) Check(raw []byte) (*Event, error) {
-	ev, err := Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	if err := CheckIVORN(ev.IVORN); err != nil {
-		return ev, err
-	}
-	if c != nil && c.Schema != nil {
-		if err := c.Schema.Validate(ev); err != nil {
-			return ev, err
-		}
-	}
-	return ev, nil
 }

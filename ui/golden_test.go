@@ -35,7 +35,8 @@ func goldenWindow(t *testing.T, dark bool) *Window {
 	if err := core.SaveBrokerSettings(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	u := Create(a, a.NewWindow("golden"), core, Options{RefreshEvery: time.Hour})
+	var u *Window
+	doAndWait(func() { u = Create(a, a.NewWindow("golden"), core, Options{RefreshEvery: time.Hour}) })
 	t.Cleanup(func() { u.Close(); core.Close() })
 	return u
 }

@@ -36,7 +36,8 @@ func openAt(t *testing.T, a fyne.App, dir string) (*Window, func()) {
 			t.Fatal(err)
 		}
 	}
-	u := Create(a, a.NewWindow("test"), core, Options{RefreshEvery: time.Hour})
+	var u *Window
+	doAndWait(func() { u = Create(a, a.NewWindow("test"), core, Options{RefreshEvery: time.Hour}) })
 	var once sync.Once
 	closeAll := func() { once.Do(func() { u.Close(); core.Close() }) }
 	t.Cleanup(closeAll)

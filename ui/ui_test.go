@@ -31,8 +31,10 @@ func newWindow(t *testing.T) *Window {
 	if err := core.SaveBrokerSettings(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	w := a.NewWindow("test")
-	u := Create(a, w, core, Options{RefreshEvery: time.Hour})
+	// Built on the UI goroutine, as the app builds it: the toolkit's caches
+	// are shared with the windows of earlier tests still updating there.
+	var u *Window
+	doAndWait(func() { u = Create(a, a.NewWindow("test"), core, Options{RefreshEvery: time.Hour}) })
 	t.Cleanup(func() {
 		u.Close()
 		core.Close()

@@ -119,7 +119,13 @@ func (s *Store) failPending(err error) {
 func (s *Store) commit(batch []*admitReq) {
 	results := make([]admitResult, len(batch))
 	var docs []indexDoc
+	s.indexWrite.Lock()
 	waiting := s.takeIndexBatch() // indexed in this transaction: no commit of its own
+	if len(waiting) == 0 {
+		s.indexWrite.Unlock()
+	} else {
+		defer s.indexWrite.Unlock()
+	}
 	err := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

@@ -60,6 +60,8 @@ func (s *Store) indexPending() int {
 // flushIndex indexes every alert waiting, in one transaction; on failure
 // they stay queued for the next try.
 func (s *Store) flushIndex() {
+	s.indexWrite.Lock()
+	defer s.indexWrite.Unlock()
 	s.indexMu.Lock()
 	docs := s.indexQueue
 	s.indexQueue = nil
@@ -150,7 +152,7 @@ func (s *Store) catchUpIndex(ctx context.Context, conn *sql.Conn) error {
 // indexBeforeSearch indexes the alerts waiting, if q searches the index, so
 // that a search finds every alert this process has committed.
 func (s *Store) indexBeforeSearch(q EventQuery) {
-	if _, ok := ftsQuery(q.Text); ok && s.indexPending() > 0 {
+	if _, ok := ftsQuery(q.Text); ok {
 		s.flushIndex()
 	}
 }

@@ -53,6 +53,10 @@ type Store struct {
 	admits     chan *admitReq
 	indexMu    sync.Mutex
 	indexQueue []indexDoc // committed, not yet in the full-text index
+	// indexWrite is held while a batch taken from indexQueue is being
+	// written, so that a search that flushes the queue first also waits for
+	// the batch in flight.
+	indexWrite sync.Mutex
 	stop       chan struct{}
 	writerWG   sync.WaitGroup
 	closeOnce  sync.Once

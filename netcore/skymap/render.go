@@ -28,7 +28,19 @@ type RenderOptions struct {
 	// SkipMap leaves out the probability and its contours (grid, circles
 	// and points only); a nil map is skipped too.
 	SkipMap bool
+	// View, when its W is set, is the part of the sky drawn (zoom and pan)
+	// at View.W × View.H pixels; Width is then ignored.
+	View Viewport
+	// Dots are many points drawn as single pixels, fast: each is a plane
+	// position from UnitXY (keep them to redraw at any view).
+	Dots []Dot
+	// SmallCircles are error circles drawn fast as image-space circles of
+	// their radius at their centre (for circles a few pixels across).
+	SmallCircles []Circle
 }
+
+// Dot is a point on the Mollweide plane in units of the ellipse's width (UnitXY).
+type Dot struct{ X, Y float32 }
 
 // The image's colours.
 var (
@@ -48,13 +60,19 @@ var (
 // galactic plane (green), the error circles (cyan) and the points (magenta).
 // Outside the ellipse the image is transparent. m may be nil.
 func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
-	w := opt.Width
-	if w < 16 || w > 8192 {
-		return nil, fmt.Errorf("image width %d is not between 16 and 8192", w)
+	v := opt.View
+	if v.W == 0 {
+		v = AllSky(opt.Width)
 	}
-	h := w / 2
+	w, h := v.W, v.H
+	if w < 16 || w > 8192 || h < 1 || h > 8192 {
+		return nil, fmt.Errorf("image size %d×%d is not between 16 and 8192 wide", w, h)
+	}
+	if v.Zoom < 1 {
+		v.Zoom = 1
+	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	g := gridFor(w)
+	g := viewGrid(v)
 	var idx []int32
 	if m == nil || len(m.Pixels) == 0 || opt.SkipMap {
 		for k, n := range g.nest {
@@ -66,16 +84,21 @@ func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
 		idx = pixelsOf(g, m)
 		drawMap(img, g, m, idx)
 	}
-	drawGraticule(img)
-	drawGalacticPlane(img)
+	drawGraticule(img, v)
+	drawGalacticPlane(img, v)
 	if idx != nil {
 		drawContours(img, g, m, idx)
 	}
+	drawDots(img, v, opt.Dots)
+	for _, c := range opt.SmallCircles {
+		q := v.Project(c.RA, c.Dec)
+		ring(img, q, c.Radius*v.Scale()/360, colCircle)
+	}
 	for _, c := range opt.Circles {
-		drawCircle(img, c)
+		drawCircle(img, v, c)
 	}
 	for _, p := range opt.Points {
-		q := Project(p.RA, p.Dec, w)
+		q := v.Project(p.RA, p.Dec)
 		x, y := int(q.X), int(q.Y)
 		for d := -4; d <= 4; d++ {
 			set(img, x+d, y, colPoint)
@@ -179,13 +202,16 @@ func drawContours(img *image.RGBA, g *grid, m *Map, idx []int32) {
 
 // polyline draws the projected path through the (ra, dec) points, leaving
 // out segments that jump across the image (where the path wraps at RA 0).
-func polyline(img *image.RGBA, pts [][2]float64, col color.RGBA) {
-	w := img.Rect.Dx()
+func polyline(img *image.RGBA, v Viewport, pts [][2]float64, col color.RGBA) {
+	s := v.Scale()
+	out := func(p Projected) bool {
+		return p.X < 0 || p.Y < 0 || p.X >= float64(v.W) || p.Y >= float64(v.H)
+	}
 	for k := 1; k < len(pts); k++ {
-		a := Project(pts[k-1][0], pts[k-1][1], w)
-		b := Project(pts[k][0], pts[k][1], w)
-		if math.Abs(a.X-b.X) > float64(w)/4 {
-			continue
+		a := v.Project(pts[k-1][0], pts[k-1][1])
+		b := v.Project(pts[k][0], pts[k][1])
+		if math.Abs(a.X-b.X) > s/4 || out(a) && out(b) && math.Abs(a.X-b.X)+math.Abs(a.Y-b.Y) < s/8 {
+			continue // wraps at RA 0, or lies off the image
 		}
 		line(img, a, b, col)
 	}
@@ -203,43 +229,88 @@ func line(img *image.RGBA, a, b Projected, col color.RGBA) {
 	}
 }
 
-func drawGraticule(img *image.RGBA) {
+func drawGraticule(img *image.RGBA, v Viewport) {
 	for dec := -60.0; dec <= 60; dec += 30 {
 		var pts [][2]float64
 		for ra := 0.0; ra <= 360; ra += 0.5 {
 			pts = append(pts, [2]float64{ra, dec})
 		}
-		polyline(img, pts, colGrid)
+		polyline(img, v, pts, colGrid)
 	}
 	for ra := 0.0; ra < 360; ra += 30 {
 		var pts [][2]float64
 		for dec := -90.0; dec <= 90; dec += 0.5 {
 			pts = append(pts, [2]float64{ra, dec})
 		}
-		polyline(img, pts, colGrid)
+		polyline(img, v, pts, colGrid)
 		if ra == 0 { // RA 0 and 360 are the two edges of the ellipse
 			for k := range pts {
 				pts[k][0] = 359.999999
 			}
-			polyline(img, pts, colGrid)
+			polyline(img, v, pts, colGrid)
 		}
 	}
 }
 
-func drawGalacticPlane(img *image.RGBA) {
+func drawGalacticPlane(img *image.RGBA, v Viewport) {
 	var pts [][2]float64
 	for l := 0.0; l <= 360; l += 0.25 {
 		ra, dec := GalacticToEquatorial(l, 0)
 		pts = append(pts, [2]float64{ra, dec})
 	}
-	polyline(img, pts, colGalactic)
+	polyline(img, v, pts, colGalactic)
 }
 
-func drawCircle(img *image.RGBA, c Circle) {
-	var pts [][2]float64
-	for b := 0.0; b <= 360; b += 0.5 {
+func drawCircle(img *image.RGBA, v Viewport, c Circle) {
+	// About one vertex every 3 pixels of circumference, 16 to 720 of them.
+	n := max(16, min(720, int(2*math.Pi*c.Radius*v.Scale()/360/3)))
+	step := 360 / float64(n)
+	pts := make([][2]float64, 0, n+1)
+	for b := 0.0; b <= 360+step/2; b += step {
 		ra, dec := Offset(c.RA, c.Dec, c.Radius, b)
 		pts = append(pts, [2]float64{ra, dec})
 	}
-	polyline(img, pts, colCircle)
+	polyline(img, v, pts, colCircle)
+}
+
+// drawDots sets one pixel per dot; dots off the image are skipped.
+func drawDots(img *image.RGBA, v Viewport, dots []Dot) {
+	s := v.Scale()
+	ox, oy := float64(v.W)/2-v.CX*s, float64(v.H)/2-v.CY*s
+	w, h := v.W, v.H
+	pix := img.Pix
+	for _, d := range dots {
+		x := int(float64(d.X)*s + ox)
+		y := int(float64(d.Y)*s + oy)
+		if x < 0 || y < 0 || x >= w || y >= h {
+			continue
+		}
+		o := 4 * (y*w + x)
+		pix[o], pix[o+1], pix[o+2], pix[o+3] = colPoint.R, colPoint.G, colPoint.B, 255
+	}
+}
+
+// ring draws a circle of radius r pixels around c in image space (midpoint
+// algorithm); a radius under one pixel draws nothing.
+func ring(img *image.RGBA, c Projected, r float64, col color.RGBA) {
+	if r < 1 {
+		return
+	}
+	cx, cy, R := int(c.X), int(c.Y), int(r+0.5)
+	if cx+R < 0 || cy+R < 0 || cx-R >= img.Rect.Dx() || cy-R >= img.Rect.Dy() {
+		return
+	}
+	x, y, e := R, 0, 1-R
+	for x >= y {
+		for _, d := range [8][2]int{{x, y}, {y, x}, {-y, x}, {-x, y}, {-x, -y}, {-y, -x}, {y, -x}, {x, -y}} {
+			set(img, cx+d[0], cy+d[1], col)
+		}
+		y++
+		if e < 0 {
+			e += 2*y + 1
+		} else {
+			x--
+			e += 2*(y-x) + 1
+		}
+	}
 }

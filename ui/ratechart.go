@@ -145,7 +145,8 @@ func newRateChart() *RateChart {
 	c.img = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 1, 1)))
 	c.img.FillMode = canvas.ImageFillStretch
 	c.img.SetMinSize(fyne.NewSize(360, 90))
-	c.content = container.NewBorder(container.NewHBox(c.title, c.legend), container.NewBorder(nil, nil, c.from, c.to), nil, nil, c.img)
+	top := container.NewVBox(c.title, container.NewHScroll(c.legend))
+	c.content = container.NewBorder(top, container.NewBorder(nil, nil, c.from, c.to), nil, nil, c.img)
 	return c
 }
 

@@ -129,7 +129,7 @@ func (p *SkyPanel) refresh(ctx context.Context) {
 
 // ExportPNG writes the sky map as shown, width pixels wide, as a PNG.
 func (p *SkyPanel) ExportPNG(w io.Writer, width int) error {
-	img, err := p.Sky.render(width)
+	img, _, err := p.Sky.render(width)
 	if err != nil {
 		return err
 	}

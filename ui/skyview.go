@@ -48,7 +48,7 @@ type SkyView struct {
 	hoverBox *fyne.Container
 	hoverID  int64
 	labels   map[int64]string
-	rendered chan *image.RGBA // tests: each finished render
+	rendered chan skyRendered // tests: each finished render
 }
 
 // newSkyView returns an empty sky view whose renders stop with stop.
@@ -151,7 +151,7 @@ func (s *SkyView) worker() {
 			return
 		case <-s.reqs:
 		}
-		img, err := s.render(0)
+		img, st, err := s.render(0)
 		if err != nil {
 			continue
 		}
@@ -160,14 +160,14 @@ func (s *SkyView) worker() {
 			s.img.Refresh()
 		})
 		select {
-		case s.rendered <- img:
+		case s.rendered <- skyRendered{img, st.view, len(st.pos), st.smap != nil}:
 		default:
 		}
 	}
 }
 
 // render draws the current state at width w (0: the view's own size).
-func (s *SkyView) render(w int) (*image.RGBA, error) {
+func (s *SkyView) render(w int) (*image.RGBA, skyState, error) {
 	s.mu.Lock()
 	st := skyState{pos: s.pos, dots: s.dots, view: s.view, selected: s.selected, smap: s.smap}
 	s.mu.Unlock()
@@ -175,7 +175,16 @@ func (s *SkyView) render(w int) (*image.RGBA, error) {
 		st.view.H = max(1, int(math.Round(float64(st.view.H)*float64(w)/float64(st.view.W))))
 		st.view.W = w
 	}
-	return skymap.Render(st.smap, st.options())
+	img, err := skymap.Render(st.smap, st.options())
+	return img, st, err
+}
+
+// skyRendered is a finished render and what it drew, for tests.
+type skyRendered struct {
+	img    *image.RGBA
+	view   skymap.Viewport
+	n      int
+	hasMap bool
 }
 
 // skyState is what one render draws.
@@ -187,6 +196,9 @@ type skyState struct {
 	smap     *skymap.Map
 }
 
+// bigDots is the number of alerts up to which each is drawn 3 pixels wide.
+const bigDots = 20000
+
 // bigCircle is the radius in pixels from which an error circle is drawn as
 // a true circle on the sphere rather than as a circle on the image.
 const bigCircle = 40
@@ -195,6 +207,9 @@ const bigCircle = 40
 // error circle when at least a pixel across, the selected alert marked.
 func (st skyState) options() skymap.RenderOptions {
 	opt := skymap.RenderOptions{View: st.view, Dots: st.dots, SkipMap: st.smap == nil}
+	if len(st.dots) <= bigDots {
+		opt.DotRadius = 1
+	}
 	pxPerDeg := st.view.Scale() / 360
 	for _, p := range st.pos {
 		r := float64(p.Err) * pxPerDeg

@@ -31,9 +31,11 @@ type RenderOptions struct {
 	// View, when its W is set, is the part of the sky drawn (zoom and pan)
 	// at View.W × View.H pixels; Width is then ignored.
 	View Viewport
-	// Dots are many points drawn as single pixels, fast: each is a plane
-	// position from UnitXY (keep them to redraw at any view).
-	Dots []Dot
+	// Dots are many points drawn fast as squares of 2·DotRadius+1 pixels
+	// (DotRadius 0: single pixels): each is a plane position from UnitXY
+	// (keep them to redraw at any view).
+	Dots      []Dot
+	DotRadius int
 	// SmallCircles are error circles drawn fast as image-space circles of
 	// their radius at their centre (for circles a few pixels across).
 	SmallCircles []Circle
@@ -89,7 +91,7 @@ func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
 	if idx != nil {
 		drawContours(img, g, m, idx)
 	}
-	drawDots(img, v, opt.Dots)
+	drawDots(img, v, opt.Dots, opt.DotRadius)
 	for _, c := range opt.SmallCircles {
 		q := v.Project(c.RA, c.Dec)
 		ring(img, q, c.Radius*v.Scale()/360, colCircle)
@@ -273,8 +275,8 @@ func drawCircle(img *image.RGBA, v Viewport, c Circle) {
 	polyline(img, v, pts, colCircle)
 }
 
-// drawDots sets one pixel per dot; dots off the image are skipped.
-func drawDots(img *image.RGBA, v Viewport, dots []Dot) {
+// drawDots sets a square of pixels per dot; dots off the image are skipped.
+func drawDots(img *image.RGBA, v Viewport, dots []Dot, r int) {
 	s := v.Scale()
 	ox, oy := float64(v.W)/2-v.CX*s, float64(v.H)/2-v.CY*s
 	w, h := v.W, v.H
@@ -282,6 +284,14 @@ func drawDots(img *image.RGBA, v Viewport, dots []Dot) {
 	for _, d := range dots {
 		x := int(float64(d.X)*s + ox)
 		y := int(float64(d.Y)*s + oy)
+		if r > 0 {
+			for dy := -r; dy <= r; dy++ {
+				for dx := -r; dx <= r; dx++ {
+					set(img, x+dx, y+dy, colPoint)
+				}
+			}
+			continue
+		}
 		if x < 0 || y < 0 || x >= w || y >= h {
 			continue
 		}

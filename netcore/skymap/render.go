@@ -36,13 +36,15 @@ type RenderOptions struct {
 	// (keep them to redraw at any view).
 	Dots      []Dot
 	DotRadius int
-	// SmallCircles are error circles drawn fast as image-space circles of
-	// their radius at their centre (for circles a few pixels across).
-	SmallCircles []Circle
+	// MaxRing is the largest radius in pixels of a dot's ring (0: 40);
+	// larger error circles are left to Circles.
+	MaxRing float64
 }
 
-// Dot is a point on the Mollweide plane in units of the ellipse's width (UnitXY).
-type Dot struct{ X, Y float32 }
+// Dot is a point on the Mollweide plane in units of the ellipse's width
+// (UnitXY), with an error radius R in degrees: drawn as a circle on the
+// image, fast, when at least a pixel across and at most MaxRing.
+type Dot struct{ X, Y, R float32 }
 
 // The image's colours.
 var (
@@ -74,15 +76,12 @@ func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
 		v.Zoom = 1
 	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	g := viewGrid(v)
+	var g *grid
 	var idx []int32
 	if m == nil || len(m.Pixels) == 0 || opt.SkipMap {
-		for k, n := range g.nest {
-			if n >= 0 {
-				setIndex(img, k, colSky)
-			}
-		}
+		fillEllipse(img, v)
 	} else {
+		g = viewGrid(v)
 		idx = pixelsOf(g, m)
 		drawMap(img, g, m, idx)
 	}
@@ -91,14 +90,13 @@ func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
 	if idx != nil {
 		drawContours(img, g, m, idx)
 	}
+	maxRing := opt.MaxRing
+	if maxRing <= 0 {
+		maxRing = 40
+	}
+	drawRings(img, v, opt.Dots, maxRing)
 	drawDots(img, v, opt.Dots, opt.DotRadius)
-	for _, c := range opt.SmallCircles {
-		q := v.Project(c.RA, c.Dec)
-		ring(img, q, c.Radius*v.Scale()/360, colCircle)
-	}
-	for _, c := range opt.Circles {
-		drawCircle(img, v, c)
-	}
+	drawCircles(img, v, opt.Circles)
 	for _, p := range opt.Points {
 		q := v.Project(p.RA, p.Dec)
 		x, y := int(q.X), int(q.Y)
@@ -205,13 +203,21 @@ func drawContours(img *image.RGBA, g *grid, m *Map, idx []int32) {
 // polyline draws the projected path through the (ra, dec) points, leaving
 // out segments that jump across the image (where the path wraps at RA 0).
 func polyline(img *image.RGBA, v Viewport, pts [][2]float64, col color.RGBA) {
+	ps := make([]Projected, len(pts))
+	for k, p := range pts {
+		ps[k] = v.Project(p[0], p[1])
+	}
+	polylineProjected(img, v, ps, col)
+}
+
+// polylineProjected draws the path through projected points, as polyline.
+func polylineProjected(img *image.RGBA, v Viewport, pts []Projected, col color.RGBA) {
 	s := v.Scale()
 	out := func(p Projected) bool {
 		return p.X < 0 || p.Y < 0 || p.X >= float64(v.W) || p.Y >= float64(v.H)
 	}
 	for k := 1; k < len(pts); k++ {
-		a := v.Project(pts[k-1][0], pts[k-1][1])
-		b := v.Project(pts[k][0], pts[k][1])
+		a, b := pts[k-1], pts[k]
 		if math.Abs(a.X-b.X) > s/4 || out(a) && out(b) && math.Abs(a.X-b.X)+math.Abs(a.Y-b.Y) < s/8 {
 			continue // wraps at RA 0, or lies off the image
 		}
@@ -263,16 +269,27 @@ func drawGalacticPlane(img *image.RGBA, v Viewport) {
 	polyline(img, v, pts, colGalactic)
 }
 
-func drawCircle(img *image.RGBA, v Viewport, c Circle) {
-	// About one vertex every 3 pixels of circumference, 16 to 720 of them.
-	n := max(16, min(720, int(2*math.Pi*c.Radius*v.Scale()/360/3)))
-	step := 360 / float64(n)
-	pts := make([][2]float64, 0, n+1)
-	for b := 0.0; b <= 360+step/2; b += step {
-		ra, dec := Offset(c.RA, c.Dec, c.Radius, b)
-		pts = append(pts, [2]float64{ra, dec})
+// drawCircles draws the circles as true small circles on the sphere, about
+// one vertex every 6 pixels of circumference (at most 0.2 px off a 40-px
+// circle): the vertices are projected on every CPU, the lines drawn on one.
+func drawCircles(img *image.RGBA, v Viewport, cs []Circle) {
+	if len(cs) == 0 {
+		return
 	}
-	polyline(img, v, pts, colCircle)
+	verts := make([][]Projected, len(cs))
+	parallelRows(len(cs), func(k int) {
+		c := cs[k]
+		n := max(24, min(720, int(2*math.Pi*c.Radius*v.Scale()/360/6)))
+		pts := make([]Projected, n+1)
+		for i := range pts {
+			ra, dec := Offset(c.RA, c.Dec, c.Radius, float64(i)*360/float64(n))
+			pts[i] = v.Project(ra, dec)
+		}
+		verts[k] = pts
+	})
+	for _, pts := range verts {
+		polylineProjected(img, v, pts, colCircle)
+	}
 }
 
 // drawDots sets a square of pixels per dot; dots off the image are skipped.
@@ -297,6 +314,40 @@ func drawDots(img *image.RGBA, v Viewport, dots []Dot, r int) {
 		}
 		o := 4 * (y*w + x)
 		pix[o], pix[o+1], pix[o+2], pix[o+3] = colPoint.R, colPoint.G, colPoint.B, 255
+	}
+}
+
+// fillEllipse paints the sky colour inside the ellipse.
+func fillEllipse(img *image.RGBA, v Viewport) {
+	s := v.Scale()
+	parallelRows(v.H, func(j int) {
+		_, y := v.ToUnit(0, float64(j)+0.5)
+		yy := (1 - 4*y) * math.Sqrt2 // plane y in [−√2, √2]
+		rest := 1 - yy*yy/2
+		if rest < 0 {
+			return
+		}
+		// |x| ≤ 2√2·√rest on the plane, x = (4u − 2)·√2 for unit u.
+		half := math.Sqrt(rest) / 2 // in units of the ellipse's width
+		i0 := max(0, int(math.Ceil((0.5-half-v.CX)*s+float64(v.W)/2-0.5)))
+		i1 := min(v.W-1, int(math.Floor((0.5+half-v.CX)*s+float64(v.W)/2-0.5)))
+		for i := i0; i <= i1; i++ {
+			setIndex(img, j*v.W+i, colSky)
+		}
+	})
+}
+
+// drawRings draws each dot's error circle between 1 pixel and maxRing in radius.
+func drawRings(img *image.RGBA, v Viewport, dots []Dot, maxRing float64) {
+	s := v.Scale()
+	ox, oy := float64(v.W)/2-v.CX*s, float64(v.H)/2-v.CY*s
+	perDeg := s / 360
+	for _, d := range dots {
+		r := float64(d.R) * perDeg
+		if r < 1 || r > maxRing {
+			continue
+		}
+		ring(img, Projected{X: float64(d.X)*s + ox, Y: float64(d.Y)*s + oy}, r, colCircle)
 	}
 }
 

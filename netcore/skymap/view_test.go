@@ -1,6 +1,7 @@
 package skymap
 
 import (
+	"image"
 	"math"
 	"testing"
 )
@@ -81,14 +82,39 @@ func TestRenderViewport(t *testing.T) {
 	}
 }
 
-func TestRingSkipsSubPixel(t *testing.T) {
+func TestRingSkipsSubPixelAndLarge(t *testing.T) {
 	v := AllSky(360) // one pixel per degree
-	img, _ := Render(nil, RenderOptions{View: v, SmallCircles: []Circle{{RA: 180, Dec: 0, Radius: 0.5}}})
+	dot := func(r float32) []Dot {
+		x, y := UnitXY(180, 0)
+		return []Dot{{X: float32(x), Y: float32(y), R: r}}
+	}
+	img, _ := Render(nil, RenderOptions{View: v, Dots: dot(0.5)})
 	if c := img.RGBAAt(180, 90); c == colCircle {
 		t.Fatal("a half-pixel circle was drawn")
 	}
-	img, _ = Render(nil, RenderOptions{View: v, SmallCircles: []Circle{{RA: 180, Dec: 0, Radius: 5}}})
+	img, _ = Render(nil, RenderOptions{View: v, Dots: dot(5)})
 	if c := img.RGBAAt(185, 90); c != colCircle {
 		t.Fatalf("a 5-pixel circle is not at 5 pixels: %v", c)
+	}
+	img, _ = Render(nil, RenderOptions{View: v, Dots: dot(5), MaxRing: 4})
+	if c := img.RGBAAt(185, 90); c == colCircle {
+		t.Fatal("a circle above MaxRing was drawn")
+	}
+}
+
+func TestFillEllipseMatchesGrid(t *testing.T) {
+	for _, v := range []Viewport{AllSky(256), AllSky(256).ZoomAt(40, 30, 3)} {
+		img := image.NewRGBA(image.Rect(0, 0, v.W, v.H))
+		fillEllipse(img, v)
+		g := viewGrid(v)
+		differ := 0
+		for k, n := range g.nest {
+			if (img.Pix[4*k+3] != 0) != (n >= 0) {
+				differ++
+			}
+		}
+		if differ > 2 {
+			t.Errorf("view %+v: %d pixels differ between the filled ellipse and the grid", v, differ)
+		}
 	}
 }

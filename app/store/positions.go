@@ -44,10 +44,12 @@ func (q SkyQuery) where(conds ...string) (string, []any) {
 }
 
 // Positions returns the id, RA, Dec and error radius of every alert with a
-// position that q selects, oldest first, in one query.
+// position that q selects, oldest first, in one query; an alert with a sky
+// map and no position is placed at the map's most probable point, Err 0.
 func (s *Store) Positions(ctx context.Context, q SkyQuery) ([]Position, error) {
-	where, args := q.where("ra IS NOT NULL", "dec IS NOT NULL")
-	rows, err := s.db.QueryContext(ctx, `SELECT id, ra, dec, coalesce(err, 0) FROM events`+where+` ORDER BY id`, args...)
+	where, args := q.where("(ra IS NOT NULL AND dec IS NOT NULL OR skymap IS NOT NULL)")
+	rows, err := s.db.QueryContext(ctx, `SELECT id, coalesce(ra, json_extract(skymap, '$.ra')), coalesce(dec, json_extract(skymap, '$.dec')),
+		CASE WHEN ra IS NULL THEN 0 ELSE coalesce(err, 0) END FROM events`+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -55,11 +57,15 @@ func (s *Store) Positions(ctx context.Context, q SkyQuery) ([]Position, error) {
 	out := make([]Position, 0, 1024)
 	for rows.Next() {
 		var p Position
-		var ra, dec, e float64
+		var ra, dec sql.NullFloat64
+		var e float64
 		if err := rows.Scan(&p.ID, &ra, &dec, &e); err != nil {
 			return nil, err
 		}
-		p.RA, p.Dec, p.Err = float32(ra), float32(dec), float32(e)
+		if !ra.Valid || !dec.Valid {
+			continue
+		}
+		p.RA, p.Dec, p.Err = float32(ra.Float64), float32(dec.Float64), float32(e)
 		out = append(out, p)
 	}
 	return out, rows.Err()

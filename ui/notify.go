@@ -64,7 +64,8 @@ func newNotifyPanel(u *Window) *NotifyPanel {
 	)
 	bottom := container.NewVBox(widget.NewSeparator(),
 		container.NewHBox(widget.NewLabel("Quiet hours (no notification nor sound; the Events badge still counts): from"),
-			p.QuietFrom, widget.NewLabel("to"), p.QuietTo, quiet),
+			container.NewGridWrap(fyne.NewSize(80, p.QuietFrom.MinSize().Height), p.QuietFrom), widget.NewLabel("to"),
+			container.NewGridWrap(fyne.NewSize(80, p.QuietTo.MinSize().Height), p.QuietTo), quiet),
 		p.Sound)
 	p.content = container.NewBorder(top, bottom, nil, nil, p.List)
 	return p
@@ -153,7 +154,7 @@ func newRuleForm(r app.NotifyRule) *ruleForm {
 	}
 	f := &ruleForm{name: e(r.Name, "GW alerts"), source: e(r.Source, "igwn.gwalert"), typ: e(r.Type, "LVK, Preliminary, GBM…"),
 		far: e(num(r.FARYears), "e.g. 1 (a year); empty: any"), ra: e("", "degrees"), dec: e("", "degrees"), radius: e("", "degrees; empty: the whole sky"),
-		prob: e("", "0–1, for sky maps; empty: the most probable point"),
+		prob: e("", "0–1 (sky maps); empty: use the peak"),
 		test: widget.NewCheck("test and mock alerts too", nil), sound: widget.NewCheck("play a sound", nil), off: widget.NewCheck("disabled", nil)}
 	if c := r.Cone; c != nil {
 		f.ra.SetText(num(c.RA))

@@ -227,6 +227,7 @@ func (s *SkyView) Scrolled(ev *fyne.ScrollEvent) {
 	} else if ev.Scrolled.DY == 0 {
 		return
 	}
+	s.MouseOut() // the name under the pointer changes
 	s.setView(func(v skymap.Viewport) skymap.Viewport {
 		return v.ZoomAt(float64(ev.Position.X-s.offset.X), float64(ev.Position.Y-s.offset.Y), f)
 	})
@@ -234,6 +235,7 @@ func (s *SkyView) Scrolled(ev *fyne.ScrollEvent) {
 
 // Dragged pans the view.
 func (s *SkyView) Dragged(ev *fyne.DragEvent) {
+	s.MouseOut()
 	s.setView(func(v skymap.Viewport) skymap.Viewport {
 		return v.Pan(float64(ev.Dragged.DX), float64(ev.Dragged.DY))
 	})

@@ -108,7 +108,7 @@ func benchSkyStore(b *testing.B, n int) *Store {
 	rows := make([]skyRow, n)
 	t0 := time.Now().Add(-30 * 24 * time.Hour)
 	for i := range rows {
-		rows[i] = skyRow{received: t0.Add(time.Duration(i) * 30 * 24 * time.Hour / time.Duration(n)), source: fmt.Sprint("peer", i%5), pos: true}
+		rows[i] = skyRow{received: t0.Add(time.Duration(i) * (30 * 24 * time.Hour / time.Duration(n))), source: fmt.Sprint("peer", i%5), pos: true}
 	}
 	insertSky(b, s, rows)
 	return s
@@ -128,8 +128,8 @@ func BenchmarkRatesDaily100k(b *testing.B) {
 	s := benchSkyStore(b, 100_000)
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.Rates(context.Background(), SkyQuery{Since: time.Now().Add(-30 * 24 * time.Hour)}, 24*time.Hour); err != nil {
-			b.Fatal(err)
+		if bins, err := s.Rates(context.Background(), SkyQuery{Since: time.Now().Add(-30 * 24 * time.Hour)}, 24*time.Hour); err != nil || len(bins) < 30 {
+			b.Fatal(len(bins), err)
 		}
 	}
 }
@@ -138,8 +138,8 @@ func BenchmarkRatesHourly100k(b *testing.B) {
 	s := benchSkyStore(b, 100_000)
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.Rates(context.Background(), SkyQuery{Since: time.Now().Add(-7 * 24 * time.Hour)}, time.Hour); err != nil {
-			b.Fatal(err)
+		if bins, err := s.Rates(context.Background(), SkyQuery{Since: time.Now().Add(-7 * 24 * time.Hour)}, time.Hour); err != nil || len(bins) < 7*24 {
+			b.Fatal(len(bins), err)
 		}
 	}
 }

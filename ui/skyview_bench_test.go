@@ -81,3 +81,13 @@ func BenchmarkSkyPick1M(b *testing.B) {
 }
 
 var fyneMid = fyne.NewPos(512, 256)
+
+// BenchmarkSkyPlace100k is placing 100,000 loaded positions on the plane
+// (SetPositions, once per reload; redraws reuse it).
+func BenchmarkSkyPlace100k(b *testing.B) {
+	st := benchSky(100_000)
+	s := &SkyView{reqs: make(chan struct{}, 1)}
+	for b.Loop() {
+		s.SetPositions(st.pos)
+	}
+}

@@ -158,3 +158,6 @@ func (c *Core) archived() {
 		f()
 	}
 }
+
+// LastEventID is the newest archived alert's id (0 for none).
+func (c *Core) LastEventID(ctx context.Context) (int64, error) { return c.Store.LastEventID(ctx) }

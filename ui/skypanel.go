@@ -45,9 +45,18 @@ type SkyPanel struct {
 	// now is the clock for the time range (tests fix it).
 	now func() time.Time
 
-	mu    sync.Mutex
-	query app.SkyQuery
-	span  time.Duration
+	mu     sync.Mutex
+	span   time.Duration
+	loaded skyLoad // what the sky and chart show
+}
+
+// skyLoad is what a reload read: the newest alert then, the range and the
+// test switch; a refresh with the same is skipped.
+type skyLoad struct {
+	last int64
+	span time.Duration
+	test bool
+	day  int64 // the range's end, in days: a reload at least daily
 }
 
 func newSkyPanel(u *Window) *SkyPanel {
@@ -101,17 +110,37 @@ func (p *SkyPanel) currentQuery() (app.SkyQuery, time.Duration) {
 	return q, span
 }
 
-// refresh reloads the positions and the rates; off the UI goroutine.
+// refresh reloads the positions and the rates when alerts arrived or the
+// range or test switch changed since the last load; off the UI goroutine.
 func (p *SkyPanel) refresh(ctx context.Context) {
-	q, _ := p.currentQuery()
+	q, span := p.currentQuery()
+	last, err := p.u.Core.LastEventID(ctx)
+	if err != nil {
+		return
+	}
+	load := skyLoad{last: last, span: span, test: q.Test, day: q.Until.Unix() / 86400}
+	p.mu.Lock()
+	same := p.loaded == load
+	p.loaded = load
+	p.mu.Unlock()
+	if same {
+		return
+	}
+	failed := func() {
+		p.mu.Lock()
+		p.loaded = skyLoad{} // try again next time
+		p.mu.Unlock()
+	}
 	pos, err := p.u.Core.Positions(ctx, q)
 	if err != nil {
+		failed()
 		return
 	}
 	p.Sky.SetPositions(pos)
 	width := app.RateWidth(q.Since, q.Until)
 	bins, err := p.u.Core.Rates(ctx, q, width)
 	if err != nil {
+		failed()
 		return
 	}
 	d := rateData{bins: bins, since: q.Since, until: q.Until, width: width}

@@ -225,3 +225,28 @@ func TestSkyAndRatesGolden(t *testing.T) {
 		test.AssertRendersToImage(t, "skyview_"+v.name+".png", sw.Canvas())
 	}
 }
+
+func TestSkyMapRefreshedByPush(t *testing.T) {
+	u := newWindow(t)
+	doAndWait(func() { u.Tabs.SelectIndex(skyTab) })
+	eventually(t, "the empty sky map", u, func() bool { return u.Sky.Count.Text == "0 alerts with a position" })
+	archiveNotice(t, u, "gcn-schema/fermi.gbm.trigger.ground1.example.json", "gcn.notices.fermi.gbm")
+	// No Refresh here: the new alert must reach the sky map by itself.
+	deadline := time.Now().Add(10 * time.Second)
+	text := ""
+	for time.Now().Before(deadline) {
+		doAndWait(func() { text = u.Sky.Count.Text })
+		if text == "1 alerts with a position" {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if text != "1 alerts with a position" {
+		t.Fatalf("sky map says %q", text)
+	}
+	var title string
+	doAndWait(func() { title = u.Sky.Rates.title.Text })
+	if !strings.Contains(title, "per day") || !strings.Contains(title, "tallest bar 1)") {
+		t.Fatalf("rate chart says %q", title)
+	}
+}

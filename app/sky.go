@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -36,9 +37,28 @@ func RateWidth(since, until time.Time) time.Duration {
 	return 24 * time.Hour
 }
 
-// Rates counts the alerts that q selects per bucket of width and per source.
+// Rates counts the alerts that q selects per bucket of width and per
+// source; VTP peers count by host ("vtp 127.0.0.1"), whatever their port.
 func (c *Core) Rates(ctx context.Context, q SkyQuery, width time.Duration) ([]RateBin, error) {
-	return c.Store.Rates(ctx, q, width)
+	bins, err := c.Store.Rates(ctx, q, width)
+	if err != nil {
+		return nil, err
+	}
+	out := bins[:0]
+	at := map[RateBin]int{} // (start, source) → index in out; Count zero
+	for _, b := range bins {
+		if host, port, err := net.SplitHostPort(b.Source); err == nil && port != "" && strings.Trim(port, "0123456789") == "" {
+			b.Source = "vtp " + host
+		}
+		key := RateBin{Start: b.Start, Source: b.Source}
+		if i, ok := at[key]; ok {
+			out[i].Count += b.Count
+			continue
+		}
+		at[key] = len(out)
+		out = append(out, b)
+	}
+	return out, nil
 }
 
 // EventByID reads one archived alert and its raw bytes.

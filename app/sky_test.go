@@ -2,9 +2,14 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"math"
 	"os"
 	"testing"
+	"time"
+
+	"github.com/starling-broker/starling/netcore/seen"
 )
 
 func TestSkymapAlertPlacedAtItsPeak(t *testing.T) {
@@ -38,5 +43,33 @@ func TestSkymapAlertPlacedAtItsPeak(t *testing.T) {
 	}
 	if label, err := c.EventLabel(ctx, pos[0].ID); err != nil || label != "S230528ay · Preliminary · LVK" {
 		t.Fatalf("label %q, %v", label, err)
+	}
+}
+
+func TestRatesCountVTPPeersByHost(t *testing.T) {
+	c, err := Open(Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	now := time.Now()
+	for i, src := range []string{"127.0.0.1:5000", "127.0.0.1:5001", "[::1]:6000", "kafka gcn"} {
+		raw := []byte(fmt.Sprint(i))
+		d := sha256.Sum256(raw)
+		if _, _, err := c.Store.Admit(ctx, seen.Record{IVORN: fmt.Sprintf("ivo://test/rates#%d", i), Digest: d, Source: src, Received: now, Raw: raw}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bins, err := c.Rates(ctx, SkyQuery{Since: now.Add(-time.Hour)}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, b := range bins {
+		got[b.Source] += b.Count
+	}
+	if len(got) != 3 || got["vtp 127.0.0.1"] != 2 || got["vtp ::1"] != 1 || got["kafka gcn"] != 1 {
+		t.Fatalf("rates by source %v", got)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/seen"
+	"github.com/starling-broker/starling/netcore/skymap"
 )
 
 // skyAlert is a made-up alert with a position.
@@ -80,11 +81,17 @@ func skyFixture(t *testing.T) (*Window, *SkyView, []int64) {
 // (with a sky map if withMap).
 func nextRender(t *testing.T, s *SkyView, withMap bool) *image.RGBA {
 	t.Helper()
+	return nextRenderOf(t, s, 3, withMap)
+}
+
+// nextRenderOf waits for an image of n alerts at the current view.
+func nextRenderOf(t *testing.T, s *SkyView, n int, withMap bool) *image.RGBA {
+	t.Helper()
 	deadline := time.After(10 * time.Second)
 	for {
 		select {
 		case r := <-s.rendered:
-			if r.n == 3 && r.view == s.View() && r.hasMap == withMap {
+			if r.n == n && r.view == s.View() && r.hasMap == withMap {
 				return r.img
 			}
 		case <-deadline:
@@ -249,4 +256,30 @@ func TestSkyMapRefreshedByPush(t *testing.T) {
 	if !strings.Contains(title, "per day") || !strings.Contains(title, "tallest bar 1)") {
 		t.Fatalf("rate chart says %q", title)
 	}
+}
+
+func TestSkyViewMapGolden(t *testing.T) {
+	u := newWindow(t)
+	archiveNotice(t, u, "lvk-gocart/S230528ay-preliminary.json", "igwn.gwalert")
+	s := newSkyView(u.Core, u.stop)
+	s.rendered = make(chan skyRendered, 1)
+	w := test.NewWindow(s)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(400, 200))
+	defer w.Close()
+	pos, err := u.Core.Positions(context.Background(), app.SkyQuery{})
+	if err != nil || len(pos) != 1 {
+		t.Fatalf("positions %v, %v", pos, err)
+	}
+	s.SetPositions(pos)
+	s.Select(pos[0].ID)
+	// Zoom 5 with the map's peak (RA 358.9°, Dec −32.0°) at the centre.
+	s.setView(func(v skymap.Viewport) skymap.Viewport {
+		v.Zoom = 5
+		x, y := skymap.UnitXY(float64(pos[0].RA), float64(pos[0].Dec))
+		v.CX, v.CY = x, y
+		return v
+	})
+	nextRenderOf(t, s, 1, true)
+	test.AssertRendersToImage(t, "skyview_map.png", w.Canvas())
 }

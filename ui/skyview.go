@@ -42,6 +42,7 @@ type SkyView struct {
 	selected int64
 	smap     *skymap.Map
 	offset   fyne.Position // the image's place in the widget
+	scale    float32       // image pixels per Fyne unit (the canvas scale)
 
 	img      *canvas.Image
 	hover    *widget.Label
@@ -53,7 +54,7 @@ type SkyView struct {
 
 // newSkyView returns an empty sky view whose renders stop with stop.
 func newSkyView(core *app.Core, stop <-chan struct{}) *SkyView {
-	s := &SkyView{core: core, stop: stop, reqs: make(chan struct{}, 1), labels: map[int64]string{}}
+	s := &SkyView{core: core, stop: stop, reqs: make(chan struct{}, 1), labels: map[int64]string{}, scale: 1}
 	s.view = skymap.AllSky(512)
 	s.img = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 1, 1)))
 	s.img.FillMode = canvas.ImageFillStretch
@@ -187,14 +188,20 @@ type skyRendered struct {
 	hasMap bool
 }
 
-// nearest returns the alert drawn nearest to image point p, within pickRadius.
+// toImage is the image pixel under a widget position; s.mu held.
+func (s *SkyView) toImage(p fyne.Position) (x, y float64) {
+	return float64((p.X - s.offset.X) * s.scale), float64((p.Y - s.offset.Y) * s.scale)
+}
+
+// nearest returns the alert drawn nearest to widget position p, within pickRadius.
 func (s *SkyView) nearest(p fyne.Position) (int64, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sc := s.view.Scale()
 	ox, oy := float64(s.view.W)/2-s.view.CX*sc, float64(s.view.H)/2-s.view.CY*sc
-	best, bestD := -1, float64(pickRadius*pickRadius)
-	px, py := float64(p.X-s.offset.X), float64(p.Y-s.offset.Y)
+	r := pickRadius * float64(s.scale)
+	best, bestD := -1, r*r
+	px, py := s.toImage(p)
 	for i, d := range s.dots {
 		dx, dy := float64(d.X)*sc+ox-px, float64(d.Y)*sc+oy-py
 		if dd := dx*dx + dy*dy; dd <= bestD {
@@ -229,7 +236,8 @@ func (s *SkyView) Scrolled(ev *fyne.ScrollEvent) {
 	}
 	s.MouseOut() // the name under the pointer changes
 	s.setView(func(v skymap.Viewport) skymap.Viewport {
-		return v.ZoomAt(float64(ev.Position.X-s.offset.X), float64(ev.Position.Y-s.offset.Y), f)
+		x, y := s.toImage(ev.Position)
+		return v.ZoomAt(x, y, f)
 	})
 }
 
@@ -237,7 +245,7 @@ func (s *SkyView) Scrolled(ev *fyne.ScrollEvent) {
 func (s *SkyView) Dragged(ev *fyne.DragEvent) {
 	s.MouseOut()
 	s.setView(func(v skymap.Viewport) skymap.Viewport {
-		return v.Pan(float64(ev.Dragged.DX), float64(ev.Dragged.DY))
+		return v.Pan(float64(ev.Dragged.DX*s.scale), float64(ev.Dragged.DY*s.scale))
 	})
 }
 
@@ -318,12 +326,18 @@ func (r *skyRenderer) Layout(size fyne.Size) {
 	off := fyne.NewPos(float32(math.Floor(float64(size.Width-box.Width)/2)), float32(math.Floor(float64(size.Height-box.Height)/2)))
 	r.s.img.Resize(box)
 	r.s.img.Move(off)
-	w, h := int(box.Width), int(box.Height)
+	scale := float32(1)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(r.s); c != nil && c.Scale() > 0 {
+		scale = c.Scale() // draw at the screen's pixels, sharp on HiDPI
+	}
+	w := int(box.Width * scale)
+	w -= w % 2
+	h := w / 2
 	if w < 16 {
 		return
 	}
 	r.s.mu.Lock()
-	r.s.offset = off
+	r.s.offset, r.s.scale = off, scale
 	changed := r.s.view.W != w || r.s.view.H != h
 	r.s.view.W, r.s.view.H = w, h
 	r.s.mu.Unlock()

@@ -1,5 +1,6 @@
 // Package ui holds Starling's desktop window: one panel per tab (broker,
-// send, outbox, dedup, events, subscriptions) over app.Core. It does no
+// send, outbox, dedup, events, subscriptions, sky map, notifications) over
+// app.Core. It does no
 // networking and no SQL of its own; slow calls run off the UI goroutine and
 // their results come back through fyne.Do.
 package ui
@@ -39,7 +40,11 @@ type Window struct {
 	Dedup  *DedupPanel
 	Events *EventsPanel
 	Subs   *SubsPanel
+	Sky    *SkyPanel
+	Notify *NotifyPanel
 	Status *widget.Label
+
+	mon *monitor
 
 	stop      chan struct{}
 	closeOnce sync.Once
@@ -64,6 +69,8 @@ func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
 	u.Dedup = newDedupPanel(u)
 	u.Events = newEventsPanel(u)
 	u.Subs = newSubsPanel(u)
+	u.Sky = newSkyPanel(u)
+	u.Notify = newNotifyPanel(u)
 	u.Status = widget.NewLabel("")
 	u.Tabs = container.NewAppTabs(
 		container.NewTabItem("Broker", u.Broker.content),
@@ -72,9 +79,14 @@ func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
 		container.NewTabItem("Dedup", u.Dedup.content),
 		container.NewTabItem("Events", u.Events.content),
 		container.NewTabItem("Subscriptions", u.Subs.content),
+		container.NewTabItem("Sky map", u.Sky.content),
+		container.NewTabItem("Notifications", u.Notify.content),
 	)
 	u.Tabs.SetTabLocation(container.TabLocationLeading)
-	u.Tabs.OnSelected = func(*container.TabItem) { go u.refreshAll() }
+	u.Tabs.OnSelected = func(t *container.TabItem) {
+		u.mon.tabSelected(t)
+		go u.refreshAll()
+	}
 	w.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), u.Status), nil, nil, u.Tabs))
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.DropURIs(uris) })
 	for i := range u.Tabs.Items {
@@ -90,6 +102,7 @@ func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
 	if opt.StartBroker {
 		u.Broker.SetRunning(true)
 	}
+	u.startMonitor(a)
 	go u.loop(opt.RefreshEvery)
 	go u.eventsLoop()
 	return u
@@ -175,6 +188,10 @@ func (u *Window) refreshAll() {
 			current = u.Events
 		case 5:
 			current = u.Subs
+		case skyTab:
+			current = u.Sky
+		case notifyTab:
+			current = u.Notify
 		}
 	})
 	if current != nil {
@@ -186,7 +203,7 @@ func (u *Window) refreshAll() {
 func (u *Window) Refresh() {
 	ctx := context.Background()
 	u.refreshStatus(ctx)
-	for _, p := range []panel{u.Broker, u.Send, u.Outbox, u.Dedup, u.Events, u.Subs} {
+	for _, p := range []panel{u.Broker, u.Send, u.Outbox, u.Dedup, u.Events, u.Subs, u.Sky, u.Notify} {
 		p.refresh(ctx)
 	}
 }
@@ -201,6 +218,7 @@ func (u *Window) Close() {
 	u.closeOnce.Do(func() {
 		close(u.stop)
 		u.Send.close()
+		u.mon.close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		u.Core.StopBroker(ctx)

@@ -28,7 +28,23 @@ type RenderOptions struct {
 	// SkipMap leaves out the probability and its contours (grid, circles
 	// and points only); a nil map is skipped too.
 	SkipMap bool
+	// View, when its W is set, is the part of the sky drawn (zoom and pan)
+	// at View.W × View.H pixels; Width is then ignored.
+	View Viewport
+	// Dots are many points drawn fast as squares of 2·DotRadius+1 pixels
+	// (DotRadius 0: single pixels): each is a plane position from UnitXY
+	// (keep them to redraw at any view).
+	Dots      []Dot
+	DotRadius int
+	// MaxRing is the largest radius in pixels of a dot's ring (0: 40);
+	// larger error circles are left to Circles.
+	MaxRing float64
 }
+
+// Dot is a point on the Mollweide plane in units of the ellipse's width
+// (UnitXY), with an error radius R in degrees: drawn as a circle on the
+// image, fast, when at least a pixel across and at most MaxRing.
+type Dot struct{ X, Y, R float32 }
 
 // The image's colours.
 var (
@@ -48,34 +64,41 @@ var (
 // galactic plane (green), the error circles (cyan) and the points (magenta).
 // Outside the ellipse the image is transparent. m may be nil.
 func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
-	w := opt.Width
-	if w < 16 || w > 8192 {
-		return nil, fmt.Errorf("image width %d is not between 16 and 8192", w)
+	v := opt.View
+	if v.W == 0 {
+		v = AllSky(opt.Width)
 	}
-	h := w / 2
+	w, h := v.W, v.H
+	if w < 16 || w > 8192 || h < 1 || h > 8192 {
+		return nil, fmt.Errorf("image size %d×%d is not between 16 and 8192 wide", w, h)
+	}
+	if v.Zoom < 1 {
+		v.Zoom = 1
+	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	g := gridFor(w)
+	var g *grid
 	var idx []int32
 	if m == nil || len(m.Pixels) == 0 || opt.SkipMap {
-		for k, n := range g.nest {
-			if n >= 0 {
-				setIndex(img, k, colSky)
-			}
-		}
+		fillEllipse(img, v)
 	} else {
+		g = viewGrid(v)
 		idx = pixelsOf(g, m)
 		drawMap(img, g, m, idx)
 	}
-	drawGraticule(img)
-	drawGalacticPlane(img)
+	drawGraticule(img, v)
+	drawGalacticPlane(img, v)
 	if idx != nil {
 		drawContours(img, g, m, idx)
 	}
-	for _, c := range opt.Circles {
-		drawCircle(img, c)
+	maxRing := opt.MaxRing
+	if maxRing <= 0 {
+		maxRing = 40
 	}
+	drawRings(img, v, opt.Dots, maxRing)
+	drawDots(img, v, opt.Dots, opt.DotRadius)
+	drawCircles(img, v, opt.Circles)
 	for _, p := range opt.Points {
-		q := Project(p.RA, p.Dec, w)
+		q := v.Project(p.RA, p.Dec)
 		x, y := int(q.X), int(q.Y)
 		for d := -4; d <= 4; d++ {
 			set(img, x+d, y, colPoint)
@@ -179,13 +202,24 @@ func drawContours(img *image.RGBA, g *grid, m *Map, idx []int32) {
 
 // polyline draws the projected path through the (ra, dec) points, leaving
 // out segments that jump across the image (where the path wraps at RA 0).
-func polyline(img *image.RGBA, pts [][2]float64, col color.RGBA) {
-	w := img.Rect.Dx()
+func polyline(img *image.RGBA, v Viewport, pts [][2]float64, col color.RGBA) {
+	ps := make([]Projected, len(pts))
+	for k, p := range pts {
+		ps[k] = v.Project(p[0], p[1])
+	}
+	polylineProjected(img, v, ps, col)
+}
+
+// polylineProjected draws the path through projected points, as polyline.
+func polylineProjected(img *image.RGBA, v Viewport, pts []Projected, col color.RGBA) {
+	s := v.Scale()
+	out := func(p Projected) bool {
+		return p.X < 0 || p.Y < 0 || p.X >= float64(v.W) || p.Y >= float64(v.H)
+	}
 	for k := 1; k < len(pts); k++ {
-		a := Project(pts[k-1][0], pts[k-1][1], w)
-		b := Project(pts[k][0], pts[k][1], w)
-		if math.Abs(a.X-b.X) > float64(w)/4 {
-			continue
+		a, b := pts[k-1], pts[k]
+		if math.Abs(a.X-b.X) > s/4 || out(a) && out(b) && math.Abs(a.X-b.X)+math.Abs(a.Y-b.Y) < s/8 {
+			continue // wraps at RA 0, or lies off the image
 		}
 		line(img, a, b, col)
 	}
@@ -203,43 +237,57 @@ func line(img *image.RGBA, a, b Projected, col color.RGBA) {
 	}
 }
 
-func drawGraticule(img *image.RGBA) {
+func drawGraticule(img *image.RGBA, v Viewport) {
 	for dec := -60.0; dec <= 60; dec += 30 {
 		var pts [][2]float64
 		for ra := 0.0; ra <= 360; ra += 0.5 {
 			pts = append(pts, [2]float64{ra, dec})
 		}
-		polyline(img, pts, colGrid)
+		polyline(img, v, pts, colGrid)
 	}
 	for ra := 0.0; ra < 360; ra += 30 {
 		var pts [][2]float64
 		for dec := -90.0; dec <= 90; dec += 0.5 {
 			pts = append(pts, [2]float64{ra, dec})
 		}
-		polyline(img, pts, colGrid)
+		polyline(img, v, pts, colGrid)
 		if ra == 0 { // RA 0 and 360 are the two edges of the ellipse
 			for k := range pts {
 				pts[k][0] = 359.999999
 			}
-			polyline(img, pts, colGrid)
+			polyline(img, v, pts, colGrid)
 		}
 	}
 }
 
-func drawGalacticPlane(img *image.RGBA) {
+func drawGalacticPlane(img *image.RGBA, v Viewport) {
 	var pts [][2]float64
 	for l := 0.0; l <= 360; l += 0.25 {
 		ra, dec := GalacticToEquatorial(l, 0)
 		pts = append(pts, [2]float64{ra, dec})
 	}
-	polyline(img, pts, colGalactic)
+	polyline(img, v, pts, colGalactic)
 }
 
-func drawCircle(img *image.RGBA, c Circle) {
-	var pts [][2]float64
-	for b := 0.0; b <= 360; b += 0.5 {
-		ra, dec := Offset(c.RA, c.Dec, c.Radius, b)
-		pts = append(pts, [2]float64{ra, dec})
+// drawCircles draws the circles as true small circles on the sphere, about
+// one vertex every 6 pixels of circumference (at most 0.2 px off a 40-px
+// circle): the vertices are projected on every CPU, the lines drawn on one.
+func drawCircles(img *image.RGBA, v Viewport, cs []Circle) {
+	if len(cs) == 0 {
+		return
 	}
-	polyline(img, pts, colCircle)
+	verts := make([][]Projected, len(cs))
+	parallelRows(len(cs), func(k int) {
+		c := cs[k]
+		n := max(24, min(720, int(2*math.Pi*c.Radius*v.Scale()/360/6)))
+		pts := make([]Projected, n+1)
+		for i := range pts {
+			ra, dec := Offset(c.RA, c.Dec, c.Radius, float64(i)*360/float64(n))
+			pts[i] = v.Project(ra, dec)
+		}
+		verts[k] = pts
+	})
+	for _, pts := range verts {
+		polylineProjected(img, v, pts, colCircle)
+	}
 }

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Position is an archived alert's place on the sky, compact for drawing
+// many: degrees, Err 0 when unknown.
+type Position struct {
+	ID           int64
+	RA, Dec, Err float32
+}
+
+// SkyQuery selects the alerts the sky map and rate chart show.
+type SkyQuery struct {
+	// Since and Until bound the received time; zero values do not bound.
+	Since, Until time.Time
+	// Test includes test and mock alerts (hidden by default).
+	Test bool
+}
+
+func (q SkyQuery) where(conds ...string) (string, []any) {
+	var args []any
+	if !q.Since.IsZero() {
+		conds, args = append(conds, "received_at >= ?"), append(args, q.Since.UnixMilli())
+	}
+	if !q.Until.IsZero() {
+		conds, args = append(conds, "received_at < ?"), append(args, q.Until.UnixMilli())
+	}
+	if !q.Test {
+		conds = append(conds, "test = 0")
+	}
+	w := ""
+	for i, c := range conds {
+		if i == 0 {
+			w = " WHERE " + c
+		} else {
+			w += " AND " + c
+		}
+	}
+	return w, args
+}
+
+// Positions returns the id, RA, Dec and error radius of every alert with a
+// position that q selects, oldest first, in one query; an alert with a sky
+// map and no position is placed at the map's most probable point, Err 0.
+func (s *Store) Positions(ctx context.Context, q SkyQuery) ([]Position, error) {
+	where, args := q.where("(ra IS NOT NULL AND dec IS NOT NULL OR skymap IS NOT NULL)")
+	rows, err := s.db.QueryContext(ctx, `SELECT id, coalesce(ra, json_extract(skymap, '$.ra')), coalesce(dec, json_extract(skymap, '$.dec')),
+		CASE WHEN ra IS NULL THEN 0 ELSE coalesce(err, 0) END FROM events`+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]Position, 0, 1024)
+	for rows.Next() {
+		var p Position
+		var ra, dec sql.NullFloat64
+		var e float64
+		if err := rows.Scan(&p.ID, &ra, &dec, &e); err != nil {
+			return nil, err
+		}
+		if !ra.Valid || !dec.Valid {
+			continue
+		}
+		p.RA, p.Dec, p.Err = float32(ra.Float64), float32(dec.Float64), float32(e)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// EventByID returns one archived alert's summary and raw bytes.
+func (s *Store) EventByID(ctx context.Context, id int64) (EventRow, []byte, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, (SELECT raw FROM event_raw WHERE event_raw.id = events.id) FROM events WHERE id = ?`, id)
+	var raw []byte
+	r, err := scanEvent(scanTail{row, &raw})
+	if err == sql.ErrNoRows {
+		return r, nil, ErrNotFound
+	}
+	return r, raw, err
+}
+
+// LastEventID is the newest archived alert's id (0 for none).
+func (s *Store) LastEventID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT max(id) FROM events`).Scan(&id)
+	return id.Int64, err
+}
+
+// EventsAfter returns up to limit archived alerts with ids above id, oldest first.
+func (s *Store) EventsAfter(ctx context.Context, id int64, limit int) ([]EventRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id > ? ORDER BY id LIMIT ?`, id, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []EventRow
+	for rows.Next() {
+		r, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

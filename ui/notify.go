@@ -1,0 +1,255 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/starling-broker/starling/app"
+)
+
+// NotifyPanel edits the notification rules and the quiet hours.
+type NotifyPanel struct {
+	u         *Window
+	content   fyne.CanvasObject
+	List      *widget.List
+	QuietFrom *widget.Entry
+	QuietTo   *widget.Entry
+	Sound     *widget.Label
+
+	cfg      app.NotifyConfig // the UI goroutine's copy
+	selected int
+}
+
+func newNotifyPanel(u *Window) *NotifyPanel {
+	p := &NotifyPanel{u: u, selected: -1, QuietFrom: widget.NewEntry(), QuietTo: widget.NewEntry()}
+	p.QuietFrom.SetPlaceHolder("22:00")
+	p.QuietTo.SetPlaceHolder("07:00")
+	p.List = widget.NewList(func() int { return len(p.cfg.Rules) },
+		func() fyne.CanvasObject { return widget.NewLabel("rule") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(ruleLine(p.cfg.Rules[i])) })
+	p.List.OnSelected = func(i widget.ListItemID) { p.selected = i }
+	p.List.OnUnselected = func(widget.ListItemID) { p.selected = -1 }
+	p.Sound = widget.NewLabel("")
+	if app.SoundPlayer() == "" {
+		p.Sound.SetText("No sound player (paplay or aplay) was found: rules with a sound notify silently.")
+	}
+	add := widget.NewButton("Add…", func() { p.edit(-1) })
+	edit := widget.NewButton("Edit…", func() {
+		if p.selected >= 0 {
+			p.edit(p.selected)
+		}
+	})
+	del := widget.NewButton("Delete", func() {
+		if i := p.selected; i >= 0 && i < len(p.cfg.Rules) {
+			cfg := p.cfg
+			cfg.Rules = append(append([]app.NotifyRule{}, cfg.Rules[:i]...), cfg.Rules[i+1:]...)
+			p.save(cfg)
+		}
+	})
+	quiet := widget.NewButton("Save quiet hours", func() {
+		cfg := p.cfg
+		cfg.QuietFrom, cfg.QuietTo = strings.TrimSpace(p.QuietFrom.Text), strings.TrimSpace(p.QuietTo.Text)
+		p.save(cfg)
+	})
+	top := container.NewVBox(
+		widget.NewLabel("A desktop notification for each new alert that matches a rule (the first that matches)."),
+		container.NewHBox(add, edit, del),
+	)
+	bottom := container.NewVBox(widget.NewSeparator(),
+		container.NewHBox(widget.NewLabel("Quiet hours (no notification nor sound; the Events badge still counts): from"),
+			container.NewGridWrap(fyne.NewSize(80, p.QuietFrom.MinSize().Height), p.QuietFrom), widget.NewLabel("to"),
+			container.NewGridWrap(fyne.NewSize(80, p.QuietTo.MinSize().Height), p.QuietTo), quiet),
+		p.Sound)
+	p.content = container.NewBorder(top, bottom, nil, nil, p.List)
+	return p
+}
+
+// ruleLine describes a rule in one line.
+func ruleLine(r app.NotifyRule) string {
+	parts := []string{r.Name + ":"}
+	if r.Disabled {
+		parts = append(parts, "(off)")
+	}
+	if r.Source != "" {
+		parts = append(parts, "source/topic ~ "+r.Source)
+	}
+	if r.Type != "" {
+		parts = append(parts, "type/mission ~ "+r.Type)
+	}
+	if r.FARYears > 0 {
+		parts = append(parts, fmt.Sprintf("FAR below 1 per %g years", r.FARYears))
+	}
+	if c := r.Cone; c != nil {
+		s := fmt.Sprintf("within %g° of RA %g° Dec %+g°", c.Radius, c.RA, c.Dec)
+		if c.MinProb > 0 {
+			s += fmt.Sprintf(" (map: ≥ %g %%)", 100*c.MinProb)
+		}
+		parts = append(parts, s)
+	}
+	if r.IncludeTest {
+		parts = append(parts, "tests too")
+	}
+	if r.Sound {
+		parts = append(parts, "♪")
+	}
+	if len(parts) == 1 {
+		parts = append(parts, "every alert")
+	}
+	return strings.Join(parts, " ")
+}
+
+// refresh reads the rules; off the UI goroutine.
+func (p *NotifyPanel) refresh(ctx context.Context) {
+	cfg, err := p.u.Core.LoadNotifyConfig()
+	if err != nil {
+		do(func() { p.Sound.SetText(err.Error()) })
+		return
+	}
+	do(func() { p.show(cfg) })
+}
+
+func (p *NotifyPanel) show(cfg app.NotifyConfig) {
+	p.cfg = cfg
+	p.QuietFrom.SetText(cfg.QuietFrom)
+	p.QuietTo.SetText(cfg.QuietTo)
+	p.List.Refresh()
+}
+
+// save writes cfg off the UI goroutine and shows it, or the error.
+func (p *NotifyPanel) save(cfg app.NotifyConfig) {
+	p.u.run(func(context.Context) error {
+		if err := p.u.Core.SaveNotifyConfig(cfg); err != nil {
+			return err
+		}
+		do(func() { p.show(cfg) })
+		return nil
+	})
+}
+
+// ruleForm is the rule editor's fields.
+type ruleForm struct {
+	name, source, typ, far, ra, dec, radius, prob *widget.Entry
+	test, sound, off                              *widget.Check
+}
+
+func newRuleForm(r app.NotifyRule) *ruleForm {
+	e := func(text, hint string) *widget.Entry {
+		w := widget.NewEntry()
+		w.SetText(text)
+		w.SetPlaceHolder(hint)
+		return w
+	}
+	num := func(v float64) string {
+		if v == 0 {
+			return ""
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	f := &ruleForm{name: e(r.Name, "GW alerts"), source: e(r.Source, "igwn.gwalert"), typ: e(r.Type, "LVK, Preliminary, GBM…"),
+		far: e(num(r.FARYears), "e.g. 1 (a year); empty: any"), ra: e("", "degrees"), dec: e("", "degrees"), radius: e("", "degrees; empty: the whole sky"),
+		prob: e("", "0–1 (sky maps); empty: use the peak"),
+		test: widget.NewCheck("test and mock alerts too", nil), sound: widget.NewCheck("play a sound", nil), off: widget.NewCheck("disabled", nil)}
+	if c := r.Cone; c != nil {
+		f.ra.SetText(num(c.RA))
+		f.dec.SetText(num(c.Dec))
+		f.radius.SetText(num(c.Radius))
+		f.prob.SetText(num(c.MinProb))
+	}
+	f.test.SetChecked(r.IncludeTest)
+	f.sound.SetChecked(r.Sound)
+	f.off.SetChecked(r.Disabled)
+	return f
+}
+
+func (f *ruleForm) items() []*widget.FormItem {
+	sound := "play a sound"
+	if app.SoundPlayer() == "" {
+		sound = "play a sound (no paplay/aplay here: skipped)"
+	}
+	f.sound.Text = sound
+	return []*widget.FormItem{
+		widget.NewFormItem("Name", f.name), widget.NewFormItem("Source or topic contains", f.source),
+		widget.NewFormItem("Type or mission contains", f.typ), widget.NewFormItem("FAR below 1 per N years", f.far),
+		widget.NewFormItem("Cone RA", f.ra), widget.NewFormItem("Cone Dec", f.dec), widget.NewFormItem("Cone radius", f.radius),
+		widget.NewFormItem("Map probability in cone ≥", f.prob),
+		widget.NewFormItem("", f.test), widget.NewFormItem("", f.sound), widget.NewFormItem("", f.off),
+	}
+}
+
+// rule reads the fields, or says what is wrong.
+func (f *ruleForm) rule() (app.NotifyRule, error) {
+	r := app.NotifyRule{Name: strings.TrimSpace(f.name.Text), Source: strings.TrimSpace(f.source.Text), Type: strings.TrimSpace(f.typ.Text),
+		IncludeTest: f.test.Checked, Sound: f.sound.Checked, Disabled: f.off.Checked}
+	num := func(what string, e *widget.Entry) (float64, error) {
+		if strings.TrimSpace(e.Text) == "" {
+			return 0, nil
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(e.Text), 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %q is not a number", what, e.Text)
+		}
+		return v, nil
+	}
+	var err error
+	if r.FARYears, err = num("FAR years", f.far); err != nil {
+		return r, err
+	}
+	if strings.TrimSpace(f.radius.Text) != "" {
+		c := &app.Cone{}
+		for _, x := range []struct {
+			what string
+			e    *widget.Entry
+			v    *float64
+		}{{"cone RA", f.ra, &c.RA}, {"cone Dec", f.dec, &c.Dec}, {"cone radius", f.radius, &c.Radius}, {"probability", f.prob, &c.MinProb}} {
+			if *x.v, err = num(x.what, x.e); err != nil {
+				return r, err
+			}
+		}
+		r.Cone = c
+	}
+	return r, nil
+}
+
+// edit opens the editor for rule i (−1: a new rule).
+func (p *NotifyPanel) edit(i int) {
+	var r app.NotifyRule
+	if i >= 0 {
+		r = p.cfg.Rules[i]
+	}
+	f := newRuleForm(r)
+	title := "New notification rule"
+	if i >= 0 {
+		title = "Edit " + r.Name
+	}
+	d := dialog.NewForm(title, "Save", "Cancel", f.items(), func(ok bool) {
+		if ok {
+			p.submit(i, f)
+		}
+	}, p.u.Win)
+	d.Resize(fyne.NewSize(520, 560))
+	d.Show()
+}
+
+// submit saves the form as rule i (−1: appended).
+func (p *NotifyPanel) submit(i int, f *ruleForm) {
+	r, err := f.rule()
+	if err != nil {
+		showError(p.u.Win, err)
+		return
+	}
+	cfg := p.cfg
+	cfg.Rules = append([]app.NotifyRule{}, cfg.Rules...)
+	if i >= 0 && i < len(cfg.Rules) {
+		cfg.Rules[i] = r
+	} else {
+		cfg.Rules = append(cfg.Rules, r)
+	}
+	p.save(cfg)
+}

@@ -1,0 +1,194 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image/png"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/starling-broker/starling/app"
+)
+
+// eventSelector is what the Events panel offers the sky map: tell of a
+// selection, and select an alert.
+type eventSelector interface {
+	OnSelect(func(id int64))
+	SelectEvent(id int64)
+}
+
+// skyRanges are the time ranges the sky map and the rate chart offer.
+var skyRanges = []struct {
+	name string
+	span time.Duration // 0: all time
+}{
+	{"Last 24 hours", 24 * time.Hour}, {"Last 3 days", 72 * time.Hour}, {"Last 7 days", 7 * 24 * time.Hour},
+	{"Last 30 days", 30 * 24 * time.Hour}, {"Last year", 365 * 24 * time.Hour}, {"All time", 0},
+}
+
+// SkyPanel is the alert monitor's sky map with the rate chart under it.
+type SkyPanel struct {
+	u       *Window
+	content fyne.CanvasObject
+	Sky     *SkyView
+	Rates   *RateChart
+	Range   *widget.Select
+	Test    *widget.Check
+	Count   *widget.Label
+	// now is the clock for the time range (tests fix it).
+	now func() time.Time
+
+	mu     sync.Mutex
+	span   time.Duration
+	loaded skyLoad // what the sky and chart show
+}
+
+// skyLoad is what a reload read: the newest alert then, the range and the
+// test switch; a refresh with the same is skipped.
+type skyLoad struct {
+	last int64
+	span time.Duration
+	test bool
+	day  int64 // the range's end, in days: a reload at least daily
+}
+
+func newSkyPanel(u *Window) *SkyPanel {
+	p := &SkyPanel{u: u, now: time.Now, span: 7 * 24 * time.Hour, Count: widget.NewLabel("")}
+	p.Sky = newSkyView(u.Core, u.stop)
+	p.Rates = newRateChart()
+	var names []string
+	for _, r := range skyRanges {
+		names = append(names, r.name)
+	}
+	p.Range = widget.NewSelect(names, func(name string) {
+		for _, r := range skyRanges {
+			if r.name == name {
+				p.mu.Lock()
+				p.span = r.span
+				p.mu.Unlock()
+			}
+		}
+		go p.refresh(context.Background())
+	})
+	p.Range.Selected = "Last 7 days" // no refresh before the panel is shown
+	p.Test = widget.NewCheck("test/mock", func(bool) { go p.refresh(context.Background()) })
+	reset := widget.NewButton("Whole sky", p.Sky.ResetView)
+	export := widget.NewButton("Export PNG…", p.showExport)
+	bar := container.NewHBox(p.Range, p.Test, reset, export, p.Count)
+	split := container.NewVSplit(p.Sky, p.Rates.content)
+	split.Offset = 0.72
+	p.content = container.NewBorder(bar, nil, nil, nil, split)
+	return p
+}
+
+// Bind connects the sky map to an events list: a selection there shows the
+// alert here, and a click here selects it there.
+func (p *SkyPanel) Bind(s eventSelector) {
+	s.OnSelect(p.Sky.Select)
+	p.Sky.OnPick = s.SelectEvent
+}
+
+// currentQuery is the query for the chosen range and test switch, ending now.
+func (p *SkyPanel) currentQuery() (app.SkyQuery, time.Duration) {
+	p.mu.Lock()
+	span := p.span
+	p.mu.Unlock()
+	test := false
+	doAndWait(func() { test = p.Test.Checked })
+	until := p.now().UTC()
+	q := app.SkyQuery{Until: until, Test: test}
+	if span > 0 {
+		q.Since = until.Add(-span)
+	}
+	return q, span
+}
+
+// refresh reloads the positions and the rates when alerts arrived or the
+// range or test switch changed since the last load; off the UI goroutine.
+func (p *SkyPanel) refresh(ctx context.Context) {
+	q, span := p.currentQuery()
+	last, err := p.u.Core.LastEventID(ctx)
+	if err != nil {
+		return
+	}
+	load := skyLoad{last: last, span: span, test: q.Test, day: q.Until.Unix() / 86400}
+	p.mu.Lock()
+	same := p.loaded == load
+	p.loaded = load
+	p.mu.Unlock()
+	if same {
+		return
+	}
+	failed := func() {
+		p.mu.Lock()
+		p.loaded = skyLoad{} // try again next time
+		p.mu.Unlock()
+	}
+	pos, err := p.u.Core.Positions(ctx, q)
+	if err != nil {
+		failed()
+		return
+	}
+	p.Sky.SetPositions(pos)
+	width := app.RateWidth(q.Since, q.Until)
+	bins, err := p.u.Core.Rates(ctx, q, width)
+	if err != nil {
+		failed()
+		return
+	}
+	d := rateData{bins: bins, since: q.Since, until: q.Until, width: width}
+	if d.since.IsZero() {
+		d.since = q.Until.Add(-24 * time.Hour)
+		if len(bins) > 0 && bins[0].Start.Before(d.since) {
+			d.since = bins[0].Start
+		}
+	}
+	do(func() {
+		p.Count.SetText(fmt.Sprintf("%d alerts with a position", len(pos)))
+		p.Rates.Set(d)
+	})
+}
+
+// ExportPNG writes the sky map as shown, width pixels wide, as a PNG.
+func (p *SkyPanel) ExportPNG(w io.Writer, width int) error {
+	img, _, err := p.Sky.render(width)
+	if err != nil {
+		return err
+	}
+	return png.Encode(w, img)
+}
+
+func (p *SkyPanel) showExport() {
+	width := widget.NewEntry()
+	width.SetText("2048")
+	dialog.ShowForm("Export the sky map", "Choose file…", "Cancel", []*widget.FormItem{
+		widget.NewFormItem("Width (pixels)", width),
+	}, func(ok bool) {
+		if !ok {
+			return
+		}
+		n, err := strconv.Atoi(width.Text)
+		if err != nil || n < 16 || n > 8192 {
+			showError(p.u.Win, fmt.Errorf("the width must be a whole number of pixels from 16 to 8192"))
+			return
+		}
+		d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+			if err != nil || wc == nil {
+				return
+			}
+			p.u.run(func(context.Context) error {
+				defer wc.Close()
+				return p.ExportPNG(wc, n)
+			})
+		}, p.u.Win)
+		d.SetFileName("skymap.png")
+		d.Show()
+	}, p.u.Win)
+}

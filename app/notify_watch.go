@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -94,7 +95,9 @@ func (n *Notifier) check() {
 		for _, r := range rows {
 			n.last = r.ID
 			if rule, ok := n.match(ctx, cfg, r); ok {
-				n.f(Notification{Event: r, Rule: rule, Quiet: cfg.Quiet(n.now())})
+				quiet := cfg.Quiet(n.now())
+				n.c.log.Info("Alert "+r.IVORN+" matches notification rule "+strconv.Quote(rule.Name), "component", "notify", "quiet_hours", quiet)
+				n.f(Notification{Event: r, Rule: rule, Quiet: quiet})
 			}
 		}
 	}

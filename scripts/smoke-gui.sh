@@ -18,6 +18,10 @@ while [ "$bport" = "$rport" ]; do bport=$(free_port); done
 # The app reads its broker settings from the store: seed them with free ports.
 "$bin" settings set --data-dir "$data" broker.receive_port "$rport" broker.broadcast_port "$bport" broker.test_interval 0
 
+# A notification rule for Swift alerts, as the Notifications tab writes it.
+printf '{"rules":[{"name":"Swift bursts","type":"Swift"}]}\n' >"$data/notify-rules.json"
+chmod 600 "$data/notify-rules.json"
+
 # Xvfb picks a free display itself and writes its number on fd 3.
 fifo=$(mktemp -u); mkfifo "$fifo"
 Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
@@ -61,9 +65,26 @@ if "$bin" events show --data-dir "$data" "ivo://nasa.gsfc.gcn/SWIFT#BAT_Known_Po
   echo "smoke: the dropped VOEvent 1.1 packet was archived; the checks must refuse it"; exit 1
 fi
 echo "smoke: a real drag-and-drop of 3 files: 2 acked and archived, 1 refused"
-sleep 1 # let the window draw the lines
+for _ in $(seq 100); do [ "$(grep -c 'matches notification rule' "$out/gui.log")" -ge 2 ] && break; sleep 0.1; done
+[ "$(grep -c 'matches notification rule' "$out/gui.log")" -ge 2 ] || { echo "smoke: the dropped Swift alerts fired no notification"; exit 1; }
+sleep 1 # let the window draw the lines and the badge
 DISPLAY=$display import -window root "$out/smoke-dropped.png"
 echo "smoke: screenshot of the Send lines after the drop in $out/smoke-dropped.png"
+# Read the window back as a person would: the badge, the table, the sky map.
+ocr() { tesseract "$1" - 2>/dev/null | tr -s ' \n' ' '; }
+ocr "$out/smoke-dropped.png" | grep -q "Events (2)" || { echo "smoke: no unread badge 'Events (2)' on the Events tab"; exit 1; }
+echo "smoke: the notification rule fired for both Swift alerts; the Events tab reads 'Events (2)'"
+DISPLAY=$display xdotool key --window "$win" ctrl+5
+sleep 1.5
+DISPLAY=$display import -window root "$out/smoke-events.png"
+ocr "$out/smoke-events.png" | grep -q "1201696" || { echo "smoke: the Events table does not show trigger 1201696"; exit 1; }
+echo "smoke: the Events table shows the dropped alerts ($out/smoke-events.png)"
+DISPLAY=$display xdotool key --window "$win" ctrl+7
+sleep 2
+DISPLAY=$display import -window root "$out/smoke-sky.png"
+[ "$(identify -format '%k' "$out/smoke-sky.png")" -gt 50 ] || { echo "smoke: the sky map looks blank"; exit 1; }
+echo "smoke: the sky map with the dropped alerts in $out/smoke-sky.png"
+DISPLAY=$display xdotool key --window "$win" ctrl+1
 
 sleep 1 # let the window refresh its counters
 DISPLAY=$display import -window root "$out/smoke-window.png"
@@ -75,4 +96,4 @@ kill "$app"; wait "$app" 2>/dev/null || true; app=""
 "$bin" events show --data-dir "$data" "ivo://hotwired.org/gaia_demo#1" >/dev/null \
   || { echo "smoke: the event is not in the archive"; exit 1; }
 echo "smoke: the event sent to the window's broker is in the archive"
-echo "smoke: 2 passed, 0 failed"
+echo "smoke: 5 passed, 0 failed"

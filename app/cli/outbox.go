@@ -21,16 +21,6 @@ import (
 	"github.com/starling-broker/starling/netcore/voevent"
 )
 
-func init() {
-	register(Command{Name: "outbox", Summary: "queue events for a broker and send them when it is reachable", Run: runOutbox})
-}
-
-// Exit statuses of outbox and events (usage errors are exitUsage).
-const (
-	exitUndelivered = 1 // something refused, not queued, or left undelivered
-	exitFailure     = 1 // the data directory or the store failed
-)
-
 const outboxUsage = `usage: starling outbox COMMAND [options]
 
 commands:
@@ -47,32 +37,19 @@ Every command takes --data-dir DIR. The outbox is sent by a running Starling
 (the desktop app or ` + "`starling broker`" + ` on the same data directory), or by flush.
 `
 
-func runOutbox(env Env, args []string) int {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		w := env.Stdout
-		if len(args) == 0 {
-			w = env.Stderr
-		}
-		fmt.Fprint(w, outboxUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+func runOutbox(env Env, args []string) error {
+	change := func(verb string) func(Env, []string) error {
+		return func(env Env, args []string) error { return outboxChange(env, verb, args) }
 	}
-	switch args[0] {
-	case "add":
-		return outboxAdd(env, args[1:])
-	case "list", "ls":
-		return outboxList(env, args[1:])
-	case "retry", "cancel", "delete":
-		return outboxChange(env, args[0], args[1:])
-	case "flush":
-		return outboxFlush(env, args[1:])
-	case "profile", "profiles":
-		return outboxProfile(env, args[1:])
-	}
-	fmt.Fprintf(env.Stderr, "starling outbox: unknown command %q\n%s", args[0], outboxUsage)
-	return exitUsage
+	return dispatch(env, "starling outbox", outboxUsage, []subcommand{
+		{names: []string{"add"}, run: outboxAdd},
+		{names: []string{"list", "ls"}, run: outboxList},
+		{names: []string{"retry"}, run: change("retry")},
+		{names: []string{"cancel"}, run: change("cancel")},
+		{names: []string{"delete"}, run: change("delete")},
+		{names: []string{"flush"}, run: outboxFlush},
+		{names: []string{"profile", "profiles"}, run: outboxProfile},
+	}, args)
 }
 
 // dataDir is the data directory a command was given.
@@ -117,27 +94,23 @@ func outboxArgs(name, usage string) *argSet {
 	return a
 }
 
-func outboxAdd(env Env, args []string) int {
+func outboxAdd(env Env, args []string) error {
 	a := outboxArgs("add", "starling outbox add --to HOST[:PORT]|PROFILE [--data-dir DIR] FILE|- ...")
 	a.add(option{long: "to", short: "t", kind: flagValue, meta: "DEST", help: "where to send: HOST[:PORT] (default port 8098) or a saved profile's name"})
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	errf := func(code int, format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling outbox add: "+format+"\n", v...)
-		return code
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	to := strings.TrimSpace(a.str("to", ""))
 	if to == "" {
-		return errf(exitUsage, "--to is required: a HOST[:PORT] or a profile (see `starling outbox profile list`)")
+		return exitf(exitUsage, "--to is required: a HOST[:PORT] or a profile (see `starling outbox profile list`)")
 	}
 	if len(a.positional) == 0 {
-		return errf(exitUsage, "no files to queue")
+		return exitf(exitUsage, "no files to queue")
 	}
 	dir := dataDir(a)
 	st, busy, err := openShared(dir, false)
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
 	defer st.Close()
 	ctx := context.Background()
@@ -147,11 +120,11 @@ func outboxAdd(env Env, args []string) int {
 	}
 	dest, err = outbox.Destination(dest)
 	if err != nil {
-		return errf(exitUsage, "--to %s: not a saved profile nor a HOST[:PORT]: %v", to, err)
+		return exitf(exitUsage, "--to %s: not a saved profile nor a HOST[:PORT]: %v", to, err)
 	}
 	schema, err := voevent.LoadSchema()
 	if err != nil {
-		return errf(exitFailure, "loading the VOEvent schema: %v", err)
+		return exitf(exitFailure, "loading the VOEvent schema: %v", err)
 	}
 	defer schema.Close()
 	w := outbox.New(st, outbox.Options{Checker: &voevent.Checker{Schema: schema}})
@@ -190,21 +163,17 @@ func outboxAdd(env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "Send them with `starling outbox flush`, or start Starling on this data directory.")
 	}
 	if refused > 0 {
-		return exitUndelivered
+		return exitStatus(exitUndelivered)
 	}
-	return exitOK
+	return nil
 }
 
-func outboxList(env Env, args []string) int {
+func outboxList(env Env, args []string) error {
 	a := outboxArgs("list", "starling outbox list [--state STATE] [--limit N] [--data-dir DIR]")
 	a.add(option{long: "state", kind: flagValue, meta: "STATE", help: "only entries in this state: queued, sending, sent, refused, failed, cancelled"})
 	a.add(option{long: "limit", short: "n", kind: flagValue, meta: "N", help: "show at most the N newest entries (default 1000)"})
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	errf := func(code int, format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling outbox list: "+format+"\n", v...)
-		return code
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	state := store.State(a.str("state", ""))
 	states := []store.State{store.StateQueued, store.StateSending, store.StateSent, store.StateRefused, store.StateFailed, store.StateCancelled}
@@ -213,33 +182,33 @@ func outboxList(env Env, args []string) int {
 		for i, s := range states {
 			names[i] = string(s)
 		}
-		return errf(exitUsage, "--state must be one of %s", strings.Join(names, ", "))
+		return exitf(exitUsage, "--state must be one of %s", strings.Join(names, ", "))
 	}
 	limit, err := a.intVal("limit", 1000)
 	if err != nil || limit <= 0 {
-		return errf(exitUsage, "--limit must be a positive number")
+		return exitf(exitUsage, "--limit must be a positive number")
 	}
 	st, _, err := openShared(dataDir(a), true)
 	if errors.Is(err, errNoData) {
 		fmt.Fprintln(env.Stdout, "The outbox is empty.")
-		return exitOK
+		return nil
 	}
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
 	defer st.Close()
 	ctx := context.Background()
 	entries, err := st.ListOutbox(ctx, state, limit)
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
 	counts, err := st.OutboxCounts(ctx)
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
 	if len(entries) == 0 {
 		fmt.Fprintln(env.Stdout, "The outbox is empty.")
-		return exitOK
+		return nil
 	}
 	slices.Reverse(entries) // oldest first, as they are sent
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
@@ -260,7 +229,7 @@ func outboxList(env Env, args []string) int {
 	}
 	tw.Flush()
 	fmt.Fprintln(env.Stdout, countsLine(outbox.CountsOf(counts)))
-	return exitOK
+	return nil
 }
 
 // countsLine summarises the outbox: "12 entries: 3 queued, 9 sent".
@@ -285,7 +254,7 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-func outboxChange(env Env, verb string, args []string) int {
+func outboxChange(env Env, verb string, args []string) error {
 	usage := "starling outbox " + verb + " ID... [--data-dir DIR]"
 	if verb == "retry" {
 		usage = "starling outbox retry ID...|--all [--data-dir DIR]"
@@ -294,35 +263,31 @@ func outboxChange(env Env, verb string, args []string) int {
 	if verb == "retry" {
 		a.add(option{long: "all", kind: flagBool, help: "retry every queued and failed entry"})
 	}
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	errf := func(code int, format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling outbox "+verb+": "+format+"\n", v...)
-		return code
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	all := a.isSet("all")
 	if all == (len(a.positional) > 0) {
 		if verb == "retry" {
-			return errf(exitUsage, "give entry IDs or --all (see `starling outbox list`)")
+			return exitf(exitUsage, "give entry IDs or --all (see `starling outbox list`)")
 		}
-		return errf(exitUsage, "give the IDs of the entries (see `starling outbox list`)")
+		return exitf(exitUsage, "give the IDs of the entries (see `starling outbox list`)")
 	}
 	var ids []int64
 	for _, s := range a.positional {
 		id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
 		if err != nil || id <= 0 {
-			return errf(exitUsage, "%q is not an entry ID", s)
+			return exitf(exitUsage, "%q is not an entry ID", s)
 		}
 		ids = append(ids, id)
 	}
 	dir := dataDir(a)
 	st, busy, err := openShared(dir, true)
 	if errors.Is(err, errNoData) {
-		return errf(exitFailure, "the outbox in %s is empty", dir)
+		return exitf(exitFailure, "the outbox in %s is empty", dir)
 	}
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
 	defer st.Close()
 	ctx := context.Background()
@@ -330,7 +295,7 @@ func outboxChange(env Env, verb string, args []string) int {
 	if all {
 		n, err := w.RetryAll(ctx)
 		if err != nil {
-			return errf(exitFailure, "%v", err)
+			return exitf(exitFailure, "%v", err)
 		}
 		fmt.Fprintf(env.Stdout, "%s will be sent again now\n", plural(int(n), "entry", "entries"))
 	}
@@ -360,27 +325,26 @@ func outboxChange(env Env, verb string, args []string) int {
 			fmt.Fprintln(env.Stderr, "Send them with `starling outbox flush`, or start Starling on this data directory.")
 		}
 	}
-	return code
+	if code != exitOK {
+		return exitStatus(code)
+	}
+	return nil
 }
 
-func outboxFlush(env Env, args []string) int {
+func outboxFlush(env Env, args []string) error {
 	a := outboxArgs("flush", "starling outbox flush [--timeout SECONDS] [-v|-q] [--data-dir DIR]")
 	a.add(option{long: "timeout", kind: flagValue, meta: "SECONDS", help: "give up after this long (default: when nothing more can be done now)"})
 	a.add(option{long: "verbose", short: "v", kind: flagCount, help: "log every attempt"})
 	a.add(option{long: "quiet", short: "q", kind: flagBool, help: "no progress line"})
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	errf := func(code int, format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling outbox flush: "+format+"\n", v...)
-		return code
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	if len(a.positional) > 0 {
-		return errf(exitUsage, "unexpected argument %q", a.positional[0])
+		return exitf(exitUsage, "unexpected argument %q", a.positional[0])
 	}
 	secs, err := a.intVal("timeout", 0)
 	if err != nil || secs < 0 {
-		return errf(exitUsage, "--timeout must be a number of seconds")
+		return exitf(exitUsage, "--timeout must be a number of seconds")
 	}
 	dir := dataDir(a)
 	level := -1 // warnings only, unless -v
@@ -389,10 +353,10 @@ func outboxFlush(env Env, args []string) int {
 	}
 	core, err := app.Open(app.Options{DataDir: dir, Log: logger(env.Stderr, max(level, 0), level < 0)})
 	if errors.Is(err, store.ErrLocked) {
-		return errf(exitFailure, "data directory %s is in use by Starling (%s), which sends the outbox itself; watch it with `starling outbox list`", dir, lockHolder(dir))
+		return exitf(exitFailure, "data directory %s is in use by Starling (%s), which sends the outbox itself; watch it with `starling outbox list`", dir, lockHolder(dir))
 	}
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
 	defer core.Close()
 
@@ -416,7 +380,7 @@ func outboxFlush(env Env, args []string) int {
 	w := core.Outbox()
 	before, err := w.Counts(ctx)
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
 	p := newProgress(env.Stderr, a.isSet("quiet"))
 	start := time.Now()
@@ -431,16 +395,15 @@ func outboxFlush(env Env, args []string) int {
 	var ue *outbox.UndeliveredError
 	switch {
 	case err == nil:
-		return exitOK
+		return nil
 	case errors.As(err, &ue):
-		fmt.Fprintf(env.Stderr, "starling outbox flush: %v\nSee `starling outbox list` for the reasons.\n", err)
-		return exitUndelivered
+		return exitf(exitUndelivered, "%v\nSee `starling outbox list` for the reasons.", err)
 	case errors.Is(err, context.DeadlineExceeded):
-		return errf(exitUndelivered, "gave up after %d s with %d still queued", secs, after.Waiting())
+		return exitf(exitUndelivered, "gave up after %d s with %d still queued", secs, after.Waiting())
 	case errors.Is(err, context.Canceled):
-		return errf(exitUndelivered, "interrupted with %d still queued", after.Waiting())
+		return exitf(exitUndelivered, "interrupted with %d still queued", after.Waiting())
 	}
-	return errf(exitFailure, "%v", err)
+	return exitf(exitFailure, "%v", err)
 }
 
 // progress writes the flush's progress line: rewritten in place on a
@@ -492,34 +455,30 @@ func (p *progress) end() {
 	}
 }
 
-func outboxProfile(env Env, args []string) int {
+func outboxProfile(env Env, args []string) error {
 	a := outboxArgs("profile", "starling outbox profile add NAME HOST[:PORT] | list | delete NAME [--data-dir DIR]")
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	errf := func(code int, format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling outbox profile: "+format+"\n", v...)
-		return code
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	pos := a.positional
 	if len(pos) == 0 {
-		return errf(exitUsage, "expected add, list or delete")
+		return exitf(exitUsage, "expected add, list or delete")
 	}
 	want := map[string]int{"add": 3, "list": 1, "delete": 2}
 	n, ok := want[pos[0]]
 	if !ok || len(pos) != n {
-		return errf(exitUsage, "usage: %s", a.usage)
+		return exitf(exitUsage, "usage: %s", a.usage)
 	}
 	st, _, err := openShared(dataDir(a), pos[0] != "add")
 	if errors.Is(err, errNoData) {
 		if pos[0] == "list" {
 			fmt.Fprintln(env.Stdout, "No saved destinations.")
-			return exitOK
+			return nil
 		}
-		return errf(exitFailure, "no profile %q", pos[1])
+		return exitf(exitFailure, "no profile %q", pos[1])
 	}
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
 	defer st.Close()
 	ctx := context.Background()
@@ -527,21 +486,21 @@ func outboxProfile(env Env, args []string) int {
 	case "add":
 		p, err := app.ParseProfileAddress(pos[2])
 		if err != nil {
-			return errf(exitUsage, "%v", err)
+			return exitf(exitUsage, "%v", err)
 		}
 		p.Name, p.Kind = pos[1], store.KindSend
 		if _, err := st.SaveProfile(ctx, p); err != nil {
-			return errf(exitFailure, "%v", err)
+			return exitf(exitFailure, "%v", err)
 		}
 		fmt.Fprintf(env.Stdout, "saved %s: %s\n", p.Name, p.Address())
 	case "list":
 		ps, err := st.ListProfiles(ctx, store.KindSend)
 		if err != nil {
-			return errf(exitFailure, "%v", err)
+			return exitf(exitFailure, "%v", err)
 		}
 		if len(ps) == 0 {
 			fmt.Fprintln(env.Stdout, "No saved destinations.")
-			return exitOK
+			return nil
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tADDRESS")
@@ -558,12 +517,12 @@ func outboxProfile(env Env, args []string) int {
 			err = st.DeleteProfile(ctx, p.ID)
 		}
 		if errors.Is(err, store.ErrNotFound) {
-			return errf(exitFailure, "no saved destination %q", pos[1])
+			return exitf(exitFailure, "no saved destination %q", pos[1])
 		}
 		if err != nil {
-			return errf(exitFailure, "%v", err)
+			return exitf(exitFailure, "%v", err)
 		}
 		fmt.Fprintf(env.Stdout, "deleted %s\n", pos[1])
 	}
-	return exitOK
+	return nil
 }

@@ -206,12 +206,11 @@ func runBroker(env Env, args []string) error {
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
+	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	select {
-	case s := <-sig:
-		log.Info("Received "+s.String()+"; shutting down", "component", "broker")
+	case <-sigCtx.Done():
+		log.Info("Received "+signalName(sigCtx)+"; shutting down", "component", "broker")
 	case err := <-lb.Errors():
 		log.Error("listener failed; shutting down", "component", "broker", "err", err)
 		return exitStatus(exitFailure)
@@ -222,4 +221,10 @@ func runBroker(env Env, args []string) error {
 		log.Warn("connections still open at shutdown were closed", "component", "broker")
 	}
 	return nil
+}
+
+// signalName names the signal that ended ctx, a signal.NotifyContext:
+// "interrupt", "terminated".
+func signalName(ctx context.Context) string {
+	return strings.TrimSuffix(context.Cause(ctx).Error(), " signal received")
 }

@@ -148,6 +148,9 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 	}
+	if s.noBackfill {
+		return nil
+	}
 	if err := s.backfill(ctx, conn); err != nil {
 		return fmt.Errorf("summarising archived events: %w", err)
 	}

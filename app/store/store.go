@@ -37,6 +37,9 @@ type Options struct {
 	// MaxPages, when set, caps the database's size in pages (SQLite's
 	// max_page_count), so that tests can meet a full disk.
 	MaxPages int
+	// NoBackfill leaves the back-fill of archived summaries after an
+	// upgrade to the process that owns the data directory.
+	NoBackfill bool
 	// Log receives the store's log lines, such as the progress of a
 	// back-fill of summaries after an upgrade (default slog.Default()).
 	Log *slog.Logger
@@ -56,6 +59,7 @@ type Store struct {
 	stop       chan struct{}
 	writerWG   sync.WaitGroup
 	closeOnce  sync.Once
+	noBackfill bool
 }
 
 // Open opens (creating if needed) the store in dir and brings its schema up to date.
@@ -63,7 +67,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create data directory %s: %w", dir, err)
 	}
-	s := &Store{dir: dir, admits: make(chan *admitReq, 4096), stop: make(chan struct{}), log: opt.Log}
+	s := &Store{dir: dir, admits: make(chan *admitReq, 4096), stop: make(chan struct{}), log: opt.Log, noBackfill: opt.NoBackfill}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

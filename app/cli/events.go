@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
@@ -106,8 +107,8 @@ func eventsList(env Env, args []string) error {
 	}
 	q.BeforeID = int64(before)
 
-	st, _, err := openShared(dataDir(a), true)
-	if errors.Is(err, errNoData) {
+	core, err := openCore(a, true)
+	if errors.Is(err, app.ErrNoData) {
 		switch {
 		case a.isSet("count"):
 			fmt.Fprintln(env.Stdout, 0)
@@ -119,17 +120,17 @@ func eventsList(env Env, args []string) error {
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer st.Close()
+	defer core.Close()
 	ctx := context.Background()
 	if a.isSet("count") {
-		n, err := st.CountEvents(ctx, q)
+		n, err := core.CountEvents(ctx, q)
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
 		fmt.Fprintln(env.Stdout, n)
 		return nil
 	}
-	rows, err := st.ListEvents(ctx, q)
+	rows, err := core.ListEvents(ctx, q)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/alert"
 )
@@ -45,14 +46,14 @@ func eventsGroups(env Env, args []string) error {
 		}
 	}
 	var groups []alert.Group
-	st, _, err := openShared(dataDir(a), true)
+	core, err := openCore(a, true)
 	switch {
-	case errors.Is(err, errNoData):
+	case errors.Is(err, app.ErrNoData):
 	case err != nil:
 		return exitf(exitFailure, "%v", err)
 	default:
-		defer st.Close()
-		rows, err := st.TriggerEvents(context.Background(), since)
+		defer core.Close()
+		rows, err := core.TriggerEvents(context.Background(), since)
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}

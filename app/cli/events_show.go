@@ -8,6 +8,7 @@ import (
 	"slices"
 	"text/tabwriter"
 
+	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/notice"
@@ -29,17 +30,17 @@ func eventsShow(env Env, args []string) error {
 	}
 	key := a.positional[0]
 	dir := dataDir(a)
-	st, _, err := openShared(dir, true)
-	if errors.Is(err, errNoData) {
+	core, err := openCore(a, true)
+	if errors.Is(err, app.ErrNoData) {
 		return exitf(exitFailure, "no event %s in the archive of %s", key, dir)
 	}
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer st.Close()
+	defer core.Close()
 	ctx := context.Background()
-	row, raw, err := st.GetEvent(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
+	row, raw, err := core.Event(ctx, key)
+	if errors.Is(err, app.ErrNotFound) {
 		return exitf(exitFailure, "no event %s in the archive of %s", key, dir)
 	}
 	if err != nil {
@@ -53,7 +54,7 @@ func eventsShow(env Env, args []string) error {
 		if row.Trigger == "" {
 			fmt.Fprintf(env.Stdout, "No trigger: %s belongs to no group.\n\n", key)
 		} else {
-			rows, err := st.ListEvents(ctx, store.EventQuery{Trigger: row.Trigger, Limit: maxGroupAlerts})
+			rows, err := core.ListEvents(ctx, app.EventQuery{Trigger: row.Trigger, Limit: maxGroupAlerts})
 			if err != nil {
 				return exitf(exitFailure, "%v", err)
 			}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/outbox"
 	"github.com/starling-broker/starling/app/store"
-	"github.com/starling-broker/starling/netcore/voevent"
 )
 
 const outboxUsage = `usage: starling outbox COMMAND [options]
@@ -57,35 +55,20 @@ func dataDir(a *argSet) string {
 	return a.str("data-dir", a.str("eventdb", app.DefaultDataDir()))
 }
 
-// errNoData reports a data directory that holds no database yet.
-var errNoData = errors.New("no Starling data there yet")
-
-// openShared opens the store in dir without taking the data directory's
-// lock, for commands that only read, or change single rows while another
-// Starling may run there (SQLite's WAL mode makes that safe). It reports
-// whether another Starling process holds the directory. With mustExist, a
-// missing database is errNoData rather than created.
-func openShared(dir string, mustExist bool) (st *store.Store, busy bool, err error) {
-	if mustExist {
-		if _, err := os.Stat(filepath.Join(dir, store.FileName)); errors.Is(err, os.ErrNotExist) {
-			return nil, false, errNoData
-		}
-	}
-	st, err = store.Open(dir, store.Options{Exclusive: true})
-	if errors.Is(err, store.ErrLocked) {
-		st, err = store.Open(dir, store.Options{})
-		return st, err == nil, err
-	}
-	return st, false, err
+// openCore opens the data directory a command was given beside any
+// Starling running there; with mustExist, a missing one is app.ErrNoData
+// rather than created.
+func openCore(a *argSet, mustExist bool) (*app.Core, error) {
+	return app.Open(app.Options{DataDir: dataDir(a), Shared: true, MustExist: mustExist})
 }
 
-// lockHolder describes the process that holds dir's lock, e.g. "pid 1234".
-func lockHolder(dir string) string {
-	b, err := os.ReadFile(filepath.Join(dir, "starling.lock"))
-	if p := strings.TrimSpace(string(b)); err == nil && p != "" {
-		return "pid " + p
+// sendHint says who will send what was just queued or retried.
+func sendHint(env Env, core *app.Core) {
+	if core.InUse() != nil {
+		fmt.Fprintf(env.Stderr, "Starling (%s) is using %s; it will send them within seconds.\n", app.LockHolder(core.DataDir()), core.DataDir())
+	} else {
+		fmt.Fprintln(env.Stderr, "Send them with `starling outbox flush`, or start Starling on this data directory.")
 	}
-	return "another process"
 }
 
 func outboxArgs(name, usage string) *argSet {
@@ -107,27 +90,20 @@ func outboxAdd(env Env, args []string) error {
 	if len(a.positional) == 0 {
 		return exitf(exitUsage, "no files to queue")
 	}
-	dir := dataDir(a)
-	st, busy, err := openShared(dir, false)
+	core, err := openCore(a, false)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer st.Close()
+	defer core.Close()
 	ctx := context.Background()
 	dest := to
-	if p, err := st.ProfileByName(ctx, to); err == nil && p.Kind == store.KindSend {
+	if p, err := core.SendProfile(ctx, to); err == nil {
 		dest = p.Address()
 	}
 	dest, err = outbox.Destination(dest)
 	if err != nil {
 		return exitf(exitUsage, "--to %s: not a saved profile nor a HOST[:PORT]: %v", to, err)
 	}
-	schema, err := voevent.LoadSchema()
-	if err != nil {
-		return exitf(exitFailure, "loading the VOEvent schema: %v", err)
-	}
-	defer schema.Close()
-	w := outbox.New(st, outbox.Options{Checker: &voevent.Checker{Schema: schema}})
 
 	lines := make([]string, len(a.positional)) // one per file, in order
 	var items []outbox.Item
@@ -141,8 +117,12 @@ func outboxAdd(env Env, args []string) error {
 		items = append(items, outbox.Item{Name: fileName(f), Raw: raw})
 		index = append(index, i)
 	}
+	results, err := core.QueueItems(ctx, dest, items)
+	if err != nil {
+		return exitf(exitFailure, "%v", err)
+	}
 	queued := 0
-	for k, r := range w.Enqueue(ctx, dest, items) {
+	for k, r := range results {
 		if r.Err != nil {
 			lines[index[k]] = fmt.Sprintf("refused    %s: %s", r.Name, r.Reason())
 			continue
@@ -155,12 +135,8 @@ func outboxAdd(env Env, args []string) error {
 	}
 	refused := len(a.positional) - queued
 	fmt.Fprintf(env.Stdout, "%d queued for %s, %d refused\n", queued, dest, refused)
-	switch {
-	case queued == 0:
-	case busy:
-		fmt.Fprintf(env.Stderr, "Starling (%s) is using %s; it will send them within seconds.\n", lockHolder(dir), dir)
-	default:
-		fmt.Fprintln(env.Stderr, "Send them with `starling outbox flush`, or start Starling on this data directory.")
+	if queued > 0 {
+		sendHint(env, core)
 	}
 	if refused > 0 {
 		return exitStatus(exitUndelivered)
@@ -188,21 +164,21 @@ func outboxList(env Env, args []string) error {
 	if err != nil || limit <= 0 {
 		return exitf(exitUsage, "--limit must be a positive number")
 	}
-	st, _, err := openShared(dataDir(a), true)
-	if errors.Is(err, errNoData) {
+	core, err := openCore(a, true)
+	if errors.Is(err, app.ErrNoData) {
 		fmt.Fprintln(env.Stdout, "The outbox is empty.")
 		return nil
 	}
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer st.Close()
+	defer core.Close()
 	ctx := context.Background()
-	entries, err := st.ListOutbox(ctx, state, limit)
+	entries, err := core.OutboxList(ctx, state, limit)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	counts, err := st.OutboxCounts(ctx)
+	counts, err := core.OutboxCounts(ctx)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
@@ -228,7 +204,7 @@ func outboxList(env Env, args []string) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", e.ID, e.State, e.Destination, e.IVORN, e.Attempts, next, reason)
 	}
 	tw.Flush()
-	fmt.Fprintln(env.Stdout, countsLine(outbox.CountsOf(counts)))
+	fmt.Fprintln(env.Stdout, countsLine(counts))
 	return nil
 }
 
@@ -281,19 +257,17 @@ func outboxChange(env Env, verb string, args []string) error {
 		}
 		ids = append(ids, id)
 	}
-	dir := dataDir(a)
-	st, busy, err := openShared(dir, true)
-	if errors.Is(err, errNoData) {
-		return exitf(exitFailure, "the outbox in %s is empty", dir)
+	core, err := openCore(a, true)
+	if errors.Is(err, app.ErrNoData) {
+		return exitf(exitFailure, "the outbox in %s is empty", dataDir(a))
 	}
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer st.Close()
+	defer core.Close()
 	ctx := context.Background()
-	w := outbox.New(st, outbox.Options{})
 	if all {
-		n, err := w.RetryAll(ctx)
+		n, err := core.RetryAllOutbox(ctx)
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
@@ -305,11 +279,11 @@ func outboxChange(env Env, verb string, args []string) error {
 		var done string
 		switch verb {
 		case "retry":
-			err, done = w.Retry(ctx, id), "will be sent again now"
+			err, done = core.RetryOutbox(ctx, id), "will be sent again now"
 		case "cancel":
-			err, done = w.Cancel(ctx, id), "cancelled"
+			err, done = core.CancelOutbox(ctx, id), "cancelled"
 		case "delete":
-			err, done = w.Delete(ctx, id), "deleted"
+			err, done = core.DeleteOutbox(ctx, id), "deleted"
 		}
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "starling outbox %s: %v\n", verb, err)
@@ -319,11 +293,7 @@ func outboxChange(env Env, verb string, args []string) error {
 		fmt.Fprintf(env.Stdout, "entry %d %s\n", id, done)
 	}
 	if verb == "retry" && code == exitOK {
-		if busy {
-			fmt.Fprintf(env.Stderr, "Starling (%s) is using %s; it will send them within seconds.\n", lockHolder(dir), dir)
-		} else {
-			fmt.Fprintln(env.Stderr, "Send them with `starling outbox flush`, or start Starling on this data directory.")
-		}
+		sendHint(env, core)
 	}
 	if code != exitOK {
 		return exitStatus(code)
@@ -353,7 +323,7 @@ func outboxFlush(env Env, args []string) error {
 	}
 	core, err := app.Open(app.Options{DataDir: dir, Log: logger(env.Stderr, max(level, 0), level < 0)})
 	if errors.Is(err, store.ErrLocked) {
-		return exitf(exitFailure, "data directory %s is in use by Starling (%s), which sends the outbox itself; watch it with `starling outbox list`", dir, lockHolder(dir))
+		return exitf(exitFailure, "data directory %s is in use by Starling (%s), which sends the outbox itself; watch it with `starling outbox list`", dir, app.LockHolder(dir))
 	}
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
@@ -460,8 +430,8 @@ func outboxProfile(env Env, args []string) error {
 	if !ok || len(pos) != n {
 		return exitf(exitUsage, "usage: %s", a.usage)
 	}
-	st, _, err := openShared(dataDir(a), pos[0] != "add")
-	if errors.Is(err, errNoData) {
+	core, err := openCore(a, pos[0] != "add")
+	if errors.Is(err, app.ErrNoData) {
 		if pos[0] == "list" {
 			fmt.Fprintln(env.Stdout, "No saved destinations.")
 			return nil
@@ -471,21 +441,20 @@ func outboxProfile(env Env, args []string) error {
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer st.Close()
+	defer core.Close()
 	ctx := context.Background()
 	switch pos[0] {
 	case "add":
-		p, err := app.ParseProfileAddress(pos[2])
-		if err != nil {
+		if _, err := app.ParseProfileAddress(pos[2]); err != nil {
 			return exitf(exitUsage, "%v", err)
 		}
-		p.Name, p.Kind = pos[1], store.KindSend
-		if _, err := st.SaveProfile(ctx, p); err != nil {
+		p, err := core.SaveSendProfile(ctx, pos[1], pos[2])
+		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
 		fmt.Fprintf(env.Stdout, "saved %s: %s\n", p.Name, p.Address())
 	case "list":
-		ps, err := st.ListProfiles(ctx, store.KindSend)
+		ps, err := core.SendProfiles(ctx)
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
@@ -500,14 +469,8 @@ func outboxProfile(env Env, args []string) error {
 		}
 		tw.Flush()
 	case "delete":
-		p, err := st.ProfileByName(ctx, pos[1])
-		if err == nil && p.Kind != store.KindSend {
-			err = store.ErrNotFound
-		}
-		if err == nil {
-			err = st.DeleteProfile(ctx, p.ID)
-		}
-		if errors.Is(err, store.ErrNotFound) {
+		err := core.DeleteSendProfile(ctx, pos[1])
+		if errors.Is(err, app.ErrNotFound) {
 			return exitf(exitFailure, "no saved destination %q", pos[1])
 		}
 		if err != nil {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/starling-broker/starling/app"
-	"github.com/starling-broker/starling/app/store"
 )
 
 func runSettings(env Env, args []string) error {
@@ -20,16 +19,20 @@ func runSettings(env Env, args []string) error {
 		a.printHelp(&help)
 		return exitBare(exitUsage, help.String())
 	}
-	st, err := store.Open(a.str("data-dir", app.DefaultDataDir()), store.Options{Exclusive: true})
+	core, err := app.Open(app.Options{DataDir: a.str("data-dir", app.DefaultDataDir()), Shared: true})
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer st.Close()
+	defer core.Close()
+	// As when it took the lock itself: not while another Starling uses the directory.
+	if err := core.InUse(); err != nil {
+		return exitf(exitFailure, "%v", err)
+	}
 	ctx := context.Background()
 	verb, rest := a.positional[0], a.positional[1:]
 	switch {
 	case verb == "get" && len(rest) == 1:
-		v, ok, err := st.GetSetting(ctx, rest[0])
+		v, ok, err := core.Setting(ctx, rest[0])
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
@@ -40,7 +43,7 @@ func runSettings(env Env, args []string) error {
 		return nil
 	case verb == "set" && len(rest) >= 2 && len(rest)%2 == 0:
 		for i := 0; i < len(rest); i += 2 {
-			if err := st.SetSetting(ctx, rest[i], rest[i+1]); err != nil {
+			if err := core.SetSetting(ctx, rest[i], rest[i+1]); err != nil {
 				return exitf(exitFailure, "%v", err)
 			}
 		}

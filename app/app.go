@@ -86,7 +86,8 @@ func DefaultDataDir() string {
 }
 
 // Open opens (creating if needed) the data directory and everything in it. It
-// refuses a data directory that another Starling process is using.
+// refuses a data directory that another Starling process is using, unless
+// opt.Shared.
 func Open(opt Options) (*Core, error) {
 	if opt.DataDir == "" {
 		opt.DataDir = DefaultDataDir()

@@ -184,3 +184,25 @@ func TestWithPrefix(t *testing.T) {
 		t.Errorf("plain error: got %v", err)
 	}
 }
+
+// TestCommandsList checks that every listed command is a subcommand, once,
+// and that help lists it.
+func TestCommandsList(t *testing.T) {
+	seen := map[string]bool{}
+	help := usage()
+	for _, c := range Commands() {
+		if seen[c.Name] || c.Run == nil || c.Summary == "" {
+			t.Errorf("command %q: duplicate or incomplete", c.Name)
+		}
+		seen[c.Name] = true
+		if !IsSubcommand("starling", []string{c.Name}) {
+			t.Errorf("IsSubcommand(%q) = false", c.Name)
+		}
+		if !strings.Contains(help, "  "+c.Name+" ") {
+			t.Errorf("help lacks %q", c.Name)
+		}
+	}
+	if IsSubcommand("starling", []string{"--data-dir", "x"}) || IsSubcommand("starling", nil) || !IsSubcommand("comet-sendvo", nil) {
+		t.Error("IsSubcommand mistakes the desktop app for a command, or comet-sendvo for the desktop app")
+	}
+}

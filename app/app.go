@@ -40,6 +40,9 @@ type Options struct {
 	// MustExist, with Shared, makes a data directory without a database
 	// ErrNoData rather than creating it.
 	MustExist bool
+	// ReadOnly, with Shared, refuses writes to the store (unless its schema
+	// needs an upgrade first, which a read-write open then does).
+	ReadOnly bool
 }
 
 // Core is the application: the store, the seen-list, the schema, and the

@@ -21,7 +21,10 @@ func openShared(opt Options) (*Core, error) {
 			return nil, ErrNoData
 		}
 	}
-	st, err := store.Open(opt.DataDir, store.Options{NoBackfill: true, Log: opt.Log})
+	st, err := store.Open(opt.DataDir, store.Options{NoBackfill: true, ReadOnly: opt.ReadOnly, Log: opt.Log})
+	if opt.ReadOnly && errors.Is(err, store.ErrOutdated) {
+		st, err = store.Open(opt.DataDir, store.Options{NoBackfill: true, Log: opt.Log})
+	}
 	if err != nil {
 		return nil, err
 	}

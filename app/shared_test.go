@@ -92,3 +92,31 @@ func TestInUseFree(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestSharedReadOnly checks that a read-only shared core reads and refuses writes.
+func TestSharedReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	owner, err := Open(Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	ctx := context.Background()
+	if err := owner.SetSetting(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(Options{DataDir: dir, Shared: true, MustExist: true, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if v, ok, err := c.Setting(ctx, "k"); v != "v" || !ok || err != nil {
+		t.Errorf("Setting = %q, %v, %v", v, ok, err)
+	}
+	if _, err := c.ListEvents(ctx, EventQuery{Text: "grb", Limit: 5}); err != nil {
+		t.Errorf("ListEvents: %v", err)
+	}
+	if err := c.SetSetting(ctx, "k", "w"); err == nil {
+		t.Error("SetSetting on a read-only core succeeded")
+	}
+}

@@ -107,7 +107,7 @@ func eventsList(env Env, args []string) error {
 	}
 	q.BeforeID = int64(before)
 
-	core, err := openCore(a, true)
+	core, err := openCore(a, true, true)
 	if errors.Is(err, app.ErrNoData) {
 		switch {
 		case a.isSet("count"):

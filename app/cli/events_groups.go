@@ -46,7 +46,7 @@ func eventsGroups(env Env, args []string) error {
 		}
 	}
 	var groups []alert.Group
-	core, err := openCore(a, true)
+	core, err := openCore(a, true, true)
 	switch {
 	case errors.Is(err, app.ErrNoData):
 	case err != nil:

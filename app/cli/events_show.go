@@ -30,7 +30,7 @@ func eventsShow(env Env, args []string) error {
 	}
 	key := a.positional[0]
 	dir := dataDir(a)
-	core, err := openCore(a, true)
+	core, err := openCore(a, true, true)
 	if errors.Is(err, app.ErrNoData) {
 		return exitf(exitFailure, "no event %s in the archive of %s", key, dir)
 	}

@@ -53,9 +53,9 @@ func dataDir(a *argSet) string {
 
 // openCore opens the data directory a command was given beside any
 // Starling running there; with mustExist, a missing one is app.ErrNoData
-// rather than created.
-func openCore(a *argSet, mustExist bool) (*app.Core, error) {
-	return app.Open(app.Options{DataDir: dataDir(a), Shared: true, MustExist: mustExist})
+// rather than created; readOnly is for commands that only read.
+func openCore(a *argSet, mustExist, readOnly bool) (*app.Core, error) {
+	return app.Open(app.Options{DataDir: dataDir(a), Shared: true, MustExist: mustExist, ReadOnly: readOnly})
 }
 
 // sendHint says who will send what was just queued or retried.
@@ -86,7 +86,7 @@ func outboxAdd(env Env, args []string) error {
 	if len(a.positional) == 0 {
 		return exitf(exitUsage, "no files to queue")
 	}
-	core, err := openCore(a, false)
+	core, err := openCore(a, false, false)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
@@ -160,7 +160,7 @@ func outboxList(env Env, args []string) error {
 	if err != nil || limit <= 0 {
 		return exitf(exitUsage, "--limit must be a positive number")
 	}
-	core, err := openCore(a, true)
+	core, err := openCore(a, true, true)
 	if errors.Is(err, app.ErrNoData) {
 		fmt.Fprintln(env.Stdout, "The outbox is empty.")
 		return nil
@@ -253,7 +253,7 @@ func outboxChange(env Env, verb string, args []string) error {
 		}
 		ids = append(ids, id)
 	}
-	core, err := openCore(a, true)
+	core, err := openCore(a, true, false)
 	if errors.Is(err, app.ErrNoData) {
 		return exitf(exitFailure, "the outbox in %s is empty", dataDir(a))
 	}

@@ -23,7 +23,7 @@ func outboxProfile(env Env, args []string) error {
 	if !ok || len(pos) != n {
 		return exitf(exitUsage, "usage: %s", a.usage)
 	}
-	core, err := openCore(a, pos[0] != "add")
+	core, err := openCore(a, pos[0] != "add", pos[0] == "list")
 	if errors.Is(err, app.ErrNoData) {
 		if pos[0] == "list" {
 			fmt.Fprintln(env.Stdout, "No saved destinations.")

@@ -19,7 +19,7 @@ func runSettings(env Env, args []string) error {
 		a.printHelp(&help)
 		return exitBare(exitUsage, help.String())
 	}
-	core, err := app.Open(app.Options{DataDir: a.str("data-dir", app.DefaultDataDir()), Shared: true})
+	core, err := app.Open(app.Options{DataDir: a.str("data-dir", app.DefaultDataDir()), Shared: true, ReadOnly: a.positional[0] == "get"})
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}

@@ -19,9 +19,14 @@ var fyneApp string
 
 func main() {
 	cli.Version = cli.VersionFromFyneApp(fyneApp)
+	env := cli.StdEnv()
 	if cli.IsSubcommand(os.Args[0], os.Args[1:]) {
-		os.Exit(cli.Main(os.Args[0], os.Args[1:], cli.StdEnv()))
+		os.Exit(cli.Main(os.Args[0], os.Args[1:], env))
+	}
+	o, status, done := cli.ParseDesktop(os.Args[1:], env)
+	if done {
+		os.Exit(status)
 	}
 	leaveOwnConsole()
-	os.Exit(ui.Main(os.Args[1:]))
+	os.Exit(ui.Main(ui.MainOptions{DataDir: o.DataDir, StartBroker: o.StartBroker, Verbose: o.Verbose, Files: o.Files}))
 }

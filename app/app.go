@@ -34,6 +34,16 @@ type Options struct {
 	PruneInterval time.Duration
 	// RunSubscriptions starts the saved subscriptions (the desktop app does).
 	RunSubscriptions bool
+	// Shared opens beside a Starling that may be running there, for the
+	// commands: no lock on the data directory, no outbox worker, no
+	// pruning, no subscriptions, no back-fill; the schema loads when needed.
+	Shared bool
+	// MustExist, with Shared, makes a data directory without a database
+	// ErrNoData rather than creating it.
+	MustExist bool
+	// ReadOnly, with Shared, refuses writes to the store (unless its schema
+	// needs an upgrade first, which a read-write open then does).
+	ReadOnly bool
 }
 
 // Core is the application: the store, the seen-list, the schema, and the
@@ -41,10 +51,10 @@ type Options struct {
 type Core struct {
 	opt     Options
 	log     *slog.Logger
-	Store   *store.Store
-	Seen    *seen.List
-	Schema  *voevent.Schema
-	Checker *voevent.Checker
+	store   *store.Store
+	seen    *seen.List
+	schema  *voevent.Schema
+	checker *voevent.Checker
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -59,6 +69,9 @@ type Core struct {
 
 	sends   *sendLog
 	draftMu sync.Mutex
+
+	schemaOnce sync.Once
+	schemaErr  error
 }
 
 // DefaultDataDir is $STARLING_DATA_DIR, else the user's data directory:
@@ -94,7 +107,8 @@ func dataDirFor(goos string, getenv func(string) string, home string) string {
 }
 
 // Open opens (creating if needed) the data directory and everything in it. It
-// refuses a data directory that another Starling process is using.
+// refuses a data directory that another Starling process is using, unless
+// opt.Shared.
 func Open(opt Options) (*Core, error) {
 	if opt.DataDir == "" {
 		opt.DataDir = DefaultDataDir()
@@ -107,6 +121,9 @@ func Open(opt Options) (*Core, error) {
 	}
 	if opt.PruneInterval <= 0 {
 		opt.PruneInterval = DefaultPruneInterval
+	}
+	if opt.Shared {
+		return openShared(opt)
 	}
 	st, err := store.Open(opt.DataDir, store.Options{Exclusive: true})
 	if err != nil {
@@ -124,8 +141,8 @@ func Open(opt Options) (*Core, error) {
 		return nil, fmt.Errorf("loading the VOEvent schema: %w", err)
 	}
 	c := &Core{
-		opt: opt, log: opt.Log, Store: st, Seen: sl, Schema: schema,
-		Checker: &voevent.Checker{Schema: schema},
+		opt: opt, log: opt.Log, store: st, seen: sl, schema: schema,
+		checker: &voevent.Checker{Schema: schema},
 		stop:    make(chan struct{}),
 	}
 	c.wg.Add(1)
@@ -145,7 +162,7 @@ func (c *Core) DataDir() string { return c.opt.DataDir }
 
 // Prune removes seen-list entries older than the maximum age now.
 func (c *Core) Prune(ctx context.Context) (int64, error) {
-	n, err := c.Store.Prune(ctx, time.Now().Add(-c.opt.SeenMaxAge))
+	n, err := c.store.Prune(ctx, time.Now().Add(-c.opt.SeenMaxAge))
 	if err != nil {
 		c.log.Warn("pruning the seen-list failed", "component", "seen", "err", err)
 	} else {
@@ -173,12 +190,18 @@ func (c *Core) pruneLoop() {
 func (c *Core) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c.stopOutbox(ctx)
+	if !c.opt.Shared {
+		c.stopOutbox(ctx)
+	}
 	err := c.StopBroker(ctx)
 	c.stopSubscriptions()
 	close(c.stop)
 	c.wg.Wait()
-	c.Seen.Close()
-	c.Schema.Close()
-	return errors.Join(err, c.Store.Close())
+	if c.seen != nil {
+		c.seen.Close()
+	}
+	if c.schema != nil {
+		c.schema.Close()
+	}
+	return errors.Join(err, c.store.Close())
 }

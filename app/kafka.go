@@ -28,11 +28,11 @@ var groupUnsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // local IVO ("starling-" and the IVO's authority and path) and storing it
 // the first time.
 func (c *Core) KafkaGroup(ctx context.Context, localIVO string) (string, error) {
-	if g, ok, err := c.Store.GetSetting(ctx, keyKafkaGroup); err != nil || ok {
+	if g, ok, err := c.store.GetSetting(ctx, keyKafkaGroup); err != nil || ok {
 		return g, err
 	}
 	g := "starling-" + strings.Trim(groupUnsafe.ReplaceAllString(strings.TrimPrefix(localIVO, "ivo://"), "-"), "-")
-	return g, c.Store.SetSetting(ctx, keyKafkaGroup, g)
+	return g, c.store.SetSetting(ctx, keyKafkaGroup, g)
 }
 
 // kafkaInstanceID is the static group member id of a consumer of group in

@@ -216,7 +216,7 @@ func BenchmarkKafka(b *testing.B) {
 	close(stopSampling)
 	sampling.Wait()
 	hwm := procStatus("VmHWM")
-	if got, err := core.Store.CountEvents(context.Background(), store.EventQuery{}); err != nil || got != int64(n) {
+	if got, err := core.store.CountEvents(context.Background(), store.EventQuery{}); err != nil || got != int64(n) {
 		b.Fatalf("archive holds %d events (%v), want %d", got, err, n)
 	}
 	backRate := float64(n) / backfill.Seconds()

@@ -96,7 +96,7 @@ func (c *Core) startKafkaSources(ctx context.Context) error {
 			f()
 		}
 	})
-	saved, err := c.Store.ListKafkaSources(ctx)
+	saved, err := c.store.ListKafkaSources(ctx)
 	if err != nil {
 		return err
 	}
@@ -248,19 +248,19 @@ func (c *Core) AddKafkaSource(ctx context.Context, spec KafkaSourceSpec) (int64,
 	if err != nil {
 		return 0, err
 	}
-	id, err := c.Store.AddKafkaSource(ctx, k)
+	id, err := c.store.AddKafkaSource(ctx, k)
 	if err != nil {
 		return 0, err
 	}
 	k.ID = id
 	if spec.Secret != "" {
 		if err := c.writeSecret(id, spec.Secret); err != nil {
-			c.Store.DeleteKafkaSource(context.WithoutCancel(ctx), id)
+			c.store.DeleteKafkaSource(context.WithoutCancel(ctx), id)
 			return 0, err
 		}
 	}
 	if err := c.runKafkaSource(k); err != nil {
-		c.Store.DeleteKafkaSource(context.WithoutCancel(ctx), id)
+		c.store.DeleteKafkaSource(context.WithoutCancel(ctx), id)
 		c.removeSecret(id)
 		return 0, err
 	}
@@ -271,7 +271,7 @@ func (c *Core) AddKafkaSource(ctx context.Context, spec KafkaSourceSpec) (int64,
 
 // KafkaSources lists the saved sources with their live health.
 func (c *Core) KafkaSources(ctx context.Context) ([]KafkaSource, error) {
-	saved, err := c.Store.ListKafkaSources(ctx)
+	saved, err := c.store.ListKafkaSources(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +329,7 @@ func (c *Core) kafkaRunning(id int64) *runningKafka {
 // PauseKafkaSource stops reading a source until ResumeKafkaSource; it stays
 // paused across restarts.
 func (c *Core) PauseKafkaSource(ctx context.Context, id int64) error {
-	if err := c.Store.SetKafkaSourcePaused(ctx, id, true); err != nil {
+	if err := c.store.SetKafkaSourcePaused(ctx, id, true); err != nil {
 		return err
 	}
 	if r := c.kafkaRunning(id); r != nil {
@@ -340,7 +340,7 @@ func (c *Core) PauseKafkaSource(ctx context.Context, id int64) error {
 
 // ResumeKafkaSource reads a paused source again from its committed offsets.
 func (c *Core) ResumeKafkaSource(ctx context.Context, id int64) error {
-	if err := c.Store.SetKafkaSourcePaused(ctx, id, false); err != nil {
+	if err := c.store.SetKafkaSourcePaused(ctx, id, false); err != nil {
 		return err
 	}
 	if r := c.kafkaRunning(id); r != nil {
@@ -356,7 +356,7 @@ func (c *Core) BackfillKafkaSource(ctx context.Context, id int64, from kafka.Fro
 	if r == nil {
 		return fmt.Errorf("Kafka source %d is not running", id)
 	}
-	if err := c.Store.SetKafkaSourcePaused(ctx, id, false); err != nil {
+	if err := c.store.SetKafkaSourcePaused(ctx, id, false); err != nil {
 		return err
 	}
 	r.cons.Backfill(from)
@@ -376,7 +376,7 @@ func (c *Core) RemoveKafkaSource(ctx context.Context, id int64) error {
 		case <-ctx.Done():
 		}
 	}
-	err := c.Store.DeleteKafkaSource(ctx, id)
+	err := c.store.DeleteKafkaSource(ctx, id)
 	if errors.Is(err, store.ErrNotFound) && r != nil {
 		err = nil
 	}

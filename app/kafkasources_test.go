@@ -101,7 +101,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 
 func archived(t *testing.T, c *Core) int64 {
 	t.Helper()
-	n, err := c.Store.CountEvents(context.Background(), store.EventQuery{})
+	n, err := c.store.CountEvents(context.Background(), store.EventQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	if b, _ := os.ReadFile(path); string(b) != testSecret {
 		t.Errorf("secret file holds %d bytes, not the secret", len(b))
 	}
-	c.Store.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	c.store.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	for _, f := range []string{store.FileName, store.FileName + "-wal"} {
 		if b, _ := os.ReadFile(filepath.Join(dir, f)); bytes.Contains(b, []byte(testSecret)) {
 			t.Errorf("the secret is in %s", f)

@@ -128,7 +128,7 @@ func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
 		return nil, errors.New("no services requested")
 	}
 	b := broker.New(broker.Config{
-		LocalIVO: cfg.LocalIVO, Checker: c.Checker, Seen: c.Seen,
+		LocalIVO: cfg.LocalIVO, Checker: c.checker, Seen: c.seen,
 		MaxFrame: cfg.MaxFrame, ReceiveTimeout: cfg.ReceiveTimeout, Log: c.log,
 	})
 	lb := &LocalBroker{Broker: b, handlers: cfg.Handlers, errs: make(chan error, 4)}

@@ -38,7 +38,7 @@ func (c *Core) StartNotifier(f func(Notification), now func() time.Time) (*Notif
 	if now == nil {
 		now = time.Now
 	}
-	last, err := c.Store.LastEventID(context.Background())
+	last, err := c.store.LastEventID(context.Background())
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (n *Notifier) check() {
 		n.c.log.Warn("notification rules not read: "+err.Error(), "component", "notify")
 	}
 	for {
-		rows, err := n.c.Store.EventsAfter(ctx, n.last, 500)
+		rows, err := n.c.store.EventsAfter(ctx, n.last, 500)
 		if err != nil || len(rows) == 0 {
 			return
 		}

@@ -55,7 +55,7 @@ func (c *Core) outboxOptions(ctx context.Context) outbox.Options {
 			MaxAge:      dur(keyOutboxMaxAge),
 		},
 		Timeout: dur(keyOutboxTimeout),
-		Checker: c.Checker,
+		Checker: c.checker,
 		Log:     c.log,
 	}
 }
@@ -64,7 +64,7 @@ func (c *Core) outboxOptions(ctx context.Context) outbox.Options {
 func (c *Core) startOutbox() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c.outbox = outbox.New(c.Store, c.outboxOptions(ctx))
+	c.outbox = outbox.New(c.store, c.outboxOptions(ctx))
 	if err := c.outbox.Start(); err != nil {
 		c.log.Error("the outbox could not recover interrupted entries", "component", "outbox", "err", err)
 	}
@@ -102,7 +102,7 @@ const LocalDestinationName = "local broker"
 func (c *Core) Destinations(ctx context.Context) ([]Destination, error) {
 	port := c.BrokerSettings(ctx).ReceivePort
 	out := []Destination{{Name: LocalDestinationName, Address: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Local: true}}
-	ps, err := c.Store.ListProfiles(ctx, store.KindSend)
+	ps, err := c.store.ListProfiles(ctx, store.KindSend)
 	if err != nil {
 		return out, err
 	}
@@ -121,12 +121,7 @@ func (c *Core) SaveDestination(ctx context.Context, name, addr string) error {
 	if name == LocalDestinationName {
 		return fmt.Errorf("%q is the local broker's name; choose another", name)
 	}
-	p, err := ParseProfileAddress(addr)
-	if err != nil {
-		return err
-	}
-	p.Name, p.Kind = name, store.KindSend
-	_, err = c.Store.SaveProfile(ctx, p)
+	_, err := c.SaveSendProfile(ctx, name, addr)
 	return err
 }
 
@@ -152,7 +147,7 @@ func (c *Core) Queue(ctx context.Context, dest Destination, raw []byte) (int64, 
 
 // OutboxEntries lists the outbox, newest first.
 func (c *Core) OutboxEntries(ctx context.Context, limit int) ([]OutboxEntry, error) {
-	return c.Store.ListOutbox(ctx, "", limit)
+	return c.store.ListOutbox(ctx, "", limit)
 }
 
 // OutboxDestinations is the live state of every destination with entries waiting.
@@ -161,10 +156,9 @@ func (c *Core) OutboxDestinations() []outbox.DestinationState { return c.outbox.
 // RetryOutbox sends one entry again now (queued, failed, refused or cancelled).
 func (c *Core) RetryOutbox(ctx context.Context, id int64) error { return c.outbox.Retry(ctx, id) }
 
-// RetryAllOutbox retries every queued or failed entry now.
-func (c *Core) RetryAllOutbox(ctx context.Context) error {
-	_, err := c.outbox.RetryAll(ctx)
-	return err
+// RetryAllOutbox retries every queued or failed entry now and returns how many.
+func (c *Core) RetryAllOutbox(ctx context.Context) (int64, error) {
+	return c.outbox.RetryAll(ctx)
 }
 
 // CancelOutbox stops a queued or failed entry from being sent.

@@ -10,7 +10,7 @@ import (
 
 // outboxStatus summarises the outbox for the status bar.
 func (c *Core) outboxStatus(ctx context.Context) string {
-	counts, err := c.Store.OutboxCounts(ctx)
+	counts, err := c.store.OutboxCounts(ctx)
 	if err != nil {
 		return "outbox: unreadable (" + err.Error() + ")"
 	}
@@ -19,10 +19,10 @@ func (c *Core) outboxStatus(ctx context.Context) string {
 		return "outbox: empty"
 	}
 	s := fmt.Sprintf("outbox: %d queued", queued)
-	dests, _ := c.Store.Destinations(ctx)
+	dests, _ := c.store.Destinations(ctx)
 	var next time.Time
 	for _, d := range dests {
-		if e, err := c.Store.NextQueued(ctx, d); err == nil && e != nil && (next.IsZero() || e.NextAttempt.Before(next)) {
+		if e, err := c.store.NextQueued(ctx, d); err == nil && e != nil && (next.IsZero() || e.NextAttempt.Before(next)) {
 			next = e.NextAttempt
 		}
 	}

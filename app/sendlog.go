@@ -98,7 +98,7 @@ func (c *Core) startSendLog() {
 		watch: map[int]func(SendLine){}, entry: map[int64]int64{}, early: map[int64]outbox.Change{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if v, ok, err := c.Store.GetSetting(ctx, keySendHistory); err == nil && ok {
+	if v, ok, err := c.store.GetSetting(ctx, keySendHistory); err == nil && ok {
 		if err := json.Unmarshal([]byte(v), &l.lines); err != nil {
 			c.log.Warn("the send history is unreadable; starting a new one", "component", "send", "err", err)
 			l.lines = nil
@@ -113,7 +113,7 @@ func (c *Core) startSendLog() {
 		}
 		if ln.Waiting() && ln.EntryID != 0 {
 			// The entry may have moved on while Starling was not running.
-			if e, err := c.Store.GetOutbox(ctx, ln.EntryID); err == nil {
+			if e, err := c.store.GetOutbox(ctx, ln.EntryID); err == nil {
 				l.lines[i] = applyChange(ln, outbox.Change{ID: e.ID, State: e.State, Reason: e.LastError})
 			} else if errors.Is(err, store.ErrNotFound) {
 				l.lines[i] = applyChange(ln, outbox.Change{ID: ln.EntryID, State: outbox.StateDeleted, Reason: "no longer in the outbox"})
@@ -191,7 +191,7 @@ func (l *sendLog) drain() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := l.c.Store.SetSetting(ctx, keySendHistory, string(data)); err != nil {
+	if err := l.c.store.SetSetting(ctx, keySendHistory, string(data)); err != nil {
 		l.c.log.Warn("could not save the send history", "component", "send", "err", err)
 	}
 }
@@ -350,7 +350,7 @@ func (c *Core) SendDestination(ctx context.Context) string {
 
 // SaveSendDestination remembers the destination chosen in the Send panel.
 func (c *Core) SaveSendDestination(ctx context.Context, label string) error {
-	return c.Store.SetSetting(ctx, keySendDestination, label)
+	return c.store.SetSetting(ctx, keySendDestination, label)
 }
 
 // PasteDraft is the pasted XML kept until it is sent, or "".

@@ -60,7 +60,7 @@ func (s BrokerSettings) Config() BrokerConfig {
 }
 
 func (c *Core) setting(ctx context.Context, key, dflt string) string {
-	v, ok, err := c.Store.GetSetting(ctx, key)
+	v, ok, err := c.store.GetSetting(ctx, key)
 	if err != nil || !ok {
 		return dflt
 	}
@@ -96,7 +96,7 @@ func (c *Core) SaveBrokerSettings(ctx context.Context, s BrokerSettings) error {
 		keyAllInterfaces: strconv.FormatBool(s.AllInterfaces),
 		keyTestInterval:  strconv.Itoa(s.TestInterval),
 	} {
-		if err := c.Store.SetSetting(ctx, k, v); err != nil {
+		if err := c.store.SetSetting(ctx, k, v); err != nil {
 			return err
 		}
 	}
@@ -110,8 +110,8 @@ func (c *Core) WindowSize(ctx context.Context) (w, h int) {
 
 // SaveWindowSize remembers the window size.
 func (c *Core) SaveWindowSize(ctx context.Context, w, h int) error {
-	if err := c.Store.SetSetting(ctx, keyWindowWidth, strconv.Itoa(w)); err != nil {
+	if err := c.store.SetSetting(ctx, keyWindowWidth, strconv.Itoa(w)); err != nil {
 		return err
 	}
-	return c.Store.SetSetting(ctx, keyWindowHeight, strconv.Itoa(h))
+	return c.store.SetSetting(ctx, keyWindowHeight, strconv.Itoa(h))
 }

@@ -26,7 +26,7 @@ type RateBin = store.RateBin
 
 // Positions returns every alert with a position that q selects, in one query.
 func (c *Core) Positions(ctx context.Context, q SkyQuery) ([]Position, error) {
-	return c.Store.Positions(ctx, q)
+	return c.store.Positions(ctx, q)
 }
 
 // RateWidth is the bucket width for a time range: an hour up to three days, else a day.
@@ -40,7 +40,7 @@ func RateWidth(since, until time.Time) time.Duration {
 // Rates counts the alerts that q selects per bucket of width and per
 // source; VTP peers count by host ("vtp 127.0.0.1"), whatever their port.
 func (c *Core) Rates(ctx context.Context, q SkyQuery, width time.Duration) ([]RateBin, error) {
-	bins, err := c.Store.Rates(ctx, q, width)
+	bins, err := c.store.Rates(ctx, q, width)
 	if err != nil {
 		return nil, err
 	}
@@ -63,12 +63,12 @@ func (c *Core) Rates(ctx context.Context, q SkyQuery, width time.Duration) ([]Ra
 
 // EventByID reads one archived alert and its raw bytes.
 func (c *Core) EventByID(ctx context.Context, id int64) (EventRow, []byte, error) {
-	return c.Store.EventByID(ctx, id)
+	return c.store.EventByID(ctx, id)
 }
 
 // EventLabel names an archived alert in a few words: trigger, type, mission, or its key.
 func (c *Core) EventLabel(ctx context.Context, id int64) (string, error) {
-	r, _, err := c.Store.EventByID(ctx, id)
+	r, _, err := c.store.EventByID(ctx, id)
 	if err != nil {
 		return "", err
 	}
@@ -106,14 +106,14 @@ const maxCachedSkymaps = 6
 // EventSkymap decodes the sky map embedded in an archived JSON alert (nil,
 // nil when it has none); decoded maps are cached. It is slow: call it off the UI goroutine.
 func (c *Core) EventSkymap(ctx context.Context, id int64) (*skymap.Map, error) {
-	key := skymapKey{c.Store, id}
+	key := skymapKey{c.store, id}
 	skymapCache.Lock()
 	m, ok := skymapCache.maps[key]
 	skymapCache.Unlock()
 	if ok {
 		return m, nil
 	}
-	row, raw, err := c.Store.EventByID(ctx, id)
+	row, raw, err := c.store.EventByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -180,4 +180,11 @@ func (c *Core) archived() {
 }
 
 // LastEventID is the newest archived alert's id (0 for none).
-func (c *Core) LastEventID(ctx context.Context) (int64, error) { return c.Store.LastEventID(ctx) }
+func (c *Core) LastEventID(ctx context.Context) (int64, error) { return c.store.LastEventID(ctx) }
+
+// Archive commits a prepared record (raw bytes and their summary) through
+// the seen-list into the archive, as the broker does: for tools and tests
+// that make alerts without a wire.
+func (c *Core) Archive(ctx context.Context, r seen.Record) (seen.Verdict, error) {
+	return c.seen.Admit(ctx, r)
+}

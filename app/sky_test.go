@@ -57,7 +57,7 @@ func TestRatesCountVTPPeersByHost(t *testing.T) {
 	for i, src := range []string{"127.0.0.1:5000", "127.0.0.1:5001", "[::1]:6000", "kafka gcn"} {
 		raw := []byte(fmt.Sprint(i))
 		d := sha256.Sum256(raw)
-		if _, _, err := c.Store.Admit(ctx, seen.Record{IVORN: fmt.Sprintf("ivo://test/rates#%d", i), Digest: d, Source: src, Received: now, Raw: raw}); err != nil {
+		if _, _, err := c.store.Admit(ctx, seen.Record{IVORN: fmt.Sprintf("ivo://test/rates#%d", i), Digest: d, Source: src, Received: now, Raw: raw}); err != nil {
 			t.Fatal(err)
 		}
 	}

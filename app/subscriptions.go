@@ -37,14 +37,14 @@ type runningSub struct {
 }
 
 func (c *Core) startSubscriptions(ctx context.Context) error {
-	c.subs.b = broker.New(broker.Config{LocalIVO: "ivo://localhost/starling", Checker: c.Checker, Seen: c.Seen, Log: c.log})
+	c.subs.b = broker.New(broker.Config{LocalIVO: "ivo://localhost/starling", Checker: c.checker, Seen: c.seen, Log: c.log})
 	c.subs.b.AddHandler(broker.HandlerFunc(func(ev *voevent.Event, source string) {
 		if lb := c.Broker(); lb != nil {
 			lb.Dispatch(ev, source)
 		}
 	}))
 	c.subs.running = map[int64]*runningSub{}
-	profiles, err := c.Store.ListProfiles(ctx, "subscribe")
+	profiles, err := c.store.ListProfiles(ctx, "subscribe")
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (c *Core) AddSubscription(ctx context.Context, addr string, filters []strin
 	}
 	host, port := splitHostPort(ep.Address)
 	p := store.Profile{Name: "subscription " + ep.Address, Host: host, Port: port, Kind: "subscribe", Filters: filters}
-	id, err := c.Store.SaveProfile(ctx, p)
+	id, err := c.store.SaveProfile(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -105,12 +105,12 @@ func (c *Core) RemoveSubscription(ctx context.Context, id int64) error {
 		delete(c.subs.running, id)
 	}
 	c.subs.mu.Unlock()
-	return c.Store.DeleteProfile(ctx, id)
+	return c.store.DeleteProfile(ctx, id)
 }
 
 // Subscriptions lists the saved subscriptions with their state.
 func (c *Core) Subscriptions(ctx context.Context) ([]Subscription, error) {
-	profiles, err := c.Store.ListProfiles(ctx, "subscribe")
+	profiles, err := c.store.ListProfiles(ctx, "subscribe")
 	if err != nil {
 		return nil, err
 	}

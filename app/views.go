@@ -29,7 +29,7 @@ type EventFilter struct {
 
 // Events lists archived events, newest first.
 func (c *Core) Events(ctx context.Context, f EventFilter, limit int) ([]EventRow, error) {
-	return c.Store.ListEvents(ctx, store.EventQuery{Text: f.Text, Role: f.Role, BeforeID: f.BeforeID, AfterID: f.AfterID, Limit: limit})
+	return c.store.ListEvents(ctx, store.EventQuery{Text: f.Text, Role: f.Role, BeforeID: f.BeforeID, AfterID: f.AfterID, Limit: limit})
 }
 
 // EventDetail is one archived event with its raw bytes and, for a VOEvent,
@@ -42,7 +42,7 @@ type EventDetail struct {
 
 // EventDetail reads one archived event.
 func (c *Core) EventDetail(ctx context.Context, ivorn string) (EventDetail, error) {
-	row, raw, err := c.Store.GetEvent(ctx, ivorn)
+	row, raw, err := c.store.GetEvent(ctx, ivorn)
 	if err != nil {
 		return EventDetail{}, err
 	}
@@ -65,13 +65,13 @@ type DedupView struct {
 
 // Dedup reads the seen-list's counters, size and recent refusals.
 func (c *Core) Dedup(ctx context.Context) DedupView {
-	n, _ := c.Store.SeenCount(ctx)
-	return DedupView{Stats: c.Seen.Stats(), Entries: n, Recent: c.Seen.Recent()}
+	n, _ := c.store.SeenCount(ctx)
+	return DedupView{Stats: c.seen.Stats(), Entries: n, Recent: c.seen.Recent()}
 }
 
 // SearchSeen finds seen-list entries whose IVORN contains q (newest first).
 func (c *Core) SearchSeen(ctx context.Context, q string, limit int) ([]seen.Entry, error) {
-	return c.Store.SearchSeen(ctx, strings.TrimSpace(q), limit)
+	return c.store.SearchSeen(ctx, strings.TrimSpace(q), limit)
 }
 
 // StatusLine is the window's status bar text.
@@ -85,8 +85,8 @@ func (c *Core) StatusLine(ctx context.Context) string {
 	}
 	parts = append(parts, c.kafkaStatus(time.Now())...)
 	parts = append(parts, c.outboxStatus(ctx))
-	n, _ := c.Store.SeenCount(ctx)
-	st := c.Seen.Stats()
+	n, _ := c.store.SeenCount(ctx)
+	st := c.seen.Stats()
 	parts = append(parts, fmt.Sprintf("seen-list: %d", n))
 	if st.CacheHits+st.CacheMisses > 0 {
 		parts = append(parts, fmt.Sprintf("cache hit %.0f %%", 100*st.HitRatio()))

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,24 +21,22 @@ import (
 // AppID is the desktop application's identifier (as in FyneApp.toml).
 const AppID = "org.starling_broker.starling"
 
-// Main runs the desktop app with its command-line arguments and returns the
-// exit status.
-func Main(args []string) int {
-	fs := flag.NewFlagSet("starling", flag.ContinueOnError)
-	dataDir := fs.String("data-dir", app.DefaultDataDir(), "data directory")
-	start := fs.Bool("start-broker", false, "turn the local broker on at launch")
-	verbose := fs.Bool("v", false, "log debug detail to standard error")
-	fs.SetOutput(os.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: starling [--data-dir DIR] [--start-broker] [FILE.xml ...]")
-		fmt.Fprintln(os.Stderr, "       starling COMMAND ...   (see `starling help`)")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
+// MainOptions are the desktop app's command-line options (main parses them).
+type MainOptions struct {
+	// DataDir holds the store; default app.DefaultDataDir().
+	DataDir string
+	// StartBroker turns the local broker on at launch.
+	StartBroker bool
+	// Verbose logs debug detail to standard error.
+	Verbose bool
+	// Files are sent to the Send panel as if dropped.
+	Files []string
+}
+
+// Main runs the desktop app and returns the exit status.
+func Main(o MainOptions) int {
 	level := slog.LevelInfo
-	if *verbose {
+	if o.Verbose {
 		level = slog.LevelDebug
 	}
 	var logw io.Writer = os.Stderr
@@ -58,7 +55,7 @@ func Main(args []string) int {
 		}
 	}()
 	a := fyneapp.NewWithID(AppID)
-	core, err := app.Open(app.Options{DataDir: *dataDir, Log: log, RunSubscriptions: true})
+	core, err := app.Open(app.Options{DataDir: o.DataDir, Log: log, RunSubscriptions: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starling:", err)
 		showFatal(a, err)
@@ -67,7 +64,7 @@ func Main(args []string) int {
 	w := a.NewWindow("Starling")
 	width, height := core.WindowSize(context.Background())
 	w.Resize(fyne.NewSize(float32(width), float32(height)))
-	u := Create(a, w, core, Options{StartBroker: *start, Files: fs.Args()})
+	u := Create(a, w, core, Options{StartBroker: o.StartBroker, Files: o.Files})
 	w.SetCloseIntercept(func() {
 		size := w.Canvas().Size()
 		core.SaveWindowSize(context.Background(), int(size.Width), int(size.Height))

@@ -89,7 +89,7 @@ func newOutboxPanel(u *Window) *OutboxPanel {
 	p.enableFor("")
 	p.RetryAll = widget.NewButton("Retry all", func() {
 		p.u.run(func(ctx context.Context) error {
-			err := p.u.Core.RetryAllOutbox(ctx)
+			_, err := p.u.Core.RetryAllOutbox(ctx)
 			p.refresh(ctx)
 			return err
 		})

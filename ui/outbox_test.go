@@ -20,7 +20,7 @@ func outboxWindow(t *testing.T) *Window {
 	a := test.NewTempApp(t)
 	dir := t.TempDir()
 	u, closeAll := openAt(t, a, dir)
-	if err := u.Core.Store.SetSetting(context.Background(), "outbox.backoff_base", "1h"); err != nil {
+	if err := u.Core.SetSetting(context.Background(), "outbox.backoff_base", "1h"); err != nil {
 		t.Fatal(err)
 	}
 	closeAll()

@@ -212,7 +212,7 @@ func (p *SendPanel) AddData(name string, raw []byte) {
 func (p *SendPanel) checkAndSend(items []sendItem) {
 	var good []sendItem
 	for _, it := range items {
-		ev, err := p.u.Core.Checker.Check(it.raw)
+		ev, err := p.u.Core.Check(it.raw)
 		if ev != nil {
 			it.line.IVORN, it.line.Role = ev.IVORN, ev.Role
 		}

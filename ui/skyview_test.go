@@ -43,10 +43,10 @@ func archive(t *testing.T, c *app.Core, alerts ...skyAlert) []int64 {
 		rec := seen.Record{IVORN: seen.KeyOf(d), Digest: d, Source: "test", Received: a.received, Raw: raw, Format: alert.FormatJSON,
 			Summary: alert.Summary{Format: alert.FormatJSON, Trigger: a.trigger, Mission: "Test", AlertType: "Flight", Test: a.test,
 				HasPosition: true, RA: a.ra, Dec: a.dec, ErrorDeg: a.err}}
-		if _, _, err := c.Store.Admit(ctx, rec); err != nil {
+		if _, err := c.Archive(ctx, rec); err != nil {
 			t.Fatal(err)
 		}
-		last, err := c.Store.LastEventID(ctx)
+		last, err := c.LastEventID(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

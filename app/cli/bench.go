@@ -18,11 +18,7 @@ import (
 	"github.com/starling-broker/starling/netcore/endpoint"
 )
 
-func init() {
-	register(Command{Name: "bench", Summary: "measure any VTP broker (submit, fanout, soak; null: a ceiling)", Run: runBench})
-}
-
-func runBench(env Env, args []string) int {
+func runBench(env Env, args []string) error {
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
 		fmt.Fprintln(env.Stdout, "usage: starling bench submit|fanout|soak|null [options]   (see `starling bench NAME --help`)")
 		fmt.Fprintln(env.Stdout, "  submit   one-shot submissions by concurrent authors: ingest rate and ack latency")
@@ -30,9 +26,9 @@ func runBench(env Env, args []string) int {
 		fmt.Fprintln(env.Stdout, "  soak     subscribers attached, a steady rate for a while: a report every few seconds")
 		fmt.Fprintln(env.Stdout, "  null     serve as a null broker (ack and relay, no checks, no storage): the machine's ceiling")
 		if len(args) == 0 {
-			return 2
+			return exitStatus(exitUsage)
 		}
-		return 0
+		return nil
 	}
 	stopProfile, err := cpuProfileFromEnv()
 	if err != nil {
@@ -41,19 +37,16 @@ func runBench(env Env, args []string) int {
 	defer stopProfile()
 	switch args[0] {
 	case "submit":
-		return runBenchSubmit(env, args[1:])
-	case "fanout":
-		return runBenchLoad(env, "fanout", args[1:])
-	case "soak":
-		return runBenchLoad(env, "soak", args[1:])
+		return withPrefix("starling bench submit", runBenchSubmit(env, args[1:]))
+	case "fanout", "soak":
+		return withPrefix("starling bench "+args[0], runBenchLoad(env, args[0], args[1:]))
 	case "null":
-		return runBenchNull(env, args[1:])
+		return withPrefix("starling bench null", runBenchNull(env, args[1:]))
 	}
-	fmt.Fprintf(env.Stderr, "starling bench: unknown benchmark %q (have: submit, fanout, soak, null)\n", args[0])
-	return 2
+	return exitBare(exitUsage, fmt.Sprintf("starling bench: unknown benchmark %q (have: submit, fanout, soak, null)", args[0]))
 }
 
-func runBenchSubmit(env Env, args []string) int {
+func runBenchSubmit(env Env, args []string) error {
 	a := newArgSet("starling bench submit", "starling bench submit [--target HOST[:PORT]] [-c 1,4,16] [-n EVENTS] [--file TEMPLATE.xml] [--json]")
 	a.add(option{long: "target", short: "t", kind: flagValue, meta: "HOST[:PORT]", help: "receiver to measure (default localhost:8098)"})
 	a.add(option{long: "concurrency", short: "c", kind: flagValue, meta: "N[,N...]", help: "concurrent authors; a list runs one measurement each (default 16)"})
@@ -62,41 +55,37 @@ func runBenchSubmit(env Env, args []string) int {
 	a.add(option{long: "file", short: "f", kind: flagValue, meta: "FILE", help: "template event (default: a built-in test event); its IVORN is made unique per submission"})
 	a.add(option{long: "timeout", kind: flagValue, meta: "SECONDS", help: "per-submission timeout (default 30)"})
 	a.add(option{long: "json", kind: flagBool, help: "print results as JSON lines"})
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	fail := func(format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling bench submit: "+format+"\n", v...)
-		return 2
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	ep, err := endpoint.Client(a.str("target", "localhost"), broker.DefaultReceivePort)
 	if err != nil {
-		return fail("%v", err)
+		return exitf(exitUsage, "%v", err)
 	}
 	var levels []int
 	for _, f := range strings.Split(a.str("concurrency", "16"), ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
-			return fail("--concurrency: %q is not a positive number", f)
+			return exitf(exitUsage, "--concurrency: %q is not a positive number", f)
 		}
 		levels = append(levels, n)
 	}
 	events, err := a.intVal("events", 10000)
 	if err != nil || events < 1 {
-		return fail("--events must be a positive number")
+		return exitf(exitUsage, "--events must be a positive number")
 	}
 	secs, err := a.intVal("duration", 0)
 	if err != nil || secs < 0 {
-		return fail("--duration must be a number of seconds")
+		return exitf(exitUsage, "--duration must be a number of seconds")
 	}
 	tmo, err := a.intVal("timeout", 30)
 	if err != nil || tmo < 1 {
-		return fail("--timeout must be a positive number of seconds")
+		return exitf(exitUsage, "--timeout must be a positive number of seconds")
 	}
 	raw := assets.SampleTestEvent
 	if f := a.str("file", ""); f != "" {
 		if raw, err = os.ReadFile(f); err != nil {
-			return fail("%v", err)
+			return exitf(exitUsage, "%v", err)
 		}
 	}
 	asJSON := a.isSet("json")
@@ -104,7 +93,7 @@ func runBenchSubmit(env Env, args []string) int {
 	for _, c := range levels {
 		tpl, err := bench.NewTemplate(raw, fmt.Sprintf("bench-%d-c%d", time.Now().UnixNano(), c))
 		if err != nil {
-			return fail("%v", err)
+			return exitf(exitUsage, "%v", err)
 		}
 		if !asJSON {
 			fmt.Fprintf(env.Stdout, "submit: %d events to %s with %d concurrent authors\n", events, ep, c)
@@ -128,7 +117,10 @@ func runBenchSubmit(env Env, args []string) int {
 			status = 1
 		}
 	}
-	return status
+	if status != 0 {
+		return exitStatus(status)
+	}
+	return nil
 }
 
 func printSubmit(env Env, r bench.SubmitResult) {
@@ -157,7 +149,7 @@ func submitJSON(target string, r bench.SubmitResult) map[string]any {
 }
 
 // runBenchLoad runs `starling bench fanout` or `starling bench soak`.
-func runBenchLoad(env Env, which string, args []string) int {
+func runBenchLoad(env Env, which string, args []string) error {
 	name := "starling bench " + which
 	usage := name + " [--target HOST:PORT] [--subscribe HOST:PORT] [-s SUBSCRIBERS] [-n EVENTS] [-c AUTHORS] [--rate EVENTS/S] [--broker-pid PID] [--json]"
 	if which == "soak" {
@@ -181,25 +173,22 @@ func runBenchLoad(env Env, which string, args []string) int {
 	a.add(option{long: "wait", kind: flagValue, meta: "SECONDS", help: "how long to wait for deliveries after the last submission (default 30)"})
 	a.add(option{long: "broker-pid", kind: flagValue, meta: "PID", help: "report this local process's memory (default: the local process listening on --subscribe, if it can be found)"})
 	a.add(option{long: "json", kind: flagBool, help: "print results as JSON (soak: one object per report and one for the summary)"})
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	fail := func(format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, name+": "+format+"\n", v...)
-		return 2
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	target, err := endpoint.Client(a.str("target", "localhost"), broker.DefaultReceivePort)
 	if err != nil {
-		return fail("--target: %v", err)
+		return exitf(exitUsage, "--target: %v", err)
 	}
 	sub, err := endpoint.Client(a.str("subscribe", "localhost"), broker.DefaultBroadcastPort)
 	if err != nil {
-		return fail("--subscribe: %v", err)
+		return exitf(exitUsage, "--subscribe: %v", err)
 	}
+	var bad []string // each option out of range, one line each
 	positive := func(long string, dflt, lo int) (int, bool) {
 		n, err := a.intVal(long, dflt)
 		if err != nil || n < lo {
-			fail("--%s must be a whole number of at least %d", long, lo)
+			bad = append(bad, fmt.Sprintf("%s: --%s must be a whole number of at least %d", name, long, lo))
 			return 0, false
 		}
 		return n, true
@@ -210,7 +199,7 @@ func runBenchLoad(env Env, which string, args []string) int {
 	wait, ok4 := positive("wait", 30, 1)
 	pid, ok5 := positive("broker-pid", 0, 0)
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
-		return 2
+		return exitBare(exitUsage, strings.Join(bad, "\n"))
 	}
 	dfltRate := "0"
 	if which == "soak" {
@@ -218,17 +207,17 @@ func runBenchLoad(env Env, which string, args []string) int {
 	}
 	rate, err := strconv.ParseFloat(a.str("rate", dfltRate), 64)
 	if err != nil || rate < 0 || math.IsInf(rate, 0) || math.IsNaN(rate) || (which == "soak" && rate == 0) {
-		return fail("--rate must be a positive number of events per second")
+		return exitf(exitUsage, "--rate must be a positive number of events per second")
 	}
 	raw := assets.SampleTestEvent
 	if f := a.str("file", ""); f != "" {
 		if raw, err = os.ReadFile(f); err != nil {
-			return fail("%v", err)
+			return exitf(exitUsage, "%v", err)
 		}
 	}
 	tpl, err := bench.NewTemplate(raw, fmt.Sprintf("%s-%d", which, time.Now().UnixNano()))
 	if err != nil {
-		return fail("%v", err)
+		return exitf(exitUsage, "%v", err)
 	}
 	asJSON := a.isSet("json")
 	pidHow := "given"
@@ -247,7 +236,7 @@ func runBenchLoad(env Env, which string, args []string) int {
 	if which == "fanout" {
 		events, ok := positive("events", 1000, 1)
 		if !ok {
-			return 2
+			return exitBare(exitUsage, strings.Join(bad, "\n"))
 		}
 		cfg := bench.FanoutConfig{
 			Target: target, Subscribe: sub, Subscribers: subs, Events: events, Authors: authors, Rate: rate,
@@ -264,8 +253,7 @@ func runBenchLoad(env Env, which string, args []string) int {
 		}
 		r, err := bench.Fanout(ctx, cfg)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
-			return 1
+			return exitf(exitFailure, "%v", err)
 		}
 		if asJSON {
 			m := loadJSON(r)
@@ -276,18 +264,18 @@ func runBenchLoad(env Env, which string, args []string) int {
 			printLoad(env, r)
 		}
 		if !r.OK() {
-			return 1
+			return exitStatus(exitFailure)
 		}
-		return 0
+		return nil
 	}
 
 	dur, err := parseDuration(a.str("duration", "60s"))
 	if err != nil {
-		return fail("--duration: %v", err)
+		return exitf(exitUsage, "--duration: %v", err)
 	}
 	every, err := parseDuration(a.str("report-every", "5s"))
 	if err != nil {
-		return fail("--report-every: %v", err)
+		return exitf(exitUsage, "--report-every: %v", err)
 	}
 	cfg := bench.SoakConfig{
 		Target: target, Subscribe: sub, Template: tpl, Subscribers: subs, Authors: authors, Rate: rate,
@@ -338,8 +326,7 @@ func runBenchLoad(env Env, which string, args []string) int {
 	}
 	r, err := bench.Soak(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
-		return 1
+		return exitf(exitFailure, "%v", err)
 	}
 	if asJSON {
 		m := loadJSON(r.FanoutResult)
@@ -352,9 +339,9 @@ func runBenchLoad(env Env, which string, args []string) int {
 		printLoad(env, r.FanoutResult)
 	}
 	if !r.OK() {
-		return 1
+		return exitStatus(exitFailure)
 	}
-	return 0
+	return nil
 }
 
 // parseDuration reads "60s", "10m", "1h30m" or a bare number of seconds.

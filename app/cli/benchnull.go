@@ -17,24 +17,20 @@ import (
 
 // runBenchNull runs `starling bench null`: a null broker that acks and relays
 // without checking or storing anything, to measure the machine's ceiling.
-func runBenchNull(env Env, args []string) int {
+func runBenchNull(env Env, args []string) error {
 	a := newArgSet("starling bench null", "starling bench null [--receive ENDPOINT] [--broadcast ENDPOINT] [--local-ivo IVO] [--batch-interval DURATION]")
 	a.add(option{long: "receive", kind: flagValue, meta: "ENDPOINT", help: "where authors submit (default tcp:8098)"})
 	a.add(option{long: "broadcast", kind: flagValue, meta: "ENDPOINT", help: "where subscribers connect (default tcp:8099)"})
 	a.add(option{long: "local-ivo", kind: flagValue, meta: "IVO", help: "the IVO its packets carry (default ivo://starling.bench/null)"})
 	a.add(option{long: "batch-interval", kind: flagValue, meta: "DURATION", help: "each subscriber's writer waits this long after being woken, to send more in one write (default: none)"})
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	fail := func(format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling bench null: "+format+"\n", v...)
-		return 2
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	var gap time.Duration
 	if v := a.str("batch-interval", ""); v != "" {
 		d, err := parseDuration(v)
 		if err != nil {
-			return fail("--batch-interval: %v", err)
+			return exitf(exitUsage, "--batch-interval: %v", err)
 		}
 		gap = d
 	}
@@ -50,11 +46,11 @@ func runBenchNull(env Env, args []string) int {
 	}{{"receive", "tcp:8098", broker.DefaultReceivePort}, {"broadcast", "tcp:8099", broker.DefaultBroadcastPort}} {
 		ep, err := endpoint.Server(a.str(side.opt, side.def), side.port)
 		if err != nil {
-			return fail("--%s: %v", side.opt, err)
+			return exitf(exitUsage, "--%s: %v", side.opt, err)
 		}
 		l, err := app.Listen(ep)
 		if err != nil {
-			return fail("--%s: %v", side.opt, err)
+			return exitf(exitUsage, "--%s: %v", side.opt, err)
 		}
 		ls = append(ls, l)
 	}
@@ -70,8 +66,7 @@ func runBenchNull(env Env, args []string) int {
 	select {
 	case <-ctx.Done():
 	case err := <-errs:
-		fmt.Fprintf(env.Stderr, "starling bench null: %v\n", err)
-		return 1
+		return exitf(exitFailure, "%v", err)
 	}
-	return 0
+	return nil
 }

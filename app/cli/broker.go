@@ -19,10 +19,6 @@ import (
 	"github.com/starling-broker/starling/netcore/vtp"
 )
 
-func init() {
-	register(Command{Name: "broker", Summary: "run a VOEvent broker (Comet's options)", Run: runBroker})
-}
-
 func brokerArgs() *argSet {
 	a := newArgSet("starling broker", "starling broker --local-ivo=IVO [--receive[=ENDPOINT]] [options]")
 	a.add(option{long: "local-ivo", kind: flagValue, meta: "IVO", help: "IVOA identifier for this broker; required with --receive"})
@@ -55,70 +51,66 @@ func brokerArgs() *argSet {
 	return a
 }
 
-func runBroker(env Env, args []string) int {
+func runBroker(env Env, args []string) error {
 	a := brokerArgs()
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	fail := func(format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling broker: "+format+"\n", v...)
-		return 2
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	if len(a.positional) > 0 {
-		return fail("unexpected argument %q", a.positional[0])
+		return exitf(exitUsage, "unexpected argument %q", a.positional[0])
 	}
 	log := logger(env.Stderr, a.count("verbose"), a.isSet("quiet"))
 	ivo := a.str("local-ivo", "")
 	if ivo != "" {
 		if _, err := voevent.ParseIVORN(ivo); err != nil {
-			return fail("invalid IVOA identifier %q; required format: ivo://authorityID/resourceKey#local_ID", ivo)
+			return exitf(exitUsage, "invalid IVOA identifier %q; required format: ivo://authorityID/resourceKey#local_ID", ivo)
 		}
 	}
 	cfg := app.BrokerConfig{LocalIVO: ivo}
 	for _, s := range a.list("receive") {
 		ep, err := endpoint.Server(s, broker.DefaultReceivePort)
 		if err != nil {
-			return fail("--receive: %v", err)
+			return exitf(exitUsage, "--receive: %v", err)
 		}
 		cfg.Receive = append(cfg.Receive, ep)
 	}
 	for _, s := range a.list("broadcast") {
 		ep, err := endpoint.Server(s, broker.DefaultBroadcastPort)
 		if err != nil {
-			return fail("--broadcast: %v", err)
+			return exitf(exitUsage, "--broadcast: %v", err)
 		}
 		cfg.Broadcast = append(cfg.Broadcast, ep)
 	}
 	if len(cfg.Receive)+len(cfg.Broadcast) > 0 && ivo == "" {
-		return fail("IVOA identifier required (--local-ivo)")
+		return exitf(exitUsage, "IVOA identifier required (--local-ivo)")
 	}
 	var err error
 	if cfg.ReceiveWhitelist, err = broker.ParseWhitelist(a.list("receive-whitelist")); err != nil {
-		return fail("--receive-whitelist: %v", err)
+		return exitf(exitUsage, "--receive-whitelist: %v", err)
 	}
 	if cfg.BroadcastWhitelist, err = broker.ParseWhitelist(a.list("broadcast-whitelist")); err != nil {
-		return fail("--broadcast-whitelist: %v", err)
+		return exitf(exitUsage, "--broadcast-whitelist: %v", err)
 	}
 	testSecs, err := a.intVal("broadcast-test-interval", int(broker.DefaultTestInterval/time.Second))
 	if err != nil || testSecs < 0 {
-		return fail("--broadcast-test-interval must be a number of seconds (0 for none)")
+		return exitf(exitUsage, "--broadcast-test-interval must be a number of seconds (0 for none)")
 	}
 	cfg.TestInterval = time.Duration(testSecs) * time.Second
 	alive, err := a.intVal("iamalive-interval", int(broker.DefaultIAmAliveInterval/time.Second))
 	if err != nil || alive <= 0 {
-		return fail("--iamalive-interval must be a positive number of seconds")
+		return exitf(exitUsage, "--iamalive-interval must be a positive number of seconds")
 	}
 	cfg.IAmAliveInterval = time.Duration(alive) * time.Second
 	filters := a.list("filter")
 	for _, f := range filters {
 		if _, err := voevent.CompileFilter(f); err != nil {
-			return fail("Invalid XPath expression: %s", f)
+			return exitf(exitUsage, "Invalid XPath expression: %s", f)
 		}
 	}
 	for _, s := range a.list("subscribe") {
 		ep, err := endpoint.Client(s, broker.DefaultBroadcastPort)
 		if err != nil {
-			return fail("--subscribe: %v", err)
+			return exitf(exitUsage, "--subscribe: %v", err)
 		}
 		cfg.Subscribe = append(cfg.Subscribe, broker.SubscribeConfig{Target: ep, Filters: filters, AcceptInvalid: true})
 	}
@@ -128,28 +120,28 @@ func runBroker(env Env, args []string) int {
 	}
 	maxRun, err := a.intVal("cmd-max-running", broker.DefaultMaxRunning)
 	if err != nil || maxRun <= 0 {
-		return fail("--cmd-max-running must be a positive number")
+		return exitf(exitUsage, "--cmd-max-running must be a positive number")
 	}
 	secs, err := a.intVal("receive-timeout", int(broker.DefaultReceiveTimeout/time.Second))
 	if err != nil || secs <= 0 {
-		return fail("--receive-timeout must be a positive number of seconds")
+		return exitf(exitUsage, "--receive-timeout must be a positive number of seconds")
 	}
 	cfg.ReceiveTimeout = time.Duration(secs) * time.Second
 	if cfg.MaxFrame, err = a.intVal("max-frame", vtp.DefaultMaxFrame); err != nil || cfg.MaxFrame <= 0 {
-		return fail("--max-frame must be a positive number of bytes")
+		return exitf(exitUsage, "--max-frame must be a positive number of bytes")
 	}
 	days, err := a.intVal("seen-max-age", int(seen.DefaultMaxAge/(24*time.Hour)))
 	if err != nil || days <= 0 {
-		return fail("--seen-max-age must be a positive number of days")
+		return exitf(exitUsage, "--seen-max-age must be a positive number of days")
 	}
 	prune, err := a.intVal("prune-interval", int(app.DefaultPruneInterval/time.Second))
 	if err != nil || prune <= 0 {
-		return fail("--prune-interval must be a positive number of seconds")
+		return exitf(exitUsage, "--prune-interval must be a positive number of seconds")
 	}
 	for _, c := range a.list("cmd") {
 		fields := strings.Fields(c)
 		if len(fields) == 0 {
-			return fail("--cmd needs a program")
+			return exitf(exitUsage, "--cmd needs a program")
 		}
 		cfg.Handlers = append(cfg.Handlers, broker.NewSpawnHandler(fields[0], fields[1:], maxRun, log))
 	}
@@ -167,22 +159,22 @@ func runBroker(env Env, args []string) int {
 	topics := a.list("kafka-topic")
 	if kafkaWanted(a) || len(topics) > 0 || a.isSet("kafka-publish") {
 		if kcfg, err = kafkaConfig(a, log); err != nil {
-			return fail("%v", err)
+			return exitf(exitUsage, "%v", err)
 		}
 		if _, _, err := kafka.SplitTopics(topics); err != nil {
-			return fail("--kafka-topic: %v", err)
+			return exitf(exitUsage, "--kafka-topic: %v", err)
 		}
 	}
 	from, err := kafka.ParseFrom(a.str("kafka-from", "latest"), time.Now())
 	if err != nil {
-		return fail("--kafka-from: %v", err)
+		return exitf(exitUsage, "--kafka-from: %v", err)
 	}
 	if t := a.str("kafka-publish", ""); t != "" {
 		cfg.Publish = &app.KafkaPublish{Config: kcfg, Topic: t}
 	}
 	if len(cfg.Receive)+len(cfg.Broadcast)+len(cfg.Subscribe)+len(topics) == 0 {
 		log.Warn("No services requested; stopping.")
-		return 2
+		return exitStatus(exitUsage)
 	}
 	dir := a.str("data-dir", a.str("eventdb", app.DefaultDataDir()))
 	core, err := app.Open(app.Options{
@@ -191,8 +183,7 @@ func runBroker(env Env, args []string) int {
 		PruneInterval: time.Duration(prune) * time.Second,
 	})
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "starling broker: %v\n", err)
-		return 1
+		return exitf(exitFailure, "%v", err)
 	}
 	defer core.Close()
 	stopProfile, err := cpuProfileFromEnv()
@@ -205,8 +196,7 @@ func runBroker(env Env, args []string) int {
 		group := a.str("kafka-group", "")
 		if group == "" {
 			if group, err = core.KafkaGroup(context.Background(), ivo); err != nil {
-				fmt.Fprintf(env.Stderr, "starling broker: %v\n", err)
-				return 1
+				return exitf(exitFailure, "%v", err)
 			}
 		}
 		cfg.Kafka = append(cfg.Kafka, kafka.ConsumerConfig{Config: kcfg, Topics: topics, Group: group, From: from})
@@ -214,26 +204,30 @@ func runBroker(env Env, args []string) int {
 	}
 	lb, err := core.StartBroker(cfg)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "starling broker: %v\n", err)
-		return 1
+		return exitf(exitFailure, "%v", err)
 	}
-	// On Windows too: SIGINT is Ctrl-C or Ctrl-Break, and SIGTERM is the
-	// console window closed, the user logging off or the system shutting
-	// down (os/signal maps those console events).
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
+	// On Windows too: os.Interrupt is Ctrl-C or Ctrl-Break, and SIGTERM is
+	// the console window closed, the user logging off or the system
+	// shutting down (os/signal maps those console events).
+	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	select {
-	case s := <-sig:
-		log.Info("Received "+s.String()+"; shutting down", "component", "broker")
+	case <-sigCtx.Done():
+		log.Info("Received "+signalName(sigCtx)+"; shutting down", "component", "broker")
 	case err := <-lb.Errors():
 		log.Error("listener failed; shutting down", "component", "broker", "err", err)
-		return 1
+		return exitStatus(exitFailure)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := core.StopBroker(ctx); err != nil {
 		log.Warn("connections still open at shutdown were closed", "component", "broker")
 	}
-	return 0
+	return nil
+}
+
+// signalName names the signal that ended ctx, a signal.NotifyContext:
+// "interrupt", "terminated".
+func signalName(ctx context.Context) string {
+	return strings.TrimSuffix(context.Cause(ctx).Error(), " signal received")
 }

@@ -9,13 +9,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
-
-func init() {
-	register(Command{Name: "events", Summary: "list, search and show the archive of received events", Run: runEvents})
-}
 
 const eventsUsage = `usage: starling events COMMAND [options]
 
@@ -32,28 +29,12 @@ Times are UTC: 2025-01-02, 2025-01-02T15:04:05, RFC 3339, or a duration ago (90m
 Every command takes --data-dir DIR (or Comet's --eventdb DIR).
 `
 
-func runEvents(env Env, args []string) int {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		w := env.Stdout
-		if len(args) == 0 {
-			w = env.Stderr
-		}
-		fmt.Fprint(w, eventsUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	switch args[0] {
-	case "list", "ls", "search":
-		return eventsList(env, args[1:])
-	case "show":
-		return eventsShow(env, args[1:])
-	case "groups":
-		return eventsGroups(env, args[1:])
-	}
-	fmt.Fprintf(env.Stderr, "starling events: unknown command %q\n%s", args[0], eventsUsage)
-	return exitUsage
+func runEvents(env Env, args []string) error {
+	return dispatch(env, "starling events", eventsUsage, []subcommand{
+		{names: []string{"list", "ls", "search"}, run: eventsList},
+		{names: []string{"show"}, run: eventsShow},
+		{names: []string{"groups"}, run: eventsGroups},
+	}, args)
 }
 
 func eventsArgs(name, usage string) *argSet {
@@ -82,7 +63,7 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time (2025-01-02, 2025-01-02T15:04:05, RFC 3339) nor a duration ago (90m, 2h, 3d)", s)
 }
 
-func eventsList(env Env, args []string) int {
+func eventsList(env Env, args []string) error {
 	a := eventsArgs("list", "starling events list [--search TEXT] [--role ROLE] [--since T] [--until T] [--limit N] [--before ID] [--count] [--data-dir DIR]")
 	a.add(option{long: "search", short: "s", kind: flagValue, meta: "TEXT", help: "full-text search: every word a prefix of a word in the key, ids, authors, params, mission or trigger (under 3 characters: an IVORN substring)"})
 	a.add(option{long: "role", kind: flagValue, meta: "ROLE", help: "only observation, prediction, utility or test events"})
@@ -93,19 +74,15 @@ func eventsList(env Env, args []string) int {
 	a.add(option{long: "count", kind: flagBool, help: "print only how many events match"})
 	a.add(option{long: "source", kind: flagValue, meta: "TEXT", help: "only events whose source (peer, subscription or Kafka topic) contains TEXT"})
 	a.add(option{long: "json", kind: flagBool, help: "one JSON object per line (see the README for the keys)"})
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	errf := func(code int, format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling events list: "+format+"\n", v...)
-		return code
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	if len(a.positional) > 0 {
-		return errf(exitUsage, "unexpected argument %q (use --search TEXT)", a.positional[0])
+		return exitf(exitUsage, "unexpected argument %q (use --search TEXT)", a.positional[0])
 	}
 	q := store.EventQuery{Text: a.str("search", ""), Role: a.str("role", ""), Source: a.str("source", "")}
 	if q.Role != "" && !slices.Contains(voevent.Roles, q.Role) {
-		return errf(exitUsage, "--role must be one of %s", strings.Join(voevent.Roles, ", "))
+		return exitf(exitUsage, "--role must be one of %s", strings.Join(voevent.Roles, ", "))
 	}
 	now := time.Now()
 	var err error
@@ -115,54 +92,54 @@ func eventsList(env Env, args []string) int {
 	}{{"since", &q.From}, {"until", &q.To}} {
 		if s := a.str(f.name, ""); s != "" {
 			if *f.t, err = parseTime(s, now); err != nil {
-				return errf(exitUsage, "--%s: %v", f.name, err)
+				return exitf(exitUsage, "--%s: %v", f.name, err)
 			}
 		}
 	}
 	limit, err := a.intVal("limit", 50)
 	if err != nil || limit <= 0 {
-		return errf(exitUsage, "--limit must be a positive number")
+		return exitf(exitUsage, "--limit must be a positive number")
 	}
 	q.Limit = limit
 	before, err := a.intVal("before", 0)
 	if err != nil || before < 0 {
-		return errf(exitUsage, "--before must be an archive ID")
+		return exitf(exitUsage, "--before must be an archive ID")
 	}
 	q.BeforeID = int64(before)
 
-	st, _, err := openShared(dataDir(a), true)
-	if errors.Is(err, errNoData) {
+	core, err := openCore(a, true, true)
+	if errors.Is(err, app.ErrNoData) {
 		switch {
 		case a.isSet("count"):
 			fmt.Fprintln(env.Stdout, 0)
 		case !a.isSet("json"):
 			fmt.Fprintln(env.Stdout, "No events.")
 		}
-		return exitOK
+		return nil
 	}
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
-	defer st.Close()
+	defer core.Close()
 	ctx := context.Background()
 	if a.isSet("count") {
-		n, err := st.CountEvents(ctx, q)
+		n, err := core.CountEvents(ctx, q)
 		if err != nil {
-			return errf(exitFailure, "%v", err)
+			return exitf(exitFailure, "%v", err)
 		}
 		fmt.Fprintln(env.Stdout, n)
-		return exitOK
+		return nil
 	}
-	rows, err := st.ListEvents(ctx, q)
+	rows, err := core.ListEvents(ctx, q)
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
 	if a.isSet("json") {
 		return printEventsJSON(env, rows)
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(env.Stdout, "No events.")
-		return exitOK
+		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tRECEIVED (UTC)\tROLE\tTRIGGER\tTYPE\tKEY\tFROM")
@@ -174,7 +151,7 @@ func eventsList(env Env, args []string) int {
 	if len(rows) == limit {
 		fmt.Fprintf(env.Stdout, "more: add --before %d\n", rows[len(rows)-1].ID)
 	}
-	return exitOK
+	return nil
 }
 
 func orDash(s string) string {

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/alert"
 )
@@ -26,39 +27,35 @@ func rowSummary(r store.EventRow) alert.Summary {
 	return alert.Summary{Key: r.IVORN, Trigger: r.Trigger, AlertType: r.AlertType, Retraction: r.Retraction, Test: isTest(r)}
 }
 
-func eventsGroups(env Env, args []string) int {
+func eventsGroups(env Env, args []string) error {
 	a := eventsArgs("groups", "starling events groups [--since T] [--test] [--json] [--data-dir DIR]")
 	a.add(option{long: "since", kind: flagValue, meta: "T", help: "only triggers with an alert received at or after T"})
 	a.add(option{long: "test", kind: flagBool, help: "show mock and test triggers too"})
 	a.add(option{long: "json", kind: flagBool, help: "one JSON object per trigger: trigger, alerts, retracted, test"})
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	errf := func(code int, format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling events groups: "+format+"\n", v...)
-		return code
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	if len(a.positional) > 0 {
-		return errf(exitUsage, "unexpected argument %q", a.positional[0])
+		return exitf(exitUsage, "unexpected argument %q", a.positional[0])
 	}
 	var since time.Time
 	if s := a.str("since", ""); s != "" {
 		var err error
 		if since, err = parseTime(s, time.Now()); err != nil {
-			return errf(exitUsage, "--since: %v", err)
+			return exitf(exitUsage, "--since: %v", err)
 		}
 	}
 	var groups []alert.Group
-	st, _, err := openShared(dataDir(a), true)
+	core, err := openCore(a, true, true)
 	switch {
-	case errors.Is(err, errNoData):
+	case errors.Is(err, app.ErrNoData):
 	case err != nil:
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	default:
-		defer st.Close()
-		rows, err := st.TriggerEvents(context.Background(), since)
+		defer core.Close()
+		rows, err := core.TriggerEvents(context.Background(), since)
 		if err != nil {
-			return errf(exitFailure, "%v", err)
+			return exitf(exitFailure, "%v", err)
 		}
 		sums := make([]alert.Summary, len(rows))
 		for i, r := range rows {
@@ -74,14 +71,14 @@ func eventsGroups(env Env, args []string) int {
 		enc := json.NewEncoder(env.Stdout)
 		for _, g := range groups {
 			if err := enc.Encode(groupJSON{Trigger: g.Trigger, Alerts: g.Alerts, Retracted: g.Retracted, Test: g.Test}); err != nil {
-				return exitFailure
+				return exitStatus(exitFailure)
 			}
 		}
-		return exitOK
+		return nil
 	}
 	if len(groups) == 0 {
 		fmt.Fprintln(env.Stdout, "No triggers.")
-		return exitOK
+		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TRIGGER\tALERTS\tRETRACTED\tTEST")
@@ -89,7 +86,7 @@ func eventsGroups(env Env, args []string) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Trigger, strings.Join(g.Alerts, " → "), yesDash(g.Retracted), yesDash(g.Test))
 	}
 	tw.Flush()
-	return exitOK
+	return nil
 }
 
 // yesDash writes a flag for a table: "yes" or "-".

@@ -71,12 +71,12 @@ func newEventJSON(r store.EventRow) eventJSON {
 func isTest(r store.EventRow) bool { return r.Test || r.Role == "test" }
 
 // printEventsJSON writes one JSON object per archived event.
-func printEventsJSON(env Env, rows []store.EventRow) int {
+func printEventsJSON(env Env, rows []store.EventRow) error {
 	enc := json.NewEncoder(env.Stdout)
 	for _, r := range rows {
 		if err := enc.Encode(newEventJSON(r)); err != nil {
-			return exitFailure
+			return exitStatus(exitFailure)
 		}
 	}
-	return exitOK
+	return nil
 }

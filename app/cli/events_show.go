@@ -8,6 +8,7 @@ import (
 	"slices"
 	"text/tabwriter"
 
+	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/notice"
@@ -17,49 +18,45 @@ import (
 // maxGroupAlerts bounds the alerts `events show --group` reads of one trigger.
 const maxGroupAlerts = 10000
 
-func eventsShow(env Env, args []string) int {
+func eventsShow(env Env, args []string) error {
 	a := eventsArgs("show", "starling events show KEY [--raw] [--group] [--data-dir DIR]")
 	a.add(option{long: "raw", kind: flagBool, help: "write exactly the bytes received"})
 	a.add(option{long: "group", kind: flagBool, help: "also the timeline of the alert's trigger: all its alerts in sequence"})
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	errf := func(code int, format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling events show: "+format+"\n", v...)
-		return code
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	if len(a.positional) != 1 {
-		return errf(exitUsage, "give one key: an IVORN or a JSON alert's sha256:… (see `starling events list`)")
+		return exitf(exitUsage, "give one key: an IVORN or a JSON alert's sha256:… (see `starling events list`)")
 	}
 	key := a.positional[0]
 	dir := dataDir(a)
-	st, _, err := openShared(dir, true)
-	if errors.Is(err, errNoData) {
-		return errf(exitFailure, "no event %s in the archive of %s", key, dir)
+	core, err := openCore(a, true, true)
+	if errors.Is(err, app.ErrNoData) {
+		return exitf(exitFailure, "no event %s in the archive of %s", key, dir)
 	}
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
-	defer st.Close()
+	defer core.Close()
 	ctx := context.Background()
-	row, raw, err := st.GetEvent(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return errf(exitFailure, "no event %s in the archive of %s", key, dir)
+	row, raw, err := core.Event(ctx, key)
+	if errors.Is(err, app.ErrNotFound) {
+		return exitf(exitFailure, "no event %s in the archive of %s", key, dir)
 	}
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
 	if a.isSet("raw") {
 		env.Stdout.Write(raw)
-		return exitOK
+		return nil
 	}
 	if a.isSet("group") {
 		if row.Trigger == "" {
 			fmt.Fprintf(env.Stdout, "No trigger: %s belongs to no group.\n\n", key)
 		} else {
-			rows, err := st.ListEvents(ctx, store.EventQuery{Trigger: row.Trigger, Limit: maxGroupAlerts})
+			rows, err := core.ListEvents(ctx, app.EventQuery{Trigger: row.Trigger, Limit: maxGroupAlerts})
 			if err != nil {
-				return errf(exitFailure, "%v", err)
+				return exitf(exitFailure, "%v", err)
 			}
 			slices.Reverse(rows) // received order
 			printTimeline(env.Stdout, rows, row.ID)
@@ -67,7 +64,7 @@ func eventsShow(env Env, args []string) int {
 		}
 	}
 	printSummary(env.Stdout, row, raw)
-	return exitOK
+	return nil
 }
 
 // printTimeline writes a trigger's alerts, given in received order, in their

@@ -9,40 +9,34 @@ import (
 	"github.com/starling-broker/starling/netcore/kafka"
 )
 
-func init() {
-	register(Command{Name: "kafka", Summary: "Kafka clusters: list the topics your credentials can read", Run: runKafka})
-}
-
 const kafkaUsage = `usage: starling kafka topics [--kafka-preset NAME | --kafka-bootstrap HOST:PORT] [auth flags]
 
   topics   the topics the credentials can read, with partitions, messages kept
            and the newest message's time; also the quickest check of credentials
 `
 
-func runKafka(env Env, args []string) int {
+func runKafka(env Env, args []string) error {
 	if len(args) == 0 || args[0] != "topics" {
-		fmt.Fprint(env.Stderr, kafkaUsage)
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			return exitOK
+			fmt.Fprint(env.Stderr, kafkaUsage)
+			return nil
 		}
-		return exitUsage
+		return exitBare(exitUsage, kafkaUsage)
 	}
 	a := newArgSet("starling kafka topics", "starling kafka topics [--kafka-preset NAME | --kafka-bootstrap HOST:PORT] [auth flags]")
 	kafkaConnFlags(a)
 	a.add(option{long: "timeout", kind: flagValue, meta: "SECONDS", help: "give up after this long (default 30)"})
-	if st, ok := parseOrHelp(env, a, args[1:]); !ok {
-		return st
+	if done, err := parseOrHelp(env, a, args[1:]); done {
+		return err
 	}
 	log := logger(env.Stderr, 0, false)
 	cfg, err := kafkaConfig(a, log)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "starling kafka topics: %v\n", err)
-		return exitUsage
+		return exitf(exitUsage, "%v", err)
 	}
 	secs, err := a.intVal("timeout", 30)
 	if err != nil || secs <= 0 {
-		fmt.Fprintln(env.Stderr, "starling kafka topics: --timeout must be a positive number of seconds")
-		return exitUsage
+		return exitf(exitUsage, "--timeout must be a positive number of seconds")
 	}
 	if cfg.TLS && cfg.InsecureSkipVerify {
 		log.Warn("TLS certificates of "+cfg.Name+" are NOT verified (--kafka-insecure-skip-verify)", "component", "kafka")
@@ -51,8 +45,7 @@ func runKafka(env Env, args []string) int {
 	defer cancel()
 	topics, err := kafka.ListTopics(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "starling kafka topics: %s\n", kafka.Explain(err))
-		return exitUnreachable
+		return exitf(exitUnreachable, "%s", kafka.Explain(err))
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TOPIC\tPARTITIONS\tMESSAGES\tNEWEST (UTC)")
@@ -68,5 +61,5 @@ func runKafka(env Env, args []string) int {
 	}
 	tw.Flush()
 	fmt.Fprintf(env.Stderr, "%d topics readable on %s\n", len(topics), cfg.Name)
-	return exitOK
+	return nil
 }

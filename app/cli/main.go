@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/starling-broker/starling/app"
@@ -25,13 +26,32 @@ type Env struct {
 type Command struct {
 	Name    string
 	Summary string
-	Run     func(env Env, args []string) int
+	Run     func(env Env, args []string) error
 }
 
 // Commands lists the subcommands, in the order help shows them.
-var Commands []Command
+func Commands() []Command {
+	return []Command{
+		{Name: "bench", Summary: "measure any VTP broker (submit, fanout, soak; null: a ceiling)", Run: runBench},
+		{Name: "broker", Summary: "run a VOEvent broker (Comet's options)", Run: prefixed("starling broker", runBroker)},
+		{Name: "events", Summary: "list, search and show the archive of received events", Run: runEvents},
+		{Name: "kafka", Summary: "Kafka clusters: list the topics your credentials can read", Run: prefixed("starling kafka topics", runKafka)},
+		{Name: "outbox", Summary: "queue events for a broker and send them when it is reachable", Run: runOutbox},
+		{Name: "sendvo", Summary: "send one event to a broker (comet-sendvo)", Run: prefixed("sendvo", runSendvo)},
+		{Name: "settings", Summary: "show or change the desktop app's settings", Run: prefixed("starling settings", runSettings)},
+		{Name: "skymap", Summary: "summarise a HEALPix sky map (FITS file or alert JSON), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},
+	}
+}
 
-func register(c Command) { Commands = append(Commands, c) }
+// command finds the subcommand called name.
+func command(name string) (Command, bool) {
+	for _, c := range Commands() {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Command{}, false
+}
 
 // IsSubcommand reports whether args (after the program name) ask for the
 // command line rather than the desktop app.
@@ -46,53 +66,53 @@ func IsSubcommand(argv0 string, args []string) bool {
 	case "--version", "-V", "version", "help", "--help", "-h":
 		return true
 	}
-	for _, c := range Commands {
-		if c.Name == args[0] {
-			return true
-		}
-	}
-	return false
+	_, ok := command(args[0])
+	return ok
 }
 
 func isSendvoName(argv0 string) bool {
 	return strings.HasPrefix(filepath.Base(argv0), "comet-sendvo")
 }
 
-// Main runs the command line and returns the exit status.
+// Main runs the command line and returns the exit status; it is the one
+// place that turns a command's error into a message and a status.
 func Main(argv0 string, args []string, env Env) int {
+	return report(env.Stderr, run(argv0, args, env))
+}
+
+// run runs the command line.
+func run(argv0 string, args []string, env Env) error {
 	if isSendvoName(argv0) {
-		return runSendvo(env, args)
+		return withPrefix("sendvo", runSendvo(env, args))
 	}
 	if len(args) == 0 {
-		usage(env.Stderr)
-		return 2
+		return exitBare(exitUsage, usage())
 	}
 	switch args[0] {
 	case "--version", "-V", "version":
 		fmt.Fprintln(env.Stdout, "starling", Version)
-		return 0
+		return nil
 	case "help", "--help", "-h":
-		usage(env.Stdout)
-		return 0
+		fmt.Fprint(env.Stdout, usage())
+		return nil
 	}
-	for _, c := range Commands {
-		if c.Name == args[0] {
-			return c.Run(env, args[1:])
-		}
+	if c, ok := command(args[0]); ok {
+		return c.Run(env, args[1:])
 	}
-	fmt.Fprintf(env.Stderr, "starling: unknown command %q\n", args[0])
-	usage(env.Stderr)
-	return 2
+	return exitBare(exitUsage, fmt.Sprintf("starling: unknown command %q\n", args[0])+usage())
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: starling [--data-dir DIR] [--start-broker] [FILE.xml ...]   (the desktop app)")
-	fmt.Fprintln(w, "       starling COMMAND [options]")
-	fmt.Fprintln(w, "\ncommands:")
-	for _, c := range Commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.Name, c.Summary)
+// usage is the command line's help.
+func usage() string {
+	var b strings.Builder
+	fmt.Fprintln(&b, "usage: starling [--data-dir DIR] [--start-broker] [FILE.xml ...]   (the desktop app)")
+	fmt.Fprintln(&b, "       starling COMMAND [options]")
+	fmt.Fprintln(&b, "\ncommands:")
+	for _, c := range Commands() {
+		fmt.Fprintf(&b, "  %-8s %s\n", c.Name, c.Summary)
 	}
-	fmt.Fprintln(w, "\n`starling COMMAND --help` describes a command's options; `starling --version` prints the version.")
+	fmt.Fprintln(&b, "\n`starling COMMAND --help` describes a command's options; `starling --version` prints the version.")
+	return b.String()
 }
 
 // logger returns the log for a command at verbosity v (0 = info, 1+ = debug;
@@ -113,21 +133,45 @@ func dataDirOption(a *argSet) {
 	a.add(option{long: "data-dir", kind: flagValue, meta: "DIR", help: "data directory (default $STARLING_DATA_DIR or " + app.DefaultDataDir() + ")"})
 }
 
-// parseOrHelp parses args and deals with --help and errors; ok is false when
-// the command should return status.
-func parseOrHelp(env Env, a *argSet, args []string) (status int, ok bool) {
-	err := a.parse(args)
+// parseOrHelp parses args and deals with --help and errors; done is true when
+// the command should return err (nil after --help). The error's message
+// leaves out the prefix a.name, which the command's dispatcher adds.
+func parseOrHelp(env Env, a *argSet, args []string) (done bool, err error) {
+	err = a.parse(args)
 	if err == errHelp {
 		a.printHelp(env.Stdout)
-		return 0, false
+		return true, nil
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "%s: %v\n", a.name, err)
-		fmt.Fprintf(env.Stderr, "usage: %s\n", a.usage)
-		return 2, false
+		return true, exitf(exitUsage, "%v\nusage: %s", err, a.usage)
 	}
-	return 0, true
+	return false, nil
 }
 
 // StdEnv is the process's own standard streams.
 func StdEnv() Env { return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr} }
+
+// subcommand is one command of a group such as `starling outbox`.
+type subcommand struct {
+	names []string // the first is its name in messages; the others are aliases
+	run   func(env Env, args []string) error
+}
+
+// dispatch runs the subcommand args[0] of group ("starling outbox"), whose
+// help is usage; the subcommand's messages start "group name: ".
+func dispatch(env Env, group, usage string, subs []subcommand, args []string) error {
+	if len(args) == 0 {
+		return exitBare(exitUsage, usage)
+	}
+	switch args[0] {
+	case "--help", "-h", "help":
+		fmt.Fprint(env.Stdout, usage)
+		return nil
+	}
+	for _, s := range subs {
+		if slices.Contains(s.names, args[0]) {
+			return withPrefix(group+" "+s.names[0], s.run(env, args[1:]))
+		}
+	}
+	return exitBare(exitUsage, fmt.Sprintf("%s: unknown command %q\n%s", group, args[0], usage))
+}

@@ -19,21 +19,6 @@ import (
 	"github.com/starling-broker/starling/netcore/voevent"
 )
 
-// Exit statuses of sendvo, one per kind of failure.
-const (
-	exitOK          = 0
-	exitNak         = 1
-	exitUsage       = 2
-	exitUnreachable = 3
-	exitTimeout     = 4
-	exitBroken      = 5
-	exitBadFile     = 6
-)
-
-func init() {
-	register(Command{Name: "sendvo", Summary: "send one event to a broker (comet-sendvo)", Run: runSendvo})
-}
-
 func sendvoArgs() *argSet {
 	a := newArgSet("sendvo", "starling sendvo [-f FILE] [-h HOST] [-p PORT] | starling sendvo TARGET FILE|-   (also runs as comet-sendvo)")
 	a.add(option{long: "file", short: "f", kind: flagValue, meta: "FILE", help: "file holding the event (default: standard input)"})
@@ -46,20 +31,16 @@ func sendvoArgs() *argSet {
 	return a
 }
 
-func runSendvo(env Env, args []string) int {
+func runSendvo(env Env, args []string) error {
 	a := sendvoArgs()
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	errf := func(code int, format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "sendvo: "+format+"\n", v...)
-		return code
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	target := a.str("host", "localhost")
 	file := a.str("file", "-")
 	port, err := a.intVal("port", broker.DefaultReceivePort)
 	if err != nil || port <= 0 || port > 65535 {
-		return errf(exitUsage, "--port must be a port number")
+		return exitf(exitUsage, "--port must be a port number")
 	}
 	var ep endpoint.Endpoint
 	switch len(a.positional) {
@@ -67,28 +48,28 @@ func runSendvo(env Env, args []string) int {
 		ep, err = endpoint.Client(target, port)
 	case 2:
 		if a.isSet("file") || a.isSet("host") || a.isSet("port") {
-			return errf(exitUsage, "give either TARGET FILE or -f/-h/-p, not both")
+			return exitf(exitUsage, "give either TARGET FILE or -f/-h/-p, not both")
 		}
 		file = a.positional[1]
 		ep, err = endpoint.Client(a.positional[0], broker.DefaultReceivePort)
 	default:
-		return errf(exitUsage, "expected TARGET and FILE (or '-'), got %d arguments; see --help", len(a.positional))
+		return exitf(exitUsage, "expected TARGET and FILE (or '-'), got %d arguments; see --help", len(a.positional))
 	}
 	if err != nil {
-		return errf(exitUsage, "%v", err)
+		return exitf(exitUsage, "%v", err)
 	}
 	secs, err := a.intVal("timeout", 30)
 	if err != nil || secs <= 0 {
-		return errf(exitUsage, "--timeout must be a positive number of seconds")
+		return exitf(exitUsage, "--timeout must be a positive number of seconds")
 	}
 
 	raw, err := readEvent(env.Stdin, file)
 	if err != nil {
-		return errf(exitBadFile, "%v", err)
+		return exitf(exitBadFile, "%v", err)
 	}
 	ivorn, err := eventIVORN(raw)
 	if err != nil {
-		return errf(exitBadFile, "%s: %v", fileName(file), err)
+		return exitf(exitBadFile, "%s: %v", fileName(file), err)
 	}
 	if kafkaWanted(a) || a.isSet("kafka-topic") {
 		return sendvoKafka(env, a, raw, ivorn, time.Duration(secs)*time.Second)
@@ -104,16 +85,16 @@ func runSendvo(env Env, args []string) int {
 		if reply.Response != "" && a.count("verbose") > 0 {
 			fmt.Fprintf(env.Stdout, "acknowledged by %s\n", reply.Response)
 		}
-		return exitOK
+		return nil
 	case errors.As(err, &se) && se.Kind == sender.Refused:
 		fmt.Fprintf(env.Stdout, "NAK received: %s refused to accept VOEvent %s (%s)\n", ep, ivorn, se.Reason)
-		return exitNak
+		return exitStatus(exitNak)
 	case errors.As(err, &se) && se.Kind == sender.Unreachable:
-		return errf(exitUnreachable, "%v", err)
+		return exitf(exitUnreachable, "%v", err)
 	case errors.As(err, &se) && se.Kind == sender.TimedOut:
-		return errf(exitTimeout, "%v", err)
+		return exitf(exitTimeout, "%v", err)
 	}
-	return errf(exitBroken, "%v", err)
+	return exitf(exitBroken, "%v", err)
 }
 
 func fileName(f string) string {
@@ -160,17 +141,15 @@ func eventIVORN(raw []byte) (string, error) {
 
 // sendvoKafka publishes one event to a Kafka topic: the Kafka-era
 // comet-sendvo. Exit 0 once the cluster has acknowledged the record.
-func sendvoKafka(env Env, a *argSet, raw []byte, ivorn string, timeout time.Duration) int {
+func sendvoKafka(env Env, a *argSet, raw []byte, ivorn string, timeout time.Duration) error {
 	log := logger(env.Stderr, a.count("verbose"), false)
 	cfg, err := kafkaConfig(a, log)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "sendvo: %v\n", err)
-		return exitUsage
+		return exitf(exitUsage, "%v", err)
 	}
 	topic := a.str("kafka-topic", "")
 	if topic == "" {
-		fmt.Fprintln(env.Stderr, "sendvo: --kafka-topic is required to send to Kafka")
-		return exitUsage
+		return exitf(exitUsage, "--kafka-topic is required to send to Kafka")
 	}
 	// _sender names who sent it: the Kafka user, else the event's stream.
 	sender, _, _ := strings.Cut(ivorn, "#")
@@ -179,8 +158,7 @@ func sendvoKafka(env Env, a *argSet, raw []byte, ivorn string, timeout time.Dura
 	}
 	pub, err := kafka.NewPublisher(cfg, topic, sender, log)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "sendvo: %v\n", err)
-		return exitUsage
+		return exitf(exitUsage, "%v", err)
 	}
 	defer pub.Close(time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -190,16 +168,15 @@ func sendvoKafka(env Env, a *argSet, raw []byte, ivorn string, timeout time.Dura
 		test = ev.Role == "test"
 	}
 	if err := pub.Publish(ctx, raw, test); err != nil {
-		fmt.Fprintf(env.Stderr, "sendvo: %v\n", err)
 		var pe *kafka.PublishError
 		if errors.As(err, &pe) && pe.Unreachable {
-			return exitUnreachable
+			return exitf(exitUnreachable, "%v", err)
 		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return exitTimeout
+			return exitf(exitTimeout, "%v", err)
 		}
-		return exitUnreachable
+		return exitf(exitUnreachable, "%v", err)
 	}
 	fmt.Fprintf(env.Stdout, "ACK received: Kafka topic %s on %s accepted VOEvent %s\n", topic, strings.Join(cfg.Bootstrap, ","), ivorn)
-	return exitOK
+	return nil
 }

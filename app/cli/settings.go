@@ -3,55 +3,51 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/starling-broker/starling/app"
-	"github.com/starling-broker/starling/app/store"
 )
 
-func init() {
-	register(Command{Name: "settings", Summary: "show or change the desktop app's settings", Run: runSettings})
-}
-
-func runSettings(env Env, args []string) int {
+func runSettings(env Env, args []string) error {
 	a := newArgSet("starling settings", "starling settings [--data-dir DIR] get KEY | set KEY VALUE [KEY VALUE ...]")
 	dataDirOption(a)
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	if len(a.positional) == 0 {
-		a.printHelp(env.Stderr)
-		return 2
+		var help strings.Builder
+		a.printHelp(&help)
+		return exitBare(exitUsage, help.String())
 	}
-	st, err := store.Open(a.str("data-dir", app.DefaultDataDir()), store.Options{Exclusive: true})
+	core, err := app.Open(app.Options{DataDir: a.str("data-dir", app.DefaultDataDir()), Shared: true, ReadOnly: a.positional[0] == "get"})
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "starling settings: %v\n", err)
-		return 1
+		return exitf(exitFailure, "%v", err)
 	}
-	defer st.Close()
+	defer core.Close()
+	// As when it took the lock itself: not while another Starling uses the directory.
+	if err := core.InUse(); err != nil {
+		return exitf(exitFailure, "%v", err)
+	}
 	ctx := context.Background()
 	verb, rest := a.positional[0], a.positional[1:]
 	switch {
 	case verb == "get" && len(rest) == 1:
-		v, ok, err := st.GetSetting(ctx, rest[0])
+		v, ok, err := core.Setting(ctx, rest[0])
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "starling settings: %v\n", err)
-			return 1
+			return exitf(exitFailure, "%v", err)
 		}
 		if !ok {
-			fmt.Fprintf(env.Stderr, "starling settings: %s is not set\n", rest[0])
-			return 1
+			return exitf(exitFailure, "%s is not set", rest[0])
 		}
 		fmt.Fprintln(env.Stdout, v)
-		return 0
+		return nil
 	case verb == "set" && len(rest) >= 2 && len(rest)%2 == 0:
 		for i := 0; i < len(rest); i += 2 {
-			if err := st.SetSetting(ctx, rest[i], rest[i+1]); err != nil {
-				fmt.Fprintf(env.Stderr, "starling settings: %v\n", err)
-				return 1
+			if err := core.SetSetting(ctx, rest[i], rest[i+1]); err != nil {
+				return exitf(exitFailure, "%v", err)
 			}
 		}
-		return 0
+		return nil
 	}
-	fmt.Fprintln(env.Stderr, "usage:", a.usage)
-	return 2
+	return exitBare(exitUsage, "usage: "+a.usage)
 }

@@ -10,10 +10,6 @@ import (
 	"github.com/starling-broker/starling/netcore/skymap"
 )
 
-func init() {
-	register(Command{Name: "skymap", Summary: "summarise a HEALPix sky map (FITS file or alert JSON), draw it as a PNG", Run: runSkymap})
-}
-
 const skymapUsage = "starling skymap FILE|ALERT.json [--json] [--png OUT.png] [--width N]"
 
 // skymapJSON is what --json prints: degrees, deg² and Mpc; the distance is
@@ -29,39 +25,34 @@ type skymapJSON struct {
 	MaxOrder int      `json:"max_order"`
 }
 
-func runSkymap(env Env, args []string) int {
+func runSkymap(env Env, args []string) error {
 	a := newArgSet("starling skymap", skymapUsage)
 	a.add(option{long: "json", kind: flagBool, help: "print the summary as JSON (ra, dec, area50, area90, distmean, diststd, npix, max_order)"})
 	a.add(option{long: "png", kind: flagValue, meta: "OUT.png", help: "draw the map (all-sky Mollweide, RA increasing leftwards) into OUT.png"})
 	a.add(option{long: "width", kind: flagValue, meta: "N", help: "the image's width in pixels, 16–8192 (default 1024; the height is half)"})
-	if st, ok := parseOrHelp(env, a, args); !ok {
-		return st
-	}
-	errf := func(code int, format string, v ...any) int {
-		fmt.Fprintf(env.Stderr, "starling skymap: "+format+"\n", v...)
-		return code
+	if done, err := parseOrHelp(env, a, args); done {
+		return err
 	}
 	if len(a.positional) != 1 {
-		fmt.Fprintf(env.Stderr, "usage: %s\n", skymapUsage)
-		return exitUsage
+		return exitBare(exitUsage, "usage: "+skymapUsage)
 	}
 	width, err := a.intVal("width", 1024)
 	if err != nil || width < 16 || width > 8192 {
-		return errf(exitUsage, "--width must be a whole number from 16 to 8192")
+		return exitf(exitUsage, "--width must be a whole number from 16 to 8192")
 	}
 	path := a.positional[0]
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return errf(exitFailure, "%v", err)
+		return exitf(exitFailure, "%v", err)
 	}
 	if trimmed := bytes.TrimLeft(raw, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
 		if raw, err = skymap.FromAlertJSON(raw); err != nil {
-			return errf(exitFailure, "%s: %v", path, err)
+			return exitf(exitFailure, "%s: %v", path, err)
 		}
 	}
 	m, err := skymap.Read(raw)
 	if err != nil {
-		return errf(exitFailure, "%s: %v", path, err)
+		return exitf(exitFailure, "%s: %v", path, err)
 	}
 	if m.Warning != "" {
 		fmt.Fprintf(env.Stderr, "starling skymap: %s: warning: %s\n", path, m.Warning)
@@ -70,14 +61,14 @@ func runSkymap(env Env, args []string) int {
 	if out := a.str("png", ""); out != "" {
 		img, err := skymap.Render(m, skymap.RenderOptions{Width: width})
 		if err != nil {
-			return errf(exitUsage, "%v", err)
+			return exitf(exitUsage, "%v", err)
 		}
 		var buf bytes.Buffer
 		if err := png.Encode(&buf, img); err != nil {
-			return errf(exitFailure, "%v", err)
+			return exitf(exitFailure, "%v", err)
 		}
 		if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-			return errf(exitFailure, "%v", err)
+			return exitf(exitFailure, "%v", err)
 		}
 	}
 	if a.isSet("json") {
@@ -87,7 +78,7 @@ func runSkymap(env Env, args []string) int {
 		}
 		b, _ := json.Marshal(j)
 		fmt.Fprintln(env.Stdout, string(b))
-		return exitOK
+		return nil
 	}
 	fmt.Fprintf(env.Stdout, "most probable  RA %.4f°  Dec %+.4f°\n", s.RA, s.Dec)
 	fmt.Fprintf(env.Stdout, "50%% area       %.1f deg²\n", s.Area50)
@@ -102,5 +93,5 @@ func runSkymap(env Env, args []string) int {
 	if out := a.str("png", ""); out != "" {
 		fmt.Fprintf(env.Stdout, "image          %s (%d×%d)\n", out, width, width/2)
 	}
-	return exitOK
+	return nil
 }

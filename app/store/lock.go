@@ -43,3 +43,14 @@ func (s *Store) unlock() {
 		s.lock = nil
 	}
 }
+
+// Locked reports, as an ErrLocked error naming the process, whether another
+// process holds dir's lock; nil when none does.
+func Locked(dir string) error {
+	f, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	(&Store{lock: f}).unlock()
+	return nil
+}

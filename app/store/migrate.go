@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -118,6 +119,9 @@ var migrations = []string{
 // SchemaVersion is the schema version this code writes.
 var SchemaVersion = len(migrations)
 
+// ErrOutdated reports a database opened ReadOnly whose schema needs an upgrade.
+var ErrOutdated = errors.New("the database's schema needs an upgrade")
+
 func (s *Store) migrate(ctx context.Context) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -130,6 +134,12 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	if v > len(migrations) {
 		return fmt.Errorf("the database has schema version %d, newer than this Starling knows (%d): use a newer Starling", v, len(migrations))
+	}
+	if s.readOnly {
+		if v < len(migrations) {
+			return ErrOutdated
+		}
+		return nil
 	}
 	for i := v; i < len(migrations); i++ {
 		tx, err := conn.BeginTx(ctx, nil)
@@ -147,6 +157,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return err
 		}
+	}
+	if s.noBackfill {
+		return nil
 	}
 	if err := s.backfill(ctx, conn); err != nil {
 		return fmt.Errorf("summarising archived events: %w", err)

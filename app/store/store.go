@@ -37,6 +37,13 @@ type Options struct {
 	// MaxPages, when set, caps the database's size in pages (SQLite's
 	// max_page_count), so that tests can meet a full disk.
 	MaxPages int
+	// NoBackfill leaves the back-fill of archived summaries after an
+	// upgrade to the process that owns the data directory.
+	NoBackfill bool
+	// ReadOnly refuses writes (SQLite's query_only) and leaves the
+	// back-fill and the index's catch-up to a writer; a database whose
+	// schema is not current is ErrOutdated.
+	ReadOnly bool
 	// Log receives the store's log lines, such as the progress of a
 	// back-fill of summaries after an upgrade (default slog.Default()).
 	Log *slog.Logger
@@ -60,6 +67,8 @@ type Store struct {
 	stop       chan struct{}
 	writerWG   sync.WaitGroup
 	closeOnce  sync.Once
+	noBackfill bool
+	readOnly   bool
 }
 
 // Open opens (creating if needed) the store in dir and brings its schema up to date.
@@ -67,7 +76,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create data directory %s: %w", dir, err)
 	}
-	s := &Store{dir: dir, admits: make(chan *admitReq, 4096), stop: make(chan struct{}), log: opt.Log}
+	s := &Store{dir: dir, admits: make(chan *admitReq, 4096), stop: make(chan struct{}), log: opt.Log, noBackfill: opt.NoBackfill || opt.ReadOnly, readOnly: opt.ReadOnly}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -85,6 +94,9 @@ func Open(dir string, opt Options) (*Store, error) {
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(" + sync + ")", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
+	}
+	if opt.ReadOnly {
+		q.Add("_pragma", "query_only(1)")
 	}
 	if opt.MaxPages > 0 {
 		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", opt.MaxPages))

@@ -1,0 +1,136 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/starling-broker/starling/app/outbox"
+	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/netcore/voevent"
+)
+
+// EventQuery selects archived events (store.EventQuery).
+type EventQuery = store.EventQuery
+
+// Profile is a saved destination or subscription.
+type Profile = store.Profile
+
+// ErrNotFound reports an event, entry or profile that is not there.
+var ErrNotFound = store.ErrNotFound
+
+// Check checks a VOEvent packet as the local broker would.
+func (c *Core) Check(raw []byte) (*voevent.Event, error) {
+	chk, err := c.loadChecker()
+	if err != nil {
+		return nil, err
+	}
+	return chk.Check(raw)
+}
+
+// loadChecker returns the checker; a shared core loads the schema only
+// when first asked.
+func (c *Core) loadChecker() (*voevent.Checker, error) {
+	c.schemaOnce.Do(func() {
+		if c.checker != nil {
+			return
+		}
+		schema, err := voevent.LoadSchema()
+		if err != nil {
+			c.schemaErr = fmt.Errorf("loading the VOEvent schema: %w", err)
+			return
+		}
+		c.schema, c.checker = schema, &voevent.Checker{Schema: schema}
+	})
+	return c.checker, c.schemaErr
+}
+
+// ListEvents lists archived events, newest first.
+func (c *Core) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error) {
+	return c.store.ListEvents(ctx, q)
+}
+
+// CountEvents counts the archived events q selects.
+func (c *Core) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
+	return c.store.CountEvents(ctx, q)
+}
+
+// Event reads one archived event by key (an IVORN or a JSON alert's
+// sha256:… key) with its raw bytes; ErrNotFound if it is not there.
+func (c *Core) Event(ctx context.Context, key string) (EventRow, []byte, error) {
+	return c.store.GetEvent(ctx, key)
+}
+
+// TriggerEvents lists the archived alerts of every trigger with an alert
+// received at or after since, for timelines.
+func (c *Core) TriggerEvents(ctx context.Context, since time.Time) ([]EventRow, error) {
+	return c.store.TriggerEvents(ctx, since)
+}
+
+// Setting reads a setting; ok is false when it is not set.
+func (c *Core) Setting(ctx context.Context, key string) (value string, ok bool, err error) {
+	return c.store.GetSetting(ctx, key)
+}
+
+// SetSetting changes a setting.
+func (c *Core) SetSetting(ctx context.Context, key, value string) error {
+	return c.store.SetSetting(ctx, key, value)
+}
+
+// OutboxList lists the outbox entries in state (all when empty), newest first.
+func (c *Core) OutboxList(ctx context.Context, state OutboxState, limit int) ([]OutboxEntry, error) {
+	return c.store.ListOutbox(ctx, state, limit)
+}
+
+// OutboxCounts counts the outbox's entries by state.
+func (c *Core) OutboxCounts(ctx context.Context) (outbox.Counts, error) {
+	m, err := c.store.OutboxCounts(ctx)
+	return outbox.CountsOf(m), err
+}
+
+// QueueItems checks each item and queues the good ones for dest ("host:port").
+func (c *Core) QueueItems(ctx context.Context, dest string, items []outbox.Item) ([]outbox.ItemResult, error) {
+	w := c.outbox
+	if c.opt.Shared {
+		chk, err := c.loadChecker()
+		if err != nil {
+			return nil, err
+		}
+		w = outbox.New(c.store, outbox.Options{Checker: chk})
+	}
+	return w.Enqueue(ctx, dest, items), nil
+}
+
+// SendProfile finds the saved destination called name; ErrNotFound if none.
+func (c *Core) SendProfile(ctx context.Context, name string) (Profile, error) {
+	p, err := c.store.ProfileByName(ctx, name)
+	if err == nil && p.Kind != store.KindSend {
+		err = ErrNotFound
+	}
+	return p, err
+}
+
+// SendProfiles lists the saved destinations by name.
+func (c *Core) SendProfiles(ctx context.Context) ([]Profile, error) {
+	return c.store.ListProfiles(ctx, store.KindSend)
+}
+
+// SaveSendProfile saves (or updates) the destination name: "host[:port]".
+func (c *Core) SaveSendProfile(ctx context.Context, name, addr string) (Profile, error) {
+	p, err := ParseProfileAddress(addr)
+	if err != nil {
+		return p, err
+	}
+	p.Name, p.Kind = name, store.KindSend
+	_, err = c.store.SaveProfile(ctx, p)
+	return p, err
+}
+
+// DeleteSendProfile removes the saved destination name; ErrNotFound if none.
+func (c *Core) DeleteSendProfile(ctx context.Context, name string) error {
+	p, err := c.SendProfile(ctx, name)
+	if err != nil {
+		return err
+	}
+	return c.store.DeleteProfile(ctx, p.ID)
+}

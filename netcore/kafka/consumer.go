@@ -322,7 +322,7 @@ func startOffset(f From) kgo.Offset {
 // fetch is committed) at once: 1,024 instead of 4,096 lowers the backfill's
 // peak RSS by about a quarter (213 → 163 MiB over 30,000 events) at the
 // same CPU per event (BENCHMARKS.md, Kafka).
-const pollRecords = 1024
+const pollRecords = 256
 
 // session runs one client until it fails (an error), ctx ends, or a pause or
 // backfill is asked for (nil).

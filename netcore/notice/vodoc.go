@@ -1,87 +1,13 @@
 package notice
 
 import (
-	"math"
-	"strconv"
 	"strings"
-
-	"github.com/beevik/etree"
 )
-
-// elem follows child elements by local name from e; nil-safe.
-func elem(e *etree.Element, locals ...string) *etree.Element {
-	for _, l := range locals {
-		if e == nil {
-			return nil
-		}
-		var next *etree.Element
-		for _, c := range e.ChildElements() {
-			if c.Tag == l {
-				next = c
-				break
-			}
-		}
-		e = next
-	}
-	return e
-}
-
-// elemText is e's own character data, trimmed; "" for nil.
-func elemText(e *etree.Element) string {
-	if e == nil {
-		return ""
-	}
-	return strings.TrimSpace(e.Text())
-}
-
-// plain is the value of e's attribute key without a namespace prefix.
-func plain(e *etree.Element, key string) string {
-	if e == nil {
-		return ""
-	}
-	for _, a := range e.Attr {
-		if a.Space == "" && a.Key == key {
-			return strings.TrimSpace(a.Value)
-		}
-	}
-	return ""
-}
-
-// inferenceProbability is the first Why/Inference@probability in [0, 1].
-func inferenceProbability(why *etree.Element) float64 {
-	if why == nil {
-		return 0
-	}
-	for _, c := range why.ChildElements() {
-		if c.Tag != "Inference" {
-			continue
-		}
-		p, err := strconv.ParseFloat(plain(c, "probability"), 64)
-		if err == nil && p >= 0 && p <= 1 && !math.IsNaN(p) {
-			return p
-		}
-	}
-	return 0
-}
 
 // citation is one Citations/EventIVORN: the cited IVORN and how it is cited
 // (followup, supersedes, retraction).
 type citation struct {
 	ivorn, cite string
-}
-
-// citations lists a Citations element's EventIVORNs in document order.
-func citations(c *etree.Element) []citation {
-	if c == nil {
-		return nil
-	}
-	var out []citation
-	for _, e := range c.ChildElements() {
-		if e.Tag == "EventIVORN" {
-			out = append(out, citation{ivorn: elemText(e), cite: plain(e, "cite")})
-		}
-	}
-	return out
 }
 
 // ivornParts is an IVORN split as ivo://authority/stream#fragment.

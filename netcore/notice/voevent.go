@@ -50,18 +50,18 @@ func SummarizeParsed(ev *voevent.Event, vs voevent.Summary) alert.Summary {
 	}
 	params := paramIndex(vs.Params)
 
-	root := ev.Tree()
+	// Everything comes from the one parse that vs was made from.
 	if s.Author == "" {
-		author := elem(root, "Who", "Author")
-		s.Author = firstNonEmpty(elemText(elem(author, "shortName")), elemText(elem(author, "title")),
-			elemText(elem(author, "contactName")))
+		s.Author = vs.AuthorName
 	}
-	iso := elem(root, "WhereWhen", "ObsDataLocation", "ObservationLocation", "AstroCoords", "Time", "TimeInstant", "ISOTime")
-	if t, ok := parseTime(elemText(iso)); ok {
+	if t, ok := parseTime(vs.ISOTime); ok {
 		s.EventTime = t
 	}
-	s.Probability = inferenceProbability(elem(root, "Why"))
-	cites := citations(elem(root, "Citations"))
+	s.Probability = vs.Probability
+	cites := make([]citation, len(vs.Citations))
+	for i, c := range vs.Citations {
+		cites[i] = citation{ivorn: c.IVORN, cite: c.Cite}
+	}
 
 	ivorn := parseIVORNParts(ev.IVORN)
 	s.Mission = missionOf(ivorn)

@@ -26,6 +26,21 @@ type Summary struct {
 	RA, Dec, ErrorRadius float64
 
 	Params []Param // every What//Param, in document order
+
+	// AuthorName is Who/Author's shortName, title or contactName: the first not empty.
+	AuthorName string
+	// ISOTime is WhereWhen/…/Time/TimeInstant/ISOTime: when the event happened.
+	ISOTime string
+	// Probability is the first Why/Inference@probability in [0, 1]; 0 if none.
+	Probability float64
+	// Citations are the Citations/EventIVORN elements, in document order.
+	Citations []Citation
+}
+
+// Citation is one Citations/EventIVORN: the cited IVORN and how it is cited
+// (followup, supersedes, retraction).
+type Citation struct {
+	IVORN, Cite string
 }
 
 // Summarize extracts a Summary from ev's parsed document. Elements are found

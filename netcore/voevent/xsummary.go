@@ -40,7 +40,41 @@ func xsummarize(d *xdoc, ivorn, role string) Summary {
 	if what := xchild(root, "What"); what != nil {
 		s.Params = xcollectParams(what, "", nil)
 	}
+	author := xchild(who, "Author")
+	for _, k := range []string{"shortName", "title", "contactName"} {
+		if v := strings.TrimSpace(xtext(xchild(author, k))); v != "" {
+			s.AuthorName = v
+			break
+		}
+	}
+	s.ISOTime = strings.TrimSpace(xtext(xpathOf(root, "WhereWhen", "ObsDataLocation", "ObservationLocation", "AstroCoords", "Time", "TimeInstant", "ISOTime")))
+	s.Probability = xprobability(xchild(root, "Why"))
+	if cites := xchild(root, "Citations"); cites != nil {
+		for c := cites.children; c != nil; c = c.next {
+			if c._type == elementNode && xeq(c.name, "EventIVORN") {
+				cite, _ := xattr(c, "cite")
+				s.Citations = append(s.Citations, Citation{IVORN: strings.TrimSpace(xtext(c)), Cite: strings.TrimSpace(cite)})
+			}
+		}
+	}
 	return s
+}
+
+// xprobability is the first Why/Inference@probability in [0, 1].
+func xprobability(why xnode) float64 {
+	if why == nil {
+		return 0
+	}
+	for c := why.children; c != nil; c = c.next {
+		if c._type != elementNode || !xeq(c.name, "Inference") {
+			continue
+		}
+		v, _ := xattr(c, "probability")
+		if p, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && p >= 0 && p <= 1 && !math.IsNaN(p) {
+			return p
+		}
+	}
+	return 0
 }
 
 func xcollectParams(e xnode, group string, out []Param) []Param {

@@ -69,6 +69,18 @@ type EventQuery struct {
 	BeforeID, AfterID int64
 	// Limit bounds the rows returned (default 100).
 	Limit int
+
+	// AlertType selects one alert type (Preliminary, Retraction, …).
+	AlertType string
+	// HideTest leaves out test and mock alerts.
+	HideTest bool
+	// Cone, when set, selects the alerts positioned inside it.
+	Cone *Cone
+	// Sort is the order (SortReceived, SortEventTime, …), newest or
+	// largest first unless Asc; After continues a keyset page.
+	Sort  string
+	Asc   bool
+	After Cursor
 }
 
 func (q EventQuery) where() (string, []any) {
@@ -111,6 +123,23 @@ func (q EventQuery) where() (string, []any) {
 		conds = append(conds, "id > ?")
 		args = append(args, q.AfterID)
 	}
+	if q.AlertType != "" {
+		conds = append(conds, "alert_type = ?")
+		args = append(args, q.AlertType)
+	}
+	if q.HideTest {
+		conds = append(conds, "test = 0")
+	}
+	if q.Cone != nil {
+		c, a := coneWhere(*q.Cone)
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
+	if q.After.Set {
+		c, a := keysetWhere(q.Sort, q.Asc, q.After)
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
 	if len(conds) == 0 {
 		return "", nil
 	}
@@ -152,14 +181,15 @@ func scanEvent(sc interface{ Scan(...any) error }) (EventRow, error) {
 	return r, nil
 }
 
-// ListEvents returns archived events, newest first (keyset paging by id).
+// ListEvents returns archived events in q's order, newest first by default
+// (keyset paging: q.After, or BeforeID for the default order).
 func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error) {
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
 	s.indexBeforeSearch(q)
 	where, args := q.where()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+where+` ORDER BY id DESC LIMIT ?`, append(args, q.Limit)...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+where+orderBy(q.Sort, q.Asc)+` LIMIT ?`, append(args, q.Limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -175,8 +205,10 @@ func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error
 	return out, rows.Err()
 }
 
-// CountEvents counts the archived events that q selects (ignoring Limit).
+// CountEvents counts the archived events that q selects (ignoring Limit
+// and the page cursor).
 func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
+	q.After = Cursor{}
 	s.indexBeforeSearch(q)
 	where, args := q.where()
 	var n int64
@@ -187,6 +219,17 @@ func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
 // GetEvent returns the newest archived event with this IVORN and its raw bytes.
 func (s *Store) GetEvent(ctx context.Context, ivorn string) (EventRow, []byte, error) {
 	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, (SELECT raw FROM event_raw WHERE event_raw.id = events.id) FROM events WHERE ivorn = ? ORDER BY id DESC LIMIT 1`, ivorn)
+	var raw []byte
+	r, err := scanEvent(scanTail{row, &raw})
+	if err == sql.ErrNoRows {
+		return r, nil, ErrNotFound
+	}
+	return r, raw, err
+}
+
+// GetEventByID returns the archived event with this id and its raw bytes.
+func (s *Store) GetEventByID(ctx context.Context, id int64) (EventRow, []byte, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, (SELECT raw FROM event_raw WHERE event_raw.id = events.id) FROM events WHERE id = ?`, id)
 	var raw []byte
 	r, err := scanEvent(scanTail{row, &raw})
 	if err == sql.ErrNoRows {

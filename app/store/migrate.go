@@ -113,6 +113,11 @@ var migrations = []string{
 		paused     INTEGER NOT NULL DEFAULT 0,
 		created_at INTEGER NOT NULL
 	);`,
+	// 5: the alert monitor's sort orders, each read by keyset without a
+	// sort step (the expressions match store.sortExpr).
+	`CREATE INDEX events_by_event_time ON events(ifnull(event_time, 0), id);
+	CREATE INDEX events_by_type ON events(alert_type, id);
+	CREATE INDEX events_by_trigger ON events("trigger", id);`,
 }
 
 // SchemaVersion is the schema version this code writes.

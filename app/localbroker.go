@@ -133,6 +133,7 @@ func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
 		MaxFrame: cfg.MaxFrame, ReceiveTimeout: cfg.ReceiveTimeout, Log: c.log,
 	})
 	lb := &LocalBroker{Broker: b, handlers: cfg.Handlers, errs: make(chan error, 4)}
+	b.Watch(c.archived)
 	for _, kc := range cfg.Kafka {
 		cons, err := kafka.NewConsumer(kc, b.KafkaHandler(), c.log)
 		if err != nil {

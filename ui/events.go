@@ -90,7 +90,7 @@ func newEventsPanel(u *Window) *EventsPanel {
 	table := container.NewBorder(container.NewHScroll(header), nil, nil, nil, p.List)
 	split := container.NewVSplit(table, p.Detail.content)
 	split.Offset = 0.55
-	p.content = container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(p.NewRows, p.Count), p.Filters.content), nil, nil, nil, split)
+	p.content = container.NewBorder(p.Filters.content, nil, nil, nil, split)
 	return p
 }
 
@@ -210,7 +210,10 @@ func (p *EventsPanel) setCount(n int64) {
 	if n == 1 {
 		text = "1 event"
 	}
-	p.Count.SetText(text)
+	if p.Count.Text != text {
+		p.Count.SetText(text)
+		p.Filters.row1.Refresh() // lay out the count's new width
+	}
 }
 
 // Arrived tells the panel that alerts were archived; it never blocks.
@@ -260,6 +263,7 @@ func (p *EventsPanel) live(stop <-chan struct{}) {
 			if n > p.shown {
 				p.NewRows.SetText(fmt.Sprintf("%d new ↑", n-p.shown))
 				p.NewRows.Show()
+				p.Filters.row1.Refresh()
 			}
 		})
 	}

@@ -29,8 +29,9 @@ type eventDetail struct {
 	Raw                          *widget.RichText
 	CopyKey, CopyCoords, CopyRaw *widget.Button
 
-	shown  app.EventDetail
-	params [][4]string
+	summary *fyne.Container
+	shown   app.EventDetail
+	params  [][4]string
 }
 
 func newEventDetail(p *EventsPanel) *eventDetail {
@@ -73,9 +74,9 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 	}
 	d.Raw = widget.NewRichText()
 	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyKey, d.CopyCoords, d.CopyRaw)
-	summary := container.NewVBox(d.Banner, d.Summary, d.Timeline, d.Links, copyRow)
+	d.summary = container.NewVBox(d.Banner, d.Timeline, d.Summary, d.Links, copyRow)
 	d.content = container.NewAppTabs(
-		container.NewTabItem("Summary", container.NewVScroll(summary)),
+		container.NewTabItem("Summary", container.NewVScroll(d.summary)),
 		container.NewTabItem("Params", d.Params),
 		container.NewTabItem("Raw", container.NewScroll(d.Raw)),
 	)
@@ -156,6 +157,7 @@ func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.
 	d.Params.Refresh()
 	d.Raw.Segments = raw
 	d.Raw.Refresh()
+	d.summary.Refresh() // lay out the summary's new heights
 }
 
 // linkLabel names a link: GraceDB, Sky map, or its field and host.

@@ -37,6 +37,7 @@ type eventFilters struct {
 	ShowTest                      *widget.Check
 	Save                          *widget.Button
 
+	row1     *fyne.Container // holds the count, whose width changes
 	applying bool
 	saved    map[string]app.EventFilter
 }
@@ -71,9 +72,10 @@ func newEventFilters(p *EventsPanel) *eventFilters {
 	b.Saved = widget.NewSelect(nil, func(name string) { b.apply(name) })
 	b.Saved.PlaceHolder = "saved filters"
 	b.Save = widget.NewButton("Save…", b.askSave)
-	row1 := container.NewBorder(nil, nil, nil, container.NewHBox(b.Saved, b.Save), b.Search)
-	row2 := container.NewGridWithColumns(7, b.Source, b.Type, b.Trigger, b.Role, b.Range, b.Cone, b.ShowTest)
-	b.content = container.NewVBox(row1, row2)
+	b.row1 = container.NewBorder(nil, nil, nil, container.NewHBox(p.NewRows, p.Count, b.Saved, b.Save), b.Search)
+	row2 := container.NewBorder(nil, nil, nil, container.NewHBox(b.Role, b.Range, b.ShowTest),
+		container.NewGridWithColumns(4, b.Source, b.Type, b.Trigger, b.Cone))
+	b.content = container.NewVBox(b.row1, row2)
 	b.applying = false
 	go b.loadSaved()
 	return b

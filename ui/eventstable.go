@@ -27,10 +27,10 @@ type eventColumn struct {
 var eventColumns = []eventColumn{
 	{"Received", store.SortReceived, 130, func(r app.EventRow, now time.Time) string { return tableTime(r.Received, now) }},
 	{"Event time", store.SortEventTime, 130, func(r app.EventRow, now time.Time) string { return tableTime(r.EventTime, now) }},
-	{"Source", "-", 150, func(r app.EventRow, _ time.Time) string { return sourceText(r) }},
+	{"Source", "-", 140, func(r app.EventRow, _ time.Time) string { return sourceText(r) }},
 	{"Type", store.SortType, 120, func(r app.EventRow, _ time.Time) string { return typeText(r) }},
 	{"Trigger", store.SortTrigger, 110, func(r app.EventRow, _ time.Time) string { return r.Trigger }},
-	{"Role", "-", 90, func(r app.EventRow, _ time.Time) string { return roleText(r) }},
+	{"Role", "-", 105, func(r app.EventRow, _ time.Time) string { return roleText(r) }},
 	{"RA", "-", 95, func(r app.EventRow, _ time.Time) string { return posText(r, sexaRA(r.RA)) }},
 	{"Dec", "-", 90, func(r app.EventRow, _ time.Time) string { return posText(r, sexaDec(r.Dec)) }},
 	{"Error", "-", 65, func(r app.EventRow, _ time.Time) string { return errText(r) }},
@@ -148,23 +148,22 @@ func setEventRow(o fyne.CanvasObject, r app.EventRow, selected bool, now time.Ti
 	}
 }
 
-// newEventsHeader makes the header row: a button per column; a click on a
-// sortable column sorts by it (twice: the other way).
+// newEventsHeader makes the header row: a button per sortable column (a
+// click sorts by it; twice, the other way), a label for the others.
 func newEventsHeader(onSort func(sort string)) (*fyne.Container, []*widget.Button) {
 	objs := []fyne.CanvasObject{canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))}
 	var btns []*widget.Button
 	for _, c := range eventColumns {
-		b := widget.NewButton(c.title, nil)
+		sort := c.sort
+		b := widget.NewButton(c.title, func() { onSort(sort) })
 		b.Alignment = widget.ButtonAlignLeading
 		b.Importance = widget.LowImportance
-		if c.sort == "-" {
-			b.Disable()
-		} else {
-			sort := c.sort
-			b.OnTapped = func() { onSort(sort) }
-		}
 		btns = append(btns, b)
-		objs = append(objs, b)
+		if c.sort == "-" {
+			objs = append(objs, widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		} else {
+			objs = append(objs, b)
+		}
 	}
 	return container.New(columnsLayout{}, objs...), btns
 }

@@ -82,6 +82,9 @@ func (s *Store) fillBatch(ctx context.Context, from, count, n int, end time.Time
 		dec := math.Asin(math.Mod(float64(i)*0.7548777, 2)-1) * 180 / math.Pi
 		far := math.Pow(10, -7-float64(i%6))
 		sig := fmt.Sprintf("FAR 1 per %.3g years", 1/(far*365.25*86400))
+		if y := 1 / (far * 365.25 * 86400); y >= 100 {
+			sig = fmt.Sprintf("FAR 1 per %.0f years", y)
+		}
 		desc := k.mission + " " + typ + " for trigger " + trigger
 		body := fmt.Sprintf(`{"alert_type":%q,"superevent_id":%q,"mission":%q,"ra":%.4f,"dec":%.4f,"far":%g,"time_created":%q}`,
 			typ, trigger, k.mission, ra, dec, far, received.UTC().Format(time.RFC3339))

@@ -147,32 +147,43 @@ func (p *EventsPanel) setFilter(f app.EventFilter, delay time.Duration) {
 	p.timer = time.AfterFunc(delay, func() { p.loadFirst(ctx, gen, f, true) })
 }
 
-// loadFirst reads the first page and the count of f off the UI goroutine
-// and shows them; top scrolls the table to its top.
+// loadFirst reads the first page of f off the UI goroutine and shows it,
+// then its count (which can take longer); top scrolls the table up.
 func (p *EventsPanel) loadFirst(ctx context.Context, gen int, f app.EventFilter, top bool) {
 	rows, err := p.u.Core.EventsPage(ctx, f, app.EventCursor{}, eventsPage)
-	var n int64
-	if err == nil {
-		n, err = p.counts.count(ctx, p.u.Core, f)
-	}
+	current := func() bool { return gen == p.gen && ctx.Err() == nil }
 	do(func() {
-		if gen != p.gen || ctx.Err() != nil {
+		if !current() {
 			return
 		}
 		if err != nil {
 			p.Count.SetText("error: " + err.Error())
 			return
 		}
-		p.rows, p.more, p.loading, p.loaded, p.shown = rows, len(rows) == eventsPage, false, true, n
+		p.rows, p.more, p.loading, p.loaded = rows, len(rows) == eventsPage, false, true
 		if len(rows) > 0 {
 			p.cursor = f.CursorAfter(rows[len(rows)-1])
 		}
 		p.NewRows.Hide()
-		p.setCount(n)
 		if top {
 			p.List.ScrollToTop()
 		}
 		p.List.Refresh()
+	})
+	if err != nil {
+		return
+	}
+	n, err := p.counts.count(ctx, p.u.Core, f)
+	do(func() {
+		if !current() {
+			return
+		}
+		if err != nil {
+			p.Count.SetText("error: " + err.Error())
+			return
+		}
+		p.shown = n
+		p.setCount(n)
 	})
 }
 

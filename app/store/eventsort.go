@@ -69,7 +69,7 @@ type Cone struct {
 // ra and dec, then the exact great-circle distance.
 func coneWhere(c Cone) (string, []any) {
 	r := math.Min(math.Max(c.Radius, 0), 180)
-	conds := []string{"ra IS NOT NULL", "dec BETWEEN ? AND ?"}
+	conds := []string{"dec IS NOT NULL", "ra IS NOT NULL", "dec BETWEEN ? AND ?"}
 	args := []any{c.Dec - r, c.Dec + r}
 	cosd := math.Cos((math.Abs(c.Dec) + r) * math.Pi / 180)
 	if math.Abs(c.Dec)+r < 89.9 && cosd > 0 {

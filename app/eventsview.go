@@ -28,6 +28,12 @@ func (c *Core) CountEvents(ctx context.Context, f EventFilter) (int64, error) {
 	return c.Store.CountEvents(ctx, f.Query(store.Cursor{}, 0))
 }
 
+// CountEventsAt counts the archived alerts f selects and returns the newest
+// archive id then (one snapshot), so that arrivals can be counted on top.
+func (c *Core) CountEventsAt(ctx context.Context, f EventFilter) (n, newest int64, err error) {
+	return c.Store.CountEventsAt(ctx, f.Query(store.Cursor{}, 0))
+}
+
 // Link is a clickable address found in an alert.
 type Link struct {
 	Label, URL string

@@ -21,23 +21,16 @@ type countEntry struct {
 	n, upTo int64
 }
 
-// count returns how many archived alerts f selects.
+// count returns how many archived alerts f selects: the first time a
+// full count, then the count of the alerts archived since, added.
 func (c *countCache) count(ctx context.Context, core *app.Core, f app.EventFilter) (int64, error) {
-	newest, err := core.EventsPage(ctx, app.EventFilter{}, app.EventCursor{}, 1)
-	if err != nil || len(newest) == 0 {
-		return 0, err
-	}
-	top := newest[0].ID
 	key := countKey(f)
 	c.mu.Lock()
-	e, ok := c.m[key]
+	e := c.m[key]
 	c.mu.Unlock()
-	if ok && e.upTo == top {
-		return e.n, nil
-	}
 	g := f
-	g.Sort, g.Asc, g.BeforeID, g.AfterID = "", false, top+1, e.upTo
-	n, err := core.CountEvents(ctx, g)
+	g.Sort, g.Asc, g.BeforeID, g.AfterID = "", false, 0, e.upTo
+	n, top, err := core.CountEventsAt(ctx, g)
 	if err != nil {
 		return 0, err
 	}

@@ -231,6 +231,17 @@ func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
 	return n, err
 }
 
+// CountEventsAt counts the archived events that q selects and returns the
+// newest archive id at that moment, read in one snapshot: a count to which
+// later arrivals (AfterID newest) can be added.
+func (s *Store) CountEventsAt(ctx context.Context, q EventQuery) (n, newest int64, err error) {
+	q.After, q.counting = Cursor{}, true
+	s.indexBeforeSearch(q)
+	where, args := q.where()
+	err = s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM events`+where+`), (SELECT ifnull(max(id), 0) FROM events)`, args...).Scan(&n, &newest)
+	return n, newest, err
+}
+
 // GetEvent returns the newest archived event with this IVORN and its raw bytes.
 func (s *Store) GetEvent(ctx context.Context, ivorn string) (EventRow, []byte, error) {
 	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, (SELECT raw FROM event_raw WHERE event_raw.id = events.id) FROM events WHERE ivorn = ? ORDER BY id DESC LIMIT 1`, ivorn)

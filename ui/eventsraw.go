@@ -28,7 +28,8 @@ func highlight(raw []byte) []widget.RichTextSegment {
 	if len(text) > rawShown {
 		text, more = text[:rawShown], fmt.Sprintf("\n… %d more bytes: copy the raw text to see them all", len(raw)-rawShown)
 	}
-	if json.Valid(raw) {
+	isJSON := json.Valid(raw)
+	if isJSON {
 		var v any
 		if json.Unmarshal(raw, &v) == nil {
 			if b, err := json.MarshalIndent(truncateJSON(v), "", "  "); err == nil {
@@ -45,13 +46,22 @@ func highlight(raw []byte) []widget.RichTextSegment {
 	}
 	for len(text) > 0 {
 		switch c := text[0]; {
-		case c == '<':
-			end := strings.IndexByte(text, '>')
-			if end < 0 {
-				end = len(text) - 1
+		case c == '<' || !isJSON:
+			// XML: tags coloured, text as it is.
+			end := strings.IndexByte(text[1:], '<') + 1
+			if end <= 0 {
+				end = len(text)
 			}
-			tagSegments(text[:end+1], add)
-			text = text[end+1:]
+			if c == '<' {
+				end = strings.IndexByte(text, '>') + 1
+				if end <= 0 {
+					end = len(text)
+				}
+				tagSegments(text[:end], add)
+			} else {
+				add(text[:end], theme.ColorNameForeground)
+			}
+			text = text[end:]
 		case c == '"':
 			end := strings.IndexByte(text[1:], '"') + 1
 			if end <= 0 {
@@ -71,12 +81,9 @@ func highlight(raw []byte) []widget.RichTextSegment {
 			add(text[:end], theme.ColorNameWarning)
 			text = text[end:]
 		default:
-			end := strings.IndexAny(text, `<"-0123456789`)
-			if end <= 0 {
-				end = max(end, 1)
-				if strings.IndexAny(text, `<"-0123456789`) < 0 {
-					end = len(text)
-				}
+			end := strings.IndexAny(text, `"-0123456789`)
+			if end < 0 {
+				end = len(text)
 			}
 			add(text[:end], theme.ColorNameForeground)
 			text = text[end:]

@@ -70,3 +70,15 @@ func tableTime(t, now time.Time) string {
 	}
 	return t.Format("2006-01-02 15:04")
 }
+
+// thousands formats n with commas between groups of three digits.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -151,7 +150,9 @@ func (p *EventsPanel) setFilter(f app.EventFilter, delay time.Duration) {
 // then its count (which can take longer); top scrolls the table up.
 func (p *EventsPanel) loadFirst(ctx context.Context, gen int, f app.EventFilter, top bool) {
 	rows, err := p.u.Core.EventsPage(ctx, f, app.EventCursor{}, eventsPage)
-	current := func() bool { return gen == p.gen && ctx.Err() == nil }
+	// Not ctx.Err(): the caller's context may end before fyne.Do runs
+	// these (the real driver queues them); a newer filter bumps gen.
+	current := func() bool { return gen == p.gen }
 	do(func() {
 		if !current() {
 			return
@@ -217,7 +218,7 @@ func (p *EventsPanel) loadMore() {
 }
 
 func (p *EventsPanel) setCount(n int64) {
-	text := fmt.Sprintf("%d events", n)
+	text := thousands(n) + " events"
 	if n == 1 {
 		text = "1 event"
 	}
@@ -272,7 +273,7 @@ func (p *EventsPanel) live(stop <-chan struct{}) {
 			}
 			p.setCount(n)
 			if n > p.shown {
-				p.NewRows.SetText(fmt.Sprintf("%d new ↑", n-p.shown))
+				p.NewRows.SetText(thousands(n-p.shown) + " new ↑")
 				p.NewRows.Show()
 				p.Filters.row1.Refresh()
 			}

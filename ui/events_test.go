@@ -78,7 +78,7 @@ func TestEventsSelectionStaysOnItsEventWhile1000Arrive(t *testing.T) {
 	for i := 10; i < 1010; i++ {
 		feed(t, lb, "igwn.gwalert", gwAlert(i, "Initial"))
 	}
-	eventually(t, "1,010 events counted", u, func() bool { return u.Events.Count.Text == "1010 events" })
+	eventually(t, "1,010 events counted", u, func() bool { return u.Events.Count.Text == "1,010 events" })
 	doAndWait(func() {
 		if got := u.Events.Selected(); got != picked.ID {
 			t.Fatalf("selection moved from event %d to %d", picked.ID, got)
@@ -172,7 +172,7 @@ func TestEventsSearchAndFilters(t *testing.T) {
 		doAndWait(set)
 		eventually(t, what+": "+want, u, func() bool { return u.Events.Count.Text == want })
 	}
-	count("hidden tests", "1800 events", func() {})
+	count("hidden tests", "1,800 events", func() {})
 	count("search", "100 events", func() { test.Type(b.Search, "Preliminary") })
 	count("search with tests", "200 events", func() { b.ShowTest.SetChecked(true) })
 	count("search and type", "0 events", func() { b.Type.SetText("Initial") })
@@ -189,7 +189,7 @@ func TestEventsSearchAndFilters(t *testing.T) {
 		if err != nil || n < lo || n > hi {
 			t.Fatalf("filter %+v counts %d, %v; want %d–%d", f, n, err, lo, hi)
 		}
-		return fmt.Sprintf("%d events", n)
+		return thousands(n) + " events"
 	}
 	doAndWait(func() {
 		b.ShowTest.SetChecked(false)
@@ -245,7 +245,7 @@ func TestEventsMockHiddenAndRetractionTimeline(t *testing.T) {
 			h := o.(*widget.Hyperlink)
 			links = append(links, h.Text+" "+h.URL.String())
 		}
-		if len(links) != 1 || links[0] != "GraceDB ↗ https://example.org/superevents/MS181101ab/view/" {
+		if len(links) != 1 || links[0] != "GraceDB https://example.org/superevents/MS181101ab/view/" {
 			t.Errorf("links %q", links)
 		}
 		if !strings.Contains(d.Raw.String(), `"superevent_id": "MS181101ab"`) {

@@ -165,15 +165,15 @@ func linkLabel(l app.Link) string {
 	low := strings.ToLower(l.Label + " " + l.URL)
 	switch {
 	case strings.Contains(low, "gracedb") || strings.Contains(low, "superevents"):
-		return "GraceDB ↗"
+		return "GraceDB"
 	case strings.Contains(low, "skymap") || strings.Contains(low, ".fits"):
-		return "Sky map ↗"
+		return "Sky map"
 	}
 	host := l.URL
 	if u, err := url.Parse(l.URL); err == nil {
 		host = u.Host
 	}
-	return l.Label + ": " + host + " ↗"
+	return l.Label + ": " + host
 }
 
 // coordsText is what the coordinates' copy button copies.

@@ -281,3 +281,25 @@ func TestEventsDetailsCoordinatesAndErrorUnits(t *testing.T) {
 		t.Errorf("%d params", n)
 	}
 }
+
+func TestEventsScrolledDownOffersNewArrivals(t *testing.T) {
+	u := synthWindow(t, 1000)
+	lb := startBroker(t, u)
+	eventually(t, "the count", u, func() bool { return u.Events.Count.Text == "900 events" })
+	first := onUI(func() int64 { return u.Events.Rows()[0].ID })
+	doAndWait(func() { u.Events.List.ScrollToOffset(2000) })
+	for i := range 3 {
+		feed(t, lb, "igwn.gwalert", gwAlert(i, "Preliminary"))
+	}
+	eventually(t, "the new-arrivals button", u, func() bool {
+		return u.Events.NewRows.Visible() && u.Events.NewRows.Text == "3 new ↑" && u.Events.Count.Text == "903 events"
+	})
+	if got := onUI(func() int64 { return u.Events.Rows()[0].ID }); got != first {
+		t.Fatalf("the rows moved under a reader scrolled down: first id %d, was %d", got, first)
+	}
+	doAndWait(func() { test.Tap(u.Events.NewRows) })
+	eventually(t, "the new arrivals at the top", u, func() bool {
+		r := u.Events.Rows()
+		return len(r) > 0 && r[0].ID > first && !u.Events.NewRows.Visible() && u.Events.List.GetScrollOffset() == 0
+	})
+}

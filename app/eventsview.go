@@ -14,6 +14,17 @@ import (
 // EventCursor continues a keyset page of the archive list.
 type EventCursor = store.Cursor
 
+// Cone is a circle on the sky: centre and radius in degrees.
+type Cone = store.Cone
+
+// Sort orders of the archive list (EventFilter.Sort).
+const (
+	SortReceived  = store.SortReceived
+	SortEventTime = store.SortEventTime
+	SortType      = store.SortType
+	SortTrigger   = store.SortTrigger
+)
+
 // EventsPage reads one page of the archive list in f's order, starting
 // after cur (the zero cursor: the top).
 func (c *Core) EventsPage(ctx context.Context, f EventFilter, cur EventCursor, limit int) ([]EventRow, error) {

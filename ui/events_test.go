@@ -303,3 +303,30 @@ func TestEventsScrolledDownOffersNewArrivals(t *testing.T) {
 		return len(r) > 0 && r[0].ID > first && !u.Events.NewRows.Visible() && u.Events.List.GetScrollOffset() == 0
 	})
 }
+
+func TestEventsSavedFilter(t *testing.T) {
+	u := synthWindow(t, 1000)
+	b := u.Events.Filters
+	doAndWait(func() {
+		b.Type.SetText("Retraction")
+		b.Cone.SetText("10 20 60")
+	})
+	want := onUI(u.Events.Filter)
+	doAndWait(func() { b.SaveAs("retractions near the Crab") })
+	eventually(t, "the saved filter offered", u, func() bool { return len(b.Saved.Options) == 1 })
+	doAndWait(func() {
+		b.Type.SetText("")
+		b.Cone.SetText("")
+	})
+	eventually(t, "all alerts", u, func() bool { return u.Events.Count.Text == "900 events" })
+	doAndWait(func() { b.Saved.SetSelected("retractions near the Crab") })
+	got := onUI(u.Events.Filter)
+	if got.Type != "Retraction" || got.Cone == nil || *got.Cone != *want.Cone || onUI(func() string { return b.Cone.Text }) != "10 20 60" {
+		t.Fatalf("applied %+v, want %+v", got, want)
+	}
+	n, err := u.Core.CountEvents(context.Background(), want)
+	if err != nil || n == 0 {
+		t.Fatalf("the saved filter selects %d: a useless test (%v)", n, err)
+	}
+	eventually(t, "the saved filter's count", u, func() bool { return u.Events.Count.Text == thousands(n)+" events" })
+}

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/starling-broker/starling/app"
-	"github.com/starling-broker/starling/app/store"
 )
 
 // timeRanges are the received-time ranges offered, most recent first.
@@ -107,7 +106,7 @@ func (b *eventFilters) changed(delay time.Duration) {
 }
 
 // parseCone reads "RA Dec radius" in degrees; "" is no cone.
-func parseCone(s string) (*store.Cone, error) {
+func parseCone(s string) (*app.Cone, error) {
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == ';' })
 	if len(fields) == 0 {
 		return nil, nil
@@ -126,7 +125,7 @@ func parseCone(s string) (*store.Cone, error) {
 	if v[1] < -90 || v[1] > 90 || v[2] <= 0 || v[2] > 180 {
 		return nil, errors.New("Dec is within ±90° and the radius within 0–180°")
 	}
-	return &store.Cone{RA: v[0], Dec: v[1], Radius: v[2]}, nil
+	return &app.Cone{RA: v[0], Dec: v[1], Radius: v[2]}, nil
 }
 
 // apply shows a saved filter's values in the widgets and lists it.

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/starling-broker/starling/app"
-	"github.com/starling-broker/starling/app/store"
 )
 
 // eventColumn is one column of the events table.
@@ -25,11 +24,11 @@ type eventColumn struct {
 }
 
 var eventColumns = []eventColumn{
-	{"Received", store.SortReceived, 130, func(r app.EventRow, now time.Time) string { return tableTime(r.Received, now) }},
-	{"Event time", store.SortEventTime, 130, func(r app.EventRow, now time.Time) string { return tableTime(r.EventTime, now) }},
+	{"Received", app.SortReceived, 130, func(r app.EventRow, now time.Time) string { return tableTime(r.Received, now) }},
+	{"Event time", app.SortEventTime, 130, func(r app.EventRow, now time.Time) string { return tableTime(r.EventTime, now) }},
 	{"Source", "-", 140, func(r app.EventRow, _ time.Time) string { return sourceText(r) }},
-	{"Type", store.SortType, 120, func(r app.EventRow, _ time.Time) string { return typeText(r) }},
-	{"Trigger", store.SortTrigger, 110, func(r app.EventRow, _ time.Time) string { return r.Trigger }},
+	{"Type", app.SortType, 120, func(r app.EventRow, _ time.Time) string { return typeText(r) }},
+	{"Trigger", app.SortTrigger, 110, func(r app.EventRow, _ time.Time) string { return r.Trigger }},
 	{"Role", "-", 105, func(r app.EventRow, _ time.Time) string { return roleText(r) }},
 	{"RA", "-", 95, func(r app.EventRow, _ time.Time) string { return posText(r, sexaRA(r.RA)) }},
 	{"Dec", "-", 90, func(r app.EventRow, _ time.Time) string { return posText(r, sexaDec(r.Dec)) }},

@@ -18,7 +18,7 @@ var (
 	millionDir  string
 )
 
-// MillionArchive returns the directory of the million-alert archive,
+// millionArchive returns the directory of the million-alert archive,
 // building it first if needed.
 func millionArchive(b *testing.B) string {
 	millionOnce.Do(func() {

@@ -110,6 +110,12 @@ func (p *EventsPanel) SelectEvent(id int64) {
 		return
 	}
 	p.selID = id
+	for i, r := range p.rows {
+		if r.ID == id {
+			p.List.ScrollTo(i) // a no-op when the row is in view
+			break
+		}
+	}
 	p.List.Refresh()
 	p.Detail.load(id)
 	for _, f := range p.onSelect {

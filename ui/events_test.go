@@ -330,3 +330,24 @@ func TestEventsSavedFilter(t *testing.T) {
 	}
 	eventually(t, "the saved filter's count", u, func() bool { return u.Events.Count.Text == thousands(n)+" events" })
 }
+
+func TestEventsHooksForTheSkyMap(t *testing.T) {
+	u := synthWindow(t, 1000)
+	var told []int64
+	doAndWait(func() {
+		u.Events.OnSelect(func(id int64) { told = append(told, id) })
+		if f := u.Events.Filter(); !f.HideTest || f.Sort != app.SortReceived {
+			t.Errorf("default filter %+v", f)
+		}
+	})
+	// An event far below the rows loaded, as a click on the sky map picks it.
+	doAndWait(func() { u.Events.SelectEvent(42) })
+	eventually(t, "its details", u, func() bool { return strings.Contains(u.Events.Detail.Summary.String(), "-41") })
+	doAndWait(func() {
+		if u.Events.Selected() != 42 || len(told) != 1 || told[0] != 42 {
+			t.Errorf("selected %d, told %v", u.Events.Selected(), told)
+		}
+	})
+	doAndWait(func() { u.Events.Filters.Trigger.SetText("1000004") })
+	eventually(t, "the filter hook to follow", u, func() bool { return u.Events.Filter().Trigger == "1000004" })
+}

@@ -37,16 +37,19 @@ type EventsPanel struct {
 	Detail  *eventDetail
 	header  []*widget.Button
 
-	filter   app.EventFilter
-	gen      int // bumps when the filter changes, so stale pages are dropped
-	cancel   context.CancelFunc
-	timer    *time.Timer
-	rows     []app.EventRow
-	cursor   app.EventCursor
-	more     bool
-	loading  bool
-	loaded   bool  // the first page of the current filter is shown
-	shown    int64 // the count when the first page was read
+	filter  app.EventFilter
+	gen     int // bumps when the filter changes, so stale pages are dropped
+	cancel  context.CancelFunc
+	timer   *time.Timer
+	rows    []app.EventRow
+	cursor  app.EventCursor
+	more    bool
+	loading bool
+	loaded  bool // the first page of the current filter is shown
+	// newest is the newest archive id when the first page was read, and
+	// page counts the first pages shown: arrivals after newest are "new".
+	newest   int64
+	page     int
 	selID    int64
 	onSelect []func(id int64)
 
@@ -155,7 +158,11 @@ func (p *EventsPanel) setFilter(f app.EventFilter, delay time.Duration) {
 // loadFirst reads the first page of f off the UI goroutine and shows it,
 // then its count (which can take longer); top scrolls the table up.
 func (p *EventsPanel) loadFirst(ctx context.Context, gen int, f app.EventFilter, top bool) {
-	rows, err := p.u.Core.EventsPage(ctx, f, app.EventCursor{}, eventsPage)
+	newest, err := p.newestID(ctx) // before the page: an alert is never both missed and not new
+	var rows []app.EventRow
+	if err == nil {
+		rows, err = p.u.Core.EventsPage(ctx, f, app.EventCursor{}, eventsPage)
+	}
 	// Not ctx.Err(): the caller's context may end before fyne.Do runs
 	// these (the real driver queues them); a newer filter bumps gen.
 	current := func() bool { return gen == p.gen }
@@ -168,6 +175,7 @@ func (p *EventsPanel) loadFirst(ctx context.Context, gen int, f app.EventFilter,
 			return
 		}
 		p.rows, p.more, p.loading, p.loaded = rows, len(rows) == eventsPage, false, true
+		p.newest, p.page = newest, p.page+1
 		if len(rows) > 0 {
 			p.cursor = f.CursorAfter(rows[len(rows)-1])
 		}
@@ -189,9 +197,17 @@ func (p *EventsPanel) loadFirst(ctx context.Context, gen int, f app.EventFilter,
 			p.Count.SetText("error: " + err.Error())
 			return
 		}
-		p.shown = n
 		p.setCount(n)
 	})
+}
+
+// newestID is the newest archive id, 0 for an empty archive.
+func (p *EventsPanel) newestID(ctx context.Context) (int64, error) {
+	rows, err := p.u.Core.EventsPage(ctx, app.EventFilter{}, app.EventCursor{}, 1)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	return rows[0].ID, nil
 }
 
 // loadMore reads the next page by keyset; it runs on the UI goroutine and
@@ -258,10 +274,11 @@ func (p *EventsPanel) live(stop <-chan struct{}) {
 		case <-time.After(arrivalDelay):
 		}
 		var f app.EventFilter
-		var gen int
+		var gen, page int
+		var newest int64
 		atTop := false
 		doAndWait(func() {
-			f, gen = p.filter, p.gen
+			f, gen, page, newest = p.filter, p.gen, p.page, p.newest
 			atTop = p.List.GetScrollOffset() <= 0 || len(p.rows) == 0
 		})
 		ctx := context.Background()
@@ -270,6 +287,12 @@ func (p *EventsPanel) live(stop <-chan struct{}) {
 			continue
 		}
 		n, err := p.counts.count(ctx, p.u.Core, f)
+		g := f
+		g.Sort, g.Asc, g.AfterID = "", false, newest
+		var fresh int64
+		if err == nil {
+			fresh, err = p.u.Core.CountEvents(ctx, g)
+		}
 		if err != nil {
 			continue
 		}
@@ -278,8 +301,8 @@ func (p *EventsPanel) live(stop <-chan struct{}) {
 				return
 			}
 			p.setCount(n)
-			if n > p.shown {
-				p.NewRows.SetText(thousands(n-p.shown) + " new ↑")
+			if page == p.page && fresh > 0 { // not when a first page was read since
+				p.NewRows.SetText(thousands(fresh) + " new ↑")
 				p.NewRows.Show()
 				p.Filters.row1.Refresh()
 			}

@@ -275,6 +275,14 @@ func TestEventsDetailsCoordinatesAndErrorUnits(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, text)
 		}
 	}
+	doAndWait(func() { test.Tap(u.Events.Detail.CopyCoords) })
+	if got := fyne.CurrentApp().Clipboard().Content(); got != "04:58:57.9 −09:18:49 (74.74120 -9.31370)" {
+		t.Errorf("coordinates copied as %q", got)
+	}
+	doAndWait(func() { test.Tap(u.Events.Detail.CopyKey) })
+	if got := fyne.CurrentApp().Clipboard().Content(); !strings.HasPrefix(got, "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_") {
+		t.Errorf("key copied as %q", got)
+	}
 	if got := onUI(func() string { return errText(u.Events.Rows()[0]) }); got != "3.00′" {
 		t.Errorf("error column %q", got)
 	}

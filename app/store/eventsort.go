@@ -35,7 +35,9 @@ func sortExpr(sort string) string {
 // Cursor is where a keyset page starts: the sort key and id of the last row
 // of the page before. The zero Cursor starts at the top.
 type Cursor struct {
+	// Set is false for the top of the list.
 	Set bool
+	// Key is the last row's sort key (an int64 or a string), ID its id.
 	Key any
 	ID  int64
 }

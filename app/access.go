@@ -50,8 +50,8 @@ func (c *Core) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error)
 	return c.store.ListEvents(ctx, q)
 }
 
-// CountEvents counts the archived events q selects.
-func (c *Core) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
+// CountQuery counts the archived events q selects.
+func (c *Core) CountQuery(ctx context.Context, q EventQuery) (int64, error) {
 	return c.store.CountEvents(ctx, q)
 }
 

@@ -46,7 +46,7 @@ func TestSharedBesideRunningCore(t *testing.T) {
 		t.Errorf("LockHolder = %q", got)
 	}
 	ctx := context.Background()
-	if n, err := c.CountEvents(ctx, EventQuery{}); err != nil || n != 0 {
+	if n, err := c.CountQuery(ctx, EventQuery{}); err != nil || n != 0 {
 		t.Errorf("CountEvents = %d, %v", n, err)
 	}
 	rs, err := c.QueueItems(ctx, "127.0.0.1:1", []outbox.Item{{Name: "ok", Raw: assets.SampleTestEvent}, {Name: "bad", Raw: []byte("<x/>")}})

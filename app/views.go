@@ -14,22 +14,45 @@ import (
 // EventRow is one archived event's summary row.
 type EventRow = store.EventRow
 
-// EventFilter narrows the archive list.
+// EventFilter narrows and orders the archive list; the zero filter shows
+// every alert, newest first.
 type EventFilter struct {
 	// Text is searched for as store.EventQuery.Text says: full text of
 	// both formats, or an IVORN substring when very short.
-	Text string
+	Text string `json:",omitempty"`
 	// Role is observation, prediction, utility or test; empty for any.
-	Role string
+	Role string `json:",omitempty"`
+	// Source is a substring of the peer, subscription or topic.
+	Source string `json:",omitempty"`
+	// Type is one alert type (Preliminary, Retraction, …).
+	Type string `json:",omitempty"`
+	// Trigger selects one trigger's alerts.
+	Trigger string `json:",omitempty"`
+	// From and To bound the time received (inclusive, exclusive).
+	From time.Time `json:",omitzero"`
+	To   time.Time `json:",omitzero"`
+	// Cone selects alerts positioned inside it (degrees).
+	Cone *store.Cone `json:",omitempty"`
+	// HideTest hides test and mock alerts (the window's default).
+	HideTest bool `json:",omitempty"`
+	// Sort and Asc order the list (store.SortReceived, …).
+	Sort string `json:",omitempty"`
+	Asc  bool   `json:",omitempty"`
 	// BeforeID pages backwards: only rows older than this id.
-	BeforeID int64
+	BeforeID int64 `json:"-"`
 	// AfterID fetches only rows newer than this id.
-	AfterID int64
+	AfterID int64 `json:"-"`
 }
 
-// Events lists archived events, newest first.
+// Query is the store query of f.
+func (f EventFilter) Query(after store.Cursor, limit int) store.EventQuery {
+	return store.EventQuery{Text: f.Text, Role: f.Role, Source: f.Source, AlertType: f.Type, Trigger: f.Trigger, From: f.From, To: f.To,
+		Cone: f.Cone, HideTest: f.HideTest, Sort: f.Sort, Asc: f.Asc, BeforeID: f.BeforeID, AfterID: f.AfterID, After: after, Limit: limit}
+}
+
+// Events lists archived events in f's order, newest first by default.
 func (c *Core) Events(ctx context.Context, f EventFilter, limit int) ([]EventRow, error) {
-	return c.store.ListEvents(ctx, store.EventQuery{Text: f.Text, Role: f.Role, BeforeID: f.BeforeID, AfterID: f.AfterID, Limit: limit})
+	return c.store.ListEvents(ctx, f.Query(store.Cursor{}, limit))
 }
 
 // EventDetail is one archived event with its raw bytes and, for a VOEvent,
@@ -38,6 +61,10 @@ type EventDetail struct {
 	Row     EventRow
 	Raw     []byte
 	Summary voevent.Summary
+	// Links are the web addresses in the alert.
+	Links []Link
+	// Timeline is the trigger's alerts in sequence order (EventDetailByID).
+	Timeline []Step
 }
 
 // EventDetail reads one archived event.
@@ -46,6 +73,11 @@ func (c *Core) EventDetail(ctx context.Context, ivorn string) (EventDetail, erro
 	if err != nil {
 		return EventDetail{}, err
 	}
+	return detailOf(row, raw), nil
+}
+
+// detailOf parses an archived event's raw bytes for its params.
+func detailOf(row EventRow, raw []byte) EventDetail {
 	d := EventDetail{Row: row, Raw: raw}
 	if ev, err := voevent.Parse(raw); err == nil {
 		d.Summary = voevent.Summarize(ev)
@@ -53,7 +85,7 @@ func (c *Core) EventDetail(ctx context.Context, ivorn string) (EventDetail, erro
 		d.Summary = voevent.Summary{IVORN: row.IVORN, Role: row.Role, Author: row.Author, Date: row.Date, Description: row.Description,
 			HasPosition: row.HasPosition, RA: row.RA, Dec: row.Dec, ErrorRadius: row.ErrorRadius}
 	}
-	return d, nil
+	return d
 }
 
 // DedupView is what the dedup panel shows.

@@ -2,9 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
-	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -17,261 +14,319 @@ import (
 // eventsPage is how many archived events are read at a time.
 const eventsPage = 200
 
-// EventsPanel lists the archive, newest first, paged from the store.
+// Delays of the Events panel: a search waits for typing to pause; a burst
+// of arrivals is gathered into one refresh.
+const (
+	searchDelay  = 150 * time.Millisecond
+	arrivalDelay = 20 * time.Millisecond
+)
+
+// EventsPanel is the alert monitor: the archive as a sortable table, paged
+// by keyset, with search, filters, live arrivals and an alert's details.
+// Its state changes only on the UI goroutine; SQL runs off it.
 type EventsPanel struct {
 	u       *Window
 	content fyne.CanvasObject
 
-	Search *widget.Entry
-	Role   *widget.Select
-	Count  *widget.Label
-	List   *widget.List
-	Detail *widget.Label
-	Params *widget.Table
-	Raw    *widget.Entry
+	Filters *eventFilters
+	Count   *widget.Label
+	// NewRows appears when alerts arrived while the table is scrolled
+	// down; a tap shows them.
+	NewRows *widget.Button
+	List    *widget.List
+	Detail  *eventDetail
+	header  []*widget.Button
 
-	mu      sync.Mutex
-	rows    []app.EventRow
-	more    bool
-	loading bool
 	filter  app.EventFilter
 	gen     int // bumps when the filter changes, so stale pages are dropped
-	params  [][3]string
+	cancel  context.CancelFunc
+	timer   *time.Timer
+	rows    []app.EventRow
+	cursor  app.EventCursor
+	more    bool
+	loading bool
+	loaded  bool // the first page of the current filter is shown
+	// newest is the newest archive id when the first page was read, and
+	// page counts the first pages shown: arrivals after newest are "new".
+	newest   int64
+	page     int
+	selID    int64
+	onSelect []func(id int64)
+
+	counts   countCache
+	arrivals chan struct{}
+	now      func() time.Time
 }
 
 func newEventsPanel(u *Window) *EventsPanel {
-	p := &EventsPanel{u: u, more: true}
-	p.Search = widget.NewEntry()
-	p.Search.SetPlaceHolder("search: IVORN, trigger, mission, param values…")
-	p.Search.OnChanged = func(string) { p.reload() }
-	p.Role = widget.NewSelect([]string{"any role", "observation", "prediction", "utility", "test"}, nil)
-	p.Role.SetSelected("any role")
-	p.Role.OnChanged = func(string) { p.reload() }
+	p := &EventsPanel{u: u, more: true, now: time.Now, arrivals: make(chan struct{}, 1)}
+	p.filter = app.EventFilter{HideTest: true}
 	p.Count = widget.NewLabel("")
+	p.NewRows = widget.NewButton("", func() { p.showNew() })
+	p.NewRows.Importance = widget.HighImportance
+	p.NewRows.Hide()
 	p.List = widget.NewList(
-		func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.rows) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("2026-01-01 00:00:00  observation  ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_000000-000")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		func() int { return len(p.rows) },
+		newEventRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			p.mu.Lock()
 			var r app.EventRow
 			if id < len(p.rows) {
 				r = p.rows[id]
 			}
-			near := id >= len(p.rows)-eventsPage/4 && p.more && !p.loading
-			p.mu.Unlock()
-			o.(*widget.Label).SetText(eventLine(r))
-			if near {
-				go p.loadMore(context.Background())
+			setEventRow(o, r, r.ID != 0 && r.ID == p.selID, p.now())
+			if id >= len(p.rows)-eventsPage/4 {
+				p.loadMore()
 			}
 		})
 	p.List.OnSelected = func(id widget.ListItemID) {
-		p.mu.Lock()
-		r := p.rows[id]
-		p.mu.Unlock()
-		go p.show(r)
+		p.List.UnselectAll() // the selection is the event's, drawn by setEventRow
+		if id < len(p.rows) {
+			p.SelectEvent(p.rows[id].ID)
+		}
 	}
-	p.Detail = widget.NewLabel("Select an event to see its details.")
-	p.Detail.Wrapping = fyne.TextWrapWord
-	p.Params = widget.NewTable(
-		func() (int, int) { p.mu.Lock(); defer p.mu.Unlock(); return len(p.params), 3 },
-		func() fyne.CanvasObject { return widget.NewLabel("Packet_Type_long_name") },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			p.mu.Lock()
-			text := ""
-			if id.Row < len(p.params) {
-				text = p.params[id.Row][id.Col]
-			}
-			p.mu.Unlock()
-			o.(*widget.Label).SetText(text)
-		})
-	p.Params.SetColumnWidth(0, 220)
-	p.Params.SetColumnWidth(1, 220)
-	p.Params.SetColumnWidth(2, 80)
-	p.Raw = widget.NewMultiLineEntry()
-	p.Raw.Wrapping = fyne.TextWrapOff
-	p.Raw.TextStyle = fyne.TextStyle{Monospace: true}
-	detail := container.NewAppTabs(
-		container.NewTabItem("Summary", container.NewVScroll(p.Detail)),
-		container.NewTabItem("Params", p.Params),
-		container.NewTabItem("XML", p.Raw),
-	)
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(p.Role, p.Count), p.Search)
-	p.content = container.NewBorder(top, nil, nil, nil, container.NewHSplit(p.List, detail))
+	header, btns := newEventsHeader(p.sortBy)
+	p.header = btns
+	markSort(p.header, p.filter.Sort, p.filter.Asc)
+	p.Filters = newEventFilters(p)
+	p.Detail = newEventDetail(p)
+	table := container.NewBorder(container.NewHScroll(header), nil, nil, nil, p.List)
+	split := container.NewVSplit(table, p.Detail.content)
+	split.Offset = 0.55
+	p.content = container.NewBorder(p.Filters.content, nil, nil, nil, split)
 	return p
 }
 
-func eventLine(r app.EventRow) string {
-	if r.IVORN == "" {
-		return ""
+// OnSelect registers f to be told, on the UI goroutine, of each event
+// selected (its archive id).
+func (p *EventsPanel) OnSelect(f func(id int64)) { p.onSelect = append(p.onSelect, f) }
+
+// Filter is the current filter; call it on the UI goroutine.
+func (p *EventsPanel) Filter() app.EventFilter { return p.filter }
+
+// Selected is the selected event's archive id, 0 for none.
+func (p *EventsPanel) Selected() int64 { return p.selID }
+
+// SelectEvent selects the event with this archive id, whether or not it is
+// in the rows loaded, and shows its details; call it on the UI goroutine.
+func (p *EventsPanel) SelectEvent(id int64) {
+	if id == p.selID {
+		return
 	}
-	line := r.Received.Local().Format("2006-01-02 15:04:05") + "  " + fmt.Sprintf("%-11s", r.Role) + "  "
-	if r.AlertType != "" || r.Trigger != "" {
-		line += strings.TrimSpace(r.AlertType+" "+r.Trigger) + "  "
+	p.selID = id
+	for i, r := range p.rows {
+		if r.ID == id {
+			p.List.ScrollTo(i) // a no-op when the row is in view
+			break
+		}
 	}
-	return line + r.IVORN
+	p.List.Refresh()
+	p.Detail.load(id)
+	for _, f := range p.onSelect {
+		f(id)
+	}
 }
 
-// reload starts over from the newest event with the current filter.
-func (p *EventsPanel) reload() {
-	f := app.EventFilter{Text: strings.TrimSpace(p.Search.Text)}
-	if r := p.Role.Selected; r != "" && r != "any role" {
-		f.Role = r
+// sortBy sorts by a column; the same column again reverses the order.
+func (p *EventsPanel) sortBy(sort string) {
+	f := p.filter
+	if f.Sort == sort {
+		f.Asc = !f.Asc
+	} else {
+		f.Sort, f.Asc = sort, false
 	}
-	p.mu.Lock()
+	markSort(p.header, f.Sort, f.Asc)
+	p.setFilter(f, 0)
+}
+
+// setFilter shows the list for f after delay; a newer filter cancels the
+// query of an older one. It runs on the UI goroutine.
+func (p *EventsPanel) setFilter(f app.EventFilter, delay time.Duration) {
 	p.filter = f
 	p.gen++
-	p.rows, p.more, p.loading = nil, true, false
-	p.mu.Unlock()
-	p.List.Refresh()
-	go p.loadMore(context.Background())
+	if p.cancel != nil {
+		p.cancel()
+	}
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	gen := p.gen
+	p.timer = time.AfterFunc(delay, func() { p.loadFirst(ctx, gen, f, true) })
 }
 
-// loadMore appends the next page; it runs off the UI goroutine.
-func (p *EventsPanel) loadMore(ctx context.Context) {
-	p.mu.Lock()
-	if p.loading || !p.more {
-		p.mu.Unlock()
-		return
+// loadFirst reads the first page of f off the UI goroutine and shows it,
+// then its count (which can take longer); top scrolls the table up.
+func (p *EventsPanel) loadFirst(ctx context.Context, gen int, f app.EventFilter, top bool) {
+	newest, err := p.newestID(ctx) // before the page: an alert is never both missed and not new
+	var rows []app.EventRow
+	if err == nil {
+		rows, err = p.u.Core.EventsPage(ctx, f, app.EventCursor{}, eventsPage)
 	}
-	p.loading = true
-	f, gen := p.filter, p.gen
-	if n := len(p.rows); n > 0 {
-		f.BeforeID = p.rows[n-1].ID
-	}
-	p.mu.Unlock()
-	rows, err := p.u.Core.Events(ctx, f, eventsPage)
-	p.mu.Lock()
-	if gen != p.gen {
-		p.mu.Unlock()
-		return
-	}
-	p.loading = false
-	if err != nil {
-		p.mu.Unlock()
-		do(func() { p.Count.SetText("error: " + err.Error()) })
-		return
-	}
-	p.rows = append(p.rows, rows...)
-	p.more = len(rows) == eventsPage
-	n, more := len(p.rows), p.more
-	p.mu.Unlock()
+	// Not ctx.Err(): the caller's context may end before fyne.Do runs
+	// these (the real driver queues them); a newer filter bumps gen.
+	current := func() bool { return gen == p.gen }
 	do(func() {
-		if more {
-			p.Count.SetText(fmt.Sprintf("%d+ events", n))
-		} else {
-			p.Count.SetText(fmt.Sprintf("%d events", n))
+		if !current() {
+			return
+		}
+		if err != nil {
+			p.Count.SetText("error: " + err.Error())
+			return
+		}
+		p.rows, p.more, p.loading, p.loaded = rows, len(rows) == eventsPage, false, true
+		p.newest, p.page = newest, p.page+1
+		if len(rows) > 0 {
+			p.cursor = f.CursorAfter(rows[len(rows)-1])
+		}
+		p.NewRows.Hide()
+		if top {
+			p.List.ScrollToTop()
 		}
 		p.List.Refresh()
 	})
-}
-
-// show loads one event's details off the UI goroutine.
-func (p *EventsPanel) show(r app.EventRow) {
-	d, err := p.u.Core.EventDetail(context.Background(), r.IVORN)
 	if err != nil {
-		do(func() { p.Detail.SetText("Cannot show " + r.IVORN + ": " + err.Error()) })
 		return
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "IVORN: %s\nRole: %s\nAuthor: %s\nDate: %s\nReceived: %s from %s\n", d.Summary.IVORN, d.Summary.Role,
-		orDash(d.Summary.Author), orDash(d.Summary.Date), d.Row.Received.Local().Format(time.DateTime), d.Row.Source)
-	if d.Summary.HasPosition {
-		fmt.Fprintf(&b, "Position: RA %.5f°, Dec %.5f°, error radius %.4g°\n", d.Summary.RA, d.Summary.Dec, d.Summary.ErrorRadius)
-	} else {
-		b.WriteString("Position: none given\n")
-	}
-	summaryLines(&b, d.Row)
-	fmt.Fprintf(&b, "Params: %d\n", len(d.Summary.Params))
-	if d.Summary.Description != "" {
-		b.WriteString("\n" + d.Summary.Description + "\n")
-	}
-	params := make([][3]string, 0, len(d.Summary.Params))
-	for _, prm := range d.Summary.Params {
-		name := prm.Name
-		if prm.Group != "" {
-			name = prm.Group + " / " + prm.Name
-		}
-		params = append(params, [3]string{name, prm.Value, prm.Unit})
-	}
-	p.mu.Lock()
-	p.params = params
-	p.mu.Unlock()
-	text := b.String()
+	n, err := p.counts.count(ctx, p.u.Core, f)
 	do(func() {
-		p.Detail.SetText(text)
-		p.Raw.SetText(string(d.Raw))
-		p.Params.Refresh()
+		if !current() {
+			return
+		}
+		if err != nil {
+			p.Count.SetText("error: " + err.Error())
+			return
+		}
+		p.setCount(n)
 	})
 }
 
-// summaryLines writes the one event model's fields that the row has.
-func summaryLines(b *strings.Builder, r app.EventRow) {
-	for _, f := range [][2]string{{"Format", r.Format}, {"Mission", r.Mission}, {"Trigger", r.Trigger}, {"Alert type", r.AlertType},
-		{"Significance", r.Significance}, {"Note", r.Note}} {
-		if f[1] != "" {
-			fmt.Fprintf(b, "%s: %s\n", f[0], f[1])
-		}
-	}
-	if r.Retraction {
-		b.WriteString("Retraction: this alert withdraws its trigger\n")
-	}
-	if r.Test {
-		b.WriteString("Test or mock alert\n")
-	}
-	if !r.EventTime.IsZero() {
-		fmt.Fprintf(b, "Event time: %s UTC\n", r.EventTime.UTC().Format("2006-01-02 15:04:05.000"))
-	}
-	if m := r.Skymap; m != nil {
-		fmt.Fprintf(b, "Sky map: most probable RA %.3f°, Dec %.3f°; 90%% area %.4g deg², 50%% area %.4g deg²\n", m.RA, m.Dec, m.Area90, m.Area50)
-	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
-}
-
-func (p *EventsPanel) refresh(ctx context.Context) {
-	p.mu.Lock()
-	empty := len(p.rows) == 0 && !p.loading
-	p.mu.Unlock()
-	if empty {
-		p.mu.Lock()
-		p.more = true
-		p.mu.Unlock()
-		p.loadMore(ctx)
-		return
-	}
-	// New events arrive at the top: fetch what is newer than the first row.
-	p.mu.Lock()
-	f, gen := p.filter, p.gen
-	var newest int64
-	if len(p.rows) > 0 {
-		newest = p.rows[0].ID
-	}
-	p.mu.Unlock()
-	f.AfterID = newest
-	rows, err := p.u.Core.Events(ctx, f, eventsPage)
+// newestID is the newest archive id, 0 for an empty archive.
+func (p *EventsPanel) newestID(ctx context.Context) (int64, error) {
+	rows, err := p.u.Core.EventsPage(ctx, app.EventFilter{}, app.EventCursor{}, 1)
 	if err != nil || len(rows) == 0 {
-		return
+		return 0, err
 	}
-	p.mu.Lock()
-	if gen == p.gen {
-		p.rows = append(rows, p.rows...)
-	}
-	p.mu.Unlock()
-	do(p.List.Refresh)
+	return rows[0].ID, nil
 }
 
-// Rows returns the events loaded so far; tests use it.
-func (p *EventsPanel) Rows() []app.EventRow {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]app.EventRow(nil), p.rows...)
+// loadMore reads the next page by keyset; it runs on the UI goroutine and
+// queries off it.
+func (p *EventsPanel) loadMore() {
+	if p.loading || !p.more || !p.loaded {
+		return
+	}
+	p.loading = true
+	f, gen, cur := p.filter, p.gen, p.cursor
+	go func() {
+		rows, err := p.u.Core.EventsPage(context.Background(), f, cur, eventsPage)
+		do(func() {
+			if gen != p.gen || p.cursor != cur {
+				return
+			}
+			p.loading = false
+			if err != nil {
+				p.Count.SetText("error: " + err.Error())
+				return
+			}
+			p.rows = append(p.rows, rows...)
+			p.more = len(rows) == eventsPage
+			if len(rows) > 0 {
+				p.cursor = f.CursorAfter(rows[len(rows)-1])
+			}
+			p.List.Refresh()
+		})
+	}()
 }
+
+func (p *EventsPanel) setCount(n int64) {
+	text := thousands(n) + " events"
+	if n == 1 {
+		text = "1 event"
+	}
+	if p.Count.Text != text {
+		p.Count.SetText(text)
+		p.Filters.row1.Refresh() // lay out the count's new width
+	}
+}
+
+// Arrived tells the panel that alerts were archived; it never blocks.
+func (p *EventsPanel) Arrived() {
+	select {
+	case p.arrivals <- struct{}{}:
+	default:
+	}
+}
+
+// live follows arrivals until stop closes: after a burst settles, the
+// count is refreshed and, when the table shows its top, the first page;
+// scrolled down, the table keeps its rows and offers the new ones.
+func (p *EventsPanel) live(stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-p.arrivals:
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(arrivalDelay):
+		}
+		var f app.EventFilter
+		var gen, page int
+		var newest int64
+		atTop := false
+		doAndWait(func() {
+			f, gen, page, newest = p.filter, p.gen, p.page, p.newest
+			atTop = p.List.GetScrollOffset() <= 0 || len(p.rows) == 0
+		})
+		ctx := context.Background()
+		if atTop {
+			p.loadFirst(ctx, gen, f, false)
+			continue
+		}
+		n, err := p.counts.count(ctx, p.u.Core, f)
+		g := f
+		g.Sort, g.Asc, g.AfterID = "", false, newest
+		var fresh int64
+		if err == nil {
+			fresh, err = p.u.Core.CountEvents(ctx, g)
+		}
+		if err != nil {
+			continue
+		}
+		do(func() {
+			if gen != p.gen {
+				return
+			}
+			p.setCount(n)
+			if page == p.page && fresh > 0 { // not when a first page was read since
+				p.NewRows.SetText(thousands(fresh) + " new ↑")
+				p.NewRows.Show()
+				p.Filters.row1.Refresh()
+			}
+		})
+	}
+}
+
+// showNew shows the newest alerts at the top of the table.
+func (p *EventsPanel) showNew() {
+	p.NewRows.Hide()
+	p.setFilter(p.filter, 0)
+}
+
+// refresh loads the first page the first time the panel is shown; after
+// that arrivals are pushed (live), never polled.
+func (p *EventsPanel) refresh(ctx context.Context) {
+	var f app.EventFilter
+	var gen int
+	loaded := false
+	doAndWait(func() { f, gen, loaded = p.filter, p.gen, p.loaded || p.timer != nil })
+	if !loaded {
+		p.loadFirst(ctx, gen, f, false)
+	}
+}
+
+// Rows returns the events loaded so far; call it on the UI goroutine.
+func (p *EventsPanel) Rows() []app.EventRow { return append([]app.EventRow(nil), p.rows...) }

@@ -216,6 +216,7 @@ func TestKafkaSourceInWindow(t *testing.T) {
 			t.Errorf("title %q", row.Title.Text)
 		}
 		u.Tabs.SelectIndex(4)
+		u.Events.Filters.ShowTest.SetChecked(true) // the event is role=test
 	})
 	eventually(t, "the events panel to load", u, func() bool { return true })
 
@@ -231,13 +232,14 @@ func TestKafkaSourceInWindow(t *testing.T) {
 	}
 	// No u.Refresh here: the event must arrive by the core's push.
 	deadline := time.Now().Add(15 * time.Second)
-	for len(u.Events.Rows()) != 1 {
+	rows := func() (r []app.EventRow) { doAndWait(func() { r = u.Events.Rows() }); return r }
+	for len(rows()) != 1 {
 		if time.Now().After(deadline) {
 			t.Fatal("the Kafka event never reached the Events panel")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if r := u.Events.Rows()[0]; r.Topic != topic || !bytes.Contains(raw, []byte(r.IVORN)) {
+	if r := rows()[0]; r.Topic != topic || !bytes.Contains(raw, []byte(r.IVORN)) {
 		t.Fatalf("event row %+v", r)
 	}
 

@@ -192,16 +192,6 @@ func TestSkyExportPNGSize(t *testing.T) {
 	}
 }
 
-// variantTheme is the default theme held to one variant, for golden images.
-type variantTheme struct {
-	fyne.Theme
-	v fyne.ThemeVariant
-}
-
-func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(n, t.v)
-}
-
 func TestSkyAndRatesGolden(t *testing.T) {
 	u, s, ids := skyFixture(t)
 	s.Select(ids[0])

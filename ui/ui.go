@@ -70,6 +70,7 @@ func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
 	u.Events = newEventsPanel(u)
 	u.Subs = newSubsPanel(u)
 	u.Sky = newSkyPanel(u)
+	u.Sky.Bind(u.Events) // a click on the sky selects the event in the table, and back
 	u.Notify = newNotifyPanel(u)
 	u.Status = widget.NewLabel("")
 	u.Tabs = container.NewAppTabs(
@@ -104,40 +105,9 @@ func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
 	}
 	u.startMonitor(a)
 	go u.loop(opt.RefreshEvery)
-	go u.eventsLoop()
+	u.Core.WatchArchive(u.Events.Arrived)
+	go u.Events.live(u.stop)
 	return u
-}
-
-// eventsLoop refreshes the Events panel, when shown, as soon as a
-// subscription or Kafka source archives an event (pushed by the core), at
-// most four times a second.
-func (u *Window) eventsLoop() {
-	arrived := make(chan struct{}, 1)
-	u.Core.WatchSubscriptionEvents(func() {
-		select {
-		case arrived <- struct{}{}:
-		default:
-		}
-	})
-	for {
-		select {
-		case <-u.stop:
-			return
-		case <-arrived:
-		}
-		shown := false
-		doAndWait(func() { shown = u.Tabs.SelectedIndex() == 4 })
-		if shown {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			u.Events.refresh(ctx)
-			cancel()
-		}
-		select {
-		case <-u.stop:
-			return
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
 }
 
 // DropURIs sends dropped files to the Send panel and shows it.

@@ -183,10 +183,12 @@ func TestDedupCountsRefusedResend(t *testing.T) {
 
 	// The events panel shows the received event, with its details.
 	doAndWait(func() { u.Tabs.SelectIndex(4) })
+	doAndWait(func() { u.Events.Filters.ShowTest.SetChecked(true) }) // the event is role=test
 	eventually(t, "the event in the list", u, func() bool { return len(u.Events.Rows()) == 1 })
 	doAndWait(func() { u.Events.List.Select(0) })
 	eventually(t, "the details", u, func() bool {
-		return strings.Contains(u.Events.Detail.Text, "ivo://foo.hotwired.hotwireduniverse.org/bar") &&
-			strings.Contains(u.Events.Detail.Text, "RA 168.47841") && strings.Contains(u.Events.Raw.Text, "gaia_demo#1")
+		text := u.Events.Detail.Summary.String()
+		return strings.Contains(text, "ivo://foo.hotwired.hotwireduniverse.org/bar") &&
+			strings.Contains(text, "168.4784°") && strings.Contains(u.Events.Detail.Raw.String(), "gaia_demo#1")
 	})
 }

@@ -123,7 +123,7 @@ func eventsList(env Env, args []string) error {
 	defer core.Close()
 	ctx := context.Background()
 	if a.isSet("count") {
-		n, err := core.CountEvents(ctx, q)
+		n, err := core.CountQuery(ctx, q)
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}

@@ -69,6 +69,33 @@ type EventQuery struct {
 	BeforeID, AfterID int64
 	// Limit bounds the rows returned (default 100).
 	Limit int
+
+	// AlertType selects one alert type (Preliminary, Retraction, …).
+	AlertType string
+	// HideTest leaves out test and mock alerts.
+	HideTest bool
+	// Cone, when set, selects the alerts positioned inside it.
+	Cone *Cone
+	// Sort is the order (SortReceived, SortEventTime, …), newest or
+	// largest first unless Asc; After continues a keyset page.
+	Sort  string
+	Asc   bool
+	After Cursor
+
+	// counting is set by CountEvents.
+	counting bool
+}
+
+// testCond hides tests. The index events_test serves only a count of
+// every alert, or of one type: elsewhere, without statistics, SQLite
+// would pick it over better plans (a full scan of it and a lookup per
+// row: seconds for a million alerts), so the unary + keeps it away.
+func (q EventQuery) testCond() string {
+	if q.counting && q.Text == "" && q.Trigger == "" && q.Role == "" && q.Source == "" && q.From.IsZero() && q.To.IsZero() &&
+		q.Cone == nil && q.AfterID == 0 {
+		return "test = 0"
+	}
+	return "+test = 0"
 }
 
 func (q EventQuery) where() (string, []any) {
@@ -111,6 +138,23 @@ func (q EventQuery) where() (string, []any) {
 		conds = append(conds, "id > ?")
 		args = append(args, q.AfterID)
 	}
+	if q.AlertType != "" {
+		conds = append(conds, "alert_type = ?")
+		args = append(args, q.AlertType)
+	}
+	if q.HideTest {
+		conds = append(conds, q.testCond())
+	}
+	if q.Cone != nil {
+		c, a := coneWhere(*q.Cone)
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
+	if q.After.Set {
+		c, a := keysetWhere(q.Sort, q.Asc, q.After)
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
 	if len(conds) == 0 {
 		return "", nil
 	}
@@ -152,14 +196,15 @@ func scanEvent(sc interface{ Scan(...any) error }) (EventRow, error) {
 	return r, nil
 }
 
-// ListEvents returns archived events, newest first (keyset paging by id).
+// ListEvents returns archived events in q's order, newest first by default
+// (keyset paging: q.After, or BeforeID for the default order).
 func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error) {
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
 	s.indexBeforeSearch(q)
 	where, args := q.where()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+where+` ORDER BY id DESC LIMIT ?`, append(args, q.Limit)...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+where+orderBy(q.Sort, q.Asc)+` LIMIT ?`, append(args, q.Limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -175,8 +220,10 @@ func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error
 	return out, rows.Err()
 }
 
-// CountEvents counts the archived events that q selects (ignoring Limit).
+// CountEvents counts the archived events that q selects (ignoring Limit
+// and the page cursor).
 func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
+	q.After, q.counting = Cursor{}, true
 	s.indexBeforeSearch(q)
 	where, args := q.where()
 	var n int64
@@ -184,9 +231,31 @@ func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
 	return n, err
 }
 
+// CountEventsAt counts the archived events that q selects and returns the
+// newest archive id at that moment, read in one snapshot: a count to which
+// later arrivals (AfterID newest) can be added.
+func (s *Store) CountEventsAt(ctx context.Context, q EventQuery) (n, newest int64, err error) {
+	q.After, q.counting = Cursor{}, true
+	s.indexBeforeSearch(q)
+	where, args := q.where()
+	err = s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM events`+where+`), (SELECT ifnull(max(id), 0) FROM events)`, args...).Scan(&n, &newest)
+	return n, newest, err
+}
+
 // GetEvent returns the newest archived event with this IVORN and its raw bytes.
 func (s *Store) GetEvent(ctx context.Context, ivorn string) (EventRow, []byte, error) {
 	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, (SELECT raw FROM event_raw WHERE event_raw.id = events.id) FROM events WHERE ivorn = ? ORDER BY id DESC LIMIT 1`, ivorn)
+	var raw []byte
+	r, err := scanEvent(scanTail{row, &raw})
+	if err == sql.ErrNoRows {
+		return r, nil, ErrNotFound
+	}
+	return r, raw, err
+}
+
+// GetEventByID returns the archived event with this id and its raw bytes.
+func (s *Store) GetEventByID(ctx context.Context, id int64) (EventRow, []byte, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, (SELECT raw FROM event_raw WHERE event_raw.id = events.id) FROM events WHERE id = ?`, id)
 	var raw []byte
 	r, err := scanEvent(scanTail{row, &raw})
 	if err == sql.ErrNoRows {

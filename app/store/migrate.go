@@ -114,6 +114,19 @@ var migrations = []string{
 		paused     INTEGER NOT NULL DEFAULT 0,
 		created_at INTEGER NOT NULL
 	);`,
+	// 5: the alert monitor's sort orders, each read by keyset without a
+	// sort step (the expressions match store.sortExpr), and its default
+	// view without tests: counted from an index (41 ms for a million
+	// alerts, not 275), by type too, and sorted by type. events_sky serves
+	// the cone's bounding box (and covers its exact check);
+	// events_summary_version lets Open's back-fill check skip its full
+	// scan (about 235 ms for a million alerts).
+	`CREATE INDEX events_by_event_time ON events(ifnull(event_time, 0), id);
+	CREATE INDEX events_by_type ON events(alert_type, id);
+	CREATE INDEX events_by_trigger ON events("trigger", id);
+	CREATE INDEX events_test ON events(test, alert_type);
+	CREATE INDEX events_sky ON events(dec, ra, test) WHERE dec IS NOT NULL;
+	CREATE INDEX events_summary_version ON events(summary_version);`,
 }
 
 // SchemaVersion is the schema version this code writes.

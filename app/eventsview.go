@@ -1,0 +1,164 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"sort"
+	"time"
+
+	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/netcore/alert"
+)
+
+// EventCursor continues a keyset page of the archive list.
+type EventCursor = store.Cursor
+
+// FilterCone is the archive list's cone filter: centre and radius in degrees.
+type FilterCone = store.Cone
+
+// Sort orders of the archive list (EventFilter.Sort).
+const (
+	SortReceived  = store.SortReceived
+	SortEventTime = store.SortEventTime
+	SortType      = store.SortType
+	SortTrigger   = store.SortTrigger
+)
+
+// EventsPage reads one page of the archive list in f's order, starting
+// after cur (the zero cursor: the top).
+func (c *Core) EventsPage(ctx context.Context, f EventFilter, cur EventCursor, limit int) ([]EventRow, error) {
+	return c.store.ListEvents(ctx, f.Query(cur, limit))
+}
+
+// CursorAfter is the cursor that continues after row r in f's order.
+func (f EventFilter) CursorAfter(r EventRow) EventCursor { return store.CursorAfter(f.Sort, r) }
+
+// CountEvents counts the archived alerts f selects.
+func (c *Core) CountEvents(ctx context.Context, f EventFilter) (int64, error) {
+	return c.store.CountEvents(ctx, f.Query(store.Cursor{}, 0))
+}
+
+// CountEventsAt counts the archived alerts f selects and returns the newest
+// archive id then (one snapshot), so that arrivals can be counted on top.
+func (c *Core) CountEventsAt(ctx context.Context, f EventFilter) (n, newest int64, err error) {
+	return c.store.CountEventsAt(ctx, f.Query(store.Cursor{}, 0))
+}
+
+// Link is a clickable address found in an alert.
+type Link struct {
+	Label, URL string
+}
+
+// Step is one alert of a trigger's timeline.
+type Step struct {
+	Row EventRow
+	// Type is the alert type as the timeline names it.
+	Type string
+}
+
+// EventDetailByID reads one archived alert with its links and its
+// trigger's timeline (alert.Sequence over the trigger's alerts).
+func (c *Core) EventDetailByID(ctx context.Context, id int64) (EventDetail, error) {
+	row, raw, err := c.store.GetEventByID(ctx, id)
+	if err != nil {
+		return EventDetail{}, err
+	}
+	d := detailOf(row, raw)
+	d.Links = linksIn(raw)
+	if row.Trigger != "" {
+		rows, err := c.store.ListEvents(ctx, store.EventQuery{Trigger: row.Trigger, Sort: store.SortReceived, Asc: true, Limit: 500})
+		if err != nil {
+			return d, err
+		}
+		sums := make([]alert.Summary, len(rows))
+		for i, r := range rows {
+			sums[i] = alert.Summary{Key: r.IVORN, Trigger: r.Trigger, AlertType: r.AlertType, Retraction: r.Retraction, Test: r.Test}
+		}
+		names := alert.Timeline(sums).Alerts
+		for k, i := range alert.Sequence(sums) {
+			d.Timeline = append(d.Timeline, Step{Row: rows[i], Type: names[k]})
+		}
+	}
+	return d, nil
+}
+
+var (
+	xmlRef  = regexp.MustCompile(`<(?:\w+:)?Reference\b[^>]*\buri="(https?://[^"]+)"`)
+	xmlURL  = regexp.MustCompile(`value="(https?://[^"]+)"`)
+	jsonURL = regexp.MustCompile(`"(\w+)"\s*:\s*"(https?://[^"\s]+)"`)
+)
+
+// linksIn finds the web addresses in an alert: VOEvent References and URL
+// params, a JSON notice's URL fields (LVK urls.gracedb, skymap_url, …).
+func linksIn(raw []byte) []Link {
+	var out []Link
+	seen := map[string]bool{}
+	add := func(label, u string) {
+		if !seen[u] && len(out) < 20 {
+			seen[u] = true
+			out = append(out, Link{label, u})
+		}
+	}
+	if json.Valid(raw) {
+		for _, m := range jsonURL.FindAllSubmatch(raw, -1) {
+			add(string(m[1]), string(m[2]))
+		}
+		return out
+	}
+	for _, m := range xmlRef.FindAllSubmatch(raw, -1) {
+		add("Reference", string(m[1]))
+	}
+	for _, m := range xmlURL.FindAllSubmatch(raw, -1) {
+		add("Param", string(m[1]))
+	}
+	return out
+}
+
+// savedFiltersKey is the setting that holds the saved filters (JSON).
+const savedFiltersKey = "events.saved_filters"
+
+// SavedEventFilters returns the saved filters by name.
+func (c *Core) SavedEventFilters(ctx context.Context) (map[string]EventFilter, error) {
+	v, ok, err := c.store.GetSetting(ctx, savedFiltersKey)
+	out := map[string]EventFilter{}
+	if err != nil || !ok {
+		return out, err
+	}
+	return out, json.Unmarshal([]byte(v), &out)
+}
+
+// SaveEventFilter saves f under name (an empty f deletes it).
+func (c *Core) SaveEventFilter(ctx context.Context, name string, f *EventFilter) error {
+	all, err := c.SavedEventFilters(ctx)
+	if err != nil {
+		return err
+	}
+	if f == nil {
+		delete(all, name)
+	} else {
+		all[name] = *f
+	}
+	b, _ := json.Marshal(all)
+	return c.store.SetSetting(ctx, savedFiltersKey, string(b))
+}
+
+// SavedFilterNames lists the saved filters' names in order.
+func SavedFilterNames(m map[string]EventFilter) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// WatchArchive registers f to be called each time an alert is archived by
+// the local broker, a subscription or a Kafka source; f must not block.
+func (c *Core) WatchArchive(f func()) { c.WatchSubscriptionEvents(f) }
+
+// FillSynthetic adds n synthetic alerts spread over span before now, for
+// benchmarks of the window over a large archive.
+func (c *Core) FillSynthetic(ctx context.Context, n int, now time.Time, span time.Duration) error {
+	return c.store.FillSynthetic(ctx, n, now, span)
+}

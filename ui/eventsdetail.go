@@ -1,0 +1,230 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/starling-broker/starling/app"
+)
+
+// eventDetail shows the selected alert: a summary with its timeline and
+// links, its params (groups included) and its raw text, highlighted.
+type eventDetail struct {
+	p       *EventsPanel
+	content fyne.CanvasObject
+
+	Summary                      *widget.RichText
+	Banner                       *fyne.Container // the retraction warning
+	Timeline                     *fyne.Container
+	Links                        *fyne.Container
+	Params                       *widget.Table
+	Raw                          *widget.RichText
+	CopyKey, CopyCoords, CopyRaw *widget.Button
+
+	summary *fyne.Container
+	shown   app.EventDetail
+	params  [][4]string
+}
+
+func newEventDetail(p *EventsPanel) *eventDetail {
+	d := &eventDetail{p: p}
+	d.Summary = widget.NewRichText(&widget.TextSegment{Text: "Select an event to see its details."})
+	d.Summary.Wrapping = fyne.TextWrapWord
+	warn := widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon()))
+	d.Banner = container.NewHBox(warn, widget.NewRichText(&widget.TextSegment{Text: "RETRACTED: this trigger was withdrawn",
+		Style: widget.RichTextStyle{ColorName: theme.ColorNameError, TextStyle: fyne.TextStyle{Bold: true}, Inline: true}}))
+	d.Banner.Hide()
+	d.Timeline = container.NewHBox()
+	d.Links = container.NewHBox()
+	clip := func(text func() string) func() {
+		return func() { fyne.CurrentApp().Clipboard().SetContent(text()) }
+	}
+	d.CopyKey = widget.NewButtonWithIcon("Key", theme.ContentCopyIcon(), clip(func() string { return d.shown.Row.IVORN }))
+	d.CopyCoords = widget.NewButtonWithIcon("Coordinates", theme.ContentCopyIcon(), clip(func() string { return coordsText(d.shown.Row) }))
+	d.CopyRaw = widget.NewButtonWithIcon("Raw", theme.ContentCopyIcon(), clip(func() string { return string(d.shown.Raw) }))
+	for _, b := range []*widget.Button{d.CopyKey, d.CopyCoords, d.CopyRaw} {
+		b.Disable()
+	}
+	d.Params = widget.NewTableWithHeaders(
+		func() (int, int) { return len(d.params), 4 },
+		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			text := ""
+			if id.Row < len(d.params) {
+				text = d.params[id.Row][id.Col]
+			}
+			o.(*widget.Label).SetText(text)
+		})
+	d.Params.ShowHeaderColumn = false
+	d.Params.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 && id.Col < 4 {
+			o.(*widget.Label).SetText([]string{"Group", "Name", "Value", "Unit"}[id.Col])
+		}
+	}
+	for i, w := range []float32{160, 200, 280, 80} {
+		d.Params.SetColumnWidth(i, w)
+	}
+	d.Raw = widget.NewRichText()
+	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyKey, d.CopyCoords, d.CopyRaw)
+	d.summary = container.NewVBox(d.Banner, d.Timeline, d.Summary, d.Links, copyRow)
+	d.content = container.NewAppTabs(
+		container.NewTabItem("Summary", container.NewVScroll(d.summary)),
+		container.NewTabItem("Params", d.Params),
+		container.NewTabItem("Raw", container.NewScroll(d.Raw)),
+	)
+	return d
+}
+
+// load reads an alert's details off the UI goroutine and shows them if it
+// is still the one selected.
+func (d *eventDetail) load(id int64) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		ed, err := d.p.u.Core.EventDetailByID(ctx, id)
+		var params [][4]string
+		var raw []widget.RichTextSegment
+		if err == nil {
+			params = paramRows(ed)
+			raw = highlight(ed.Raw)
+		}
+		do(func() {
+			if d.p.selID != id {
+				return
+			}
+			if err != nil {
+				d.Summary.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: fmt.Sprintf("Cannot show event %d: %v", id, err)}}
+				d.Summary.Refresh()
+				return
+			}
+			d.show(ed, params, raw)
+		})
+	}()
+}
+
+// show fills the widgets with one alert; it runs on the UI goroutine.
+func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.RichTextSegment) {
+	d.shown, d.params = ed, params
+	d.Summary.Segments = summarySegments(ed.Row)
+	d.Summary.Refresh()
+	retracted := ed.Row.Retraction
+	d.Timeline.Objects = nil
+	if len(ed.Timeline) > 0 {
+		d.Timeline.Add(widget.NewLabelWithStyle("Timeline:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	}
+	for i, s := range ed.Timeline {
+		if i > 0 {
+			d.Timeline.Add(widget.NewLabel("→"))
+		}
+		b := widget.NewButton(s.Type, nil)
+		id := s.Row.ID
+		b.OnTapped = func() { d.p.SelectEvent(id) }
+		if s.Row.Retraction || s.Type == "Retraction" {
+			retracted = true
+			b.Importance = widget.DangerImportance
+			b.Icon = theme.WarningIcon()
+		} else if id == ed.Row.ID {
+			b.Importance = widget.HighImportance
+		}
+		d.Timeline.Add(b)
+	}
+	d.Timeline.Refresh()
+	d.Banner.Hidden = !retracted
+	d.Banner.Refresh()
+	d.Links.Objects = nil
+	for _, l := range ed.Links {
+		if u, err := url.Parse(l.URL); err == nil {
+			d.Links.Add(widget.NewHyperlink(linkLabel(l), u))
+		}
+	}
+	d.Links.Refresh()
+	for _, b := range []*widget.Button{d.CopyKey, d.CopyRaw} {
+		b.Enable()
+	}
+	if ed.Row.HasPosition {
+		d.CopyCoords.Enable()
+	} else {
+		d.CopyCoords.Disable()
+	}
+	d.Params.Refresh()
+	d.Raw.Segments = raw
+	d.Raw.Refresh()
+	d.summary.Refresh() // lay out the summary's new heights
+}
+
+// linkLabel names a link: GraceDB, Sky map, or its field and host.
+func linkLabel(l app.Link) string {
+	low := strings.ToLower(l.Label + " " + l.URL)
+	switch {
+	case strings.Contains(low, "gracedb") || strings.Contains(low, "superevents"):
+		return "GraceDB"
+	case strings.Contains(low, "skymap") || strings.Contains(low, ".fits"):
+		return "Sky map"
+	}
+	host := l.URL
+	if u, err := url.Parse(l.URL); err == nil {
+		host = u.Host
+	}
+	return l.Label + ": " + host
+}
+
+// coordsText is what the coordinates' copy button copies.
+func coordsText(r app.EventRow) string {
+	return fmt.Sprintf("%s %s (%.5f %.5f)", sexaRA(r.RA), sexaDec(r.Dec), r.RA, r.Dec)
+}
+
+// summarySegments is the summary's text: what, when, where, how sure.
+func summarySegments(r app.EventRow) []widget.RichTextSegment {
+	title := strings.Join(nonEmpty(r.Trigger, r.Mission, typeText(r), r.Significance), " · ")
+	segs := []widget.RichTextSegment{&widget.TextSegment{Text: title, Style: widget.RichTextStyleSubHeading}}
+	line := func(k, v string) {
+		if v != "" {
+			segs = append(segs, &widget.TextSegment{Text: k + ": ", Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}},
+				&widget.TextSegment{Text: v, Style: widget.RichTextStyleParagraph})
+		}
+	}
+	if !r.EventTime.IsZero() {
+		line("Event time", r.EventTime.UTC().Format("2006-01-02 15:04:05.000")+" UTC")
+	}
+	line("Received", r.Received.UTC().Format("2006-01-02 15:04:05")+" UTC from "+orDash(sourceText(r)))
+	if r.HasPosition {
+		line("Position", fmt.Sprintf("RA %s, Dec %s  (%s, %s)", sexaRA(r.RA), sexaDec(r.Dec), decimalDeg(r.RA), decimalDeg(r.Dec)))
+		line("Error", errorText(r.ErrorRadius))
+	}
+	if m := r.Skymap; m != nil {
+		line("Sky map", fmt.Sprintf("most probable RA %s, Dec %s; 90%% area %.4g deg², 50%% area %.4g deg²", sexaRA(m.RA), sexaDec(m.Dec), m.Area90, m.Area50))
+	}
+	line("Role", roleText(r))
+	line("Key", r.IVORN)
+	line("Author", r.Author)
+	line("Note", r.Note)
+	if r.Description != "" {
+		segs = append(segs, &widget.TextSegment{Text: r.Description, Style: widget.RichTextStyleParagraph})
+	}
+	return segs
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

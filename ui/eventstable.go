@@ -1,0 +1,185 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/starling-broker/starling/app"
+)
+
+// eventColumn is one column of the events table.
+type eventColumn struct {
+	title string
+	// sort is the store sort order a click on the header selects; "-" for none.
+	sort  string
+	width float32
+	cell  func(r app.EventRow, now time.Time) string
+}
+
+var eventColumns = []eventColumn{
+	{"Received", app.SortReceived, 130, func(r app.EventRow, now time.Time) string { return tableTime(r.Received, now) }},
+	{"Event time", app.SortEventTime, 130, func(r app.EventRow, now time.Time) string { return tableTime(r.EventTime, now) }},
+	{"Source", "-", 140, func(r app.EventRow, _ time.Time) string { return sourceText(r) }},
+	{"Type", app.SortType, 120, func(r app.EventRow, _ time.Time) string { return typeText(r) }},
+	{"Trigger", app.SortTrigger, 110, func(r app.EventRow, _ time.Time) string { return r.Trigger }},
+	{"Role", "-", 105, func(r app.EventRow, _ time.Time) string { return roleText(r) }},
+	{"RA", "-", 95, func(r app.EventRow, _ time.Time) string { return posText(r, sexaRA(r.RA)) }},
+	{"Dec", "-", 90, func(r app.EventRow, _ time.Time) string { return posText(r, sexaDec(r.Dec)) }},
+	{"Error", "-", 65, func(r app.EventRow, _ time.Time) string { return errText(r) }},
+	{"Significance", "-", 170, func(r app.EventRow, _ time.Time) string { return r.Significance }},
+}
+
+func sourceText(r app.EventRow) string {
+	if r.Topic != "" {
+		return r.Topic
+	}
+	return strings.TrimPrefix(r.Source, "subscription: ")
+}
+
+func typeText(r app.EventRow) string {
+	if r.AlertType != "" {
+		return r.AlertType
+	}
+	if r.Mission != "" {
+		return r.Mission
+	}
+	return r.Format
+}
+
+func roleText(r app.EventRow) string {
+	switch {
+	case r.Test && strings.HasPrefix(r.Trigger, "M"):
+		return "mock"
+	case r.Test:
+		return "test"
+	}
+	return r.Role
+}
+
+func posText(r app.EventRow, s string) string {
+	if !r.HasPosition {
+		return ""
+	}
+	return s
+}
+
+func errText(r app.EventRow) string {
+	if r.HasPosition && r.ErrorRadius > 0 {
+		return errorText(r.ErrorRadius)
+	}
+	if m := r.Skymap; m != nil && m.Area90 > 0 {
+		return fmt.Sprintf("%.0f deg²", m.Area90)
+	}
+	return ""
+}
+
+// columnsLayout places its objects side by side at the columns' widths;
+// the first object, the row's background, spans them all.
+type columnsLayout struct{}
+
+func (columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(size)
+	x := float32(0)
+	for i, o := range objs[1:] {
+		w := eventColumns[i].width
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
+
+func (columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	w, h := float32(0), float32(0)
+	for i, o := range objs[1:] {
+		w += eventColumns[i].width
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(w, h)
+}
+
+// newEventRow is the template of one table row: a background (the
+// selection) and a label per column.
+func newEventRow() fyne.CanvasObject {
+	objs := []fyne.CanvasObject{canvas.NewRectangle(theme.Color(theme.ColorNameBackground))}
+	for range eventColumns {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		objs = append(objs, l)
+	}
+	objs[0].(*canvas.Rectangle).FillColor = theme.Color(theme.ColorNameBackground)
+	return container.New(columnsLayout{}, objs...)
+}
+
+// setEventRow shows r in a row made by newEventRow.
+func setEventRow(o fyne.CanvasObject, r app.EventRow, selected bool, now time.Time) {
+	objs := o.(*fyne.Container).Objects
+	bg := objs[0].(*canvas.Rectangle)
+	want := theme.Color(theme.ColorNameBackground)
+	if selected {
+		want = theme.Color(theme.ColorNameSelection)
+	}
+	if bg.FillColor != want {
+		bg.FillColor = want
+		bg.Refresh()
+	}
+	for i, c := range eventColumns {
+		l := objs[i+1].(*widget.Label)
+		text := ""
+		if r.ID != 0 {
+			text = c.cell(r, now)
+		}
+		imp, style := widget.MediumImportance, fyne.TextStyle{}
+		if r.Retraction && (c.title == "Type" || c.title == "Trigger") {
+			imp, style = widget.DangerImportance, fyne.TextStyle{Bold: true}
+		}
+		if l.Text != text || l.Importance != imp || l.TextStyle != style {
+			l.Text, l.Importance, l.TextStyle = text, imp, style
+			l.Refresh()
+		}
+	}
+}
+
+// newEventsHeader makes the header row: a button per sortable column (a
+// click sorts by it; twice, the other way), a label for the others.
+func newEventsHeader(onSort func(sort string)) (*fyne.Container, []*widget.Button) {
+	objs := []fyne.CanvasObject{canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))}
+	var btns []*widget.Button
+	for _, c := range eventColumns {
+		sort := c.sort
+		b := widget.NewButton(c.title, func() { onSort(sort) })
+		b.Alignment = widget.ButtonAlignLeading
+		b.Importance = widget.LowImportance
+		btns = append(btns, b)
+		if c.sort == "-" {
+			objs = append(objs, widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		} else {
+			objs = append(objs, b)
+		}
+	}
+	return container.New(columnsLayout{}, objs...), btns
+}
+
+// markSort shows the sort order on the header buttons.
+func markSort(btns []*widget.Button, sort string, asc bool) {
+	for i, c := range eventColumns {
+		text := c.title
+		if c.sort == sort {
+			if asc {
+				text += " ▲"
+			} else {
+				text += " ▼"
+			}
+		}
+		if btns[i].Text != text {
+			btns[i].SetText(text)
+		}
+	}
+}

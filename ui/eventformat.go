@@ -30,29 +30,13 @@ func sexaDec(deg float64) string {
 	return fmt.Sprintf("%s%02d:%02d:%02d", sign, secs/3600, secs/60%60, secs%60)
 }
 
-// errorText formats an error radius in degrees in arcsec, arcmin or
-// degrees, whichever keeps the number between 1 and 60.
+// errorText formats an error radius in degrees by its size (FormatAngle);
+// "" when it is unknown.
 func errorText(deg float64) string {
-	switch {
-	case deg <= 0:
+	if deg <= 0 {
 		return ""
-	case deg < 1.0/60:
-		return trimNum(deg*3600) + "″"
-	case deg < 1:
-		return trimNum(deg*60) + "′"
 	}
-	return trimNum(deg) + "°"
-}
-
-// trimNum prints three significant figures at most, no exponent.
-func trimNum(v float64) string {
-	switch {
-	case v >= 100:
-		return fmt.Sprintf("%.0f", v)
-	case v >= 10:
-		return fmt.Sprintf("%.1f", v)
-	}
-	return fmt.Sprintf("%.2f", v)
+	return FormatAngle(deg)
 }
 
 // decimalDeg formats a coordinate in decimal degrees.

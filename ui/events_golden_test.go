@@ -34,7 +34,7 @@ func TestEventsPanelGolden(t *testing.T) {
 		v    fyne.ThemeVariant
 	}{{"events_light.png", theme.VariantLight}, {"events_dark.png", theme.VariantDark}} {
 		t.Run(c.name, func(t *testing.T) {
-			test.ApplyTheme(t, variantTheme{theme.DefaultTheme(), c.v})
+			doAndWait(func() { test.ApplyTheme(t, variantTheme{theme.DefaultTheme(), c.v}) })
 			var p *EventsPanel
 			var w fyne.Window
 			doAndWait(func() {

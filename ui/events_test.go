@@ -213,7 +213,7 @@ func TestEventsDetailsCoordinatesAndErrorUnits(t *testing.T) {
 	doAndWait(func() { u.Events.List.Select(0) })
 	eventually(t, "the details", u, func() bool { return strings.Contains(u.Events.Detail.Summary.String(), "Position") })
 	text := onUI(u.Events.Detail.Summary.String)
-	for _, want := range []string{"RA 04:58:57.9, Dec −09:18:49", "(74.7412°, -9.3137°)", "Error: 3.00′"} {
+	for _, want := range []string{"RA 04:58:57.9, Dec −09:18:49", "(74.7412°, -9.3137°)", "Error: 3′"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("summary lacks %q:\n%s", want, text)
 		}
@@ -226,7 +226,7 @@ func TestEventsDetailsCoordinatesAndErrorUnits(t *testing.T) {
 	if got := fyne.CurrentApp().Clipboard().Content(); !strings.HasPrefix(got, "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_") {
 		t.Errorf("key copied as %q", got)
 	}
-	if got := onUI(func() string { return errText(u.Events.Rows()[0]) }); got != "3.00′" {
+	if got := onUI(func() string { return errText(u.Events.Rows()[0]) }); got != "3′" {
 		t.Errorf("error column %q", got)
 	}
 	if !strings.Contains(onUI(u.Events.Detail.Raw.String), "<voe:VOEvent") {

@@ -112,8 +112,9 @@ func TestQuietHoursSuppressNotification(t *testing.T) {
 func TestRuleEditorSaves(t *testing.T) {
 	u := newWindow(t)
 	p := u.Notify
-	f := newRuleForm(app.NotifyRule{})
+	var f *ruleForm
 	doAndWait(func() {
+		f = newRuleForm(app.NotifyRule{})
 		f.name.SetText("Near M31")
 		f.typ.SetText("LVK")
 		f.far.SetText("10")

@@ -207,7 +207,7 @@ func TestSkyAndRatesGolden(t *testing.T) {
 		name string
 		v    fyne.ThemeVariant
 	}{{"light", theme.VariantLight}, {"dark", theme.VariantDark}} {
-		test.ApplyTheme(t, variantTheme{theme.DefaultTheme(), v.v})
+		doAndWait(func() { test.ApplyTheme(t, variantTheme{theme.DefaultTheme(), v.v}) })
 		chart := newRateChart()
 		chart.Set(rateData{bins: bins, since: t0, until: t0.Add(23 * time.Hour), width: time.Hour})
 		cw := test.NewWindow(chart.content)

@@ -205,6 +205,11 @@ func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error
 	s.indexBeforeSearch(q)
 	where, args := q.where()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+where+orderBy(q.Sort, q.Asc)+` LIMIT ?`, append(args, q.Limit)...)
+	return scanEvents(rows, err)
+}
+
+// scanEvents reads every row of a query of eventColumns.
+func scanEvents(rows *sql.Rows, err error) ([]EventRow, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -283,17 +288,5 @@ func (s *Store) TriggerEvents(ctx context.Context, since time.Time) ([]EventRow,
 		args = append(args, since.UnixMilli())
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []EventRow
-	for rows.Next() {
-		r, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanEvents(rows, err)
 }

@@ -92,17 +92,5 @@ func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 // EventsAfter returns up to limit archived alerts with ids above id, oldest first.
 func (s *Store) EventsAfter(ctx context.Context, id int64, limit int) ([]EventRow, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id > ? ORDER BY id LIMIT ?`, id, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []EventRow
-	for rows.Next() {
-		r, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanEvents(rows, err)
 }

@@ -177,6 +177,7 @@ func (s *Store) commit(batch []*admitReq) {
 	}()
 	if err == nil {
 		s.queueIndex(docs)
+		s.seenCount.Add(int64(len(docs))) // one archived alert per new seen-list entry
 	} else {
 		s.queueIndex(waiting)
 	}

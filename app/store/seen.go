@@ -36,14 +36,30 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	s.seenCount.Add(-n)
+	return n, err
 }
 
-// SeenCount is the number of entries in the seen-list.
+// SeenCount is the number of entries in the seen-list. It counts them once
+// and then follows this process's admissions and prunes, so that a window
+// that shows it every second costs no scan of a million entries.
 func (s *Store) SeenCount(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM seen`).Scan(&n)
-	return n, err
+	s.seenCountOnce.Lock()
+	defer s.seenCountOnce.Unlock()
+	if !s.seenCounted {
+		var n int64
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM seen`).Scan(&n); err != nil {
+			return 0, err
+		}
+		// Admissions and prunes before the scan moved seenCount already
+		// and the scan saw them too, so the scan replaces it (one that
+		// commits during the scan may be counted twice: this is a figure
+		// for people, not for dedup).
+		s.seenCount.Store(n)
+		s.seenCounted = true
+	}
+	return s.seenCount.Load(), nil
 }
 
 // SearchSeen lists up to limit seen-list entries whose IVORN contains substr,

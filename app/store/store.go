@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite"
 )
@@ -64,11 +65,16 @@ type Store struct {
 	// written, so that a search that flushes the queue first also waits for
 	// the batch in flight.
 	indexWrite sync.Mutex
-	stop       chan struct{}
-	writerWG   sync.WaitGroup
-	closeOnce  sync.Once
-	noBackfill bool
-	readOnly   bool
+
+	// seenCount follows the seen-list's size once SeenCount has counted it.
+	seenCount     atomic.Int64
+	seenCounted   bool
+	seenCountOnce sync.Mutex
+	stop          chan struct{}
+	writerWG      sync.WaitGroup
+	closeOnce     sync.Once
+	noBackfill    bool
+	readOnly      bool
 }
 
 // Open opens (creating if needed) the store in dir and brings its schema up to date.

@@ -273,9 +273,9 @@ func (bc *Broadcaster) sendIAmAlive() {
 		s.ackedAtCheck = acks
 		switch {
 		case s.alive.Load() >= maxAliveCount:
-			s.drop("Peer appears to be dead; dropping connection")
+			s.drop(DropDead, "")
 		case s.outstanding.Load() >= int64(bc.cfg.MaxOutstandingAcks) && !progressed:
-			s.drop("Peer is not acknowledging events; dropping connection")
+			s.drop(DropNotAcking, "")
 		default:
 			s.alive.Add(1)
 			if !s.enqueue(frame, false) {

@@ -3,10 +3,10 @@ package broker
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,7 +30,7 @@ type subConn struct {
 	wake     chan struct{}
 	dead     chan struct{}
 	dropOnce sync.Once
-	reason   string // why it was dropped; written once in drop
+	reason   DropReason // why it was dropped; written once in drop
 
 	alive       atomic.Int64 // iamalives sent and not answered
 	outstanding atomic.Int64 // events written and not acknowledged
@@ -64,15 +64,12 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 		s.writeLoop()
 	}()
 	err := s.readLoop()
-	s.drop("")
+	s.drop(DropNone, "")
 	writer.Wait()
 	bc.removeSub(s)
-	reason := s.reason
-	if reason == "" {
-		reason = "closed by the subscriber"
-		if !errors.Is(err, io.EOF) {
-			reason = "connection lost: " + err.Error()
-		}
+	reason := s.reason.String()
+	if s.reason == DropNone && !errors.Is(err, io.EOF) {
+		reason = "connection lost: " + err.Error()
 	}
 	bc.log.Info("Subscriber at " + peer + " disconnected")
 	bc.b.notify(Activity{Kind: ActivityUnsubscribe, Peer: peer, Reason: reason})
@@ -88,7 +85,7 @@ func (s *subConn) enqueue(frame []byte, event bool) bool {
 	}
 	if n := len(s.queue); n >= s.bc.cfg.QueueLen {
 		s.mu.Unlock()
-		s.drop(fmt.Sprintf("Subscriber is not keeping up (%d packets queued); dropping connection", n))
+		s.drop(DropSlow, strconv.Itoa(n))
 		return false
 	}
 	s.queue = append(s.queue, frame)
@@ -103,8 +100,9 @@ func (s *subConn) enqueue(frame []byte, event bool) bool {
 	return true
 }
 
-// drop closes the connection once, logging why (nothing when reason is empty).
-func (s *subConn) drop(reason string) {
+// drop closes the connection once, logging why (nothing for DropNone);
+// detail adds what is known to the log line.
+func (s *subConn) drop(reason DropReason, detail string) {
 	s.dropOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
@@ -112,8 +110,8 @@ func (s *subConn) drop(reason string) {
 		s.mu.Unlock()
 		s.reason = reason
 		close(s.dead)
-		if reason != "" {
-			s.bc.log.Info(reason, "peer", s.peer)
+		if line := reason.logLine(s.peer, detail); line != "" {
+			s.bc.log.Info(line, "peer", s.peer)
 		}
 		s.c.Close()
 	})
@@ -133,7 +131,7 @@ func (s *subConn) writeLoop() {
 			return
 		case <-s.bc.quit:
 			s.flush()
-			s.drop("Broker shutting down; closing connection")
+			s.drop(DropShutdown, "")
 			return
 		case <-s.wake:
 		}
@@ -153,7 +151,7 @@ func (s *subConn) writeLoop() {
 		}
 		last = time.Now()
 		if err := s.flush(); err != nil {
-			s.drop("Write to subscriber failed (" + err.Error() + "); dropping connection")
+			s.drop(DropWriteFailed, err.Error())
 			return
 		}
 	}
@@ -199,7 +197,7 @@ func (s *subConn) readLoop() error {
 			}
 			var tooLarge *vtp.FrameTooLargeError
 			if errors.As(err, &tooLarge) {
-				s.drop("Length limit exceeded from " + s.peer + ": " + err.Error() + "; dropping connection")
+				s.drop(DropTooLarge, err.Error())
 			}
 			return err
 		}
@@ -235,7 +233,7 @@ func (s *subConn) handle(payload []byte) {
 		decrementToZero(&s.outstanding)
 		s.acks.Add(1)
 	case vtp.RoleNak:
-		s.drop("Nak received from " + s.peer + "; terminating")
+		s.drop(DropNak, "")
 	case vtp.RoleAuthenticate:
 		if m == nil {
 			var err error

@@ -97,6 +97,19 @@ func (c *Core) AddSubscription(ctx context.Context, addr string, filters []strin
 	return c.runSubscription(p)
 }
 
+// ReconnectSubscription makes a subscription connect again now, without
+// waiting for its backoff.
+func (c *Core) ReconnectSubscription(id int64) error {
+	c.subs.mu.Lock()
+	r := c.subs.running[id]
+	c.subs.mu.Unlock()
+	if r == nil {
+		return errors.New("that subscription is not running")
+	}
+	r.sub.Reconnect()
+	return nil
+}
+
 // RemoveSubscription stops and forgets a subscription.
 func (c *Core) RemoveSubscription(ctx context.Context, id int64) error {
 	c.subs.mu.Lock()

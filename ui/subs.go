@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -66,6 +67,20 @@ func newSubsPanel(u *Window) *SubsPanel {
 			p.refresh(ctx)
 		}()
 	})
+	reconnect := widget.NewButton("Reconnect now", func() {
+		p.mu.Lock()
+		id := p.selected
+		p.mu.Unlock()
+		if id == 0 {
+			p.Message.SetText("Select a subscription first.")
+			return
+		}
+		p.u.run(func(ctx context.Context) error {
+			err := p.u.Core.ReconnectSubscription(id)
+			p.refresh(ctx)
+			return err
+		})
+	})
 	remove := widget.NewButton("Remove selected", func() {
 		p.mu.Lock()
 		id := p.selected
@@ -89,7 +104,7 @@ func newSubsPanel(u *Window) *SubsPanel {
 	p.Kafka = newKafkaView(u)
 	p.AddKafka = widget.NewButton("Add Kafka source…", p.OpenKafkaForm)
 	form := widget.NewForm(widget.NewFormItem("Broker", p.Address), widget.NewFormItem("Filters", p.Filters))
-	top := container.NewVBox(form, container.NewHBox(p.Add, remove, p.AddKafka), p.Message)
+	top := container.NewVBox(form, container.NewHBox(p.Add, reconnect, remove, p.AddKafka), p.Message)
 	kafkaBox := container.NewBorder(widget.NewLabelWithStyle("Kafka sources", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, p.Kafka.content)
 	split := container.NewVSplit(p.List, kafkaBox)
@@ -98,17 +113,32 @@ func newSubsPanel(u *Window) *SubsPanel {
 	return p
 }
 
-func subLine(s app.Subscription) string {
+func subLine(s app.Subscription) string { return subLineAt(s, time.Now()) }
+
+// subLineAt words a subscription's state at now: connected since when, or
+// the error and when the next attempt comes; the last event's age.
+func subLineAt(s app.Subscription, now time.Time) string {
 	if s.ID == 0 {
 		return ""
 	}
-	state := "○ connecting"
-	if s.State.Connected {
-		state = "● connected"
-	} else if s.State.LastError != "" {
-		state = "○ " + s.State.LastError
+	st := s.State
+	var state string
+	switch {
+	case st.Connected:
+		state = "● connected since " + st.Since.Local().Format("15:04:05")
+	case !st.NextAttempt.IsZero():
+		wait := max(st.NextAttempt.Sub(now), 0).Round(time.Second)
+		state = "○ " + orDash(st.LastError) + "; next try in " + wait.String()
+	case st.LastError != "":
+		state = "○ connecting (last: " + st.LastError + ")"
+	default:
+		state = "○ connecting"
 	}
-	return fmt.Sprintf("%s  %s  %d filters  received %d", state, s.Address, len(s.Filters), s.State.Received)
+	last := "no event yet"
+	if !st.LastEvent.IsZero() {
+		last = "last event " + now.Sub(st.LastEvent).Round(time.Second).String() + " ago"
+	}
+	return fmt.Sprintf("%s  ·  %s  ·  %d filters  ·  received %d  ·  %s", state, s.Address, len(s.Filters), st.Received, last)
 }
 
 // OpenKafkaForm opens the "Add Kafka source" dialog.

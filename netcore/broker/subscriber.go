@@ -65,6 +65,11 @@ type SubscriberState struct {
 	LastError string
 	// Received counts the events received from upstream, new or not.
 	Received uint64
+	// LastEvent is when the last event arrived; zero if none yet.
+	LastEvent time.Time
+	// NextAttempt is when the next connection attempt is due; zero while
+	// connected or connecting.
+	NextAttempt time.Time
 }
 
 // Subscriber keeps a subscription to an upstream broker: it connects,
@@ -84,8 +89,10 @@ type Subscriber struct {
 
 	mu    sync.Mutex
 	state SubscriberState
+	conn  net.Conn // the open connection, for Reconnect
 
 	received atomic.Uint64
+	kick     chan struct{} // Reconnect: skip the wait before the next attempt
 }
 
 // NewSubscriber returns a subscriber to cfg.Target; call Run to start it.
@@ -113,6 +120,22 @@ func (b *Broker) NewSubscriber(cfg SubscribeConfig) *Subscriber {
 		log:    b.log.With("component", "subscriber", "upstream", target),
 		target: target,
 		source: "upstream " + target,
+		kick:   make(chan struct{}, 1),
+	}
+}
+
+// Reconnect connects again now: a subscription waiting to retry tries at
+// once, and a connected one closes its connection and connects afresh.
+func (s *Subscriber) Reconnect() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	s.mu.Lock()
+	c := s.conn
+	s.mu.Unlock()
+	if c != nil {
+		c.Close()
 	}
 }
 
@@ -154,13 +177,22 @@ func (s *Subscriber) Run(ctx context.Context) error {
 		backoff = min(max(2*backoff, s.cfg.MinBackoff), s.cfg.MaxBackoff)
 		wait := backoff/2 + rand.N(backoff/2+1)
 		s.log.Info(fmt.Sprintf("Reconnecting to %s in %s", s.target, wait.Round(time.Millisecond)), "err", err)
+		s.mu.Lock()
+		s.state.NextAttempt = time.Now().Add(wait)
+		s.mu.Unlock()
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
+		case <-s.kick:
+			t.Stop()
+			s.log.Info("Reconnecting to " + s.target + " now, as asked")
 		case <-t.C:
 		}
+		s.mu.Lock()
+		s.state.NextAttempt = time.Time{}
+		s.mu.Unlock()
 	}
 }
 
@@ -178,11 +210,21 @@ func (s *Subscriber) connectOnce(ctx context.Context) (bool, error) {
 	}
 	s.log.Info("Connected to " + s.target)
 	s.setState(true, "")
+	s.mu.Lock()
+	s.conn = c
+	s.mu.Unlock()
+	select { // a Reconnect asked before this connection is answered by it
+	case <-s.kick:
+	default:
+	}
 	s.b.notify(Activity{Kind: ActivityConnected, Peer: s.target})
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	err = s.serveConn(ctx, c)
 	stop()
 	c.Close()
+	s.mu.Lock()
+	s.conn = nil
+	s.mu.Unlock()
 	reason := "connection closed"
 	if err != nil && ctx.Err() == nil {
 		reason = err.Error()
@@ -260,6 +302,9 @@ func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
 		return nil
 	}
 	s.received.Add(1)
+	s.mu.Lock()
+	s.state.LastEvent = time.Now()
+	s.mu.Unlock()
 	o := s.process(ctx, raw)
 	ivorn := o.IVORN
 	if ivorn == "" {

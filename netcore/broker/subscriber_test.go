@@ -321,3 +321,26 @@ func TestSubscriberAcceptInvalid(t *testing.T) {
 	default:
 	}
 }
+
+// TestSubscriberReconnectNow: a subscription waiting a long backoff shows
+// when it will try again, and Reconnect makes it try at once; a connected
+// one drops its connection and connects afresh.
+func TestSubscriberReconnectNow(t *testing.T) {
+	b, _ := newRelayBroker(t)
+	u := newFakeUpstream(t)
+	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint(), MinBackoff: time.Hour, MaxBackoff: time.Hour})
+	runSubscriber(t, s)
+	first := u.accept(t)
+	waitFor(t, "connected", func() bool { return s.State().Connected })
+	first.Close() // upstream goes away: the subscriber waits an hour
+	waitFor(t, "a next attempt in the future", func() bool {
+		st := s.State()
+		return !st.Connected && time.Until(st.NextAttempt) > 10*time.Minute
+	})
+	s.Reconnect()
+	u.accept(t) // at once, not in an hour
+	waitFor(t, "connected again", func() bool { st := s.State(); return st.Connected && st.NextAttempt.IsZero() })
+	s.Reconnect() // connected: a fresh connection
+	u.accept(t)
+	waitFor(t, "connected a third time", func() bool { return s.State().Connected })
+}

@@ -9,7 +9,6 @@ import (
 	"github.com/starling-broker/starling/assets"
 )
 
-
 // Schema validates events against the embedded VOEvent XSDs with libxml2.
 //
 // Each XSD is parsed once, in LoadSchema; libxml2 treats a parsed schema as

@@ -7,6 +7,7 @@ package kafka
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"regexp"
 	"strings"
@@ -214,6 +215,9 @@ func ParseFrom(s string, now time.Time) (From, error) {
 	}
 	if dur, err := time.ParseDuration(d); err == nil && dur > 0 {
 		if days {
+			if dur > math.MaxInt64/24 {
+				return From{}, fmt.Errorf("%q is too far back", s)
+			}
 			dur *= 24
 		}
 		return From{At: now.Add(-dur)}, nil

@@ -23,6 +23,8 @@ func TestParseFrom(t *testing.T) {
 		{in: "yesterday", bad: true},
 		{in: "-5h", bad: true},
 		{in: "2026-11-30", bad: true},
+		{in: "999999d", bad: true}, // found by FuzzParseFrom: 24 × the duration overflowed
+		{in: "9999d", want: From{At: now.Add(-9999 * 24 * time.Hour)}},
 	} {
 		got, err := ParseFrom(c.in, now)
 		if (err != nil) != c.bad {

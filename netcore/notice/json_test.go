@@ -199,6 +199,25 @@ func TestSummarizeEveryJSONSample(t *testing.T) {
 	}
 }
 
+// checkTimeAndPosition compares a summary's event time (RFC 3339, "" for
+// none) and position with the values read from the file.
+func checkTimeAndPosition(t *testing.T, s alert.Summary, eventTime string, pos bool, ra, dec, errDeg float64) {
+	t.Helper()
+	var want time.Time
+	if eventTime != "" {
+		var err error
+		if want, err = time.Parse(time.RFC3339Nano, eventTime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !s.EventTime.Equal(want) {
+		t.Errorf("EventTime = %v, want %v", s.EventTime, want)
+	}
+	if s.HasPosition != pos || !near(s.RA, ra) || !near(s.Dec, dec) || !near(s.ErrorDeg, errDeg) {
+		t.Errorf("position = %v %v %v ±%v, want %v %v %v ±%v", s.HasPosition, s.RA, s.Dec, s.ErrorDeg, pos, ra, dec, errDeg)
+	}
+}
+
 // checkJSON compares a summary with what the file says, field by field.
 func checkJSON(t *testing.T, s alert.Summary, raw []byte, w jsonWant) {
 	t.Helper()
@@ -218,20 +237,7 @@ func checkJSON(t *testing.T, s alert.Summary, raw []byte, w jsonWant) {
 	if w.significance != "" {
 		str("Significance", s.Significance, w.significance)
 	}
-	var wantTime time.Time
-	if w.eventTime != "" {
-		var err error
-		if wantTime, err = time.Parse(time.RFC3339Nano, w.eventTime); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !s.EventTime.Equal(wantTime) {
-		t.Errorf("EventTime = %v, want %v", s.EventTime, wantTime)
-	}
-	if s.HasPosition != w.pos || !near(s.RA, w.ra) || !near(s.Dec, w.dec) || !near(s.ErrorDeg, w.errDeg) {
-		t.Errorf("position = %v %v %v ±%v, want %v %v %v ±%v",
-			s.HasPosition, s.RA, s.Dec, s.ErrorDeg, w.pos, w.ra, w.dec, w.errDeg)
-	}
+	checkTimeAndPosition(t, s, w.eventTime, w.pos, w.ra, w.dec, w.errDeg)
 	if !near(s.Containment, w.contain) {
 		t.Errorf("Containment = %v, want %v", s.Containment, w.contain)
 	}

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/voevent"
@@ -166,20 +165,7 @@ func checkVOEvent(t *testing.T, s alert.Summary, w voWant) {
 	if w.significance != "" {
 		str("Significance", s.Significance, w.significance)
 	}
-	var wantTime time.Time
-	if w.eventTime != "" {
-		var err error
-		if wantTime, err = time.Parse(time.RFC3339Nano, w.eventTime); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !s.EventTime.Equal(wantTime) {
-		t.Errorf("EventTime = %v, want %v", s.EventTime, wantTime)
-	}
-	if s.HasPosition != w.pos || !near(s.RA, w.ra) || !near(s.Dec, w.dec) || !near(s.ErrorDeg, w.errDeg) {
-		t.Errorf("position = %v %v %v ±%v, want %v %v %v ±%v",
-			s.HasPosition, s.RA, s.Dec, s.ErrorDeg, w.pos, w.ra, w.dec, w.errDeg)
-	}
+	checkTimeAndPosition(t, s, w.eventTime, w.pos, w.ra, w.dec, w.errDeg)
 	if !near(s.Probability, w.probability) || !near(s.FAR, w.far) {
 		t.Errorf("Probability, FAR = %v, %g; want %v, %g", s.Probability, s.FAR, w.probability, w.far)
 	}

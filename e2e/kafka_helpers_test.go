@@ -4,9 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -15,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,6 +21,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/starling-broker/starling/internal/oauthtest"
 	"github.com/starling-broker/starling/netcore/vtp"
 )
 
@@ -243,12 +240,7 @@ func archived(t *testing.T, dataDir string, extra ...string) []eventJSON {
 }
 
 // mintToken makes a token that kfaked -oauth-secret accepts until expiry.
-func mintToken(secret string, expiry time.Time) string {
-	body := "tok." + strconv.FormatInt(expiry.UnixMilli(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(body))
-	return body + "." + hex.EncodeToString(mac.Sum(nil))
-}
+func mintToken(secret string, expiry time.Time) string { return oauthtest.Mint([]byte(secret), expiry) }
 
 // gcnEvent is a real GCN VOEvent made unique by n (IVORN and TrigID).
 func gcnEvent(t *testing.T, n int) []byte {

@@ -2,12 +2,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"net"
@@ -19,9 +15,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/starling-broker/starling/internal/oauthtest"
 )
 
 type list []string
@@ -112,68 +108,15 @@ func fail(err error) {
 	os.Exit(2)
 }
 
-// oauthBearer answers SASL OAUTHBEARER, which kfake does not speak: the
-// handshake is accepted, and a token is good while it is unexpired and
-// signed; the session then lives until the token expires, so that the
-// client re-authenticates with a new one.
+// oauthBearer answers SASL OAUTHBEARER (see internal/oauthtest) and says
+// on standard error what became of each authentication.
 func oauthBearer(c *kfake.Cluster, secret []byte) {
 	var good, bad atomic.Int64
-	c.ControlKey(int16(kmsg.SASLHandshake), func(r kmsg.Request) (kmsg.Response, error, bool) {
-		c.KeepControl()
-		req := r.(*kmsg.SASLHandshakeRequest)
-		resp := req.ResponseKind().(*kmsg.SASLHandshakeResponse)
-		resp.SupportedMechanisms = []string{"OAUTHBEARER"}
-		if req.Mechanism != "OAUTHBEARER" {
-			resp.ErrorCode = kerr.UnsupportedSaslMechanism.Code
-		}
-		return resp, nil, true
-	})
-	c.ControlKey(int16(kmsg.SASLAuthenticate), func(r kmsg.Request) (kmsg.Response, error, bool) {
-		c.KeepControl()
-		req := r.(*kmsg.SASLAuthenticateRequest)
-		resp := req.ResponseKind().(*kmsg.SASLAuthenticateResponse)
-		left, err := checkToken(req.SASLAuthBytes, secret)
+	oauthtest.Serve(c, secret, func(left time.Duration, err error) {
 		if err != nil {
-			n := bad.Add(1)
-			fmt.Fprintf(os.Stderr, "kfaked: OAUTHBEARER authentication refused (%d refused): %v\n", n, err)
-			resp.ErrorCode = kerr.SaslAuthenticationFailed.Code
-			msg := "token refused: " + err.Error()
-			resp.ErrorMessage = &msg
-			return resp, nil, true
+			fmt.Fprintf(os.Stderr, "kfaked: OAUTHBEARER authentication refused (%d refused): %v\n", bad.Add(1), err)
+			return
 		}
-		n := good.Add(1)
-		fmt.Fprintf(os.Stderr, "kfaked: OAUTHBEARER authentication %d accepted, session lifetime %d ms\n", n, left.Milliseconds())
-		resp.SessionLifetimeMillis = left.Milliseconds()
-		return resp, nil, true
+		fmt.Fprintf(os.Stderr, "kfaked: OAUTHBEARER authentication %d accepted, session lifetime %d ms\n", good.Add(1), left.Milliseconds())
 	})
-}
-
-// checkToken reads the client's first message (RFC 7628) and returns the
-// token's remaining lifetime.
-func checkToken(msg, secret []byte) (time.Duration, error) {
-	var tok string
-	for _, kv := range bytes.Split(msg, []byte{1}) {
-		if v, ok := bytes.CutPrefix(kv, []byte("auth=Bearer ")); ok {
-			tok = string(v)
-		}
-	}
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 || parts[0] != "tok" {
-		return 0, fmt.Errorf("malformed token")
-	}
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(parts[0] + "." + parts[1]))
-	sig, err := hex.DecodeString(parts[2])
-	if err != nil || !hmac.Equal(sig, mac.Sum(nil)) {
-		return 0, fmt.Errorf("bad signature")
-	}
-	ms, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("malformed expiry")
-	}
-	left := time.Until(time.UnixMilli(ms))
-	if left <= 0 {
-		return 0, fmt.Errorf("token expired %s ago", -left.Round(time.Millisecond))
-	}
-	return left, nil
 }

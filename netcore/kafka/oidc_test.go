@@ -1,11 +1,7 @@
 package kafka
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net"
@@ -18,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/starling-broker/starling/internal/oauthtest"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 const (
@@ -31,13 +27,8 @@ const (
 	testScope    = "gcn.nasa.gov/kafka-public-consumer"
 )
 
-// signToken makes a token tok.<expiry-ms>.<hmac>.
-func signToken(expiry time.Time) string {
-	body := "tok." + strconv.FormatInt(expiry.UnixMilli(), 10)
-	mac := hmac.New(sha256.New, []byte(testSecret))
-	mac.Write([]byte(body))
-	return body + "." + hex.EncodeToString(mac.Sum(nil))
-}
+// signToken makes a token that oauthCluster accepts until expiry.
+func signToken(expiry time.Time) string { return oauthtest.Mint([]byte(testSecret), expiry) }
 
 // tokenServer is an OIDC client-credentials endpoint issuing tokens that
 // live for life; it counts the requests and the tokens issued.
@@ -89,38 +80,10 @@ func oauthCluster(t *testing.T, topics ...string) (*kfake.Cluster, *atomic.Int64
 	}
 	t.Cleanup(c.Close)
 	var auths atomic.Int64
-	c.ControlKey(int16(kmsg.SASLHandshake), func(r kmsg.Request) (kmsg.Response, error, bool) {
-		c.KeepControl()
-		req := r.(*kmsg.SASLHandshakeRequest)
-		resp := req.ResponseKind().(*kmsg.SASLHandshakeResponse)
-		resp.SupportedMechanisms = []string{"OAUTHBEARER"}
-		if req.Mechanism != "OAUTHBEARER" {
-			resp.ErrorCode = kerr.UnsupportedSaslMechanism.Code
+	oauthtest.Serve(c, []byte(testSecret), func(_ time.Duration, err error) {
+		if err == nil {
+			auths.Add(1)
 		}
-		return resp, nil, true
-	})
-	c.ControlKey(int16(kmsg.SASLAuthenticate), func(r kmsg.Request) (kmsg.Response, error, bool) {
-		c.KeepControl()
-		req := r.(*kmsg.SASLAuthenticateRequest)
-		resp := req.ResponseKind().(*kmsg.SASLAuthenticateResponse)
-		var tok string
-		for _, kv := range bytes.Split(req.SASLAuthBytes, []byte{1}) {
-			if v, ok := bytes.CutPrefix(kv, []byte("auth=Bearer ")); ok {
-				tok = string(v)
-			}
-		}
-		parts := strings.Split(tok, ".")
-		ms, _ := strconv.ParseInt(parts[min(1, len(parts)-1)], 10, 64)
-		left := time.Until(time.UnixMilli(ms))
-		if len(parts) != 3 || signToken(time.UnixMilli(ms)) != tok || left <= 0 {
-			resp.ErrorCode = kerr.SaslAuthenticationFailed.Code
-			msg := "token refused"
-			resp.ErrorMessage = &msg
-			return resp, nil, true
-		}
-		auths.Add(1)
-		resp.SessionLifetimeMillis = left.Milliseconds()
-		return resp, nil, true
 	})
 	return c, &auths
 }

@@ -143,7 +143,7 @@ func (p *BrokerPanel) SetRunning(on bool) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			p.u.Core.StopBroker(ctx)
-			do(func() {
+			fyne.Do(func() {
 				p.setToggle(false)
 				p.State.SetText("Stopped")
 				p.u.setTitle("local broker stopped")
@@ -167,7 +167,7 @@ func (p *BrokerPanel) SetRunning(on bool) {
 		if err == nil {
 			saveErr = p.u.Core.SaveBrokerSettings(context.Background(), s)
 		}
-		do(func() {
+		fyne.Do(func() {
 			if err != nil {
 				p.setToggle(false)
 				p.State.SetText("Error: " + err.Error())
@@ -203,7 +203,7 @@ func (p *BrokerPanel) refresh(ctx context.Context) {
 		c = lb.Counters()
 		subs = lb.Subscribers()
 	}
-	do(func() {
+	fyne.Do(func() {
 		p.Received.SetText(strconv.FormatUint(c.Received, 10))
 		p.Accepted.SetText(strconv.FormatUint(c.Accepted, 10))
 		p.Refused.SetText(strconv.FormatUint(c.Refused, 10))

@@ -90,7 +90,7 @@ func (p *DedupPanel) search(ctx context.Context, q string) {
 	}
 	p.results = res
 	p.mu.Unlock()
-	do(p.Results.Refresh)
+	fyne.Do(p.Results.Refresh)
 }
 
 func (p *DedupPanel) refresh(ctx context.Context) {
@@ -100,7 +100,7 @@ func (p *DedupPanel) refresh(ctx context.Context) {
 	q := p.query
 	p.mu.Unlock()
 	p.search(ctx, q)
-	do(func() {
+	fyne.Do(func() {
 		p.CacheHits.SetText(fmt.Sprint(d.Stats.CacheHits))
 		p.CacheMisses.SetText(fmt.Sprint(d.Stats.CacheMisses))
 		p.HitRatio.SetText(fmt.Sprintf("%.0f %%", 100*d.Stats.HitRatio()))

@@ -166,7 +166,7 @@ func (p *EventsPanel) loadFirst(ctx context.Context, gen int, f app.EventFilter,
 	// Not ctx.Err(): the caller's context may end before fyne.Do runs
 	// these (the real driver queues them); a newer filter bumps gen.
 	current := func() bool { return gen == p.gen }
-	do(func() {
+	fyne.Do(func() {
 		if !current() {
 			return
 		}
@@ -188,13 +188,13 @@ func (p *EventsPanel) loadFirst(ctx context.Context, gen int, f app.EventFilter,
 	if err != nil {
 		return
 	}
-	n, err := p.counts.count(ctx, p.u.Core, f)
-	do(func() {
+	n, cerr := p.counts.count(ctx, p.u.Core, f)
+	fyne.Do(func() {
 		if !current() {
 			return
 		}
-		if err != nil {
-			p.Count.SetText("error: " + err.Error())
+		if cerr != nil {
+			p.Count.SetText("error: " + cerr.Error())
 			return
 		}
 		p.setCount(n)
@@ -220,7 +220,7 @@ func (p *EventsPanel) loadMore() {
 	f, gen, cur := p.filter, p.gen, p.cursor
 	go func() {
 		rows, err := p.u.Core.EventsPage(context.Background(), f, cur, eventsPage)
-		do(func() {
+		fyne.Do(func() {
 			if gen != p.gen || p.cursor != cur {
 				return
 			}
@@ -277,7 +277,7 @@ func (p *EventsPanel) live(stop <-chan struct{}) {
 		var gen, page int
 		var newest int64
 		atTop := false
-		doAndWait(func() {
+		fyne.DoAndWait(func() {
 			f, gen, page, newest = p.filter, p.gen, p.page, p.newest
 			atTop = p.List.GetScrollOffset() <= 0 || len(p.rows) == 0
 		})
@@ -296,7 +296,7 @@ func (p *EventsPanel) live(stop <-chan struct{}) {
 		if err != nil {
 			continue
 		}
-		do(func() {
+		fyne.Do(func() {
 			if gen != p.gen {
 				return
 			}
@@ -322,7 +322,7 @@ func (p *EventsPanel) refresh(ctx context.Context) {
 	var f app.EventFilter
 	var gen int
 	loaded := false
-	doAndWait(func() { f, gen, loaded = p.filter, p.gen, p.loaded || p.timer != nil })
+	fyne.DoAndWait(func() { f, gen, loaded = p.filter, p.gen, p.loaded || p.timer != nil })
 	if !loaded {
 		p.loadFirst(ctx, gen, f, false)
 	}

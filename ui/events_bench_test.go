@@ -57,9 +57,9 @@ func openMillionWindow(b *testing.B, a fyne.App, dir string) *Window {
 	w := a.NewWindow("bench")
 	w.Resize(fyne.NewSize(1280, 800))
 	u := Create(a, w, core, Options{RefreshEvery: time.Hour})
-	doAndWait(func() { u.Tabs.SelectIndex(4) })
+	onUI(func() { u.Tabs.SelectIndex(4) })
 	go u.refreshAll()
-	for !onUI(func() bool { return len(u.Events.rows) > 0 && strings.HasSuffix(u.Events.Count.Text, "events") }) {
+	for !fromUI(func() bool { return len(u.Events.rows) > 0 && strings.HasSuffix(u.Events.Count.Text, "events") }) {
 		time.Sleep(time.Millisecond)
 	}
 	return u
@@ -83,7 +83,7 @@ func kafkaRecord(raw []byte) *kafka.Record {
 // It reports the process's resident memory with the window open.
 func BenchmarkMonitorLaunch(b *testing.B) {
 	dir := millionDir(b)
-	a := test.NewTempApp(b)
+	a := newTestApp(b)
 	var rss float64
 	for b.Loop() {
 		u := openMillionWindow(b, a, dir)
@@ -99,10 +99,10 @@ func BenchmarkMonitorLaunch(b *testing.B) {
 // and the push to the window; it reports the median and the 99th centile.
 func BenchmarkMonitorLiveLatency(b *testing.B) {
 	dir := millionDir(b)
-	a := test.NewTempApp(b)
+	a := newTestApp(b)
 	u := openMillionWindow(b, a, dir)
 	defer func() { u.Close(); u.Core.Close() }()
-	doAndWait(func() { test.Tap(u.Broker.Toggle) })
+	onUI(func() { test.Tap(u.Broker.Toggle) })
 	for u.Core.Broker() == nil {
 		time.Sleep(time.Millisecond)
 	}
@@ -119,7 +119,7 @@ func BenchmarkMonitorLiveLatency(b *testing.B) {
 		start := time.Now()
 		after()
 		want := "S" + strconv.Itoa(n)
-		for !onUI(func() bool { return len(u.Events.rows) > 0 && u.Events.rows[0].Trigger == want }) {
+		for !fromUI(func() bool { return len(u.Events.rows) > 0 && u.Events.rows[0].Trigger == want }) {
 			time.Sleep(200 * time.Microsecond)
 		}
 		lat = append(lat, time.Since(start))

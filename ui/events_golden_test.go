@@ -34,21 +34,21 @@ func TestEventsPanelGolden(t *testing.T) {
 		v    fyne.ThemeVariant
 	}{{"events_light.png", theme.VariantLight}, {"events_dark.png", theme.VariantDark}} {
 		t.Run(c.name, func(t *testing.T) {
-			doAndWait(func() { test.ApplyTheme(t, variantTheme{theme.DefaultTheme(), c.v}) })
+			setTheme(variantTheme{theme.DefaultTheme(), c.v})
 			var p *EventsPanel
 			var w fyne.Window
-			doAndWait(func() {
+			onUI(func() {
 				p = newEventsPanel(u)
 				p.now = func() time.Time { return end.Add(time.Hour) }
 				w = test.NewWindow(p.content)
 				w.Resize(fyne.NewSize(1300, 760))
 			})
-			defer doAndWait(w.Close)
+			defer onUI(w.Close)
 			p.refresh(context.Background())
 			eventually(t, "the first page", u, func() bool { return len(p.Rows()) == 36 })
-			doAndWait(func() { p.SelectEvent(p.Rows()[3].ID) }) // an LVK retraction
+			onUI(func() { p.SelectEvent(p.Rows()[3].ID) }) // an LVK retraction
 			eventually(t, "the timeline", u, func() bool { return len(p.Detail.Timeline.Objects) > 0 })
-			doAndWait(func() { test.AssertRendersToImage(t, c.name, w.Canvas()) })
+			onUI(func() { test.AssertRendersToImage(t, c.name, w.Canvas()) })
 		})
 	}
 }

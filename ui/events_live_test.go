@@ -19,13 +19,13 @@ func TestEventsSelectionStaysOnItsEventWhile1000Arrive(t *testing.T) {
 		feed(t, lb, "igwn.gwalert", gwAlert(i, "Preliminary"))
 	}
 	eventually(t, "ten rows", u, func() bool { return len(u.Events.Rows()) == 10 })
-	picked := onUI(func() app.EventRow { return u.Events.Rows()[3] })
-	doAndWait(func() { u.Events.List.Select(3) })
+	picked := fromUI(func() app.EventRow { return u.Events.Rows()[3] })
+	onUI(func() { u.Events.List.Select(3) })
 	for i := 10; i < 1010; i++ {
 		feed(t, lb, "igwn.gwalert", gwAlert(i, "Initial"))
 	}
 	eventually(t, "1,010 events counted", u, func() bool { return u.Events.Count.Text == "1,010 events" })
-	doAndWait(func() {
+	onUI(func() {
 		if got := u.Events.Selected(); got != picked.ID {
 			t.Fatalf("selection moved from event %d to %d", picked.ID, got)
 		}
@@ -49,9 +49,9 @@ func TestEventsNoneMissingAfterABurst(t *testing.T) {
 	}
 	// No u.Refresh: the arrivals are pushed.
 	deadline := time.Now().Add(10 * time.Second)
-	for onUI(func() string { return u.Events.Count.Text }) != "400 events" {
+	for fromUI(func() string { return u.Events.Count.Text }) != "400 events" {
 		if time.Now().After(deadline) {
-			t.Fatalf("count %q after the burst", onUI(func() string { return u.Events.Count.Text }))
+			t.Fatalf("count %q after the burst", fromUI(func() string { return u.Events.Count.Text }))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -73,18 +73,18 @@ func TestEventsScrolledDownOffersNewArrivals(t *testing.T) {
 	u := synthWindow(t, 1000)
 	lb := startBroker(t, u)
 	eventually(t, "the count", u, func() bool { return u.Events.Count.Text == "900 events" })
-	first := onUI(func() int64 { return u.Events.Rows()[0].ID })
-	doAndWait(func() { u.Events.List.ScrollToOffset(2000) })
+	first := fromUI(func() int64 { return u.Events.Rows()[0].ID })
+	onUI(func() { u.Events.List.ScrollToOffset(2000) })
 	for i := range 3 {
 		feed(t, lb, "igwn.gwalert", gwAlert(i, "Preliminary"))
 	}
 	eventually(t, "the new-arrivals button", u, func() bool {
 		return u.Events.NewRows.Visible() && u.Events.NewRows.Text == "3 new ↑" && u.Events.Count.Text == "903 events"
 	})
-	if got := onUI(func() int64 { return u.Events.Rows()[0].ID }); got != first {
+	if got := fromUI(func() int64 { return u.Events.Rows()[0].ID }); got != first {
 		t.Fatalf("the rows moved under a reader scrolled down: first id %d, was %d", got, first)
 	}
-	doAndWait(func() { test.Tap(u.Events.NewRows) })
+	onUI(func() { test.Tap(u.Events.NewRows) })
 	eventually(t, "the new arrivals at the top", u, func() bool {
 		r := u.Events.Rows()
 		return len(r) > 0 && r[0].ID > first && !u.Events.NewRows.Visible() && u.Events.List.GetScrollOffset() == 0
@@ -94,21 +94,21 @@ func TestEventsScrolledDownOffersNewArrivals(t *testing.T) {
 func TestEventsSavedFilter(t *testing.T) {
 	u := synthWindow(t, 1000)
 	b := u.Events.Filters
-	doAndWait(func() {
+	onUI(func() {
 		b.Type.SetText("Retraction")
 		b.Cone.SetText("10 20 60")
 	})
-	want := onUI(u.Events.Filter)
-	doAndWait(func() { b.SaveAs("retractions near the Crab") })
+	want := fromUI(u.Events.Filter)
+	onUI(func() { b.SaveAs("retractions near the Crab") })
 	eventually(t, "the saved filter offered", u, func() bool { return len(b.Saved.Options) == 1 })
-	doAndWait(func() {
+	onUI(func() {
 		b.Type.SetText("")
 		b.Cone.SetText("")
 	})
 	eventually(t, "all alerts", u, func() bool { return u.Events.Count.Text == "900 events" })
-	doAndWait(func() { b.Saved.SetSelected("retractions near the Crab") })
-	got := onUI(u.Events.Filter)
-	if got.Type != "Retraction" || got.Cone == nil || *got.Cone != *want.Cone || onUI(func() string { return b.Cone.Text }) != "10 20 60" {
+	onUI(func() { b.Saved.SetSelected("retractions near the Crab") })
+	got := fromUI(u.Events.Filter)
+	if got.Type != "Retraction" || got.Cone == nil || *got.Cone != *want.Cone || fromUI(func() string { return b.Cone.Text }) != "10 20 60" {
 		t.Fatalf("applied %+v, want %+v", got, want)
 	}
 	n, err := u.Core.CountEvents(context.Background(), want)
@@ -121,20 +121,20 @@ func TestEventsSavedFilter(t *testing.T) {
 func TestEventsHooksForTheSkyMap(t *testing.T) {
 	u := synthWindow(t, 1000)
 	var told []int64
-	doAndWait(func() {
+	onUI(func() {
 		u.Events.OnSelect(func(id int64) { told = append(told, id) })
 		if f := u.Events.Filter(); !f.HideTest || f.Sort != app.SortReceived {
 			t.Errorf("default filter %+v", f)
 		}
 	})
 	// An event far below the rows loaded, as a click on the sky map picks it.
-	doAndWait(func() { u.Events.SelectEvent(42) })
+	onUI(func() { u.Events.SelectEvent(42) })
 	eventually(t, "its details", u, func() bool { return strings.Contains(u.Events.Detail.Summary.String(), "-41") })
-	doAndWait(func() {
+	onUI(func() {
 		if u.Events.Selected() != 42 || len(told) != 1 || told[0] != 42 {
 			t.Errorf("selected %d, told %v", u.Events.Selected(), told)
 		}
 	})
-	doAndWait(func() { u.Events.Filters.Trigger.SetText("1000004") })
+	onUI(func() { u.Events.Filters.Trigger.SetText("1000004") })
 	eventually(t, "the filter hook to follow", u, func() bool { return u.Events.Filter().Trigger == "1000004" })
 }

@@ -21,7 +21,7 @@ import (
 func eventsWindow(t *testing.T) *Window {
 	t.Helper()
 	u := newWindow(t)
-	doAndWait(func() {
+	onUI(func() {
 		u.Win.Resize(fyne.NewSize(1280, 800))
 		u.Tabs.SelectIndex(4)
 	})
@@ -47,8 +47,8 @@ func gwAlert(n int, typ string) []byte {
 }
 
 // onUI runs f on the UI goroutine and returns its result.
-func onUI[T any](f func() T) (v T) {
-	doAndWait(func() { v = f() })
+func fromUI[T any](f func() T) (v T) {
+	fyne.DoAndWait(func() { v = f() })
 	return v
 }
 
@@ -57,11 +57,11 @@ func pageToEnd(t *testing.T, u *Window, want int) []app.EventRow {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		rows := onUI(u.Events.Rows)
+		rows := fromUI(u.Events.Rows)
 		if len(rows) >= want || time.Now().After(deadline) {
 			return rows
 		}
-		doAndWait(func() { u.Events.List.ScrollToBottom() })
+		onUI(func() { u.Events.List.ScrollToBottom() })
 		time.Sleep(10 * time.Millisecond)
 	}
 }
@@ -73,7 +73,7 @@ func synthWindow(t *testing.T, n int) *Window {
 	if err := u.Core.FillSynthetic(context.Background(), n, time.Now(), 24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	doAndWait(func() {
+	onUI(func() {
 		u.Win.Resize(fyne.NewSize(1280, 800))
 		u.Tabs.SelectIndex(4)
 	})
@@ -91,14 +91,14 @@ func TestEventsSortByHeaderAndPageToTheOldest(t *testing.T) {
 	}
 	for i, b := range u.Events.header {
 		if eventColumns[i].title == "Type" {
-			doAndWait(func() { test.Tap(b) })
+			onUI(func() { test.Tap(b) })
 		}
 	}
 	eventually(t, "rows by type, Z first", u, func() bool {
 		r := u.Events.Rows()
 		return len(r) > 0 && r[0].AlertType == "XRT position" && strings.HasSuffix(u.Events.header[3].Text, "▼")
 	})
-	doAndWait(func() { test.Tap(u.Events.header[3]) })
+	onUI(func() { test.Tap(u.Events.header[3]) })
 	eventually(t, "rows by type, A first", u, func() bool {
 		r := u.Events.Rows()
 		return len(r) > 0 && r[0].AlertType == "Alert" && strings.HasSuffix(u.Events.header[3].Text, "▲")
@@ -116,7 +116,7 @@ func TestEventsSearchAndFilters(t *testing.T) {
 	b := u.Events.Filters
 	count := func(what, want string, set func()) {
 		t.Helper()
-		doAndWait(set)
+		onUI(set)
 		eventually(t, what+": "+want, u, func() bool { return u.Events.Count.Text == want })
 	}
 	count("hidden tests", "1,800 events", func() {})
@@ -131,20 +131,20 @@ func TestEventsSearchAndFilters(t *testing.T) {
 	// The time range and the cone: the count the window shows is the
 	// core's count of the filter it says it shows.
 	trueCount := func(lo, hi int64) string {
-		f := onUI(u.Events.Filter)
+		f := fromUI(u.Events.Filter)
 		n, err := u.Core.CountEvents(context.Background(), f)
 		if err != nil || n < lo || n > hi {
 			t.Fatalf("filter %+v counts %d, %v; want %d–%d", f, n, err, lo, hi)
 		}
 		return thousands(n) + " events"
 	}
-	doAndWait(func() {
+	onUI(func() {
 		b.ShowTest.SetChecked(false)
 		b.Role.SetSelected("any role")
 		b.Range.SetSelected("last hour") // one hour of a synthetic day: 1/24 of 1800
 	})
 	count("time range", trueCount(70, 76), func() {})
-	doAndWait(func() { b.Range.SetSelected("any time"); b.Cone.SetText("10 20 15") })
+	onUI(func() { b.Range.SetSelected("any time"); b.Cone.SetText("10 20 15") })
 	count("cone", trueCount(10, 100), func() {})
 }
 
@@ -163,10 +163,10 @@ func TestEventsMockHiddenAndRetractionTimeline(t *testing.T) {
 		feed(t, lb, "igwn.gwalert", lvkSample(t, n))
 	}
 	eventually(t, "three mock alerts counted", u, func() bool { return u.Events.Count.Text == "0 events" })
-	doAndWait(func() { u.Events.Filters.ShowTest.SetChecked(true) })
+	onUI(func() { u.Events.Filters.ShowTest.SetChecked(true) })
 	eventually(t, "the mock alerts shown", u, func() bool { return len(u.Events.Rows()) == 3 })
 	var prelim app.EventRow
-	doAndWait(func() {
+	onUI(func() {
 		for _, r := range u.Events.Rows() {
 			if r.AlertType == "Preliminary" {
 				prelim = r
@@ -179,7 +179,7 @@ func TestEventsMockHiddenAndRetractionTimeline(t *testing.T) {
 	})
 	d := u.Events.Detail
 	eventually(t, "the timeline", u, func() bool { return len(d.Timeline.Objects) == 6 })
-	doAndWait(func() {
+	onUI(func() {
 		last := d.Timeline.Objects[5].(*widget.Button)
 		if last.Text != "Retraction" || last.Importance != widget.DangerImportance || last.Icon == nil {
 			t.Errorf("the retraction step is %q, importance %v", last.Text, last.Importance)
@@ -210,29 +210,29 @@ func TestEventsDetailsCoordinatesAndErrorUnits(t *testing.T) {
 	}
 	feed(t, lb, "gcn.classic.voevent.SWIFT_BAT_GRB_POS_ACK", raw)
 	eventually(t, "the event", u, func() bool { return len(u.Events.Rows()) == 1 })
-	doAndWait(func() { u.Events.List.Select(0) })
+	onUI(func() { u.Events.List.Select(0) })
 	eventually(t, "the details", u, func() bool { return strings.Contains(u.Events.Detail.Summary.String(), "Position") })
-	text := onUI(u.Events.Detail.Summary.String)
+	text := fromUI(u.Events.Detail.Summary.String)
 	for _, want := range []string{"RA 04:58:57.9, Dec −09:18:49", "(74.7412°, -9.3137°)", "Error: 3′"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("summary lacks %q:\n%s", want, text)
 		}
 	}
-	doAndWait(func() { test.Tap(u.Events.Detail.CopyCoords) })
+	onUI(func() { test.Tap(u.Events.Detail.CopyCoords) })
 	if got := fyne.CurrentApp().Clipboard().Content(); got != "04:58:57.9 −09:18:49 (74.74120 -9.31370)" {
 		t.Errorf("coordinates copied as %q", got)
 	}
-	doAndWait(func() { test.Tap(u.Events.Detail.CopyKey) })
+	onUI(func() { test.Tap(u.Events.Detail.CopyKey) })
 	if got := fyne.CurrentApp().Clipboard().Content(); !strings.HasPrefix(got, "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_") {
 		t.Errorf("key copied as %q", got)
 	}
-	if got := onUI(func() string { return errText(u.Events.Rows()[0]) }); got != "3′" {
+	if got := fromUI(func() string { return errText(u.Events.Rows()[0]) }); got != "3′" {
 		t.Errorf("error column %q", got)
 	}
-	if !strings.Contains(onUI(u.Events.Detail.Raw.String), "<voe:VOEvent") {
+	if !strings.Contains(fromUI(u.Events.Detail.Raw.String), "<voe:VOEvent") {
 		t.Error("no raw XML")
 	}
-	if n := onUI(func() int { return len(u.Events.Detail.params) }); n < 10 {
+	if n := fromUI(func() int { return len(u.Events.Detail.params) }); n < 10 {
 		t.Errorf("%d params", n)
 	}
 }

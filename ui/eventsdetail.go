@@ -96,7 +96,7 @@ func (d *eventDetail) load(id int64) {
 			params = paramRows(ed)
 			raw = highlight(ed.Raw)
 		}
-		do(func() {
+		fyne.Do(func() {
 			if d.p.selID != id {
 				return
 			}

@@ -174,7 +174,7 @@ func (b *eventFilters) SaveAs(name string) {
 	f.From, f.To = time.Time{}, time.Time{}
 	go func() {
 		if err := b.p.u.Core.SaveEventFilter(context.Background(), name, &f); err != nil {
-			do(func() { showError(b.p.u.Win, err) })
+			fyne.Do(func() { showError(b.p.u.Win, err) })
 			return
 		}
 		b.loadSaved()
@@ -187,7 +187,7 @@ func (b *eventFilters) loadSaved() {
 	if err != nil {
 		return
 	}
-	do(func() {
+	fyne.Do(func() {
 		b.saved = m
 		b.Saved.SetOptions(app.SavedFilterNames(m))
 	})

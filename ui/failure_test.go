@@ -19,7 +19,7 @@ func TestBadPortIsNotSaved(t *testing.T) {
 	busy := freePort(t)
 	l := listenOn(t, busy)
 	defer l.Close()
-	doAndWait(func() {
+	onUI(func() {
 		u.Broker.ReceivePort.SetText(strconv.Itoa(busy))
 		test.Tap(u.Broker.Toggle)
 	})
@@ -29,7 +29,7 @@ func TestBadPortIsNotSaved(t *testing.T) {
 	}
 	// A port that binds is saved.
 	good := freePort(t)
-	doAndWait(func() {
+	onUI(func() {
 		u.Broker.ReceivePort.SetText(strconv.Itoa(good))
 		test.Tap(u.Broker.Toggle)
 	})
@@ -40,7 +40,7 @@ func TestBadPortIsNotSaved(t *testing.T) {
 }
 
 func TestFatalWindowFitsSmallScreen(t *testing.T) {
-	a := test.NewTempApp(t)
+	a := newTestApp(t)
 	long := strings.Repeat("the store at /home/someone/.local/share/starling/starling.db cannot be opened because ", 20) +
 		strings.Repeat("x", 400) + strings.Repeat("\nline", 80)
 	w := newFatalWindow(a, errors.New(long))

@@ -20,7 +20,7 @@ var goldenSize = fyne.NewSize(820, 560)
 // not started), in the light or dark theme.
 func goldenWindow(t *testing.T, dark bool) *Window {
 	t.Helper()
-	a := test.NewTempApp(t)
+	a := newTestApp(t)
 	if dark {
 		a.Settings().SetTheme(theme.DarkTheme())
 	} else {
@@ -36,7 +36,7 @@ func goldenWindow(t *testing.T, dark bool) *Window {
 		t.Fatal(err)
 	}
 	var u *Window
-	doAndWait(func() { u = Create(a, a.NewWindow("golden"), core, Options{RefreshEvery: time.Hour}) })
+	onUI(func() { u = Create(a, a.NewWindow("golden"), core, Options{RefreshEvery: time.Hour}) })
 	t.Cleanup(func() { u.Close(); core.Close() })
 	return u
 }
@@ -60,7 +60,7 @@ func TestSendPanelGolden(t *testing.T) {
 			{Key: 904, Name: "later.xml", IVORN: "ivo://hotwired.org/gaia_demo#8", Role: "test", Destination: local, EntryID: 3, State: app.SendQueued, Reason: "connection refused", Time: at(22, 41, 12)},
 			{Key: 905, Name: "real.xml", IVORN: "ivo://hotwired.org/gaia_demo#9", Role: "observation", Destination: "4pisky (voevent.example.org:8098)", State: app.SendDeclined, Reason: "you declined to send it", Time: at(22, 41, 15)},
 		}
-		doAndWait(func() {
+		onUI(func() {
 			u.Send.content.Show()
 			for _, ln := range lines {
 				u.Send.show(ln)
@@ -86,7 +86,7 @@ func TestOutboxPanelGolden(t *testing.T) {
 			{ID: 1, Destination: local, IVORN: "ivo://hotwired.org/gaia_demo#1", State: app.OutboxSent, Attempts: 1},
 		}
 		p.mu.Unlock()
-		doAndWait(func() {
+		onUI(func() {
 			p.content.Show()
 			p.content.Resize(goldenSize)
 			p.showDestinations([]outbox.DestinationState{{Name: far, Queued: 1, LastError: "dial tcp: connection refused"}})
@@ -96,7 +96,7 @@ func TestOutboxPanelGolden(t *testing.T) {
 			p.content.Refresh()
 		})
 		var retry, cancel, del bool
-		doAndWait(func() {
+		onUI(func() {
 			retry, cancel, del = !p.RetryButton.Disabled(), !p.CancelButton.Disabled(), !p.DeleteButton.Disabled()
 		})
 		if !retry || cancel || !del {
@@ -110,13 +110,12 @@ func TestOutboxPanelGolden(t *testing.T) {
 // that wrapped labels settle at their width, and compares it with the golden.
 func assertRenders(t *testing.T, golden string, o fyne.CanvasObject) {
 	t.Helper()
-	var c fyne.Canvas
-	doAndWait(func() {
-		w := test.NewTempWindow(t, o)
+	onUI(func() {
+		w := test.NewWindow(o)
 		w.SetPadded(false)
 		w.Resize(goldenSize.AddWidthHeight(-1, -1))
 		w.Resize(goldenSize)
-		c = w.Canvas()
+		test.AssertRendersToImage(t, golden, w.Canvas())
+		w.Close()
 	})
-	test.AssertRendersToImage(t, golden, c)
 }

@@ -20,7 +20,7 @@ import (
 
 func openKafkaForm(t *testing.T, u *Window) *KafkaForm {
 	t.Helper()
-	doAndWait(func() { test.Tap(u.Subs.AddKafka) })
+	onUI(func() { test.Tap(u.Subs.AddKafka) })
 	if u.Subs.Form == nil {
 		t.Fatal("no dialog")
 	}
@@ -34,7 +34,7 @@ func TestKafkaFormGCN(t *testing.T) {
 	f := openKafkaForm(t, u)
 	var spec app.KafkaSourceSpec
 	var err error
-	doAndWait(func() {
+	onUI(func() {
 		if f.Preset.Selected != "GCN" || !f.Secret.Password || f.Bootstrap.Visible() || f.Topics.Visible() || !f.ClientID.Visible() || f.User.Visible() {
 			t.Errorf("GCN form: preset %q, masked %v, bootstrap shown %v, topic entry shown %v, client id shown %v, user shown %v",
 				f.Preset.Selected, f.Secret.Password, f.Bootstrap.Visible(), f.Topics.Visible(), f.ClientID.Visible(), f.User.Visible())
@@ -78,7 +78,7 @@ func TestKafkaFormGCN(t *testing.T) {
 	}
 
 	// Hopskotch: a user and a password, topics typed as names or ^patterns.
-	doAndWait(func() {
+	onUI(func() {
 		f.Preset.SetSelected("Hopskotch")
 		if !f.User.Visible() || f.ClientID.Visible() || !f.Topics.Visible() || f.rows["checklist"][0].Visible() {
 			t.Error("Hopskotch does not ask for a user, a password and typed topics")
@@ -98,7 +98,7 @@ func TestKafkaFormGCN(t *testing.T) {
 func TestKafkaFormErrors(t *testing.T) {
 	u := newWindow(t)
 	f := openKafkaForm(t, u)
-	doAndWait(func() {
+	onUI(func() {
 		test.Tap(f.Checks.Checks["igwn.gwalert"])
 		test.Type(f.ClientID, "id-only")
 		test.Tap(f.Save)
@@ -106,7 +106,7 @@ func TestKafkaFormErrors(t *testing.T) {
 	eventually(t, "the missing secret to be shown", u, func() bool {
 		return strings.Contains(f.Message.Text, "client id and secret")
 	})
-	doAndWait(func() {
+	onUI(func() {
 		f.Preset.SetSelected("Custom")
 		if !f.Bootstrap.Visible() || !f.TLS.Visible() || !f.Auth.Visible() || !f.Topics.Visible() || f.rows["checklist"][0].Visible() {
 			t.Error("custom does not show the cluster fields and the topic entry")
@@ -121,7 +121,7 @@ func TestKafkaFormErrors(t *testing.T) {
 		test.Tap(f.Save)
 	})
 	eventually(t, "the bad bootstrap to be shown", u, func() bool { return strings.Contains(f.Message.Text, "not HOST:PORT") })
-	doAndWait(func() {
+	onUI(func() {
 		f.From.Choice.SetSelected(fromTime)
 		f.From.Time.SetText("next tuesday")
 		test.Tap(f.Save)
@@ -145,12 +145,12 @@ func TestKafkaHealthLines(t *testing.T) {
 		LastMessage: now.Add(-2 * time.Second), LastHeartbeat: now.Add(-45 * time.Second), PerMinute: 58, Stored: 4}
 	v := u.Subs.Kafka
 	var r *KafkaRow
-	doAndWait(func() { r = v.newRow(s) })
+	onUI(func() { r = v.newRow(s) })
 	v.mu.Lock()
 	v.sources, v.rows[s.ID], v.health[s.ID] = []app.KafkaSource{s}, r, h
 	v.mu.Unlock()
 	v.apply(now)
-	doAndWait(func() {
+	onUI(func() {
 		for _, c := range []struct{ got, want string }{
 			{r.Title.Text, "● consuming  ·  gcn  ·  (kafka.gcn.nasa.gov:9092)  ·  2 topics  ·  credentials saved"},
 			{r.Lag.Text, "lag 3: igwn.gwalert 3, gcn.heartbeat 0"},
@@ -169,7 +169,7 @@ func TestKafkaHealthLines(t *testing.T) {
 	v.health[s.ID] = kafka.Health{State: kafka.StateError, Error: "authentication failed: check the client id and secret", LastHeartbeat: now.Add(-time.Second)}
 	v.mu.Unlock()
 	v.apply(now)
-	doAndWait(func() {
+	onUI(func() {
 		if !strings.HasPrefix(r.Title.Text, "✕ error: authentication failed") || r.Warning.Visible() || r.Lag.Text != "lag: not known yet" {
 			t.Errorf("error row: %q, warning shown %v, %q", r.Title.Text, r.Warning.Visible(), r.Lag.Text)
 		}
@@ -189,7 +189,7 @@ func TestKafkaSourceInWindow(t *testing.T) {
 	defer cluster.Close()
 	u := newWindow(t)
 	f := openKafkaForm(t, u)
-	doAndWait(func() {
+	onUI(func() {
 		f.Preset.SetSelected("Custom")
 		f.Name.SetText("local kfake")
 		f.Bootstrap.SetText(strings.Join(cluster.ListenAddrs(), ","))
@@ -211,7 +211,7 @@ func TestKafkaSourceInWindow(t *testing.T) {
 	// The form is cleared once the save returns, which may be after the
 	// source's first push reached the list.
 	eventually(t, "the form cleared after saving", u, func() bool { return f.Secret.Text == "" && f.Message.Text == "" })
-	doAndWait(func() {
+	onUI(func() {
 		if !strings.Contains(row.Title.Text, "credentials saved") || strings.Contains(row.Title.Text, secret) {
 			t.Errorf("title %q", row.Title.Text)
 		}
@@ -232,7 +232,7 @@ func TestKafkaSourceInWindow(t *testing.T) {
 	}
 	// No u.Refresh here: the event must arrive by the core's push.
 	deadline := time.Now().Add(15 * time.Second)
-	rows := func() (r []app.EventRow) { doAndWait(func() { r = u.Events.Rows() }); return r }
+	rows := func() (r []app.EventRow) { onUI(func() { r = u.Events.Rows() }); return r }
 	for len(rows()) != 1 {
 		if time.Now().After(deadline) {
 			t.Fatal("the Kafka event never reached the Events panel")
@@ -243,7 +243,7 @@ func TestKafkaSourceInWindow(t *testing.T) {
 		t.Fatalf("event row %+v", r)
 	}
 
-	doAndWait(func() { test.Tap(row.Pause) })
+	onUI(func() { test.Tap(row.Pause) })
 	eventually(t, "the source paused", u, func() bool {
 		return strings.HasPrefix(row.Title.Text, "‖ paused") && row.Pause.Text == "Resume"
 	})

@@ -233,7 +233,7 @@ func (f *KafkaForm) Submit() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		id, err := f.u.Core.AddKafkaSource(ctx, spec)
-		do(func() {
+		fyne.Do(func() {
 			f.Save.Enable()
 			if err != nil {
 				f.Message.SetText("Not saved: " + err.Error())

@@ -114,7 +114,7 @@ func (v *KafkaView) changed() {
 func (v *KafkaView) reload(ctx context.Context) {
 	ss, err := v.u.Core.KafkaSources(ctx)
 	if err != nil {
-		do(func() { v.Empty.SetText("Cannot list the Kafka sources: " + err.Error()); v.Empty.Show() })
+		fyne.Do(func() { v.Empty.SetText("Cannot list the Kafka sources: " + err.Error()); v.Empty.Show() })
 		return
 	}
 	v.mu.Lock()
@@ -129,7 +129,7 @@ func (v *KafkaView) reload(ctx context.Context) {
 	}
 	v.health = health
 	v.mu.Unlock()
-	do(func() {
+	fyne.Do(func() {
 		rows := map[int64]*KafkaRow{}
 		objs := []fyne.CanvasObject{v.Empty}
 		for _, s := range ss {
@@ -171,7 +171,7 @@ func (v *KafkaView) apply(now time.Time) {
 		lines = append(lines, line{r, kafkaTitle(s, h), kafkaActivity(h, now), kafkaLag(h), heartbeatWarning(h, now), s.Paused})
 	}
 	v.mu.Unlock()
-	do(func() {
+	fyne.Do(func() {
 		for _, l := range lines {
 			l.r.Title.SetText(l.title)
 			l.r.Activity.SetText(l.act)

@@ -109,10 +109,10 @@ func ruleLine(r app.NotifyRule) string {
 func (p *NotifyPanel) refresh(ctx context.Context) {
 	cfg, err := p.u.Core.LoadNotifyConfig()
 	if err != nil {
-		do(func() { p.Sound.SetText(err.Error()) })
+		fyne.Do(func() { p.Sound.SetText(err.Error()) })
 		return
 	}
-	do(func() { p.show(cfg) })
+	fyne.Do(func() { p.show(cfg) })
 }
 
 func (p *NotifyPanel) show(cfg app.NotifyConfig) {
@@ -128,7 +128,7 @@ func (p *NotifyPanel) save(cfg app.NotifyConfig) {
 		if err := p.u.Core.SaveNotifyConfig(cfg); err != nil {
 			return err
 		}
-		do(func() { p.show(cfg) })
+		fyne.Do(func() { p.show(cfg) })
 		return nil
 	})
 }

@@ -37,7 +37,7 @@ const skyDebounce = 500 * time.Millisecond
 func (u *Window) startMonitor(a fyne.App) {
 	m := &monitor{u: u, send: a.SendNotification, sound: app.PlayAlertSound}
 	u.mon = m
-	n, err := u.Core.StartNotifier(func(x app.Notification) { do(func() { m.notified(x) }) }, nil)
+	n, err := u.Core.StartNotifier(func(x app.Notification) { fyne.Do(func() { m.notified(x) }) }, nil)
 	if err == nil {
 		m.notifier = n
 	}
@@ -105,7 +105,7 @@ func (m *monitor) tabSelected(t *container.TabItem) {
 // Unread is the Events tab's unread count.
 func (u *Window) Unread() int {
 	n := 0
-	doAndWait(func() { n = u.mon.unread })
+	fyne.DoAndWait(func() { n = u.mon.unread })
 	return n
 }
 
@@ -131,7 +131,7 @@ func (m *monitor) skyLoop() {
 		case <-time.After(skyDebounce):
 		}
 		shown := false
-		doAndWait(func() { shown = m.u.Tabs.SelectedIndex() == skyTab })
+		fyne.DoAndWait(func() { shown = m.u.Tabs.SelectedIndex() == skyTab })
 		if shown {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			m.u.Sky.refresh(ctx)

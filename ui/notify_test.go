@@ -17,7 +17,7 @@ func recordNotifications(u *Window) (notes func() []*fyne.Notification, sounds f
 	var mu sync.Mutex
 	var got []*fyne.Notification
 	played := 0
-	doAndWait(func() {
+	onUI(func() {
 		u.mon.send = func(n *fyne.Notification) {
 			mu.Lock()
 			got = append(got, n)
@@ -74,13 +74,13 @@ func TestNotificationForMatchingRuleNotTest(t *testing.T) {
 		t.Fatalf("badge counts %d, want 1", n)
 	}
 	var tab string
-	doAndWait(func() { tab = u.Tabs.Items[eventsTab].Text })
+	onUI(func() { tab = u.Tabs.Items[eventsTab].Text })
 	if tab != "Events (1)" {
 		t.Fatalf("Events tab says %q", tab)
 	}
 	// Viewing the Events tab clears the badge.
-	doAndWait(func() { u.Tabs.SelectIndex(eventsTab) })
-	doAndWait(func() { tab = u.Tabs.Items[eventsTab].Text })
+	onUI(func() { u.Tabs.SelectIndex(eventsTab) })
+	onUI(func() { tab = u.Tabs.Items[eventsTab].Text })
 	if u.Unread() != 0 || tab != "Events" {
 		t.Fatalf("after viewing Events: %d unread, tab %q", u.Unread(), tab)
 	}
@@ -113,7 +113,7 @@ func TestRuleEditorSaves(t *testing.T) {
 	u := newWindow(t)
 	p := u.Notify
 	var f *ruleForm
-	doAndWait(func() {
+	onUI(func() {
 		f = newRuleForm(app.NotifyRule{})
 		f.name.SetText("Near M31")
 		f.typ.SetText("LVK")
@@ -124,7 +124,7 @@ func TestRuleEditorSaves(t *testing.T) {
 		f.prob.SetText("0.1")
 		f.sound.SetChecked(true)
 	})
-	doAndWait(func() { p.submit(-1, f) })
+	onUI(func() { p.submit(-1, f) })
 	eventually(t, "the saved rule", u, func() bool { return len(p.cfg.Rules) == 1 })
 	cfg, err := u.Core.LoadNotifyConfig()
 	if err != nil {
@@ -139,7 +139,7 @@ func TestRuleEditorSaves(t *testing.T) {
 	if f.radius.Text != "5" || f.far.Text != "10" {
 		t.Fatalf("editor shows radius %q, FAR %q", f.radius.Text, f.far.Text)
 	}
-	doAndWait(func() { f.far.SetText("ten") })
+	onUI(func() { f.far.SetText("ten") })
 	if _, err := f.rule(); err == nil {
 		t.Fatal("FAR \"ten\" accepted")
 	}

@@ -117,7 +117,7 @@ func (p *OutboxPanel) follow() {
 		case <-p.changed:
 		}
 		shown := false
-		doAndWait(func() { shown = p.content.Visible() }) // the tabs hide the panels not shown
+		fyne.DoAndWait(func() { shown = p.content.Visible() }) // the tabs hide the panels not shown
 		if shown {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			p.refresh(ctx)
@@ -225,7 +225,7 @@ func (p *OutboxPanel) line(e app.OutboxEntry) string {
 func (p *OutboxPanel) refresh(ctx context.Context) {
 	entries, err := p.u.Core.OutboxEntries(ctx, 1000)
 	if err != nil {
-		do(func() { p.Selected.SetText("Cannot read the outbox: " + err.Error()) })
+		fyne.Do(func() { p.Selected.SetText("Cannot read the outbox: " + err.Error()) })
 		return
 	}
 	names := p.u.Core.DestinationNames(ctx)
@@ -239,7 +239,7 @@ func (p *OutboxPanel) refresh(ctx context.Context) {
 		}
 	}
 	p.mu.Unlock()
-	do(func() {
+	fyne.Do(func() {
 		p.showDestinations(dests)
 		p.List.Refresh()
 		if sel != nil {

@@ -17,7 +17,7 @@ import (
 // failure, so that only "retry now" brings an entry forward.
 func outboxWindow(t *testing.T) *Window {
 	t.Helper()
-	a := test.NewTempApp(t)
+	a := newTestApp(t)
 	dir := t.TempDir()
 	u, closeAll := openAt(t, a, dir)
 	if err := u.Core.SetSetting(context.Background(), "outbox.backoff_base", "1h"); err != nil {
@@ -25,7 +25,7 @@ func outboxWindow(t *testing.T) *Window {
 	}
 	closeAll()
 	u, _ = openAt(t, a, dir)
-	doAndWait(func() { u.Tabs.SelectIndex(2) })
+	onUI(func() { u.Tabs.SelectIndex(2) })
 	return u
 }
 
@@ -88,7 +88,7 @@ func TestOutboxButtonsFollowState(t *testing.T) {
 		seen[e.State] = true
 		var got [3]bool
 		var text string
-		doAndWait(func() {
+		onUI(func() {
 			u.Outbox.List.Select(i)
 			got = [3]bool{!u.Outbox.RetryButton.Disabled(), !u.Outbox.CancelButton.Disabled(), !u.Outbox.DeleteButton.Disabled()}
 			text = u.Outbox.Selected.Text
@@ -151,7 +151,7 @@ func TestOutboxRetryNowPerDestination(t *testing.T) {
 	if es := u.Outbox.Entries(); es[0].State != app.OutboxQueued {
 		t.Fatalf("sent before retry now: %s", es[0].State)
 	}
-	doAndWait(func() {
+	onUI(func() {
 		_, retry := u.Outbox.DestinationRow(name)
 		test.Tap(retry)
 	})
@@ -165,7 +165,7 @@ func TestOutboxRetryNowPerDestination(t *testing.T) {
 // the outbox when the worker says it changed, without the window's refresh.
 func TestOutboxPanelFollowsPushes(t *testing.T) {
 	u := newWindow(t)
-	doAndWait(func() { u.Tabs.SelectIndex(2) })
+	onUI(func() { u.Tabs.SelectIndex(2) })
 	time.Sleep(100 * time.Millisecond) // let the refresh on selecting the tab pass
 	dests, _ := u.Core.Destinations(context.Background())
 	if _, err := u.Core.Queue(context.Background(), dests[0], event(t, 60, "test")); err != nil {

@@ -21,7 +21,7 @@ func TestBrokerDedupSubsGolden(t *testing.T) {
 			golden  string
 			content fyne.CanvasObject
 		}{{"broker_", u.Broker.content}, {"dedup_", u.Dedup.content}, {"subs_", u.Subs.content}} {
-			doAndWait(func() { p.content.Show(); p.content.Resize(goldenSize) })
+			onUI(func() { p.content.Show(); p.content.Resize(goldenSize) })
 			assertRenders(t, p.golden+name+".png", p.content)
 		}
 	})

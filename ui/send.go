@@ -84,14 +84,14 @@ func newSendPanel(u *Window) *SendPanel {
 		p.Paste, p.PasteButton, p.Summary,
 	)
 	p.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(p.Lines))
-	p.stop = u.Core.WatchSendLines(func(ln app.SendLine) { do(func() { p.show(ln) }) })
+	p.stop = u.Core.WatchSendLines(func(ln app.SendLine) { fyne.Do(func() { p.show(ln) }) })
 	history := u.Core.SendLines()
 	for i := len(history) - 1; i >= 0; i-- {
 		p.show(history[i])
 	}
 	go func() {
 		if d := u.Core.PasteDraft(); d != "" {
-			do(func() {
+			fyne.Do(func() {
 				if p.Paste.Text == "" {
 					p.Paste.SetText(d)
 				}
@@ -257,7 +257,7 @@ func (p *SendPanel) destination() (app.Destination, bool) {
 		p.refresh(context.Background())
 	}
 	var sel string
-	doAndWait(func() { sel = p.Destination.Selected })
+	fyne.DoAndWait(func() { sel = p.Destination.Selected })
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, d := range p.dests {
@@ -285,7 +285,7 @@ func (p *SendPanel) ask(items []sendItem, dest app.Destination) {
 		what = fmt.Sprintf("all %d non-test events", len(items))
 	}
 	msg := fmt.Sprintf("Send %s to %s?\nThat is a broker other than your local one: everyone subscribed there will receive them.", what, dest.Label())
-	do(func() {
+	fyne.Do(func() {
 		d := dialog.NewConfirm("Send real events?", msg, func(yes bool) {
 			go func() {
 				for _, it := range items {
@@ -307,7 +307,7 @@ func (p *SendPanel) ask(items []sendItem, dest app.Destination) {
 func (p *SendPanel) refresh(ctx context.Context) {
 	dests, err := p.u.Core.Destinations(ctx)
 	if err != nil {
-		do(func() { p.Summary.SetText("Cannot list the saved destinations: " + err.Error()) })
+		fyne.Do(func() { p.Summary.SetText("Cannot list the saved destinations: " + err.Error()) })
 	}
 	saved := p.u.Core.SendDestination(ctx)
 	p.mu.Lock()
@@ -317,7 +317,7 @@ func (p *SendPanel) refresh(ctx context.Context) {
 	for i, d := range dests {
 		labels[i] = d.Label()
 	}
-	doAndWait(func() {
+	fyne.DoAndWait(func() {
 		sel := p.Destination.Selected
 		p.Destination.SetOptions(labels)
 		if sel == "" && len(labels) > 0 {

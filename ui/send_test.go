@@ -37,7 +37,7 @@ func openAt(t *testing.T, a fyne.App, dir string) (*Window, func()) {
 		}
 	}
 	var u *Window
-	doAndWait(func() { u = Create(a, a.NewWindow("test"), core, Options{RefreshEvery: time.Hour}) })
+	onUI(func() { u = Create(a, a.NewWindow("test"), core, Options{RefreshEvery: time.Hour}) })
 	var once sync.Once
 	closeAll := func() { once.Do(func() { u.Close(); core.Close() }) }
 	t.Cleanup(closeAll)
@@ -81,7 +81,7 @@ func drop(u *Window, paths ...string) {
 	for _, p := range paths {
 		uris = append(uris, storageURI(p))
 	}
-	doAndWait(func() { u.DropURIs(uris) })
+	onUI(func() { u.DropURIs(uris) })
 }
 
 func TestSendLineShowsNak(t *testing.T) {
@@ -97,7 +97,7 @@ func TestSendLineShowsNak(t *testing.T) {
 	var text string
 	var icon fyne.Resource
 	var imp widget.Importance
-	doAndWait(func() { text, icon, imp = row.Text.Text, row.Icon.Resource, row.Text.Importance })
+	onUI(func() { text, icon, imp = row.Text.Text, row.Icon.Resource, row.Text.Importance })
 	if !strings.Contains(text, "refused: ") || !strings.HasSuffix(text, "Previously seen by this broker") {
 		t.Errorf("line %q does not end with the nak", text)
 	}
@@ -111,7 +111,7 @@ func TestSendLineFollowsTheEntry(t *testing.T) {
 	startBroker(t, u)
 	var mu sync.Mutex
 	var states []app.SendState
-	doAndWait(func() {
+	onUI(func() {
 		u.Send.shown = func(ln app.SendLine) {
 			if ln.Name == "live.xml" {
 				mu.Lock()
@@ -131,14 +131,14 @@ func TestSendLineFollowsTheEntry(t *testing.T) {
 		t.Errorf("states %s, want checking → queued → … → acked", got)
 	}
 	var icon fyne.Resource
-	doAndWait(func() { icon = row.Icon.Resource })
+	onUI(func() { icon = row.Icon.Resource })
 	if icon.Name() != theme.NewSuccessThemedResource(theme.ConfirmIcon()).Name() {
 		t.Errorf("acked line's icon is %q", icon.Name())
 	}
 }
 
 func TestPastedXMLSurvivesRefusalAndRestart(t *testing.T) {
-	a := test.NewTempApp(t)
+	a := newTestApp(t)
 	dir := t.TempDir()
 	u, closeAll := openAt(t, a, dir)
 	raw := event(t, 9, "test")
@@ -147,10 +147,10 @@ func TestPastedXMLSurvivesRefusalAndRestart(t *testing.T) {
 	if _, err := sender.Send(context.Background(), endpoint.Endpoint{Network: "tcp", Address: recv}, raw, "", 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	doAndWait(func() { u.Send.Paste.SetText(string(raw)); test.Tap(u.Send.PasteButton) })
+	onUI(func() { u.Send.Paste.SetText(string(raw)); test.Tap(u.Send.PasteButton) })
 	waitLine(t, u, "pasted XML", app.SendRefused)
 	var kept string
-	doAndWait(func() { kept = u.Send.Paste.Text })
+	onUI(func() { kept = u.Send.Paste.Text })
 	if kept != string(raw) {
 		t.Fatal("the refused paste was cleared from the entry")
 	}
@@ -163,7 +163,7 @@ func TestPastedXMLSurvivesRefusalAndRestart(t *testing.T) {
 	// Once a paste is acked it goes, from the entry and the data directory.
 	startBroker(t, u)
 	fresh := string(event(t, 10, "test"))
-	doAndWait(func() { u.Send.Paste.SetText(fresh); test.Tap(u.Send.PasteButton) })
+	onUI(func() { u.Send.Paste.SetText(fresh); test.Tap(u.Send.PasteButton) })
 	waitLine(t, u, "pasted XML", app.SendAcked)
 	eventually(t, "the entry to empty", u, func() bool { return u.Send.Paste.Text == "" })
 	if d := u.Core.PasteDraft(); d != "" {
@@ -197,7 +197,7 @@ func TestOneConfirmationForRemote(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.Send.refresh(context.Background())
-	doAndWait(func() { u.Send.Destination.SetSelected("far (" + far + ")") })
+	onUI(func() { u.Send.Destination.SetSelected("far (" + far + ")") })
 	var paths []string
 	for i := 1; i <= 3; i++ {
 		paths = append(paths, writeFile(t, fmt.Sprintf("real%d.xml", i), event(t, 20+i, "observation")))
@@ -212,7 +212,7 @@ func TestOneConfirmationForRemote(t *testing.T) {
 	if !strings.Contains(text, "Send all 3 non-test events to far ("+far+")?") {
 		t.Errorf("confirmation says %q", text)
 	}
-	doAndWait(func() { test.Tap(buttons["Cancel"]) })
+	onUI(func() { test.Tap(buttons["Cancel"]) })
 	for i := 1; i <= 3; i++ {
 		waitLine(t, u, fmt.Sprintf("real%d.xml", i), app.SendDeclined)
 	}
@@ -225,7 +225,7 @@ func TestOneConfirmationForRemote(t *testing.T) {
 }
 
 func TestSendHistoryAndDestinationSurviveRestart(t *testing.T) {
-	a := test.NewTempApp(t)
+	a := newTestApp(t)
 	dir := t.TempDir()
 	u, closeAll := openAt(t, a, dir)
 	far := fmt.Sprintf("127.0.0.1:%d", freePort(t))
@@ -234,7 +234,7 @@ func TestSendHistoryAndDestinationSurviveRestart(t *testing.T) {
 	}
 	u.Send.refresh(context.Background())
 	label := "far (" + far + ")"
-	doAndWait(func() { u.Send.Destination.SetSelected(label) })
+	onUI(func() { u.Send.Destination.SetSelected(label) })
 	drop(u, writeFile(t, "kept.xml", event(t, 30, "test")))
 	before, _ := waitLine(t, u, "kept.xml", app.SendQueued)
 	eventually(t, "the choice saved", u, func() bool { return u.Core.SendDestination(context.Background()) == label })
@@ -243,23 +243,23 @@ func TestSendHistoryAndDestinationSurviveRestart(t *testing.T) {
 	u, _ = openAt(t, a, dir)
 	u.Send.refresh(context.Background())
 	var sel string
-	doAndWait(func() { sel = u.Send.Destination.Selected })
+	onUI(func() { sel = u.Send.Destination.Selected })
 	if sel != label {
 		t.Errorf("destination after restart %q, want %q", sel, label)
 	}
 	var after app.SendLine
 	var row *sendRow
-	doAndWait(func() { after, row = lineOf(u, "kept.xml") })
+	onUI(func() { after, row = lineOf(u, "kept.xml") })
 	if row == nil || after.IVORN != before.IVORN || after.Destination != label || after.EntryID != before.EntryID {
 		t.Fatalf("line after restart %+v, before %+v", after, before)
 	}
 }
 
 func TestPasteDraftKeptWhileEditing(t *testing.T) {
-	a := test.NewTempApp(t)
+	a := newTestApp(t)
 	dir := t.TempDir()
 	u, closeAll := openAt(t, a, dir)
-	doAndWait(func() { test.Type(u.Send.Paste, "<voe:VOEvent half typed") })
+	onUI(func() { test.Type(u.Send.Paste, "<voe:VOEvent half typed") })
 	eventually(t, "the draft saved", u, func() bool { return u.Core.PasteDraft() == "<voe:VOEvent half typed" })
 	closeAll()
 	u, _ = openAt(t, a, dir)

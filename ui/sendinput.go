@@ -50,7 +50,7 @@ func (p *SendPanel) newDestination() {
 				return err
 			}
 			p.refresh(ctx)
-			do(func() {
+			fyne.Do(func() {
 				for _, o := range p.Destination.Options {
 					if strings.HasPrefix(o, n+" (") {
 						p.Destination.SetSelected(o)
@@ -90,7 +90,7 @@ func (p *SendPanel) saveDraft() {
 	text := p.draft
 	p.mu.Unlock()
 	if err := p.u.Core.SavePasteDraft(text); err != nil {
-		do(func() { p.Summary.SetText("Could not keep the pasted XML in the data directory: " + err.Error()) })
+		fyne.Do(func() { p.Summary.SetText("Could not keep the pasted XML in the data directory: " + err.Error()) })
 	}
 }
 
@@ -103,6 +103,6 @@ func (p *SendPanel) saveChoice() {
 	label := p.chosen
 	p.mu.Unlock()
 	if err := p.u.Core.SaveSendDestination(context.Background(), label); err != nil {
-		do(func() { p.Summary.SetText("Could not remember the destination for the next launch: " + err.Error()) })
+		fyne.Do(func() { p.Summary.SetText("Could not remember the destination for the next launch: " + err.Error()) })
 	}
 }

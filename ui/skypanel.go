@@ -101,7 +101,7 @@ func (p *SkyPanel) currentQuery() (app.SkyQuery, time.Duration) {
 	span := p.span
 	p.mu.Unlock()
 	test := false
-	doAndWait(func() { test = p.Test.Checked })
+	fyne.DoAndWait(func() { test = p.Test.Checked })
 	until := p.now().UTC()
 	q := app.SkyQuery{Until: until, Test: test}
 	if span > 0 {
@@ -150,7 +150,7 @@ func (p *SkyPanel) refresh(ctx context.Context) {
 			d.since = bins[0].Start
 		}
 	}
-	do(func() {
+	fyne.Do(func() {
 		p.Count.SetText(fmt.Sprintf("%d alerts with a position", len(pos)))
 		p.Rates.Set(d)
 	})

@@ -156,7 +156,7 @@ func (s *SkyView) worker() {
 		if err != nil {
 			continue
 		}
-		do(func() {
+		fyne.Do(func() {
 			s.img.Image = img
 			s.img.Refresh()
 		})
@@ -279,7 +279,7 @@ func (s *SkyView) MouseMoved(ev *desktop.MouseEvent) {
 		if err != nil {
 			return
 		}
-		do(func() {
+		fyne.Do(func() {
 			s.labels[id] = text
 			if s.hoverID == id {
 				s.showHover(text)

@@ -63,18 +63,26 @@ func skyFixture(t *testing.T) (*Window, *SkyView, []int64) {
 		skyAlert{trigger: "GRB-A", ra: 90, dec: 0, err: 5, received: now},
 		skyAlert{trigger: "GRB-B", ra: 270, dec: 30, err: 0.1, received: now},
 		skyAlert{trigger: "GRB-C", ra: 100, dec: 0, err: 2, received: now})
-	s := newSkyView(u.Core, u.stop)
-	s.rendered = make(chan skyRendered, 1)
-	w := test.NewWindow(s)
-	w.SetPadded(false)
-	w.Resize(fyne.NewSize(400, 200))
-	t.Cleanup(w.Close)
+	s := newTestSkyView(t, u)
 	pos, err := u.Core.Positions(context.Background(), app.SkyQuery{})
 	if err != nil || len(pos) != 3 {
 		t.Fatalf("positions %v %v", pos, err)
 	}
 	s.SetPositions(pos)
 	return u, s, ids
+}
+
+// newTestSkyView is a sky view 400×200 in a test window of its own.
+func newTestSkyView(t *testing.T, u *Window) *SkyView {
+	s := newSkyView(u.Core, u.stop)
+	s.rendered = make(chan skyRendered, 1)
+	onUI(func() {
+		w := test.NewWindow(s)
+		w.SetPadded(false)
+		w.Resize(fyne.NewSize(400, 200))
+		t.Cleanup(func() { onUI(w.Close) })
+	})
+	return s
 }
 
 // nextRender waits for an image of the three alerts at the current view
@@ -109,11 +117,11 @@ func TestSkyViewClickSelectsNearest(t *testing.T) {
 	var picked int64
 	s.OnPick = func(id int64) { picked = id }
 	p := s.View().Project(100, 0) // GRB-C; GRB-A is 10° (11 px) away
-	s.Tapped(&fyne.PointEvent{Position: fyne.NewPos(float32(p.X)+3, float32(p.Y)-2)})
+	onUI(func() { s.Tapped(&fyne.PointEvent{Position: fyne.NewPos(float32(p.X)+3, float32(p.Y)-2)}) })
 	if s.Selected() != ids[2] || picked != ids[2] {
 		t.Fatalf("selected %d (picked %d), want GRB-C's %d", s.Selected(), picked, ids[2])
 	}
-	s.Tapped(&fyne.PointEvent{Position: fyne.NewPos(float32(p.X)+30, float32(p.Y)+30)})
+	onUI(func() { s.Tapped(&fyne.PointEvent{Position: fyne.NewPos(float32(p.X)+30, float32(p.Y)+30)}) })
 	if s.Selected() != ids[2] {
 		t.Fatal("a click far from every alert changed the selection")
 	}
@@ -122,11 +130,13 @@ func TestSkyViewClickSelectsNearest(t *testing.T) {
 func TestSkyViewHoverNamesAlert(t *testing.T) {
 	u, s, _ := skyFixture(t)
 	p := s.View().Project(270, 30)
-	s.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(float32(p.X)+1, float32(p.Y))}})
+	onUI(func() {
+		s.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(float32(p.X)+1, float32(p.Y))}})
+	})
 	eventually(t, "the hover label", u, func() bool { return strings.Contains(s.HoverText(), "GRB-B") })
-	s.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(5, 5)}})
-	if s.HoverText() != "" {
-		t.Fatalf("hover label %q away from every alert", s.HoverText())
+	onUI(func() { s.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(5, 5)}}) })
+	if h := fromUI(s.HoverText); h != "" {
+		t.Fatalf("hover label %q away from every alert", h)
 	}
 }
 
@@ -150,7 +160,7 @@ func TestSkyViewZoomAndPan(t *testing.T) {
 		t.Fatalf("no dot for GRB-C at %v", a)
 	}
 	ptr := fyne.NewPos(150, 90)
-	s.Scrolled(&fyne.ScrollEvent{PointEvent: fyne.PointEvent{Position: ptr}, Scrolled: fyne.NewDelta(0, 10)})
+	onUI(func() { s.Scrolled(&fyne.ScrollEvent{PointEvent: fyne.PointEvent{Position: ptr}, Scrolled: fyne.NewDelta(0, 10)}) })
 	b := s.View().Project(100, 0)
 	d0 := math.Hypot(a.X-150, a.Y-90)
 	if d1 := math.Hypot(b.X-150, b.Y-90); math.Abs(d1-1.25*d0) > 1e-6 {
@@ -160,7 +170,7 @@ func TestSkyViewZoomAndPan(t *testing.T) {
 	if !hasDot(img, b.X, b.Y) || hasDot(img, a.X, a.Y) && math.Hypot(a.X-b.X, a.Y-b.Y) > 2 {
 		t.Fatalf("the zoomed image does not show GRB-C at %v (was at %v)", b, a)
 	}
-	s.Dragged(&fyne.DragEvent{Dragged: fyne.NewDelta(40, -15)})
+	onUI(func() { s.Dragged(&fyne.DragEvent{Dragged: fyne.NewDelta(40, -15)}) })
 	c := s.View().Project(100, 0)
 	if math.Abs(c.X-b.X-40) > 1e-6 || math.Abs(c.Y-b.Y+15) > 1e-6 {
 		t.Fatalf("a drag by (40, −15) moved GRB-C from %v to %v", b, c)
@@ -177,7 +187,11 @@ func TestSkyViewZoomAndPan(t *testing.T) {
 func TestSkyExportPNGSize(t *testing.T) {
 	u, _, _ := skyFixture(t)
 	p := u.Sky
-	test.NewWindow(p.Sky).Resize(fyne.NewSize(600, 300))
+	onUI(func() {
+		w := test.NewWindow(p.Sky)
+		w.Resize(fyne.NewSize(600, 300))
+		t.Cleanup(func() { onUI(w.Close) })
+	})
 	p.refresh(context.Background())
 	var buf bytes.Buffer
 	if err := p.ExportPNG(&buf, 1000); err != nil {
@@ -207,32 +221,35 @@ func TestSkyAndRatesGolden(t *testing.T) {
 		name string
 		v    fyne.ThemeVariant
 	}{{"light", theme.VariantLight}, {"dark", theme.VariantDark}} {
-		doAndWait(func() { test.ApplyTheme(t, variantTheme{theme.DefaultTheme(), v.v}) })
-		chart := newRateChart()
-		chart.Set(rateData{bins: bins, since: t0, until: t0.Add(23 * time.Hour), width: time.Hour})
-		cw := test.NewWindow(chart.content)
-		cw.Resize(fyne.NewSize(600, 200))
-		test.AssertRendersToImage(t, "ratechart_"+v.name+".png", cw.Canvas())
-		cw.Close()
-		sw := test.NewWindow(s)
-		sw.SetPadded(false)
-		sw.Resize(fyne.NewSize(400, 200))
+		setTheme(variantTheme{theme.DefaultTheme(), v.v})
+		var sw fyne.Window
+		onUI(func() {
+			chart := newRateChart()
+			chart.Set(rateData{bins: bins, since: t0, until: t0.Add(23 * time.Hour), width: time.Hour})
+			cw := test.NewWindow(chart.content)
+			cw.Resize(fyne.NewSize(600, 200))
+			test.AssertRendersToImage(t, "ratechart_"+v.name+".png", cw.Canvas())
+			cw.Close()
+			sw = test.NewWindow(s)
+			sw.SetPadded(false)
+			sw.Resize(fyne.NewSize(400, 200))
+		})
 		s.redraw()
 		nextRender(t, s, false)
-		test.AssertRendersToImage(t, "skyview_"+v.name+".png", sw.Canvas())
+		onUI(func() { test.AssertRendersToImage(t, "skyview_"+v.name+".png", sw.Canvas()) })
 	}
 }
 
 func TestSkyMapRefreshedByPush(t *testing.T) {
 	u := newWindow(t)
-	doAndWait(func() { u.Tabs.SelectIndex(skyTab) })
+	onUI(func() { u.Tabs.SelectIndex(skyTab) })
 	eventually(t, "the empty sky map", u, func() bool { return u.Sky.Count.Text == "0 alerts with a position" })
 	archiveNotice(t, u, "gcn-schema/fermi.gbm.trigger.ground1.example.json", "gcn.notices.fermi.gbm")
 	// No Refresh here: the new alert must reach the sky map by itself.
 	deadline := time.Now().Add(10 * time.Second)
 	text := ""
 	for time.Now().Before(deadline) {
-		doAndWait(func() { text = u.Sky.Count.Text })
+		onUI(func() { text = u.Sky.Count.Text })
 		if text == "1 alerts with a position" {
 			break
 		}
@@ -242,7 +259,7 @@ func TestSkyMapRefreshedByPush(t *testing.T) {
 		t.Fatalf("sky map says %q", text)
 	}
 	var title string
-	doAndWait(func() { title = u.Sky.Rates.title.Text })
+	onUI(func() { title = u.Sky.Rates.title.Text })
 	if !strings.Contains(title, "per day") || !strings.Contains(title, "tallest bar 1)") {
 		t.Fatalf("rate chart says %q", title)
 	}
@@ -251,12 +268,7 @@ func TestSkyMapRefreshedByPush(t *testing.T) {
 func TestSkyViewMapGolden(t *testing.T) {
 	u := newWindow(t)
 	archiveNotice(t, u, "lvk-gocart/S230528ay-preliminary.json", "igwn.gwalert")
-	s := newSkyView(u.Core, u.stop)
-	s.rendered = make(chan skyRendered, 1)
-	w := test.NewWindow(s)
-	w.SetPadded(false)
-	w.Resize(fyne.NewSize(400, 200))
-	defer w.Close()
+	s := newTestSkyView(t, u)
 	pos, err := u.Core.Positions(context.Background(), app.SkyQuery{})
 	if err != nil || len(pos) != 1 {
 		t.Fatalf("positions %v, %v", pos, err)
@@ -271,5 +283,5 @@ func TestSkyViewMapGolden(t *testing.T) {
 		return v
 	})
 	nextRenderOf(t, s, 1, true)
-	test.AssertRendersToImage(t, "skyview_map.png", w.Canvas())
+	onUI(func() { test.AssertRendersToImage(t, "skyview_map.png", fyne.CurrentApp().Driver().CanvasForObject(s)) })
 }

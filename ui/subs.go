@@ -55,7 +55,7 @@ func newSubsPanel(u *Window) *SubsPanel {
 		go func() {
 			ctx := context.Background()
 			err := p.u.Core.AddSubscription(ctx, addr, filters)
-			do(func() {
+			fyne.Do(func() {
 				if err != nil {
 					p.Message.SetText("Not added: " + err.Error())
 					return
@@ -158,7 +158,7 @@ func (p *SubsPanel) refresh(ctx context.Context) {
 	p.mu.Lock()
 	p.subs = subs
 	p.mu.Unlock()
-	do(p.List.Refresh)
+	fyne.Do(p.List.Refresh)
 }
 
 // Items returns the subscriptions shown; tests use it.

@@ -144,7 +144,7 @@ func (u *Window) refreshAll() {
 	defer cancel()
 	u.refreshStatus(ctx)
 	var current panel
-	doAndWait(func() {
+	fyne.DoAndWait(func() {
 		switch u.Tabs.SelectedIndex() {
 		case 0:
 			current = u.Broker
@@ -180,7 +180,7 @@ func (u *Window) Refresh() {
 
 func (u *Window) refreshStatus(ctx context.Context) {
 	text := u.Core.StatusLine(ctx)
-	do(func() { u.Status.SetText(text) })
+	fyne.Do(func() { u.Status.SetText(text) })
 }
 
 // Close stops refreshing and the local broker; the store stays with the core.
@@ -201,7 +201,7 @@ func (u *Window) run(f func(ctx context.Context) error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := f(ctx); err != nil {
-			do(func() { showError(u.Win, err) })
+			fyne.Do(func() { showError(u.Win, err) })
 		}
 	}()
 }

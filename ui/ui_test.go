@@ -21,7 +21,7 @@ import (
 // over it with the test driver; the local broker uses free ports.
 func newWindow(t *testing.T) *Window {
 	t.Helper()
-	a := test.NewTempApp(t)
+	a := newTestApp(t)
 	core, err := app.Open(app.Options{DataDir: t.TempDir(), RunSubscriptions: true})
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +34,7 @@ func newWindow(t *testing.T) *Window {
 	// Built on the UI goroutine, as the app builds it: the toolkit's caches
 	// are shared with the windows of earlier tests still updating there.
 	var u *Window
-	doAndWait(func() { u = Create(a, a.NewWindow("test"), core, Options{RefreshEvery: time.Hour}) })
+	onUI(func() { u = Create(a, a.NewWindow("test"), core, Options{RefreshEvery: time.Hour}) })
 	t.Cleanup(func() {
 		u.Close()
 		core.Close()
@@ -49,7 +49,7 @@ func eventually(t *testing.T, what string, u *Window, cond func() bool) {
 	for time.Now().Before(deadline) {
 		u.Refresh()
 		ok := false
-		doAndWait(func() { ok = cond() })
+		onUI(func() { ok = cond() })
 		if ok {
 			return
 		}
@@ -60,7 +60,7 @@ func eventually(t *testing.T, what string, u *Window, cond func() bool) {
 
 func startBroker(t *testing.T, u *Window) *app.LocalBroker {
 	t.Helper()
-	doAndWait(func() { test.Tap(u.Broker.Toggle) })
+	onUI(func() { test.Tap(u.Broker.Toggle) })
 	eventually(t, "the broker to run", u, func() bool { return strings.HasPrefix(u.Broker.State.Text, "Running") })
 	lb := u.Core.Broker()
 	if lb == nil {
@@ -78,7 +78,7 @@ func TestBrokerToggle(t *testing.T) {
 	if !u.Broker.IVO.Disabled() {
 		t.Error("settings stay editable while the broker runs")
 	}
-	doAndWait(func() { test.Tap(u.Broker.Toggle) })
+	onUI(func() { test.Tap(u.Broker.Toggle) })
 	eventually(t, "the broker to stop", u, func() bool { return u.Broker.State.Text == "Stopped" })
 	if u.Core.Broker() != nil {
 		t.Fatal("the core still runs a broker")
@@ -90,7 +90,7 @@ func TestBrokerPortInUse(t *testing.T) {
 	s := u.Core.BrokerSettings(context.Background())
 	l := listenOn(t, s.ReceivePort)
 	defer l.Close()
-	doAndWait(func() { test.Tap(u.Broker.Toggle) })
+	onUI(func() { test.Tap(u.Broker.Toggle) })
 	eventually(t, "an error", u, func() bool { return strings.HasPrefix(u.Broker.State.Text, "Error") })
 	if !strings.Contains(u.Broker.State.Text, "in use by another program") || u.Broker.Toggle.Checked {
 		t.Fatalf("state %q, toggle %v", u.Broker.State.Text, u.Broker.Toggle.Checked)
@@ -122,7 +122,7 @@ func TestDropFilesQueuesGoodOnes(t *testing.T) {
 	for _, p := range paths {
 		uris = append(uris, storageURI(p))
 	}
-	doAndWait(func() { u.DropURIs(uris) })
+	onUI(func() { u.DropURIs(uris) })
 	eventually(t, "three verdicts, all checked", u, func() bool {
 		vs := u.Send.Verdicts()
 		for _, v := range vs {
@@ -145,7 +145,7 @@ func TestDropFilesQueuesGoodOnes(t *testing.T) {
 	if v := byName["notxml.xml"]; v.OK || !strings.Contains(strings.ToLower(v.Problem), "well-formed") {
 		t.Errorf("notxml.xml: %+v", v)
 	}
-	doAndWait(func() { u.Tabs.SelectIndex(2) })
+	onUI(func() { u.Tabs.SelectIndex(2) })
 	eventually(t, "the outbox entry", u, func() bool { return len(u.Outbox.Entries()) == 1 })
 	if e := u.Outbox.Entries()[0]; e.IVORN != "ivo://hotwired.org/gaia_demo#1" {
 		t.Fatalf("outbox entry %+v", e)
@@ -171,21 +171,21 @@ func TestDedupCountsRefusedResend(t *testing.T) {
 	if _, err := sender.Send(context.Background(), ep, raw, "", 5*time.Second); err == nil {
 		t.Fatal("a resend was accepted")
 	}
-	doAndWait(func() { u.Tabs.SelectIndex(3) })
+	onUI(func() { u.Tabs.SelectIndex(3) })
 	// The cache or, when ristretto declined to keep the entry, the store
 	// catches the resend: either way one refusal is counted.
 	eventually(t, "the dedup panel to count the refusal", u, func() bool {
 		hits := atoi(u.Dedup.CacheHits.Text) + atoi(u.Dedup.StoreHits.Text)
 		return hits == 1 && u.Dedup.Entries.Text == "1" && u.Dedup.Recent.Length() == 1
 	})
-	doAndWait(func() { u.Dedup.Search.SetText("gaia") })
+	onUI(func() { u.Dedup.Search.SetText("gaia") })
 	eventually(t, "the search to find the entry", u, func() bool { return u.Dedup.Results.Length() == 1 })
 
 	// The events panel shows the received event, with its details.
-	doAndWait(func() { u.Tabs.SelectIndex(4) })
-	doAndWait(func() { u.Events.Filters.ShowTest.SetChecked(true) }) // the event is role=test
+	onUI(func() { u.Tabs.SelectIndex(4) })
+	onUI(func() { u.Events.Filters.ShowTest.SetChecked(true) }) // the event is role=test
 	eventually(t, "the event in the list", u, func() bool { return len(u.Events.Rows()) == 1 })
-	doAndWait(func() { u.Events.List.Select(0) })
+	onUI(func() { u.Events.List.Select(0) })
 	eventually(t, "the details", u, func() bool {
 		text := u.Events.Detail.Summary.String()
 		return strings.Contains(text, "ivo://foo.hotwired.hotwireduniverse.org/bar") &&

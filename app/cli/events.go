@@ -72,7 +72,7 @@ func eventsList(env Env, args []string) error {
 	a.add(option{long: "limit", short: "n", kind: flagValue, meta: "N", help: "at most N events (default 50)"})
 	a.add(option{long: "before", kind: flagValue, meta: "ID", help: "the page after: events older than archive ID"})
 	a.add(option{long: "count", kind: flagBool, help: "print only how many events match"})
-	a.add(option{long: "source", kind: flagValue, meta: "TEXT", help: "only events whose source (peer, subscription or Kafka topic) contains TEXT"})
+	a.add(option{long: "source", kind: flagValue, meta: "TEXT", help: "only events whose source (peer, subscription or Kafka topic) contains TEXT, in any case"})
 	a.add(option{long: "json", kind: flagBool, help: "one JSON object per line (see the README for the keys)"})
 	if done, err := parseOrHelp(env, a, args); done {
 		return err

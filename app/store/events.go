@@ -61,7 +61,7 @@ type EventQuery struct {
 	Trigger string
 	Role    string
 	// Source is a substring of where the event came from: its peer,
-	// subscription or Kafka topic.
+	// subscription or Kafka topic, in any case (ASCII letters).
 	Source string
 	// From and To bound the time received (inclusive, exclusive).
 	From, To time.Time
@@ -84,6 +84,20 @@ type EventQuery struct {
 
 	// counting is set by CountEvents.
 	counting bool
+	// sourcePlan is how Source is selected, set by Store.planSource.
+	sourcePlan int
+}
+
+// countFrom is the table a count reads: for a search that only hides tests
+// (and bounds ids), the index events_id_test, which holds each id's test
+// flag, so that the count looks up each hit there rather than in its row
+// (30 ms for 50,000 hits of a million alerts, not 100–200).
+func (q EventQuery) countFrom() string {
+	if _, fts := ftsQuery(q.Text); fts && q.Trigger == "" && q.Role == "" && q.Source == "" && q.From.IsZero() && q.To.IsZero() &&
+		q.AlertType == "" && q.Cone == nil {
+		return " FROM events INDEXED BY events_id_test"
+	}
+	return " FROM events"
 }
 
 // testCond hides tests. The index events_test serves only a count of
@@ -115,8 +129,9 @@ func (q EventQuery) where() (string, []any) {
 		args = append(args, q.Trigger)
 	}
 	if q.Source != "" {
-		conds = append(conds, "(instr(source, ?) > 0 OR instr(topic, ?) > 0)")
-		args = append(args, q.Source, q.Source)
+		c, a := q.sourceCond()
+		conds = append(conds, c)
+		args = append(args, a...)
 	}
 	if q.Role != "" {
 		conds = append(conds, "role = ?")
@@ -203,6 +218,9 @@ func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error
 		q.Limit = 100
 	}
 	s.indexBeforeSearch(q)
+	if err := s.planSource(ctx, &q, true); err != nil {
+		return nil, err
+	}
 	where, args := q.where()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+where+orderBy(q.Sort, q.Asc)+` LIMIT ?`, append(args, q.Limit)...)
 	return scanEvents(rows, err)
@@ -230,9 +248,12 @@ func scanEvents(rows *sql.Rows, err error) ([]EventRow, error) {
 func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
 	q.After, q.counting = Cursor{}, true
 	s.indexBeforeSearch(q)
+	if err := s.planSource(ctx, &q, false); err != nil {
+		return 0, err
+	}
 	where, args := q.where()
 	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM events`+where, args...).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*)`+q.countFrom()+where, args...).Scan(&n)
 	return n, err
 }
 
@@ -242,8 +263,11 @@ func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
 func (s *Store) CountEventsAt(ctx context.Context, q EventQuery) (n, newest int64, err error) {
 	q.After, q.counting = Cursor{}, true
 	s.indexBeforeSearch(q)
+	if err := s.planSource(ctx, &q, false); err != nil {
+		return 0, 0, err
+	}
 	where, args := q.where()
-	err = s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM events`+where+`), (SELECT ifnull(max(id), 0) FROM events)`, args...).Scan(&n, &newest)
+	err = s.db.QueryRowContext(ctx, `SELECT (SELECT count(*)`+q.countFrom()+where+`), (SELECT ifnull(max(id), 0) FROM events)`, args...).Scan(&n, &newest)
 	return n, newest, err
 }
 

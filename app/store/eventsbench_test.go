@@ -71,6 +71,7 @@ func BenchmarkMonitorQueries(b *testing.B) {
 		{"search-rare", EventQuery{HideTest: true, Text: "1100042"}},
 		{"type", EventQuery{HideTest: true, AlertType: "Retraction"}},
 		{"source", EventQuery{HideTest: true, Source: "gwalert"}},
+		{"source-none", EventQuery{HideTest: true, Source: "no-such-peer"}},
 		{"trigger", EventQuery{HideTest: true, Trigger: "1100042"}},
 		{"last-24h", EventQuery{HideTest: true, From: time.Now().Add(-24 * time.Hour)}},
 		{"cone-10deg", EventQuery{HideTest: true, Cone: &Cone{RA: 83.6, Dec: 22.0, Radius: 10}}},

@@ -160,7 +160,9 @@ func TestSkyViewZoomAndPan(t *testing.T) {
 		t.Fatalf("no dot for GRB-C at %v", a)
 	}
 	ptr := fyne.NewPos(150, 90)
-	onUI(func() { s.Scrolled(&fyne.ScrollEvent{PointEvent: fyne.PointEvent{Position: ptr}, Scrolled: fyne.NewDelta(0, 10)}) })
+	onUI(func() {
+		s.Scrolled(&fyne.ScrollEvent{PointEvent: fyne.PointEvent{Position: ptr}, Scrolled: fyne.NewDelta(0, 10)})
+	})
 	b := s.View().Project(100, 0)
 	d0 := math.Hypot(a.X-150, a.Y-90)
 	if d1 := math.Hypot(b.X-150, b.Y-90); math.Abs(d1-1.25*d0) > 1e-6 {

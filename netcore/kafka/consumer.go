@@ -375,8 +375,10 @@ func (c *Consumer) session(ctx context.Context, backfill *From) error {
 			return err
 		}
 		c.setState(StateConsuming, "") // again after a pause or error state; logged only on change
-		if err := c.handleFetches(sctx, cl, fetches); err != nil {
-			if sctx.Err() != nil {
+		// A pause or backfill asked for now waits for this fetch to be
+		// stored and committed (ctx, not sctx), so that it is not read again.
+		if err := c.handleFetches(ctx, cl, fetches); err != nil {
+			if ctx.Err() != nil {
 				return nil
 			}
 			return err

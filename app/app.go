@@ -67,6 +67,8 @@ type Core struct {
 
 	outbox *outbox.Worker
 
+	changes changeFeed
+
 	sends   *sendLog
 	draftMu sync.Mutex
 

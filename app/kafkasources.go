@@ -86,14 +86,10 @@ type runningKafka struct {
 func (c *Core) startKafkaSources(ctx context.Context) error {
 	c.kafka.running = map[int64]*runningKafka{}
 	c.subs.b.Watch(func(a broker.Activity) {
-		if a.Kind != "ack" {
-			return
-		}
-		c.kafka.mu.Lock()
-		fs := c.kafka.events
-		c.kafka.mu.Unlock()
-		for _, f := range fs {
-			f()
+		if a.Kind == broker.ActivityAck {
+			c.archived()
+		} else if ch := activityChange(a); ch != 0 {
+			c.changed(ch)
 		}
 	})
 	saved, err := c.store.ListKafkaSources(ctx)
@@ -149,6 +145,7 @@ func (c *Core) runKafkaSource(k store.KafkaSource) error {
 		for _, w := range ws {
 			w(id, h)
 		}
+		c.changed(ChangeSources)
 	})
 	if k.Paused {
 		cons.Pause()
@@ -241,6 +238,7 @@ func (c *Core) resolveKafkaSpec(ctx context.Context, spec KafkaSourceSpec) (stor
 // of the data directory, and starts it: its events go to the archive and,
 // when the local broker runs, on to its subscribers.
 func (c *Core) AddKafkaSource(ctx context.Context, spec KafkaSourceSpec) (int64, error) {
+	defer c.changed(ChangeSources)
 	if c.subs.b == nil {
 		return 0, errors.New("Kafka sources are not running in this process")
 	}
@@ -329,6 +327,7 @@ func (c *Core) kafkaRunning(id int64) *runningKafka {
 // PauseKafkaSource stops reading a source until ResumeKafkaSource; it stays
 // paused across restarts.
 func (c *Core) PauseKafkaSource(ctx context.Context, id int64) error {
+	defer c.changed(ChangeSources)
 	if err := c.store.SetKafkaSourcePaused(ctx, id, true); err != nil {
 		return err
 	}
@@ -340,6 +339,7 @@ func (c *Core) PauseKafkaSource(ctx context.Context, id int64) error {
 
 // ResumeKafkaSource reads a paused source again from its committed offsets.
 func (c *Core) ResumeKafkaSource(ctx context.Context, id int64) error {
+	defer c.changed(ChangeSources)
 	if err := c.store.SetKafkaSourcePaused(ctx, id, false); err != nil {
 		return err
 	}
@@ -365,6 +365,7 @@ func (c *Core) BackfillKafkaSource(ctx context.Context, id int64, from kafka.Fro
 
 // RemoveKafkaSource stops a source, forgets it and deletes its secret file.
 func (c *Core) RemoveKafkaSource(ctx context.Context, id int64) error {
+	defer c.changed(ChangeSources)
 	c.kafka.mu.Lock()
 	r := c.kafka.running[id]
 	delete(c.kafka.running, id)

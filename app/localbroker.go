@@ -118,7 +118,12 @@ func Listen(ep endpoint.Endpoint) (net.Listener, error) {
 }
 
 // StartBroker binds every endpoint (all or none) and starts serving.
-func (c *Core) StartBroker(cfg BrokerConfig) (*LocalBroker, error) {
+func (c *Core) StartBroker(cfg BrokerConfig) (started *LocalBroker, err error) {
+	defer func() {
+		if err == nil {
+			c.changed(ChangeBroker) // after c.mu is released
+		}
+	}()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.broker != nil {
@@ -242,6 +247,7 @@ func (c *Core) StopBroker(ctx context.Context) error {
 	if lb == nil {
 		return nil
 	}
+	defer c.changed(ChangeBroker)
 	lb.cancelSubs()
 	var errs []error
 	if lb.receiver != nil {

@@ -4,29 +4,33 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/starling-broker/starling/app/store"
 )
 
-// outboxStatus summarises the outbox for the status bar.
-func (c *Core) outboxStatus(ctx context.Context) string {
-	counts, err := c.store.OutboxCounts(ctx)
-	if err != nil {
-		return "outbox: unreadable (" + err.Error() + ")"
-	}
-	queued := counts[store.StateQueued] + counts[store.StateSending]
-	if queued == 0 {
+// OutboxWaiting is what the status bar says of the outbox: how many entries
+// wait and when the next attempt is due.
+type OutboxWaiting struct {
+	Queued int
+	Next   time.Time
+	Err    error
+}
+
+// OutboxWaiting reads the outbox's waiting entries (one query); the window
+// reads it again when WatchChanges reports ChangeOutbox.
+func (c *Core) OutboxWaiting(ctx context.Context) OutboxWaiting {
+	n, next, err := c.store.OutboxWaiting(ctx)
+	return OutboxWaiting{Queued: n, Next: next, Err: err}
+}
+
+// text words o for the status bar at now.
+func (o OutboxWaiting) text(now time.Time) string {
+	switch {
+	case o.Err != nil:
+		return "outbox: unreadable (" + o.Err.Error() + ")"
+	case o.Queued == 0:
 		return "outbox: empty"
 	}
-	s := fmt.Sprintf("outbox: %d queued", queued)
-	dests, _ := c.store.Destinations(ctx)
-	var next time.Time
-	for _, d := range dests {
-		if e, err := c.store.NextQueued(ctx, d); err == nil && e != nil && (next.IsZero() || e.NextAttempt.Before(next)) {
-			next = e.NextAttempt
-		}
-	}
-	if wait := time.Until(next); !next.IsZero() && wait > time.Second {
+	s := fmt.Sprintf("outbox: %d queued", o.Queued)
+	if wait := o.Next.Sub(now); !o.Next.IsZero() && wait > time.Second {
 		s += ", next try in " + wait.Round(time.Second).String()
 	}
 	return s

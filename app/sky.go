@@ -166,10 +166,12 @@ func (c *Core) watchArchive(b *broker.Broker) {
 		if a.Kind == broker.ActivityAck {
 			c.archived()
 		}
+		c.changed(activityChange(a) | ChangeBroker)
 	})
 }
 
-// archived calls the WatchSubscriptionEvents watchers.
+// archived calls the WatchSubscriptionEvents watchers and tells the change
+// feed.
 func (c *Core) archived() {
 	c.kafka.mu.Lock()
 	fs := c.kafka.events
@@ -177,6 +179,7 @@ func (c *Core) archived() {
 	for _, f := range fs {
 		f()
 	}
+	c.changed(ChangeArchive)
 }
 
 // LastEventID is the newest archived alert's id (0 for none).

@@ -75,6 +75,7 @@ func (c *Core) runSubscription(p store.Profile) error {
 // AddSubscription saves a subscription to addr ("host[:port]", default port
 // 8099) with optional XPath filters, and starts it.
 func (c *Core) AddSubscription(ctx context.Context, addr string, filters []string) error {
+	defer c.changed(ChangeSources)
 	if c.subs.b == nil {
 		return errors.New("subscriptions are not running in this process")
 	}
@@ -112,6 +113,7 @@ func (c *Core) ReconnectSubscription(id int64) error {
 
 // RemoveSubscription stops and forgets a subscription.
 func (c *Core) RemoveSubscription(ctx context.Context, id int64) error {
+	defer c.changed(ChangeSources)
 	c.subs.mu.Lock()
 	if r := c.subs.running[id]; r != nil {
 		r.cancel()

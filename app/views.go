@@ -106,8 +106,14 @@ func (c *Core) SearchSeen(ctx context.Context, q string, limit int) ([]seen.Entr
 	return c.store.SearchSeen(ctx, strings.TrimSpace(q), limit)
 }
 
-// StatusLine is the window's status bar text.
+// StatusLine is the window's status bar text, read now.
 func (c *Core) StatusLine(ctx context.Context) string {
+	return c.StatusLineWith(c.OutboxWaiting(ctx), time.Now())
+}
+
+// StatusLineWith is the status bar text at now with the outbox as o; it
+// reads only memory, so a window can redraw it as often as its clock ticks.
+func (c *Core) StatusLineWith(o OutboxWaiting, now time.Time) string {
 	var parts []string
 	if lb := c.Broker(); lb != nil {
 		recv, bcast := lb.Addresses()
@@ -115,12 +121,11 @@ func (c *Core) StatusLine(ctx context.Context) string {
 	} else {
 		parts = append(parts, "○ local broker stopped")
 	}
-	parts = append(parts, c.kafkaStatus(time.Now())...)
-	parts = append(parts, c.outboxStatus(ctx))
-	n, _ := c.store.SeenCount(ctx)
-	st := c.seen.Stats()
+	parts = append(parts, c.kafkaStatus(now)...)
+	parts = append(parts, o.text(now))
+	n, _ := c.store.SeenCount(context.Background()) // counted once, then followed in memory
 	parts = append(parts, fmt.Sprintf("seen-list: %d", n))
-	if st.CacheHits+st.CacheMisses > 0 {
+	if st := c.seen.Stats(); st.CacheHits+st.CacheMisses > 0 {
 		parts = append(parts, fmt.Sprintf("cache hit %.0f %%", 100*st.HitRatio()))
 	}
 	return strings.Join(parts, "   ")

@@ -56,9 +56,8 @@ func openMillionWindow(b *testing.B, a fyne.App, dir string) *Window {
 	core.SaveBrokerSettings(context.Background(), s)
 	w := a.NewWindow("bench")
 	w.Resize(fyne.NewSize(1280, 800))
-	u := Create(a, w, core, Options{RefreshEvery: time.Hour})
+	u := Create(a, w, core, Options{ClockEvery: time.Hour})
 	onUI(func() { u.Tabs.SelectIndex(4) })
-	go u.refreshAll()
 	for !fromUI(func() bool { return len(u.Events.rows) > 0 && strings.HasSuffix(u.Events.Count.Text, "events") }) {
 		time.Sleep(time.Millisecond)
 	}

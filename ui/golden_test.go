@@ -36,7 +36,7 @@ func goldenWindow(t *testing.T, dark bool) *Window {
 		t.Fatal(err)
 	}
 	var u *Window
-	onUI(func() { u = Create(a, a.NewWindow("golden"), core, Options{RefreshEvery: time.Hour}) })
+	onUI(func() { u = Create(a, a.NewWindow("golden"), core, Options{ClockEvery: time.Hour}) })
 	t.Cleanup(func() { u.Close(); core.Close() })
 	return u
 }

@@ -17,7 +17,7 @@ import (
 
 // KafkaView lists the saved Kafka sources with their live health. The list
 // is read from the core when it changes; health comes by push (the core's
-// watch) and, for the "ago" texts, from memory on the window's refresh.
+// watch) and, for the "ago" texts, from memory on the window's clock.
 type KafkaView struct {
 	u       *Window
 	content fyne.CanvasObject

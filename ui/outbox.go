@@ -157,7 +157,7 @@ func (p *OutboxPanel) newList() *widget.List {
 	return widget.NewList(
 		func() int { p.mu.Lock(); defer p.mu.Unlock(); return len(p.entries) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("#12  queued   local broker  ivo://example/stream#1  attempts 3  next try in 12s — connection refused")
+			l := widget.NewLabel("#12  queued   local broker  ivo://example/stream#1  attempts 3  next try at 22:41:07 — connection refused")
 			l.Truncation = fyne.TextTruncateEllipsis
 			return container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, l)
 		},
@@ -212,8 +212,8 @@ func (p *OutboxPanel) line(e app.OutboxEntry) string {
 	}
 	parts := []string{fmt.Sprintf("#%d", e.ID), fmt.Sprintf("%-8s", e.State), p.name(e.Destination), e.IVORN, fmt.Sprintf("attempts %d", e.Attempts)}
 	if e.State == app.OutboxQueued && !e.NextAttempt.IsZero() {
-		if d := time.Until(e.NextAttempt); d > 0 {
-			parts = append(parts, "next try in "+d.Round(time.Second).String())
+		if time.Until(e.NextAttempt) > 0 { // a time, not a countdown: the list is redrawn on changes only
+			parts = append(parts, "next try at "+e.NextAttempt.Format(time.TimeOnly))
 		}
 	}
 	if e.LastError != "" {
@@ -273,8 +273,8 @@ func (p *OutboxPanel) showDestinations(dests []outbox.DestinationState) {
 		}
 		line := fmt.Sprintf("%s  %s — %d waiting", state, p.name(d.Name), d.Queued)
 		if !d.NextAttempt.IsZero() {
-			if w := time.Until(d.NextAttempt); w > 0 {
-				line += ", next try in " + w.Round(time.Second).String()
+			if time.Until(d.NextAttempt) > 0 {
+				line += ", next try at " + d.NextAttempt.Format(time.TimeOnly)
 			}
 		}
 		if !d.Online && d.LastError != "" {

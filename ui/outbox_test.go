@@ -72,7 +72,10 @@ func TestOutboxButtonsFollowState(t *testing.T) {
 	if err := u.Core.CancelOutbox(ctx, id41); err != nil {
 		t.Fatal(err)
 	}
-	u.Refresh()
+	eventually(t, "the cancel shown", u, func() bool {
+		i := entryIndex(u, ivorn(41))
+		return i >= 0 && u.Outbox.Entries()[i].State == app.OutboxCancelled
+	})
 	want := map[app.OutboxState][3]bool{ // retry, cancel, delete
 		app.OutboxQueued:    {true, true, false},
 		app.OutboxCancelled: {true, false, true},

@@ -37,7 +37,7 @@ func openAt(t *testing.T, a fyne.App, dir string) (*Window, func()) {
 		}
 	}
 	var u *Window
-	onUI(func() { u = Create(a, a.NewWindow("test"), core, Options{RefreshEvery: time.Hour}) })
+	onUI(func() { u = Create(a, a.NewWindow("test"), core, Options{ClockEvery: time.Hour}) })
 	var once sync.Once
 	closeAll := func() { once.Do(func() { u.Close(); core.Close() }) }
 	t.Cleanup(closeAll)

@@ -167,3 +167,9 @@ func (p *SubsPanel) Items() []app.Subscription {
 	defer p.mu.Unlock()
 	return append([]app.Subscription(nil), p.subs...)
 }
+
+// tick redraws the countdowns and "ago" texts from memory.
+func (p *SubsPanel) tick(time.Time) {
+	p.Kafka.refresh(context.Background()) // health from memory; the list only if it changed
+	fyne.Do(p.List.Refresh)
+}

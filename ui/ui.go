@@ -25,8 +25,9 @@ type Options struct {
 	StartBroker bool
 	// Files are sent to the Send panel as if dropped.
 	Files []string
-	// RefreshEvery is how often live figures are refreshed (default 1 s).
-	RefreshEvery time.Duration
+	// ClockEvery is how often texts that count time (countdowns, "ago")
+	// are redrawn from memory (default 1 s); changes are pushed, not polled.
+	ClockEvery time.Duration
 }
 
 // Window is the main window and its panels.
@@ -44,7 +45,8 @@ type Window struct {
 	Notify *NotifyPanel
 	Status *widget.Label
 
-	mon *monitor
+	mon    *monitor
+	status status
 
 	stop      chan struct{}
 	closeOnce sync.Once
@@ -59,8 +61,8 @@ type panel interface {
 
 // Create builds the window's content over core; call Start to begin refreshing.
 func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
-	if opt.RefreshEvery <= 0 {
-		opt.RefreshEvery = time.Second
+	if opt.ClockEvery <= 0 {
+		opt.ClockEvery = time.Second
 	}
 	u := &Window{Core: core, Win: w, stop: make(chan struct{})}
 	u.Broker = newBrokerPanel(u)
@@ -86,7 +88,7 @@ func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
 	u.Tabs.SetTabLocation(container.TabLocationLeading)
 	u.Tabs.OnSelected = func(t *container.TabItem) {
 		u.mon.tabSelected(t)
-		go u.refreshAll()
+		go u.showPanel()
 	}
 	w.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), u.Status), nil, nil, u.Tabs))
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.DropURIs(uris) })
@@ -104,7 +106,7 @@ func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
 		u.Broker.SetRunning(true)
 	}
 	u.startMonitor(a)
-	go u.loop(opt.RefreshEvery)
+	go u.live(opt.ClockEvery)
 	u.Core.WatchArchive(u.Events.Arrived)
 	go u.Events.live(u.stop)
 	return u
@@ -122,65 +124,6 @@ func (u *Window) DropURIs(uris []fyne.URI) {
 
 func (u *Window) setTitle(state string) {
 	u.Win.SetTitle("Starling — " + state)
-}
-
-func (u *Window) loop(every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	u.refreshAll()
-	for {
-		select {
-		case <-u.stop:
-			return
-		case <-t.C:
-			u.refreshAll()
-		}
-	}
-}
-
-// refreshAll refreshes the status bar and the panel on show.
-func (u *Window) refreshAll() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	u.refreshStatus(ctx)
-	var current panel
-	fyne.DoAndWait(func() {
-		switch u.Tabs.SelectedIndex() {
-		case 0:
-			current = u.Broker
-		case 1:
-			current = u.Send
-		case 2:
-			current = u.Outbox
-		case 3:
-			current = u.Dedup
-		case 4:
-			current = u.Events
-		case 5:
-			current = u.Subs
-		case skyTab:
-			current = u.Sky
-		case notifyTab:
-			current = u.Notify
-		}
-	})
-	if current != nil {
-		current.refresh(ctx)
-	}
-}
-
-// Refresh re-reads every panel now and waits; tests use it.
-func (u *Window) Refresh() {
-	ctx := context.Background()
-	u.refreshStatus(ctx)
-	for _, p := range []panel{u.Broker, u.Send, u.Outbox, u.Dedup, u.Events, u.Subs, u.Sky, u.Notify} {
-		p.refresh(ctx)
-	}
-}
-
-func (u *Window) refreshStatus(ctx context.Context) {
-	text := u.Core.StatusLine(ctx)
-	fyne.Do(func() { u.Status.SetText(text) })
 }
 
 // Close stops refreshing and the local broker; the store stays with the core.

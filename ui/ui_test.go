@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func newWindow(t *testing.T) *Window {
 	// Built on the UI goroutine, as the app builds it: the toolkit's caches
 	// are shared with the windows of earlier tests still updating there.
 	var u *Window
-	onUI(func() { u = Create(a, a.NewWindow("test"), core, Options{RefreshEvery: time.Hour}) })
+	onUI(func() { u = Create(a, a.NewWindow("test"), core, Options{ClockEvery: time.Hour}) })
 	t.Cleanup(func() {
 		u.Close()
 		core.Close()
@@ -42,12 +43,12 @@ func newWindow(t *testing.T) *Window {
 	return u
 }
 
-// eventually polls cond, refreshing the window, until it holds.
+// eventually checks cond on the UI goroutine until it holds. It refreshes
+// nothing: what the window shows must reach it by push.
 func eventually(t *testing.T, what string, u *Window, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		u.Refresh()
 		ok := false
 		onUI(func() { ok = cond() })
 		if ok {
@@ -191,4 +192,24 @@ func TestDedupCountsRefusedResend(t *testing.T) {
 		return strings.Contains(text, "ivo://foo.hotwired.hotwireduniverse.org/bar") &&
 			strings.Contains(text, "168.4784°") && strings.Contains(u.Events.Detail.Raw.String(), "gaia_demo#1")
 	})
+}
+
+func TestStatusBarFollowsPushedChanges(t *testing.T) {
+	u := newWindow(t) // its clock never ticks: only pushed changes redraw
+	status := func() string { return fromUI(func() string { return u.Status.Text }) }
+	eventually(t, "the first status", u, func() bool { return strings.Contains(u.Status.Text, "outbox: empty") })
+	far := app.Destination{Name: "far", Address: "127.0.0.1:" + strconv.Itoa(freePort(t))}
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "voevents", "fink-voevent", "ivo__nasa.gsfc.gcn_FermiGBM_Test_Pos_20191201T173223.00_099999_1692.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.Core.Queue(context.Background(), far, raw); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the queued event in the status bar", u, func() bool { return strings.Contains(u.Status.Text, "outbox: 1 queued") })
+	startBroker(t, u)
+	eventually(t, "the running broker in the status bar", u, func() bool { return strings.Contains(u.Status.Text, "● local broker on 127.0.0.1:") })
+	if s := status(); !strings.Contains(s, "outbox: 1 queued") {
+		t.Fatalf("status %q lost the outbox", s)
+	}
 }

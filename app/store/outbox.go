@@ -249,3 +249,19 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[State]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// OutboxWaiting counts the entries queued or being sent and gives the
+// earliest next attempt among each destination's head entry (zero when
+// none waits), in one query.
+func (s *Store) OutboxWaiting(ctx context.Context) (n int, next time.Time, err error) {
+	var ms sql.NullInt64
+	err = s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM outbox WHERE state IN (?, ?)),
+		(SELECT min(next_attempt_at) FROM outbox WHERE id IN
+			(SELECT min(id) FROM outbox WHERE state = ? GROUP BY destination))`,
+		StateQueued, StateSending, StateQueued).Scan(&n, &ms)
+	if ms.Valid {
+		next = time.UnixMilli(ms.Int64)
+	}
+	return n, next, err
+}

@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// changes collects what WatchChanges reports.
+type changes chan Change
+
+// await waits until a reported change includes want.
+func (cs changes) await(t *testing.T, want Change, what string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ch := <-cs:
+			if ch&want != 0 {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no change reported for %s", what)
+		}
+	}
+}
+
+func TestChangesArePushed(t *testing.T) {
+	c, err := Open(Options{DataDir: t.TempDir(), RunSubscriptions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	cs := make(changes, 1000)
+	cancel := c.WatchChanges(func(ch Change) { cs <- ch })
+
+	raw, err := os.ReadFile(notices + "gcn-schema/fermi.gbm.trigger.ground1.example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ArchiveJSON(ctx, raw, "gcn.notices.fermi.gbm"); err != nil {
+		t.Fatal(err)
+	}
+	cs.await(t, ChangeArchive, "an archived alert")
+
+	// A queued event for a broker that is not there waits in the outbox.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ev, err := os.ReadFile("../testdata/voevents/fink-voevent/ivo__nasa.gsfc.gcn_FermiGBM_Test_Pos_20191201T173223.00_099999_1692.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Queue(ctx, Destination{Name: "away", Address: addr}, ev); err != nil {
+		t.Fatal(err)
+	}
+	cs.await(t, ChangeOutbox, "a queued event")
+	if o := c.OutboxWaiting(ctx); o.Err != nil || o.Queued != 1 {
+		t.Fatalf("outbox waiting %+v, want 1 queued", o)
+	}
+	if line := c.StatusLine(ctx); !strings.Contains(line, "outbox: 1 queued") {
+		t.Fatalf("status line %q", line)
+	}
+
+	s := DefaultBrokerSettings()
+	s.ReceivePort, s.BroadcastPort = freePort(t), freePort(t)
+	if _, err := c.StartBroker(s.Config()); err != nil {
+		t.Fatal(err)
+	}
+	cs.await(t, ChangeBroker, "the broker started")
+	if err := c.StopBroker(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cs.await(t, ChangeBroker, "the broker stopped")
+
+	cancel()
+	for len(cs) > 0 {
+		<-cs
+	}
+	_, _ = c.Queue(ctx, Destination{Name: "away", Address: addr}, ev)
+	time.Sleep(200 * time.Millisecond)
+	if len(cs) != 0 {
+		t.Fatalf("%d changes reported after cancel", len(cs))
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}

@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/starling-broker/starling/app"
+)
+
+// changeGap is the least time between two refreshes for the core's changes:
+// a burst of arrivals is merged into one refresh, the first without delay.
+const changeGap = 100 * time.Millisecond
+
+// panelShown is the panel of the selected tab and the changes it shows
+// (panels that follow their own pushes show none).
+func (u *Window) panelShown() (panel, app.Change) {
+	var i int
+	fyne.DoAndWait(func() { i = u.Tabs.SelectedIndex() })
+	switch i {
+	case 0:
+		return u.Broker, app.ChangeBroker | app.ChangeArchive
+	case 1:
+		return u.Send, 0
+	case 2:
+		return u.Outbox, 0
+	case 3:
+		return u.Dedup, app.ChangeArchive
+	case 4:
+		return u.Events, 0
+	case 5:
+		return u.Subs, app.ChangeSources | app.ChangeArchive
+	case skyTab:
+		return u.Sky, app.ChangeArchive
+	case notifyTab:
+		return u.Notify, 0
+	}
+	return nil, 0
+}
+
+// status is what the status bar shows, kept so that the clock can redraw it
+// from memory.
+type status struct {
+	mu     sync.Mutex
+	outbox app.OutboxWaiting
+	text   string
+}
+
+// live keeps the window current until it closes. The core pushes its
+// changes; each refreshes the status bar and, if it shows them, the panel on
+// show. The clock, every tick, redraws only what counts time (the status
+// bar's "next try in", the subscriptions' countdowns and "ago" texts) from
+// memory: nothing is polled.
+func (u *Window) live(tick time.Duration) {
+	kick := make(chan struct{}, 1)
+	var mu sync.Mutex
+	pending := app.ChangeOutbox // the first pass reads everything
+	cancel := u.Core.WatchChanges(func(ch app.Change) {
+		mu.Lock()
+		pending |= ch
+		mu.Unlock()
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	})
+	defer cancel()
+	clock := time.NewTicker(tick)
+	defer clock.Stop()
+	u.showPanel()
+	u.apply(app.ChangeOutbox)
+	for {
+		select {
+		case <-u.stop:
+			return
+		case <-clock.C:
+			u.redraw(time.Now())
+			continue
+		case <-kick:
+		}
+		mu.Lock()
+		ch := pending
+		pending = 0
+		mu.Unlock()
+		u.apply(ch)
+		select {
+		case <-u.stop:
+			return
+		case <-time.After(changeGap):
+		}
+	}
+}
+
+// apply reads again what ch changed: the outbox's waiting entries for the
+// status bar, and the panel on show if it shows ch.
+func (u *Window) apply(ch app.Change) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if ch&app.ChangeOutbox != 0 {
+		o := u.Core.OutboxWaiting(ctx)
+		u.status.mu.Lock()
+		u.status.outbox = o
+		u.status.mu.Unlock()
+	}
+	u.drawStatus(time.Now())
+	if p, shows := u.panelShown(); p != nil && ch&shows != 0 {
+		p.refresh(ctx)
+	}
+}
+
+// showPanel reads the panel on show afresh (a tab was selected).
+func (u *Window) showPanel() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if p, _ := u.panelShown(); p != nil {
+		p.refresh(ctx)
+	}
+}
+
+// redraw redraws, from memory, the texts that count time.
+func (u *Window) redraw(now time.Time) {
+	u.drawStatus(now)
+	if p, _ := u.panelShown(); p == u.Subs {
+		u.Subs.tick(now)
+	}
+}
+
+// drawStatus sets the status bar's text if it changed.
+func (u *Window) drawStatus(now time.Time) {
+	u.status.mu.Lock()
+	o := u.status.outbox
+	u.status.mu.Unlock()
+	text := u.Core.StatusLineWith(o, now)
+	u.status.mu.Lock()
+	same := text == u.status.text
+	u.status.text = text
+	u.status.mu.Unlock()
+	if !same {
+		fyne.Do(func() { u.Status.SetText(text) })
+	}
+}

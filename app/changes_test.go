@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/starling-broker/starling/internal/porttest"
 )
 
 // changes collects what WatchChanges reports.
@@ -70,7 +72,7 @@ func TestChangesArePushed(t *testing.T) {
 	}
 
 	s := DefaultBrokerSettings()
-	s.ReceivePort, s.BroadcastPort = freePort(t), freePort(t)
+	s.ReceivePort, s.BroadcastPort = porttest.One(t), porttest.One(t)
 	if _, err := c.StartBroker(s.Config()); err != nil {
 		t.Fatal(err)
 	}
@@ -89,14 +91,4 @@ func TestChangesArePushed(t *testing.T) {
 	if len(cs) != 0 {
 		t.Fatalf("%d changes reported after cancel", len(cs))
 	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -23,6 +23,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/starling-broker/starling/internal/porttest"
 )
 
 // noSecrets fails if a secret is in the process's log or command line.
@@ -67,7 +69,7 @@ func TestKafkaOIDCBroker(t *testing.T) {
 	topic := "gcn.classic.voevent.FERMI_GBM_FLT_POS"
 	k := startKfaked(t, "-oauth-secret", hmacKey, "-seed-topic", topic)
 	secretFile := writeSecret(t, secret, 0o644)
-	port := freePorts(t, 1)[0]
+	port := porttest.Free(t, 1)[0]
 	b := startKafkaBroker(t, "oidc", t.TempDir(), port, "-v", "--kafka-bootstrap", k.addr, "--kafka-topic", topic, "--kafka-from", "earliest",
 		"--kafka-auth", "oidc", "--kafka-client-id", id, "--kafka-client-secret-file", secretFile, "--kafka-token-url", tokens.URL, "--kafka-scope", scope)
 	b.waitLog(`secret file .* can be read by other users \(mode 0644\)`)
@@ -105,7 +107,7 @@ func TestKafkaBadCredentials(t *testing.T) {
 	right := writeSecret(t, "the-right-password", 0o600)
 	k := startKfaked(t, "-scram512", "alice:"+right, "-seed-topic", "t")
 	wrong := writeSecret(t, "Wr0ng-Passw0rd", 0o600)
-	b := startKafkaBroker(t, "scram", t.TempDir(), freePorts(t, 1)[0], "--kafka-bootstrap", k.addr, "--kafka-topic", "t",
+	b := startKafkaBroker(t, "scram", t.TempDir(), porttest.Free(t, 1)[0], "--kafka-bootstrap", k.addr, "--kafka-topic", "t",
 		"--kafka-auth", "scram-sha-512", "--kafka-user", "alice", "--kafka-password-file", wrong)
 	b.waitLog(`Kafka source .*: authentication refused`)
 	b.waitLog(`Reconnecting to Kafka source`)
@@ -119,7 +121,7 @@ func TestKafkaBadCredentials(t *testing.T) {
 	}))
 	defer tokens.Close()
 	o := startKfaked(t, "-oauth-secret", "x", "-seed-topic", "t")
-	b2 := startKafkaBroker(t, "badsecret", t.TempDir(), freePorts(t, 1)[0], "--kafka-bootstrap", o.addr, "--kafka-topic", "t",
+	b2 := startKafkaBroker(t, "badsecret", t.TempDir(), porttest.Free(t, 1)[0], "--kafka-bootstrap", o.addr, "--kafka-topic", "t",
 		"--kafka-auth", "oidc", "--kafka-client-id", "me", "--kafka-client-secret-file", writeSecret(t, "Not-The-Secret", 0o600), "--kafka-token-url", tokens.URL)
 	b2.waitLog(`could not get an OIDC token from .*: the client id or secret was refused \(HTTP 401`)
 	noSecrets(t, b2, "Not-The-Secret")
@@ -132,7 +134,7 @@ func TestKafkaBadCredentials(t *testing.T) {
 func TestKafkaRecordsAndUnknownTopic(t *testing.T) {
 	topic := "gcn.classic.voevent.LATE_TOPIC"
 	k := startKfaked(t, "-max-message-bytes", fmt.Sprint(5<<20))
-	port := freePorts(t, 1)[0]
+	port := porttest.Free(t, 1)[0]
 	data := t.TempDir()
 	b := startKafkaBroker(t, "late", data, port, "--kafka-bootstrap", k.addr, "--kafka-topic", topic, "--kafka-from", "earliest")
 	sub := dialSub(t, addr(port), nil)
@@ -178,10 +180,10 @@ func TestKafkaRecordsAndUnknownTopic(t *testing.T) {
 func TestKafkaClusterComesBack(t *testing.T) {
 	topic := "gcn.classic.voevent.SWIFT_BAT_GRB_POS_ACK"
 	kdata := t.TempDir()
-	kport := freePorts(t, 1)[0]
+	kport := porttest.Free(t, 1)[0]
 	kargs := []string{"-addr", fmt.Sprintf("127.0.0.1:%d", kport), "-data-dir", kdata, "-seed-topic", topic}
 	k := startKfaked(t, kargs...)
-	port := freePorts(t, 1)[0]
+	port := porttest.Free(t, 1)[0]
 	data := t.TempDir()
 	b := startKafkaBroker(t, "back", data, port, "--kafka-bootstrap", k.addr, "--kafka-topic", topic, "--kafka-from", "earliest")
 	sub := newReSub(t, addr(port))
@@ -256,10 +258,10 @@ func TestKafkaTLSSelfSigned(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, topic) || !strings.Contains(r.stderr, "NOT verified") {
 		t.Fatalf("kafka topics --kafka-insecure-skip-verify: exit %d: %s%s", r.code, r.stdout, r.stderr)
 	}
-	port := freePorts(t, 1)[0]
+	port := porttest.Free(t, 1)[0]
 	b := startKafkaBroker(t, "tls", t.TempDir(), port, "--kafka-bootstrap", k.addr, "--kafka-tls", "--kafka-topic", topic, "--kafka-from", "earliest")
 	b.waitLog(`Kafka source .*: TLS failed: the server's certificate is not trusted`)
-	b = startKafkaBroker(t, "tls2", t.TempDir(), freePorts(t, 1)[0], "--kafka-bootstrap", k.addr, "--kafka-tls", "--kafka-insecure-skip-verify", "--kafka-topic", topic, "--kafka-from", "earliest")
+	b = startKafkaBroker(t, "tls2", t.TempDir(), porttest.Free(t, 1)[0], "--kafka-bootstrap", k.addr, "--kafka-tls", "--kafka-insecure-skip-verify", "--kafka-topic", topic, "--kafka-from", "earliest")
 	b.waitLog(`WARN .*NOT verified`)
 	b.waitLog(`Kafka source .*: consuming`)
 }

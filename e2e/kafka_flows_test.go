@@ -12,6 +12,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
+
+	"github.com/starling-broker/starling/internal/porttest"
 )
 
 // TestKafkaFromWindow: --kafka-from 1h starts a new group at the first
@@ -28,7 +30,7 @@ func TestKafkaFromWindow(t *testing.T) {
 		}
 		produce(t, cl, &kgo.Record{Value: gcnEvent(t, i), Timestamp: at})
 	}
-	port := freePorts(t, 1)[0]
+	port := porttest.Free(t, 1)[0]
 	data := t.TempDir()
 	startKafkaBroker(t, "window", data, port, "--kafka-bootstrap", k.addr, "--kafka-topic", topic, "--kafka-from", "1h")
 	produce(t, cl, &kgo.Record{Value: gcnEvent(t, 6)})
@@ -50,7 +52,7 @@ func TestKafkaFromWindow(t *testing.T) {
 // subscribers of both exactly once, and the topic holds each event once.
 func TestKafkaScaleOut(t *testing.T) {
 	k := startKfaked(t, "-seed-topic", "shared")
-	p := freePorts(t, 4)
+	p := porttest.Free(t, 4)
 	kflags := []string{"--kafka-bootstrap", k.addr, "--kafka-topic", "shared", "--kafka-publish", "shared", "--kafka-from", "earliest", "--broadcast-test-interval", "0"}
 	a := startRelay(t, "a", t.TempDir(), p[0], p[1], kflags...)
 	b := startRelay(t, "b", t.TempDir(), p[2], p[3], kflags...)
@@ -138,7 +140,7 @@ func TestKafkaSendvo(t *testing.T) {
 		}
 	}
 
-	closed := fmt.Sprintf("127.0.0.1:%d", freePorts(t, 1)[0])
+	closed := fmt.Sprintf("127.0.0.1:%d", porttest.Free(t, 1)[0])
 	r := run(t, "", nil, "sendvo", "--kafka-bootstrap", closed, "--kafka-topic", "out", "-f", obs, "--timeout", "3")
 	if r.code != 3 || !strings.Contains(r.stderr, "connection refused") {
 		t.Fatalf("sendvo to a closed port: exit %d (want 3): %s", r.code, r.stderr)

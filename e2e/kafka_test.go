@@ -12,6 +12,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/starling-broker/starling/internal/porttest"
 	"github.com/starling-broker/starling/netcore/vtp"
 )
 
@@ -56,7 +57,7 @@ func TestKafkaRelayRealVOEvents(t *testing.T) {
 	}
 	topics := []string{"gcn.classic.voevent.FERMI_GBM_FLT_POS", "gcn.classic.voevent.SWIFT_BAT_GRB_POS_ACK", "gcn.classic.voevent.LVC_PRELIMINARY"}
 	k := startKfaked(t, "-seed-topic", topics[0]+":2", "-seed-topic", topics[1], "-seed-topic", topics[2], "-seed-topic", "igwn.gwalert", "-seed-topic", "gcn.heartbeat")
-	port := freePorts(t, 1)[0]
+	port := porttest.Free(t, 1)[0]
 	data := t.TempDir()
 	b := startKafkaBroker(t, "kafka", data, port, "--kafka-bootstrap", k.addr,
 		"--kafka-topic", `^gcn\.classic\.voevent\..*`, "--kafka-topic", "igwn.gwalert", "--kafka-from", "earliest")
@@ -185,7 +186,7 @@ func TestKafkaKill9MidStream(t *testing.T) {
 	const total = 300
 	topic := "gcn.classic.voevent.FERMI_GBM_FLT_POS"
 	k := startKfaked(t, "-seed-topic", topic+":2")
-	port := freePorts(t, 1)[0]
+	port := porttest.Free(t, 1)[0]
 	data := t.TempDir()
 	flags := []string{"-v", "--kafka-bootstrap", k.addr, "--kafka-topic", topic, "--kafka-from", "earliest"}
 	b := startKafkaBroker(t, "k9", data, port, flags...)

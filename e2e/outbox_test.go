@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/starling-broker/starling/internal/porttest"
 )
 
 // eventFiles writes n distinct valid events (the sample with its IVORN
@@ -28,17 +29,6 @@ func eventFiles(t *testing.T, prefix string, n int) (paths, ivorns []string) {
 		paths, ivorns = append(paths, p), append(ivorns, ivorn)
 	}
 	return paths, ivorns
-}
-
-// freePort returns a loopback port with nobody listening on it.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // outboxStates counts the entries of `starling outbox list` by state.
@@ -71,7 +61,7 @@ func archiveCount(t *testing.T, dataDir string) int {
 // `starling broker -r` on that port and checks that they all arrive.
 func TestOutboxOffline(t *testing.T) {
 	outDir, brokerDir := t.TempDir(), t.TempDir()
-	port := freePort(t)
+	port := porttest.One(t)
 	dest := "127.0.0.1:" + strconv.Itoa(port)
 	paths, ivorns := eventFiles(t, "offline", 50)
 

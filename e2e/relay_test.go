@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/starling-broker/starling/internal/porttest"
 	"github.com/starling-broker/starling/netcore/vtp"
 )
 
@@ -107,25 +108,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-// freePorts returns n ports free on 127.0.0.1 right now.
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	var ports []int
-	var ls []net.Listener
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	for _, l := range ls {
-		l.Close()
-	}
-	return ports
-}
-
 // startRelay runs a broker that receives and broadcasts on the given ports.
 func startRelay(t *testing.T, name string, data string, recv, bcast int, extra ...string) *proc {
 	t.Helper()
@@ -153,7 +135,7 @@ func readFile(t *testing.T, name string) []byte {
 // TestBroadcastToSubscribersWithFilters: two subscribers get an event byte
 // for byte; filters, new and old form, choose who gets what.
 func TestBroadcastToSubscribersWithFilters(t *testing.T) {
-	ports := freePorts(t, 2)
+	ports := porttest.Free(t, 2)
 	b := startRelay(t, "b", t.TempDir(), ports[0], ports[1], "--broadcast-test-interval", "0")
 	all1 := dialSub(t, addr(ports[1]), nil)
 	all2 := dialSub(t, addr(ports[1]), nil)
@@ -189,7 +171,7 @@ func TestBroadcastToSubscribersWithFilters(t *testing.T) {
 // TestBroadcastTestEventsAndDrops: test events every second; a subscriber
 // that stops answering iamalive is dropped, a good one stays.
 func TestBroadcastTestEventsAndDrops(t *testing.T) {
-	ports := freePorts(t, 2)
+	ports := porttest.Free(t, 2)
 	b := startRelay(t, "test", t.TempDir(), ports[0], ports[1], "--broadcast-test-interval", "1")
 	good := dialSub(t, addr(ports[1]), nil)
 	silent := dialSub(t, addr(ports[1]), nil, func(s *rawSub) { s.silent = true })
@@ -214,7 +196,7 @@ func TestBroadcastTestEventsAndDrops(t *testing.T) {
 
 // TestBroadcastWhitelist refuses a subscriber from 127.0.0.2.
 func TestBroadcastWhitelist(t *testing.T) {
-	ports := freePorts(t, 2)
+	ports := porttest.Free(t, 2)
 	b := startRelay(t, "wl", t.TempDir(), ports[0], ports[1], "--broadcast-whitelist", "127.0.0.1/32")
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}, Timeout: 5 * time.Second}
 	c, err := d.Dial("tcp", addr(ports[1]))
@@ -235,7 +217,7 @@ func TestBroadcastWhitelist(t *testing.T) {
 // TestUpstreamRestart: a subscribing broker comes back after its upstream is
 // killed and restarted, and gets the next event.
 func TestUpstreamRestart(t *testing.T) {
-	ports := freePorts(t, 4)
+	ports := porttest.Free(t, 4)
 	dataA := t.TempDir()
 	a := startRelay(t, "a", dataA, ports[0], ports[1], "--broadcast-test-interval", "0")
 	b := startRelay(t, "b", t.TempDir(), ports[2], ports[3], "--broadcast-test-interval", "0", "--subscribe", addr(ports[1]))
@@ -259,7 +241,7 @@ func TestUpstreamRestart(t *testing.T) {
 // TestRingOfThreeBrokers: A←C, B←A, C←B; one event reaches each broker's
 // subscriber exactly once and does not loop.
 func TestRingOfThreeBrokers(t *testing.T) {
-	p := freePorts(t, 6)
+	p := porttest.Free(t, 6)
 	recv := map[string]int{"a": p[0], "b": p[2], "c": p[4]}
 	bc := map[string]int{"a": p[1], "b": p[3], "c": p[5]}
 	upstream := map[string]string{"a": "c", "b": "a", "c": "b"}
@@ -295,7 +277,7 @@ func TestRingOfThreeBrokers(t *testing.T) {
 // TestHandlers: --cmd gets the event on stdin, --save-event writes it under
 // Comet's file name, --print-event prints it.
 func TestHandlers(t *testing.T) {
-	ports := freePorts(t, 2)
+	ports := porttest.Free(t, 2)
 	out := t.TempDir()
 	saved := t.TempDir()
 	script := filepath.Join(t.TempDir(), "handler.sh")

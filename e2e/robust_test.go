@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/starling-broker/starling/internal/porttest"
 	"github.com/starling-broker/starling/netcore/vtp"
 )
 
@@ -57,7 +58,7 @@ func numbered(t *testing.T, n, pad int) []byte {
 // TestStuckSubscriberIsDropped: a subscriber that stops reading is dropped,
 // the broker's memory stays bounded and a good subscriber gets everything.
 func TestStuckSubscriberIsDropped(t *testing.T) {
-	ports := freePorts(t, 2)
+	ports := porttest.Free(t, 2)
 	b := startRelay(t, "stuck", t.TempDir(), ports[0], ports[1], "--broadcast-test-interval", "0")
 	good := dialSub(t, addr(ports[1]), nil)
 	// The stuck one answers authenticate, then never reads again.
@@ -124,7 +125,7 @@ func TestSubscriberChurnLeaksNothing(t *testing.T) {
 	if lim.Cur < 1200 {
 		t.Skipf("open-file limit %d is too low for 1,000 subscribers", lim.Cur)
 	}
-	ports := freePorts(t, 2)
+	ports := porttest.Free(t, 2)
 	b := startRelay(t, "churn", t.TempDir(), ports[0], ports[1], "--broadcast-test-interval", "0")
 	pid := b.cmd.Process.Pid
 	time.Sleep(200 * time.Millisecond)
@@ -186,7 +187,7 @@ func TestSubscriberChurnLeaksNothing(t *testing.T) {
 
 // TestUpstreamKilledRepeatedly: the subscribing broker always comes back.
 func TestUpstreamKilledRepeatedly(t *testing.T) {
-	ports := freePorts(t, 4)
+	ports := porttest.Free(t, 4)
 	dataA := t.TempDir()
 	a := startRelay(t, "a", dataA, ports[0], ports[1], "--broadcast-test-interval", "0")
 	startRelay(t, "b", t.TempDir(), ports[2], ports[3], "--broadcast-test-interval", "0", "--subscribe", addr(ports[1]))

@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"net"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/internal/porttest"
 	"github.com/starling-broker/starling/netcore/kafka"
 )
 
@@ -52,7 +52,7 @@ func openMillionWindow(b *testing.B, a fyne.App, dir string) *Window {
 		b.Fatal(err)
 	}
 	s := app.DefaultBrokerSettings()
-	s.ReceivePort, s.BroadcastPort = freePortB(b), freePortB(b)
+	s.ReceivePort, s.BroadcastPort = porttest.One(b), porttest.One(b)
 	core.SaveBrokerSettings(context.Background(), s)
 	w := a.NewWindow("bench")
 	w.Resize(fyne.NewSize(1280, 800))
@@ -62,15 +62,6 @@ func openMillionWindow(b *testing.B, a fyne.App, dir string) *Window {
 		time.Sleep(time.Millisecond)
 	}
 	return u
-}
-
-func freePortB(b *testing.B) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func kafkaRecord(raw []byte) *kafka.Record {

@@ -10,13 +10,15 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/starling-broker/starling/internal/porttest"
 )
 
 func TestBadPortIsNotSaved(t *testing.T) {
 	u := newWindow(t)
 	ctx := context.Background()
 	before := u.Core.BrokerSettings(ctx)
-	busy := freePort(t)
+	busy := porttest.One(t)
 	l := listenOn(t, busy)
 	defer l.Close()
 	onUI(func() {
@@ -28,7 +30,7 @@ func TestBadPortIsNotSaved(t *testing.T) {
 		t.Fatalf("the port that failed to bind was saved: %d (was %d)", after.ReceivePort, before.ReceivePort)
 	}
 	// A port that binds is saved.
-	good := freePort(t)
+	good := porttest.One(t)
 	onUI(func() {
 		u.Broker.ReceivePort.SetText(strconv.Itoa(good))
 		test.Tap(u.Broker.Toggle)

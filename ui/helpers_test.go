@@ -9,16 +9,6 @@ import (
 	"fyne.io/fyne/v2/storage"
 )
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func listenOn(t *testing.T, port int) net.Listener {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/outbox"
+	"github.com/starling-broker/starling/internal/porttest"
 )
 
 // outboxWindow is a window over a core whose outbox waits an hour after a
@@ -43,7 +44,7 @@ func TestOutboxButtonsFollowState(t *testing.T) {
 	ctx := context.Background()
 	dests, _ := u.Core.Destinations(ctx)
 	local := dests[0]
-	far := app.Destination{Name: "far", Address: fmt.Sprintf("127.0.0.1:%d", freePort(t))}
+	far := app.Destination{Name: "far", Address: fmt.Sprintf("127.0.0.1:%d", porttest.One(t))}
 	ivorn := func(n int) string { return fmt.Sprintf("ivo://hotwired.org/gaia_demo#%d", n) }
 	// #40 waits for an unreachable broker; #41 is cancelled; #42 is sent;
 	// #43 is refused.
@@ -115,7 +116,7 @@ func TestOutboxRetryNowPerDestination(t *testing.T) {
 	u := outboxWindow(t)
 	ctx := context.Background()
 	startBroker(t, u) // starting a broker kicks the outbox: do it first
-	port := freePort(t)
+	port := porttest.One(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	if err := u.Core.SaveDestination(ctx, "other", addr); err != nil {
 		t.Fatal(err)
@@ -134,7 +135,7 @@ func TestOutboxRetryNowPerDestination(t *testing.T) {
 	}
 	defer other.Close()
 	s := app.DefaultBrokerSettings()
-	s.ReceivePort, s.BroadcastPort, s.TestInterval = port, freePort(t), 0
+	s.ReceivePort, s.BroadcastPort, s.TestInterval = port, porttest.One(t), 0
 	if _, err := other.StartBroker(s.Config()); err != nil {
 		t.Fatal(err)
 	}

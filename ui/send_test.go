@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/internal/porttest"
 	"github.com/starling-broker/starling/netcore/endpoint"
 	"github.com/starling-broker/starling/netcore/sender"
 )
@@ -31,7 +32,7 @@ func openAt(t *testing.T, a fyne.App, dir string) (*Window, func()) {
 	}
 	ctx := context.Background()
 	if s := core.BrokerSettings(ctx); s.ReceivePort == app.DefaultBrokerSettings().ReceivePort {
-		s.ReceivePort, s.BroadcastPort, s.TestInterval = freePort(t), freePort(t), 0
+		s.ReceivePort, s.BroadcastPort, s.TestInterval = porttest.One(t), porttest.One(t), 0
 		if err := core.SaveBrokerSettings(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +193,7 @@ func overlayText(w fyne.Window) (string, map[string]*widget.Button) {
 
 func TestOneConfirmationForRemote(t *testing.T) {
 	u := newWindow(t)
-	far := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	far := fmt.Sprintf("127.0.0.1:%d", porttest.One(t))
 	if err := u.Core.SaveDestination(context.Background(), "far", far); err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestSendHistoryAndDestinationSurviveRestart(t *testing.T) {
 	a := newTestApp(t)
 	dir := t.TempDir()
 	u, closeAll := openAt(t, a, dir)
-	far := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	far := fmt.Sprintf("127.0.0.1:%d", porttest.One(t))
 	if err := u.Core.SaveDestination(context.Background(), "far", far); err != nil {
 		t.Fatal(err)
 	}

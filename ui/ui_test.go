@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/internal/porttest"
 	"github.com/starling-broker/starling/netcore/endpoint"
 	"github.com/starling-broker/starling/netcore/sender"
 )
@@ -28,7 +29,7 @@ func newWindow(t *testing.T) *Window {
 		t.Fatal(err)
 	}
 	s := app.DefaultBrokerSettings()
-	s.ReceivePort, s.BroadcastPort = freePort(t), freePort(t)
+	s.ReceivePort, s.BroadcastPort = porttest.One(t), porttest.One(t)
 	if err := core.SaveBrokerSettings(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestStatusBarFollowsPushedChanges(t *testing.T) {
 	u := newWindow(t) // its clock never ticks: only pushed changes redraw
 	status := func() string { return fromUI(func() string { return u.Status.Text }) }
 	eventually(t, "the first status", u, func() bool { return strings.Contains(u.Status.Text, "outbox: empty") })
-	far := app.Destination{Name: "far", Address: "127.0.0.1:" + strconv.Itoa(freePort(t))}
+	far := app.Destination{Name: "far", Address: "127.0.0.1:" + strconv.Itoa(porttest.One(t))}
 	raw, err := os.ReadFile(filepath.Join("..", "testdata", "voevents", "fink-voevent", "ivo__nasa.gsfc.gcn_FermiGBM_Test_Pos_20191201T173223.00_099999_1692.xml"))
 	if err != nil {
 		t.Fatal(err)

@@ -98,3 +98,19 @@ func Ago(s string) (time.Duration, error) {
 	}
 	return dur, nil
 }
+
+// Text writes t in UTC as Start (end false) or End (end true) reads it
+// back: a date alone for a midnight, minutes when there are no seconds.
+func Text(t time.Time, end bool) string {
+	t = t.UTC()
+	switch {
+	case t.Equal(t.Truncate(24 * time.Hour)):
+		if end {
+			t = t.AddDate(0, 0, -1)
+		}
+		return t.Format(dateLayout)
+	case t.Equal(t.Truncate(time.Minute)):
+		return t.Format("2006-01-02 15:04")
+	}
+	return t.Format(time.RFC3339Nano)
+}

@@ -80,3 +80,27 @@ func FuzzEndIsNeverBeforeStart(f *testing.F) {
 		}
 	})
 }
+
+func TestTextReadsBack(t *testing.T) {
+	for _, c := range []struct {
+		t          time.Time
+		start, end string
+	}{
+		{time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), "2026-12-01", "2026-11-30"},
+		{time.Date(2026, 11, 30, 22, 41, 0, 0, time.UTC), "2026-11-30 22:41", "2026-11-30 22:41"},
+		{time.Date(2026, 11, 30, 23, 41, 7, 5e8, time.FixedZone("CET", 3600)), "2026-11-30T22:41:07.5Z", "2026-11-30T22:41:07.5Z"},
+	} {
+		if got := Text(c.t, false); got != c.start {
+			t.Errorf("Text(%v, start) = %q, want %q", c.t, got, c.start)
+		}
+		if got := Text(c.t, true); got != c.end {
+			t.Errorf("Text(%v, end) = %q, want %q", c.t, got, c.end)
+		}
+		if s, _ := Start(Text(c.t, false), time.Time{}); !s.Equal(c.t) {
+			t.Errorf("Start(Text(%v)) = %v", c.t, s)
+		}
+		if e, _ := End(Text(c.t, true), time.Time{}); !e.Equal(c.t) {
+			t.Errorf("End(Text(%v)) = %v", c.t, e)
+		}
+	}
+}

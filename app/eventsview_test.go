@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/seen"
@@ -63,5 +64,21 @@ func TestEventDetailTimelineLinksAndSavedFilters(t *testing.T) {
 	}
 	if n, _ := c.CountEvents(ctx, saved["retractions"]); n != 1 {
 		t.Errorf("saved filter counts %d, want 1", n)
+	}
+	// A range is saved: exact times as they are, a relative one as its length.
+	night := EventFilter{From: time.Date(2026, 11, 30, 22, 41, 7, 0, time.UTC), To: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	week := EventFilter{Last: 7 * 24 * time.Hour}
+	c.SaveEventFilter(ctx, "night", &night)
+	c.SaveEventFilter(ctx, "week", &week)
+	saved, err = c.SavedEventFilters(ctx)
+	if err != nil || !saved["night"].From.Equal(night.From) || !saved["night"].To.Equal(night.To) || saved["week"].Last != week.Last {
+		t.Fatalf("saved ranges %+v, %v", saved, err)
+	}
+	now := time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)
+	if got := saved["week"].At(now); !got.From.Equal(now.Add(-week.Last)) || !got.To.IsZero() {
+		t.Errorf("the last week at %v is %v – %v", now, got.From, got.To)
+	}
+	if got := saved["night"].At(now); !got.From.Equal(night.From) {
+		t.Errorf("an exact range moved: %v", got.From)
 	}
 }

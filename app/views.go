@@ -31,6 +31,8 @@ type EventFilter struct {
 	// From and To bound the time received (inclusive, exclusive).
 	From time.Time `json:",omitzero"`
 	To   time.Time `json:",omitzero"`
+	// Last, when set, makes the range relative: the Last before now (At).
+	Last time.Duration `json:",omitempty"`
 	// Cone selects alerts positioned inside it (degrees).
 	Cone *store.Cone `json:",omitempty"`
 	// HideTest hides test and mock alerts (the window's default).
@@ -48,6 +50,14 @@ type EventFilter struct {
 func (f EventFilter) Query(after store.Cursor, limit int) store.EventQuery {
 	return store.EventQuery{Text: f.Text, Role: f.Role, Source: f.Source, AlertType: f.Type, Trigger: f.Trigger, From: f.From, To: f.To,
 		Cone: f.Cone, HideTest: f.HideTest, Sort: f.Sort, Asc: f.Asc, BeforeID: f.BeforeID, AfterID: f.AfterID, After: after, Limit: limit}
+}
+
+// At is f with a relative range (Last) made absolute at now.
+func (f EventFilter) At(now time.Time) EventFilter {
+	if f.Last > 0 {
+		f.From, f.To = now.Add(-f.Last), time.Time{}
+	}
+	return f
 }
 
 // Events lists archived events in f's order, newest first by default.

@@ -47,10 +47,13 @@ func (c *countCache) count(ctx context.Context, core *app.Core, f app.EventFilte
 }
 
 // countKey names a filter's rows: its order does not matter, and a time
-// range relative to now is the same range for a minute.
+// range relative to now (Last) is the same range for a minute; an exact
+// range is itself.
 func countKey(f app.EventFilter) string {
 	f.Sort, f.Asc, f.BeforeID, f.AfterID = "", false, 0, 0
-	f.From, f.To = f.From.Truncate(time.Minute), f.To.Truncate(time.Minute)
+	if f.Last > 0 {
+		f.From, f.To = f.From.Truncate(time.Minute), time.Time{}
+	}
 	b, _ := json.Marshal(f)
 	return string(b)
 }

@@ -15,12 +15,6 @@ import (
 	"github.com/starling-broker/starling/app"
 )
 
-// timeRanges are the received-time ranges offered, most recent first.
-var timeRanges = []struct {
-	name string
-	d    time.Duration
-}{{"any time", 0}, {"last hour", time.Hour}, {"last 24 h", 24 * time.Hour}, {"last 7 days", 7 * 24 * time.Hour}, {"last 30 days", 30 * 24 * time.Hour}}
-
 // alertTypes are offered in the type filter; any other can be typed.
 var alertTypes = []string{"Early warning", "Preliminary", "Initial", "Update", "Retraction",
 	"Alert", "Flight position", "Ground position", "Final position", "BAT position", "XRT position", "UVOT position"}
@@ -35,8 +29,12 @@ type eventFilters struct {
 	Role, Range, Saved            *widget.Select
 	ShowTest                      *widget.Check
 	Save                          *widget.Button
+	// From and To are the custom range; RangeError says what is wrong.
+	From, To   *widget.Entry
+	RangeError *widget.Label
 
 	row1     *fyne.Container // holds the count, whose width changes
+	custom   *fyne.Container // the custom range, shown when chosen
 	applying bool
 	saved    map[string]app.EventFilter
 }
@@ -61,12 +59,7 @@ func newEventFilters(p *EventsPanel) *eventFilters {
 	b.Type.OnChanged = typed
 	b.Role = widget.NewSelect([]string{"any role", "observation", "prediction", "utility", "test"}, picked)
 	b.Role.SetSelected("any role")
-	var ranges []string
-	for _, r := range timeRanges {
-		ranges = append(ranges, r.name)
-	}
-	b.Range = widget.NewSelect(ranges, picked)
-	b.Range.SetSelected("any time")
+	b.newRange()
 	b.ShowTest = widget.NewCheck("test/mock", func(bool) { b.changed(0) })
 	b.Saved = widget.NewSelect(nil, func(name string) { b.apply(name) })
 	b.Saved.PlaceHolder = "saved filters"
@@ -74,7 +67,7 @@ func newEventFilters(p *EventsPanel) *eventFilters {
 	b.row1 = container.NewBorder(nil, nil, nil, container.NewHBox(p.NewRows, p.Count, b.Saved, b.Save), b.Search)
 	row2 := container.NewBorder(nil, nil, nil, container.NewHBox(b.Role, b.Range, b.ShowTest),
 		container.NewGridWithColumns(4, b.Source, b.Type, b.Trigger, b.Cone))
-	b.content = container.NewVBox(b.row1, row2)
+	b.content = container.NewVBox(b.row1, row2, b.custom)
 	b.applying = false
 	go b.loadSaved()
 	return b
@@ -88,11 +81,7 @@ func (b *eventFilters) filter() app.EventFilter {
 	if r := b.Role.Selected; r != "" && r != "any role" {
 		f.Role = r
 	}
-	for _, r := range timeRanges {
-		if r.name == b.Range.Selected && r.d > 0 {
-			f.From = b.p.now().Add(-r.d)
-		}
-	}
+	b.timeRange(&f)
 	if c, err := parseCone(b.Cone.Text); err == nil && c != nil {
 		f.Cone = c
 	}
@@ -146,9 +135,9 @@ func (b *eventFilters) apply(name string) {
 		cone = strconv.FormatFloat(f.Cone.RA, 'g', -1, 64) + " " + strconv.FormatFloat(f.Cone.Dec, 'g', -1, 64) + " " + strconv.FormatFloat(f.Cone.Radius, 'g', -1, 64)
 	}
 	b.Cone.SetText(cone)
+	b.setRange(f)
 	b.applying = false
-	f.From = b.filter().From
-	b.p.setFilter(f, 0)
+	b.p.setFilter(f.At(b.p.now()), 0)
 }
 
 func orDefault(s, d string) string {
@@ -168,10 +157,13 @@ func (b *eventFilters) askSave() {
 	}, b.p.u.Win)
 }
 
-// SaveAs saves the current filter (its received-time range apart) under name.
+// SaveAs saves the current filter under name: a custom range as its
+// times, a preset ("last 24 h") as its length.
 func (b *eventFilters) SaveAs(name string) {
 	f := b.filter()
-	f.From, f.To = time.Time{}, time.Time{}
+	if f.Last > 0 {
+		f.From, f.To = time.Time{}, time.Time{}
+	}
 	go func() {
 		if err := b.p.u.Core.SaveEventFilter(context.Background(), name, &f); err != nil {
 			fyne.Do(func() { showError(b.p.u.Win, err) })

@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/starling-broker/starling/netcore/when"
 )
 
 // The "start from" choices.
@@ -54,20 +56,15 @@ func (f *fromPicker) value() (string, error) {
 	return "latest", nil
 }
 
-// parseLocalTime reads a time typed by a person: RFC 3339, or a local date
-// and time; it returns RFC 3339.
+// parseLocalTime reads a time typed by a person (when.Parse, local unless an
+// offset is given); it returns RFC 3339.
 func parseLocalTime(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return "", errors.New("start from: give a time, e.g. 2026-11-30 18:00")
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC().Format(time.RFC3339), nil
+	t, _, err := when.Parse(s, time.Now(), time.Local)
+	if err != nil {
+		return "", errors.New("start from: " + err.Error())
 	}
-	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t.UTC().Format(time.RFC3339), nil
-		}
-	}
-	return "", errors.New("start from: " + s + " is not a time such as 2026-11-30 18:00 or 2026-11-30T18:00:00Z")
+	return t.UTC().Format(time.RFC3339), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/voevent"
+	"github.com/starling-broker/starling/netcore/when"
 )
 
 const eventsUsage = `usage: starling events COMMAND [options]
@@ -25,7 +26,8 @@ commands:
                         one alert (an IVORN or a JSON alert's sha256:… key): its summary,
                         its trigger's timeline, or exactly the bytes received
 
-Times are UTC: 2025-01-02, 2025-01-02T15:04:05, RFC 3339, or a duration ago (90m, 2h, 3d).
+Times are UTC unless an offset is given: 2026-11-30T22:41:07Z, 2026-11-30 22:41,
+2026-11-30 (a whole day: --until 2026-11-30 takes that day in), or a duration ago (90m, 2h, 3d).
 Every command takes --data-dir DIR (or Comet's --eventdb DIR).
 `
 
@@ -42,25 +44,6 @@ func eventsArgs(name, usage string) *argSet {
 	dataDirOption(a)
 	a.add(option{long: "eventdb", kind: flagValue, meta: "DIR", help: "data directory (Comet's name for --data-dir)"})
 	return a
-}
-
-// parseTime reads a time as the events commands take it (UTC unless a zone is given).
-func parseTime(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t, nil
-		}
-	}
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		s = days + "h"
-		if d, err := time.ParseDuration(s); err == nil {
-			return now.Add(-24 * d), nil
-		}
-	} else if d, err := time.ParseDuration(s); err == nil {
-		return now.Add(-d), nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time (2025-01-02, 2025-01-02T15:04:05, RFC 3339) nor a duration ago (90m, 2h, 3d)", s)
 }
 
 func eventsList(env Env, args []string) error {
@@ -87,11 +70,12 @@ func eventsList(env Env, args []string) error {
 	now := time.Now()
 	var err error
 	for _, f := range []struct {
-		name string
-		t    *time.Time
-	}{{"since", &q.From}, {"until", &q.To}} {
+		name  string
+		t     *time.Time
+		parse func(string, time.Time) (time.Time, error)
+	}{{"since", &q.From, when.Start}, {"until", &q.To, when.End}} {
 		if s := a.str(f.name, ""); s != "" {
-			if *f.t, err = parseTime(s, now); err != nil {
+			if *f.t, err = f.parse(s, now); err != nil {
 				return exitf(exitUsage, "--%s: %v", f.name, err)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/alert"
+	"github.com/starling-broker/starling/netcore/when"
 )
 
 // groupJSON is one line of `events groups --json`.
@@ -41,7 +42,7 @@ func eventsGroups(env Env, args []string) error {
 	var since time.Time
 	if s := a.str("since", ""); s != "" {
 		var err error
-		if since, err = parseTime(s, time.Now()); err != nil {
+		if since, err = when.Start(s, time.Now()); err != nil {
 			return exitf(exitUsage, "--since: %v", err)
 		}
 	}

@@ -7,11 +7,12 @@ package kafka
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/starling-broker/starling/netcore/when"
 )
 
 // Auth is how a client authenticates to the cluster.
@@ -208,19 +209,10 @@ func ParseFrom(s string, now time.Time) (From, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return From{At: t}, nil
 	}
-	d := s
-	days := strings.HasSuffix(s, "d")
-	if days {
-		d = strings.TrimSuffix(s, "d") + "h"
-	}
-	if dur, err := time.ParseDuration(d); err == nil && dur > 0 {
-		if days {
-			if dur > math.MaxInt64/24 {
-				return From{}, fmt.Errorf("%q is too far back", s)
-			}
-			dur *= 24
-		}
+	if dur, err := when.Ago(s); err == nil {
 		return From{At: now.Add(-dur)}, nil
+	} else if errors.Is(err, when.ErrTooFar) {
+		return From{}, err
 	}
 	return From{}, fmt.Errorf("%q is not earliest, latest, a duration such as 24h or 3d, nor an RFC 3339 time", s)
 }

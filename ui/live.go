@@ -33,7 +33,7 @@ func (u *Window) panelShown() (panel, app.Change) {
 	case 5:
 		return u.Subs, app.ChangeSources | app.ChangeArchive
 	case skyTab:
-		return u.Sky, app.ChangeArchive
+		return u.Sky, 0 // the monitor refreshes it on arrivals
 	case notifyTab:
 		return u.Notify, 0
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -75,9 +76,29 @@ func Main(o MainOptions) int {
 			fyne.Do(a.Quit)
 		}()
 	})
+	time.AfterFunc(gcSettle, settleGC)
 	log.Info("window open", "component", "ui", "data_dir", core.DataDir(), "started", time.Now().Format(time.RFC3339Nano))
 	w.ShowAndRun()
 	return 0
+}
+
+// gcSettle is how long after launch the window lowers Go's heap target: by
+// then the first frame, page and count are shown (BENCHMARKS.md: ≤ 1 s).
+const gcSettle = 5 * time.Second
+
+// steadyGCPercent is GOGC once launched. Start-up (fonts, the first queries)
+// leaves ~20 MB of garbage that the default 100 would keep resident for good;
+// a proportional target, unlike a fixed memory limit, stays cheap when the
+// live heap grows (the sky map over all time holds ~60 MB).
+const steadyGCPercent = 50
+
+// settleGC returns the launch's garbage to the system and lowers GOGC for
+// the rest of the run, unless the user set GOGC.
+func settleGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(steadyGCPercent)
+	}
+	debug.FreeOSMemory()
 }
 
 // showFatal shows an error that keeps the app from starting, in words.

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 

@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -113,20 +112,7 @@ func (k *kfaked) logText() string {
 }
 
 // stop ends kfaked with SIGTERM and waits.
-func (k *kfaked) stop() {
-	select {
-	case <-k.done:
-		return
-	default:
-	}
-	k.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-k.done:
-	case <-time.After(10 * time.Second):
-		k.cmd.Process.Kill()
-		<-k.done
-	}
-}
+func (k *kfaked) stop() { terminate(k.cmd, k.done) }
 
 // kill ends kfaked with SIGKILL and waits.
 func (k *kfaked) kill() {

@@ -115,18 +115,22 @@ func (p *proc) waitLog(re string) string {
 }
 
 // stop ends the process with SIGTERM and waits.
-func (p *proc) stop() {
+func (p *proc) stop() { terminate(p.cmd, p.done) }
+
+// terminate sends cmd SIGTERM unless done is closed already, and waits for
+// done; after 10 s it kills cmd.
+func terminate(cmd *exec.Cmd, done <-chan struct{}) {
 	select {
-	case <-p.done:
+	case <-done:
 		return
 	default:
 	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-p.done:
+	case <-done:
 	case <-time.After(10 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.done
+		cmd.Process.Kill()
+		<-done
 	}
 }
 

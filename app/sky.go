@@ -18,6 +18,28 @@ import (
 // SkyQuery selects the alerts the sky map and the rate chart show.
 type SkyQuery = store.SkyQuery
 
+// SkyQuery is the sky map's and rate chart's query for the alerts that f
+// selects, the archive list's rows: received in f's range, ending at now
+// when f has no end; when f has no range at all, in the span before now
+// (0: all time).
+func (f EventFilter) SkyQuery(now time.Time, span time.Duration) SkyQuery {
+	if f.Last > 0 && f.From.IsZero() {
+		f = f.At(now)
+	}
+	e := f.Query(store.Cursor{}, 0)
+	q := SkyQuery{Since: f.From, Until: f.To, Events: &e}
+	if f.From.IsZero() && f.To.IsZero() && span > 0 {
+		q.Since = now.Add(-span)
+	}
+	if q.Until.IsZero() {
+		q.Until = now
+	}
+	return q
+}
+
+// HasRange reports whether f bounds the time received.
+func (f EventFilter) HasRange() bool { return !f.From.IsZero() || !f.To.IsZero() || f.Last > 0 }
+
 // Position is an archived alert's id, RA, Dec and error radius (degrees).
 type Position = store.Position
 

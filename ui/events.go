@@ -52,6 +52,7 @@ type EventsPanel struct {
 	page     int
 	selID    int64
 	onSelect []func(id int64)
+	onFilter []func(app.EventFilter)
 
 	counts   countCache
 	arrivals chan struct{}
@@ -99,6 +100,10 @@ func newEventsPanel(u *Window) *EventsPanel {
 // OnSelect registers f to be told, on the UI goroutine, of each event
 // selected (its archive id).
 func (p *EventsPanel) OnSelect(f func(id int64)) { p.onSelect = append(p.onSelect, f) }
+
+// OnFilter registers f to be told, on the UI goroutine, of each filter
+// the panel applies (a new search, range, sort or the same again).
+func (p *EventsPanel) OnFilter(f func(app.EventFilter)) { p.onFilter = append(p.onFilter, f) }
 
 // Filter is the current filter; call it on the UI goroutine.
 func (p *EventsPanel) Filter() app.EventFilter { return p.filter }
@@ -153,6 +158,9 @@ func (p *EventsPanel) setFilter(f app.EventFilter, delay time.Duration) {
 	p.cancel = cancel
 	gen := p.gen
 	p.timer = time.AfterFunc(delay, func() { p.loadFirst(ctx, gen, f, true) })
+	for _, h := range p.onFilter {
+		h(f)
+	}
 }
 
 // loadFirst reads the first page of f off the UI goroutine and shows it,

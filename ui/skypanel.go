@@ -18,10 +18,12 @@ import (
 )
 
 // eventSelector is what the Events panel offers the sky map: tell of a
-// selection, and select an alert.
+// selection, select an alert, and tell of its filter (UI goroutine).
 type eventSelector interface {
 	OnSelect(func(id int64))
 	SelectEvent(id int64)
+	OnFilter(func(app.EventFilter))
+	Filter() app.EventFilter
 }
 
 // skyRanges are the time ranges the sky map and the rate chart offer.
@@ -41,22 +43,28 @@ type SkyPanel struct {
 	Rates   *RateChart
 	Range   *widget.Select
 	Test    *widget.Check
-	Count   *widget.Label
+	// Filtered makes the map and chart show the Events panel's filter.
+	Filtered *widget.Check
+	Count    *widget.Label
 	// now is the clock for the time range (tests fix it).
 	now func() time.Time
 
 	mu     sync.Mutex
 	span   time.Duration
-	loaded skyLoad // what the sky and chart show
+	filter app.EventFilter // the Events panel's, as last told
+	loaded skyLoad         // what the sky and chart show
+	// reload runs one refresh at a time, so that an older never ends last.
+	reload sync.Mutex
 }
 
-// skyLoad is what a reload read: the newest alert then, the range and the
-// test switch; a refresh with the same is skipped.
+// skyLoad is what a reload read: the newest alert then, the range, the
+// test switch and the Events filter; a refresh with the same is skipped.
 type skyLoad struct {
-	last int64
-	span time.Duration
-	test bool
-	day  int64 // the range's end, in days: a reload at least daily
+	last   int64
+	span   time.Duration
+	test   bool
+	filter string // the Events filter applied (filterKey), "" for none
+	day    int64  // the range's end, in days: a reload at least daily
 }
 
 func newSkyPanel(u *Window) *SkyPanel {
@@ -79,9 +87,14 @@ func newSkyPanel(u *Window) *SkyPanel {
 	})
 	p.Range.Selected = "Last 7 days" // no refresh before the panel is shown
 	p.Test = widget.NewCheck("test/mock", func(bool) { go p.refresh(context.Background()) })
+	p.Filtered = widget.NewCheck("Events filters", func(bool) {
+		p.syncBar()
+		go p.refresh(context.Background())
+	})
+	p.Filtered.Checked = true
 	reset := widget.NewButton("Whole sky", p.Sky.ResetView)
 	export := widget.NewButton("Export PNG…", p.showExport)
-	bar := container.NewHBox(p.Range, p.Test, reset, export, p.Count)
+	bar := container.NewHBox(p.Filtered, p.Range, p.Test, reset, export, p.Count)
 	split := container.NewVSplit(p.Sky, p.Rates.content)
 	split.Offset = 0.72
 	p.content = container.NewBorder(bar, nil, nil, nil, split)
@@ -89,36 +102,48 @@ func newSkyPanel(u *Window) *SkyPanel {
 }
 
 // Bind connects the sky map to an events list: a selection there shows the
-// alert here, and a click here selects it there.
+// alert here, a click here selects it there, and its filter, when
+// Filtered, selects the alerts here. UI goroutine.
 func (p *SkyPanel) Bind(s eventSelector) {
 	s.OnSelect(p.Sky.Select)
 	p.Sky.OnPick = s.SelectEvent
+	s.OnFilter(p.filterChanged)
+	p.filterChanged(s.Filter())
 }
 
-// currentQuery is the query for the chosen range and test switch, ending now.
-func (p *SkyPanel) currentQuery() (app.SkyQuery, time.Duration) {
+// currentQuery is the query for the chosen range and test switch, or for
+// the Events filter, ending now, and what it loads.
+func (p *SkyPanel) currentQuery() (app.SkyQuery, skyLoad) {
 	p.mu.Lock()
-	span := p.span
+	span, f := p.span, p.filter
 	p.mu.Unlock()
-	test := false
-	fyne.DoAndWait(func() { test = p.Test.Checked })
+	test, filtered := false, false
+	fyne.DoAndWait(func() { test, filtered = p.Test.Checked, p.Filtered.Checked })
 	until := p.now().UTC()
+	load := skyLoad{span: span, test: test, day: until.Unix() / 86400}
+	if filtered {
+		load.test, load.filter = false, filterKey(f)
+		return f.SkyQuery(until, span), load
+	}
 	q := app.SkyQuery{Until: until, Test: test}
 	if span > 0 {
 		q.Since = until.Add(-span)
 	}
-	return q, span
+	return q, load
 }
 
 // refresh reloads the positions and the rates when alerts arrived or the
-// range or test switch changed since the last load; off the UI goroutine.
+// range, test switch or Events filter changed since the last load; off
+// the UI goroutine.
 func (p *SkyPanel) refresh(ctx context.Context) {
-	q, span := p.currentQuery()
+	p.reload.Lock()
+	defer p.reload.Unlock()
+	q, load := p.currentQuery()
 	last, err := p.u.Core.LastEventID(ctx)
 	if err != nil {
 		return
 	}
-	load := skyLoad{last: last, span: span, test: q.Test, day: q.Until.Unix() / 86400}
+	load.last = last
 	p.mu.Lock()
 	same := p.loaded == load
 	p.loaded = load

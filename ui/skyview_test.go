@@ -30,6 +30,7 @@ type skyAlert struct {
 	ra, dec, err float64
 	received     time.Time
 	test         bool
+	typ, source  string // "Flight" and "test" when empty
 }
 
 // archive stores alerts straight into the core's archive and returns their ids.
@@ -40,8 +41,8 @@ func archive(t *testing.T, c *app.Core, alerts ...skyAlert) []int64 {
 	for i, a := range alerts {
 		raw := []byte(fmt.Sprintf(`{"trigger":%q,"n":%d}`, a.trigger, i))
 		d := sha256.Sum256(raw)
-		rec := seen.Record{IVORN: seen.KeyOf(d), Digest: d, Source: "test", Received: a.received, Raw: raw, Format: alert.FormatJSON,
-			Summary: alert.Summary{Format: alert.FormatJSON, Trigger: a.trigger, Mission: "Test", AlertType: "Flight", Test: a.test,
+		rec := seen.Record{IVORN: seen.KeyOf(d), Digest: d, Source: orDefault(a.source, "test"), Received: a.received, Raw: raw, Format: alert.FormatJSON,
+			Summary: alert.Summary{Format: alert.FormatJSON, Trigger: a.trigger, Mission: "Test", AlertType: orDefault(a.typ, "Flight"), Test: a.test,
 				HasPosition: true, RA: a.ra, Dec: a.dec, ErrorDeg: a.err}}
 		if _, err := c.Archive(ctx, rec); err != nil {
 			t.Fatal(err)

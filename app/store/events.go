@@ -112,7 +112,20 @@ func (q EventQuery) testCond() string {
 	return "+test = 0"
 }
 
+// where is q's WHERE clause ("" for none) and its arguments.
 func (q EventQuery) where() (string, []any) {
+	conds, args := q.conds()
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// conds are the SQL conditions that q selects by, to be joined with AND,
+// and their arguments: the one place that knows them, for the archive
+// list, its counts, and the sky map and rate chart (SkyQuery.Events). A
+// Source filter needs Store.planSource first.
+func (q EventQuery) conds() ([]string, []any) {
 	var conds []string
 	var args []any
 	if fts, ok := ftsQuery(q.Text); ok {
@@ -170,10 +183,7 @@ func (q EventQuery) where() (string, []any) {
 		conds = append(conds, c)
 		args = append(args, a...)
 	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return conds, args
 }
 
 const eventColumns = `id, ivorn, role, author, event_date, source, received_at, ra, dec, err, params_count, description, format, topic, kafka_partition, kafka_offset, kafka_time,

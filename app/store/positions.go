@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -17,10 +18,31 @@ type Position struct {
 type SkyQuery struct {
 	// Since and Until bound the received time; zero values do not bound.
 	Since, Until time.Time
-	// Test includes test and mock alerts (hidden by default).
+	// Test includes test and mock alerts (hidden by default); ignored
+	// when Events is set, whose HideTest decides.
 	Test bool
+	// Events, when set, selects only the alerts that this archive-list
+	// query selects, by the same conditions (its cursor and limit aside).
+	Events *EventQuery
 }
 
+// planned is q with its Events query made ready for conds (the index
+// flushed for a search, the source filter's plan chosen).
+func (s *Store) planned(ctx context.Context, q SkyQuery) (SkyQuery, error) {
+	if q.Events == nil {
+		return q, nil
+	}
+	e := *q.Events
+	e.After, e.Limit, e.counting = Cursor{}, 0, false
+	s.indexBeforeSearch(e)
+	if err := s.planSource(ctx, &e, false); err != nil {
+		return q, err
+	}
+	q.Events = &e
+	return q, nil
+}
+
+// where is q's WHERE clause with conds added; q must be planned.
 func (q SkyQuery) where(conds ...string) (string, []any) {
 	var args []any
 	if !q.Since.IsZero() {
@@ -29,24 +51,26 @@ func (q SkyQuery) where(conds ...string) (string, []any) {
 	if !q.Until.IsZero() {
 		conds, args = append(conds, "received_at < ?"), append(args, q.Until.UnixMilli())
 	}
-	if !q.Test {
+	if q.Events != nil {
+		c, a := q.Events.conds()
+		conds, args = append(conds, c...), append(args, a...)
+	} else if !q.Test {
 		conds = append(conds, "test = 0")
 	}
-	w := ""
-	for i, c := range conds {
-		if i == 0 {
-			w = " WHERE " + c
-		} else {
-			w += " AND " + c
-		}
+	if len(conds) == 0 {
+		return "", nil
 	}
-	return w, args
+	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
 // Positions returns the id, RA, Dec and error radius of every alert with a
 // position that q selects, oldest first, in one query; an alert with a sky
 // map and no position is placed at the map's most probable point, Err 0.
 func (s *Store) Positions(ctx context.Context, q SkyQuery) ([]Position, error) {
+	q, err := s.planned(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	where, args := q.where("(ra IS NOT NULL AND dec IS NOT NULL OR skymap IS NOT NULL)")
 	rows, err := s.db.QueryContext(ctx, `SELECT id, coalesce(ra, json_extract(skymap, '$.ra')), coalesce(dec, json_extract(skymap, '$.dec')),
 		CASE WHEN ra IS NULL THEN 0 ELSE coalesce(err, 0) END FROM events`+where+` ORDER BY id`, args...)

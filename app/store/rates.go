@@ -21,6 +21,10 @@ func (s *Store) Rates(ctx context.Context, q SkyQuery, width time.Duration) ([]R
 	if ms <= 0 {
 		ms = time.Hour.Milliseconds()
 	}
+	q, err := s.planned(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	where, args := q.where()
 	rows, err := s.db.QueryContext(ctx, `SELECT (received_at / ?) * ? AS b, CASE WHEN topic != '' THEN topic ELSE source END AS src, count(*)
 		FROM events`+where+` GROUP BY b, src ORDER BY b, src`, append([]any{ms, ms}, args...)...)

@@ -143,3 +143,18 @@ func BenchmarkRatesHourly100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPositionsFiltered100k is BenchmarkPositions100k through the
+// Events panel's default filter (tests hidden) and through a source filter.
+func BenchmarkPositionsFiltered100k(b *testing.B) {
+	s := benchSkyStore(b, 100_000)
+	for _, e := range []EventQuery{{HideTest: true}, {HideTest: true, Source: "PEER1"}} {
+		b.Run(fmt.Sprintf("source=%q", e.Source), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Positions(context.Background(), SkyQuery{Events: &e}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

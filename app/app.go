@@ -15,6 +15,7 @@ import (
 
 	"github.com/starling-broker/starling/app/outbox"
 	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/internal/watch"
 	"github.com/starling-broker/starling/netcore/seen"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
@@ -67,7 +68,7 @@ type Core struct {
 
 	outbox *outbox.Worker
 
-	changes changeFeed
+	changes watch.List[Change] // WatchChanges
 
 	sends   *sendLog
 	draftMu sync.Mutex

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"sync"
-
 	"github.com/starling-broker/starling/netcore/broker"
 )
 
@@ -24,44 +22,13 @@ const (
 	ChangeSources
 )
 
-// changeFeed holds the WatchChanges watchers.
-type changeFeed struct {
-	mu       sync.Mutex
-	next     int
-	watchers map[int]func(Change)
-}
-
 // WatchChanges registers f to be called with every change of the core's
 // state; f is called from the core's goroutines and must not block. The
 // returned function unregisters it.
-func (c *Core) WatchChanges(f func(Change)) (cancel func()) {
-	c.changes.mu.Lock()
-	defer c.changes.mu.Unlock()
-	if c.changes.watchers == nil {
-		c.changes.watchers = map[int]func(Change){}
-	}
-	id := c.changes.next
-	c.changes.next++
-	c.changes.watchers[id] = f
-	return func() {
-		c.changes.mu.Lock()
-		delete(c.changes.watchers, id)
-		c.changes.mu.Unlock()
-	}
-}
+func (c *Core) WatchChanges(f func(Change)) (cancel func()) { return c.changes.Add(f) }
 
 // changed tells the WatchChanges watchers of ch.
-func (c *Core) changed(ch Change) {
-	c.changes.mu.Lock()
-	fs := make([]func(Change), 0, len(c.changes.watchers))
-	for _, f := range c.changes.watchers {
-		fs = append(fs, f)
-	}
-	c.changes.mu.Unlock()
-	for _, f := range fs {
-		f(ch)
-	}
-}
+func (c *Core) changed(ch Change) { c.changes.Tell(ch) }
 
 // activityChange is what a broker's activity changed.
 func activityChange(a broker.Activity) Change {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/internal/watch"
 	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/kafka"
 )
@@ -71,8 +72,8 @@ type KafkaSource struct {
 type kafkaSources struct {
 	mu       sync.Mutex
 	running  map[int64]*runningKafka
-	watchers []func(id int64, h kafka.Health)
-	events   []func()
+	health   watch.List[sourceHealth] // WatchKafkaSources
+	archived watch.List[struct{}]     // WatchSubscriptionEvents
 	wg       sync.WaitGroup
 }
 
@@ -139,12 +140,7 @@ func (c *Core) runKafkaSource(k store.KafkaSource) error {
 	}
 	id := k.ID
 	cons.Watch(func(h kafka.Health) {
-		c.kafka.mu.Lock()
-		ws := c.kafka.watchers
-		c.kafka.mu.Unlock()
-		for _, w := range ws {
-			w(id, h)
-		}
+		c.kafka.health.Tell(sourceHealth{id, h})
 		c.changed(ChangeSources)
 	})
 	if k.Paused {
@@ -305,17 +301,19 @@ func (c *Core) KafkaHealth() map[int64]kafka.Health {
 // WatchKafkaSources registers f to be told of every change of a source's
 // state (connecting, consuming, paused, error); f must not block.
 func (c *Core) WatchKafkaSources(f func(id int64, h kafka.Health)) {
-	c.kafka.mu.Lock()
-	c.kafka.watchers = append(c.kafka.watchers, f)
-	c.kafka.mu.Unlock()
+	c.kafka.health.Add(func(s sourceHealth) { f(s.id, s.h) })
+}
+
+// sourceHealth is a Kafka source's new health, for WatchKafkaSources.
+type sourceHealth struct {
+	id int64
+	h  kafka.Health
 }
 
 // WatchSubscriptionEvents registers f to be called each time a subscription
 // or Kafka source archives a new event; f must not block.
 func (c *Core) WatchSubscriptionEvents(f func()) {
-	c.kafka.mu.Lock()
-	c.kafka.events = append(c.kafka.events, f)
-	c.kafka.mu.Unlock()
+	c.kafka.archived.Add(func(struct{}) { f() })
 }
 
 func (c *Core) kafkaRunning(id int64) *runningKafka {

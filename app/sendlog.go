@@ -13,6 +13,7 @@ import (
 
 	"github.com/starling-broker/starling/app/outbox"
 	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/internal/watch"
 )
 
 // Setting keys and files of the Send panel's memory.
@@ -85,8 +86,7 @@ type sendLog struct {
 	stop   chan struct{}
 	done   chan struct{}
 	unsub  func()
-	watch  map[int]func(SendLine)
-	nextW  int
+	watch  watch.List[SendLine]
 	entry  map[int64]int64 // outbox entry → line key
 	early  map[int64]outbox.Change
 	loaded bool
@@ -95,7 +95,7 @@ type sendLog struct {
 // startSendLog loads the history and follows the outbox.
 func (c *Core) startSendLog() {
 	l := &sendLog{c: c, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
-		watch: map[int]func(SendLine){}, entry: map[int64]int64{}, early: map[int64]outbox.Change{}}
+		entry: map[int64]int64{}, early: map[int64]outbox.Change{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if v, ok, err := c.store.GetSetting(ctx, keySendHistory); err == nil && ok {
@@ -173,10 +173,6 @@ func (l *sendLog) drain() {
 	if len(changed) > 0 {
 		data, _ = json.Marshal(l.lines)
 	}
-	fs := make([]func(SendLine), 0, len(l.watch))
-	for _, f := range l.watch {
-		fs = append(fs, f)
-	}
 	l.mu.Unlock()
 	if len(changed) == 0 {
 		return
@@ -185,9 +181,7 @@ func (l *sendLog) drain() {
 		if ln.Pasted && ln.State == SendAcked {
 			l.c.clearPasteDraft(ln.Digest)
 		}
-		for _, f := range fs {
-			f(ln)
-		}
+		l.watch.Tell(ln)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -286,19 +280,7 @@ func (c *Core) SendLines() []SendLine {
 // WatchSendLines calls f with every line of the send history that is added
 // or changes, in order, from a goroutine of the core; f must not block. The
 // returned function unregisters it.
-func (c *Core) WatchSendLines(f func(SendLine)) (cancel func()) {
-	l := c.sends
-	l.mu.Lock()
-	id := l.nextW
-	l.nextW++
-	l.watch[id] = f
-	l.mu.Unlock()
-	return func() {
-		l.mu.Lock()
-		delete(l.watch, id)
-		l.mu.Unlock()
-	}
-}
+func (c *Core) WatchSendLines(f func(SendLine)) (cancel func()) { return c.sends.watch.Add(f) }
 
 // AddSendLine adds a line (state, name…) to the send history and returns it
 // with its key; watchers hear of it.

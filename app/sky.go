@@ -195,12 +195,7 @@ func (c *Core) watchArchive(b *broker.Broker) {
 // archived calls the WatchSubscriptionEvents watchers and tells the change
 // feed.
 func (c *Core) archived() {
-	c.kafka.mu.Lock()
-	fs := c.kafka.events
-	c.kafka.mu.Unlock()
-	for _, f := range fs {
-		f()
-	}
+	c.kafka.archived.Tell(struct{}{})
 	c.changed(ChangeArchive)
 }
 

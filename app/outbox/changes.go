@@ -18,21 +18,7 @@ type Change struct {
 // entry's state the worker makes (queued, sending, sent, refused, failed,
 // cancelled, deleted, retried); f is called from the worker's goroutines and
 // must not block. The returned function unregisters it.
-func (w *Worker) WatchEntries(f func(Change)) (cancel func()) {
-	w.mu.Lock()
-	id := w.nextSub
-	w.nextSub++
-	if w.watchers == nil {
-		w.watchers = map[int]func(Change){}
-	}
-	w.watchers[id] = f
-	w.mu.Unlock()
-	return func() {
-		w.mu.Lock()
-		delete(w.watchers, id)
-		w.mu.Unlock()
-	}
-}
+func (w *Worker) WatchEntries(f func(Change)) (cancel func()) { return w.watchers.Add(f) }
 
 // changed tells the entry watchers of changes, in order.
 func (w *Worker) changed(cs ...Change) {
@@ -42,16 +28,4 @@ func (w *Worker) changed(cs ...Change) {
 }
 
 // changedLocked is changed with w.changeMu held.
-func (w *Worker) changedLocked(cs ...Change) {
-	w.mu.Lock()
-	fs := make([]func(Change), 0, len(w.watchers))
-	for _, f := range w.watchers {
-		fs = append(fs, f)
-	}
-	w.mu.Unlock()
-	for _, c := range cs {
-		for _, f := range fs {
-			f(c)
-		}
-	}
-}
+func (w *Worker) changedLocked(cs ...Change) { w.watchers.Tell(cs...) }

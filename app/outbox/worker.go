@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/internal/watch"
 )
 
 // storeTimeout bounds one store operation of the worker.
@@ -31,10 +32,9 @@ type Worker struct {
 	started bool
 	stopped bool
 	dests   map[string]*dest
-	subs    map[int]func()
-	nextSub int
+	subs    watch.List[struct{}]
 	// watchers get every entry's change; changeMu keeps their order.
-	watchers map[int]func(Change)
+	watchers watch.List[Change]
 	changeMu sync.Mutex
 	// lastScan is when the last completed scan of the store began.
 	lastScan time.Time
@@ -54,7 +54,7 @@ func New(st *store.Store, opt Options) *Worker {
 	return &Worker{
 		st: st, opt: opt.withDefaults(), ctx: ctx, cancel: cancel,
 		stop: make(chan struct{}), wakeup: make(chan struct{}, 1),
-		dests: map[string]*dest{}, subs: map[int]func(){},
+		dests: map[string]*dest{},
 	}
 }
 
@@ -159,29 +159,10 @@ func poke(c chan struct{}) {
 // f is called from the worker's goroutines and must not block. The returned
 // function unregisters it.
 func (w *Worker) Subscribe(f func()) (cancel func()) {
-	w.mu.Lock()
-	id := w.nextSub
-	w.nextSub++
-	w.subs[id] = f
-	w.mu.Unlock()
-	return func() {
-		w.mu.Lock()
-		delete(w.subs, id)
-		w.mu.Unlock()
-	}
+	return w.subs.Add(func(struct{}) { f() })
 }
 
-func (w *Worker) notify() {
-	w.mu.Lock()
-	fs := make([]func(), 0, len(w.subs))
-	for _, f := range w.subs {
-		fs = append(fs, f)
-	}
-	w.mu.Unlock()
-	for _, f := range fs {
-		f()
-	}
-}
+func (w *Worker) notify() { w.subs.Tell(struct{}{}) }
 
 // supervise starts a goroutine for each destination with queued work, at
 // start, on every wake-up, and every Rescan interval.

@@ -39,7 +39,7 @@ install -Dm644 LICENSE "$stage/usr/share/doc/starling/copyright"
 # Depends: the packages that hold the shared libraries the binary links.
 depends=$(ldd "$stage/usr/bin/starling" | awk '/=>/ {print $3}' | while read -r lib; do
   dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true
-done | cut -d: -f1 | sort -u | grep -v '^$' | paste -sd, | sed 's/,/, /g')
+done | cut -d: -f1 | sort -u | sed '/^$/d' | paste -sd, | sed 's/,/, /g')
 mkdir -p "$stage/DEBIAN"
 cat > "$stage/DEBIAN/control" <<CONTROL
 Package: starling

@@ -91,7 +91,15 @@ add_deb_src() {
 # 2. libxml2, static, for Windows: built again only when Debian's source
 # package changes (a security update), as apt's local lists tell without the
 # network.
-dsc() { apt-get source --print-uris libxml2 2>/dev/null | grep -o "libxml2_[^' ]*\.dsc" | head -1; }
+# Prints the .dsc name apt would fetch, or nothing: without deb-src entries
+# apt-get source fails, and under "set -euo pipefail" a failing substitution
+# would end the script before add_deb_src could run (the first run on a fresh
+# machine), so this function never fails.
+dsc() {
+  local uris
+  uris=$(apt-get source --print-uris libxml2 2>/dev/null) || return 0
+  grep -o "libxml2_[^' ]*\.dsc" <<<"$uris" | head -1 || true
+}
 want=$(dsc)
 have=$(cat "$prefix/.built" 2>/dev/null || true)
 if [ -z "$have" ] || { [ -n "$want" ] && [ "$want" != "$have" ]; }; then

@@ -68,7 +68,7 @@ func TestKafkaViewGolden(t *testing.T) {
 		})
 		v.mu.Lock()
 		v.health[1] = kafka.Health{Name: "gcn", State: kafka.StateConsuming, Since: now.Add(-time.Hour),
-			Lag: map[string]int64{"igwn.gwalert": 0, "gcn.heartbeat": 2, "gcn.classic.voevent.FERMI_GBM_FLT_POS": 0},
+			Lag:         map[string]int64{"igwn.gwalert": 0, "gcn.heartbeat": 2, "gcn.classic.voevent.FERMI_GBM_FLT_POS": 0},
 			LastMessage: now.Add(-800 * time.Millisecond), PerMinute: 61, LastHeartbeat: now.Add(-800 * time.Millisecond),
 			Received: 3650, Stored: 3650}
 		v.health[2] = kafka.Health{Name: "hopskotch", State: kafka.StateError, Since: now.Add(-5 * time.Minute),

@@ -115,18 +115,117 @@ func (c *Core) consumerConfig(k store.KafkaSource) (kafka.ConsumerConfig, error)
 	if err != nil {
 		return kafka.ConsumerConfig{}, err
 	}
-	cfg := kafka.ConsumerConfig{
-		Config: kafka.Config{Name: k.Name, Bootstrap: k.Bootstrap, TLS: k.TLS, InsecureSkipVerify: k.Insecure,
-			Auth: kafka.Auth(k.Auth), TokenURL: k.TokenURL, Scope: k.Scope,
-			Credentials: kafka.Credentials{User: k.User, ClientID: k.ClientID}},
-		Topics: k.Topics, Group: k.Group, From: from,
-	}
+	return kafka.ConsumerConfig{Config: clusterConfig(k, secret), Topics: k.Topics, Group: k.Group, From: from}, nil
+}
+
+// clusterConfig is how a source reaches its cluster, with its secret as
+// the password or the client secret, as its authentication takes it.
+func clusterConfig(k store.KafkaSource, secret string) kafka.Config {
+	cfg := kafka.Config{Name: k.Name, Bootstrap: k.Bootstrap, TLS: k.TLS, InsecureSkipVerify: k.Insecure,
+		Auth: kafka.Auth(k.Auth), TokenURL: k.TokenURL, Scope: k.Scope,
+		Credentials: kafka.Credentials{User: k.User, ClientID: k.ClientID}}
 	if cfg.Auth == kafka.AuthOIDC {
 		cfg.Credentials.ClientSecret = secret
 	} else {
 		cfg.Credentials.Password = secret
 	}
-	return cfg, nil
+	return cfg
+}
+
+// KafkaTest is what a connection test found: the topics the credentials
+// can see, and which of the source's named topics the cluster lacks (a
+// quiet or missing topic is no error: it may be created later).
+type KafkaTest struct {
+	Topics  int
+	Missing []string
+}
+
+// TestKafkaSource connects as spec describes and lists what its credentials
+// can see, without saving anything: the error in words when it cannot. For
+// a saved source (id above 0) an empty secret stands for the saved one.
+func (c *Core) TestKafkaSource(ctx context.Context, id int64, spec KafkaSourceSpec) (KafkaTest, error) {
+	if id > 0 && spec.Secret == "" {
+		secret, err := c.readSecret(id)
+		if err != nil {
+			return KafkaTest{}, err
+		}
+		spec.Secret = secret
+	}
+	spec.Group = "connection-test" // resolved without reading the broker's settings
+	k, err := c.resolveKafkaSpec(ctx, spec)
+	if err != nil {
+		return KafkaTest{}, err
+	}
+	topics, err := kafka.ListTopics(ctx, clusterConfig(k, spec.Secret))
+	if err != nil {
+		return KafkaTest{}, errors.New(kafka.Explain(err))
+	}
+	have := make(map[string]bool, len(topics))
+	for _, t := range topics {
+		have[t.Name] = true
+	}
+	res := KafkaTest{Topics: len(topics)}
+	names, _, _ := kafka.SplitTopics(k.Topics)
+	for _, n := range names {
+		if !have[n] {
+			res.Missing = append(res.Missing, n)
+		}
+	}
+	return res, nil
+}
+
+// UpdateKafkaSource saves an edited source and restarts it. Its consumer
+// group and start stay, so that it goes on from its committed offsets; an
+// empty secret keeps the saved one.
+func (c *Core) UpdateKafkaSource(ctx context.Context, id int64, spec KafkaSourceSpec) error {
+	defer c.changed(ChangeSources)
+	if c.subs.b == nil {
+		return errors.New("Kafka sources are not running in this process")
+	}
+	saved, err := c.store.ListKafkaSources(ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(saved, func(k store.KafkaSource) bool { return k.ID == id })
+	if i < 0 {
+		return fmt.Errorf("Kafka source %d: %w", id, store.ErrNotFound)
+	}
+	old := saved[i]
+	newSecret := spec.Secret
+	if newSecret == "" {
+		if spec.Secret, err = c.readSecret(id); err != nil {
+			return err
+		}
+	}
+	spec.Group, spec.From = old.Group, old.From // a group goes on from its offsets
+	k, err := c.resolveKafkaSpec(ctx, spec)
+	if err != nil {
+		return err
+	}
+	k.ID, k.Paused, k.Created = id, old.Paused, old.Created
+	if err := c.store.UpdateKafkaSource(ctx, k); err != nil {
+		return err
+	}
+	if newSecret != "" {
+		if err := c.writeSecret(id, newSecret); err != nil {
+			return err
+		}
+	}
+	c.kafka.mu.Lock()
+	r := c.kafka.running[id]
+	delete(c.kafka.running, id)
+	c.kafka.mu.Unlock()
+	if r != nil {
+		r.cancel()
+		select { // leave the group before joining it again
+		case <-r.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	c.log.Info(fmt.Sprintf("Kafka source %s changed: %s, topics %s, group %s", k.Name,
+		strings.Join(k.Bootstrap, ","), strings.Join(k.Topics, ","), k.Group), "component", "kafka")
+	return c.runKafkaSource(k)
 }
 
 func (c *Core) runKafkaSource(k store.KafkaSource) error {

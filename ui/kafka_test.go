@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
@@ -251,4 +252,86 @@ func TestKafkaSourceInWindow(t *testing.T) {
 	})
 	u.Subs.Kafka.Remove(row.ID)
 	eventually(t, "the source removed", u, func() bool { return len(u.Subs.Kafka.Rows()) == 0 && u.Subs.Kafka.Empty.Visible() })
+}
+
+// TestKafkaSourceTestAndEdit: "Test connection" says in words why a wrong
+// password fails and that the right one connects, before anything is saved;
+// a source saved with a wrong password is mended with Edit (the saved
+// secret replaced, its group kept) and then consumes, with no retyping.
+func TestKafkaSourceTestAndEdit(t *testing.T) {
+	const topic, user, secret = "gcn.classic.voevent.SWIFT_BAT_GRB_POS_ACK", "starling", "ui-Secret-7c2"
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topic), kfake.EnableSASL(),
+		kfake.Superuser("SCRAM-SHA-512", user, secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	u := newWindow(t)
+	f := openKafkaForm(t, u)
+	onUI(func() {
+		f.Preset.SetSelected("Custom")
+		f.Name.SetText("kfake")
+		f.Bootstrap.SetText(strings.Join(cluster.ListenAddrs(), ","))
+		f.TLS.SetChecked(false)
+		f.Auth.SetSelected(string(kafka.AuthScramSHA512))
+		test.Type(f.User, user)
+		test.Type(f.Secret, "wrong-password")
+		f.Topics.SetText(topic + "\nnot.yet.a.topic")
+		test.Tap(f.Test)
+	})
+	eventually(t, "the failed test in words", u, func() bool { return strings.HasPrefix(f.Message.Text, "Connection failed: ") })
+	onUI(func() {
+		if strings.Contains(f.Message.Text, "wrong-password") || f.Message.Importance != widget.DangerImportance {
+			t.Errorf("message %q (importance %v)", f.Message.Text, f.Message.Importance)
+		}
+		if n := len(u.Subs.Kafka.Rows()); n != 0 {
+			t.Errorf("a test saved %d sources", n)
+		}
+		f.Secret.SetText(secret)
+		test.Tap(f.Test)
+	})
+	eventually(t, "the test connected", u, func() bool { return strings.HasPrefix(f.Message.Text, "Connected: ") })
+	onUI(func() {
+		if !strings.Contains(f.Message.Text, "not.yet.a.topic") || strings.Contains(f.Message.Text, topic+",") {
+			t.Errorf("message %q", f.Message.Text)
+		}
+		f.Secret.SetText("wrong-password") // saved wrong after all
+		test.Tap(f.Save)
+	})
+	var row *KafkaRow
+	eventually(t, "the source failing in the list", u, func() bool {
+		for _, r := range u.Subs.Kafka.Rows() {
+			row = r
+		}
+		return row != nil && strings.HasPrefix(row.Title.Text, "✕ error") && row.Warning.Visible()
+	})
+	srcs, err := u.Core.KafkaSources(context.Background())
+	if err != nil || len(srcs) != 1 {
+		t.Fatalf("sources %v %v", srcs, err)
+	}
+	group := srcs[0].Group
+
+	onUI(func() { test.Tap(row.Edit) })
+	e := u.Subs.Kafka.Form
+	onUI(func() {
+		if e == nil || e.editing != row.ID || e.Name.Text != "kfake" || e.User.Text != user || e.Secret.Text != "" ||
+			e.Resume.Hidden || e.From.box.Visible() {
+			t.Fatalf("edit form not filled: %+v", e)
+		}
+		// An empty secret keeps the saved (wrong) one: the test still fails.
+		test.Tap(e.Test)
+	})
+	eventually(t, "the edit's test with the saved secret", u, func() bool { return strings.HasPrefix(e.Message.Text, "Connection failed: ") })
+	onUI(func() {
+		test.Type(e.Secret, secret)
+		test.Tap(e.Save)
+	})
+	eventually(t, "the edited source consuming", u, func() bool {
+		r := u.Subs.Kafka.Rows()[row.ID]
+		return r != nil && strings.Contains(r.Title.Text, "consuming") && !r.Warning.Visible()
+	})
+	srcs, err = u.Core.KafkaSources(context.Background())
+	if err != nil || len(srcs) != 1 || srcs[0].Group != group || srcs[0].Topics[1] != "not.yet.a.topic" {
+		t.Fatalf("after the edit: %+v %v (group was %s)", srcs, err, group)
+	}
 }

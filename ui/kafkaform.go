@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -20,13 +21,15 @@ var presetChoices = []struct{ label, preset string }{
 	{"GCN", "gcn"}, {"GCN test", "gcn-test"}, {"Hopskotch", "hopskotch"}, {"Custom", ""},
 }
 
-// KafkaForm is the "Add Kafka source" dialog's content.
+// KafkaForm is the "Add Kafka source" and "Edit Kafka source" dialog's content.
 type KafkaForm struct {
 	u       *Window
 	content fyne.CanvasObject
 	dialog  *dialog.CustomDialog
 	// onSaved is called on the UI goroutine once the source is saved.
 	onSaved func(id int64)
+	// editing is the saved source being edited; 0 for a new one.
+	editing int64
 
 	Name      *widget.Entry
 	Preset    *widget.Select
@@ -39,13 +42,17 @@ type KafkaForm struct {
 	User      *widget.Entry
 	ClientID  *widget.Entry
 	// Secret is the password or client secret: masked, cleared once saved.
-	Secret  *widget.Entry
-	Topics  *widget.Entry
-	Search  *widget.Entry
-	Checks  *TopicChecklist
-	From    *fromPicker
+	Secret *widget.Entry
+	Topics *widget.Entry
+	Search *widget.Entry
+	Checks *TopicChecklist
+	From   *fromPicker
+	// Resume says, when editing, that the source goes on from its offsets.
+	Resume  *widget.Label
 	Message *widget.Label
-	Save    *widget.Button
+	// Test connects with what the form says, without saving.
+	Test *widget.Button
+	Save *widget.Button
 
 	rows map[string][2]fyne.CanvasObject // form rows by name: label, field
 	grid *fyne.Container
@@ -79,11 +86,13 @@ func newKafkaForm(u *Window) *KafkaForm {
 	f.Search.SetPlaceHolder("search topics, e.g. fermi gbm")
 	f.Search.OnChanged = f.Checks.Filter
 	f.From = newFromPicker(fromLatest)
+	f.Resume = widget.NewLabel("")
 	f.Message = widget.NewLabel("")
 	f.Message.Wrapping = fyne.TextWrapWord
 	f.Message.Importance = widget.DangerImportance
 	f.Save = widget.NewButton("Save and start", f.Submit)
 	f.Save.Importance = widget.HighImportance
+	f.Test = widget.NewButton("Test connection", f.TestConnection)
 
 	grid := container.New(layout.NewFormLayout())
 	f.grid = grid
@@ -105,9 +114,10 @@ func newKafkaForm(u *Window) *KafkaForm {
 	add("secret", "Password", f.Secret)
 	add("topics", "Topics", f.Topics)
 	add("from", "Start from", f.From.box)
+	add("resume", "Goes on from", f.Resume)
 	checklist := container.NewBorder(f.Search, nil, nil, nil, container.NewVScroll(f.Checks.content))
 	f.rows["checklist"] = [2]fyne.CanvasObject{checklist, checklist}
-	bottom := container.NewVBox(f.Message, container.NewHBox(layout.NewSpacer(), widget.NewButton("Cancel", f.close), f.Save))
+	bottom := container.NewVBox(f.Message, container.NewHBox(f.Test, layout.NewSpacer(), widget.NewButton("Cancel", f.close), f.Save))
 	f.content = container.NewBorder(grid, bottom, nil, nil, checklist)
 	f.Preset.SetSelected("GCN")
 	return f
@@ -158,7 +168,7 @@ func (f *KafkaForm) layoutFields() {
 	auth := kafka.Auth(f.Auth.Selected)
 	oidc := auth == kafka.AuthOIDC
 	show := map[string]bool{
-		"preset": true, "name": true, "from": true,
+		"preset": true, "name": true, "from": f.editing == 0, "resume": f.editing > 0,
 		"bootstrap": custom, "tls": custom, "auth": custom,
 		"token": custom && oidc, "scope": custom && oidc,
 		"user": !oidc && auth != kafka.AuthNone && auth != "", "client": oidc,
@@ -232,7 +242,13 @@ func (f *KafkaForm) Submit() {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		id, err := f.u.Core.AddKafkaSource(ctx, spec)
+		id := f.editing
+		var err error
+		if id > 0 {
+			err = f.u.Core.UpdateKafkaSource(ctx, id, spec)
+		} else {
+			id, err = f.u.Core.AddKafkaSource(ctx, spec)
+		}
 		fyne.Do(func() {
 			f.Save.Enable()
 			if err != nil {
@@ -249,6 +265,77 @@ func (f *KafkaForm) Submit() {
 	}()
 }
 
+// TestConnection connects as the form says, off the UI goroutine, and says
+// what it found, or why it failed, in the dialog; nothing is saved.
+func (f *KafkaForm) TestConnection() {
+	spec, err := f.Spec()
+	if err != nil {
+		f.say(err.Error(), widget.DangerImportance)
+		return
+	}
+	f.say("Connecting…", widget.MediumImportance)
+	f.Test.Disable()
+	id := f.editing
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		res, err := f.u.Core.TestKafkaSource(ctx, id, spec)
+		fyne.Do(func() {
+			f.Test.Enable()
+			if err != nil {
+				f.say("Connection failed: "+err.Error(), widget.DangerImportance)
+				return
+			}
+			msg := fmt.Sprintf("Connected: these credentials see %d topics.", res.Topics)
+			if len(res.Missing) > 0 {
+				msg += " Not on the cluster (yet; a quiet or new topic is normal): " + strings.Join(res.Missing, ", ") + "."
+			}
+			f.say(msg, widget.SuccessImportance)
+		})
+	}()
+}
+
+// say shows msg under the form with the importance given.
+func (f *KafkaForm) say(msg string, imp widget.Importance) {
+	f.Message.Importance = imp
+	f.Message.SetText(msg)
+}
+
+// fill shows a saved source for editing: its secret stays unshown (an empty
+// field keeps it), and it goes on from its committed offsets.
+func (f *KafkaForm) fill(s app.KafkaSource) {
+	f.editing = s.ID
+	for _, c := range presetChoices {
+		if c.preset == s.Preset {
+			f.Preset.SetSelected(c.label) // fills the preset's cluster fields
+		}
+	}
+	f.Name.SetText(s.Name)
+	f.Bootstrap.SetText(strings.Join(s.Bootstrap, ","))
+	f.TLS.SetChecked(s.TLS)
+	f.Insecure.SetChecked(s.Insecure)
+	f.Auth.SetSelected(string(s.Auth))
+	f.TokenURL.SetText(s.TokenURL)
+	f.Scope.SetText(s.Scope)
+	f.User.SetText(s.User)
+	f.ClientID.SetText(s.ClientID)
+	if s.SecretSet {
+		f.Secret.SetPlaceHolder("saved: leave empty to keep it")
+	}
+	if f.gcn() {
+		for _, t := range s.Topics {
+			if ch := f.Checks.Checks[t]; ch != nil {
+				ch.SetChecked(true)
+			}
+		}
+	} else {
+		f.Topics.SetText(strings.Join(s.Topics, "\n"))
+	}
+	f.Resume.SetText("its committed offsets (consumer group " + s.Group + ")")
+	f.Save.SetText("Save and restart")
+	f.layoutFields()
+}
+
 // close hides the dialog and forgets a secret typed but not saved.
 func (f *KafkaForm) close() {
 	f.Secret.SetText("")
@@ -262,6 +349,17 @@ func (u *Window) showKafkaForm(onSaved func(id int64)) *KafkaForm {
 	f := newKafkaForm(u)
 	f.onSaved = onSaved
 	f.dialog = dialog.NewCustomWithoutButtons("Add Kafka source", f.content, u.Win)
+	f.dialog.Resize(fyne.NewSize(680, 640))
+	f.dialog.Show()
+	return f
+}
+
+// showKafkaEdit opens the "Edit Kafka source" dialog for a saved source.
+func (u *Window) showKafkaEdit(s app.KafkaSource, onSaved func(id int64)) *KafkaForm {
+	f := newKafkaForm(u)
+	f.onSaved = onSaved
+	f.fill(s)
+	f.dialog = dialog.NewCustomWithoutButtons("Edit Kafka source "+s.Name, f.content, u.Win)
 	f.dialog.Resize(fyne.NewSize(680, 640))
 	f.dialog.Show()
 	return f

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,6 +31,8 @@ type KafkaView struct {
 	rows    map[int64]*KafkaRow
 	stale   bool
 	pushed  chan struct{}
+	// Form is the last "Edit Kafka source" dialog opened.
+	Form *KafkaForm
 }
 
 // KafkaRow is one source's lines and buttons.
@@ -41,6 +44,7 @@ type KafkaRow struct {
 	Warning  *widget.Label
 	Pause    *widget.Button
 	Backfill *widget.Button
+	Edit     *widget.Button
 	Remove   *widget.Button
 	content  fyne.CanvasObject
 }
@@ -217,6 +221,7 @@ func (v *KafkaView) newRow(s app.KafkaSource) *KafkaRow {
 		}
 	})
 	r.Backfill = widget.NewButton("Backfill from…", func() { v.askBackfill(id, s.Name) })
+	r.Edit = widget.NewButton("Edit…", func() { v.edit(id) })
 	r.Remove = widget.NewButton("Remove", func() {
 		dialog.ShowConfirm("Remove Kafka source", "Stop reading "+s.Name+" and delete its saved credentials?",
 			func(ok bool) {
@@ -225,7 +230,7 @@ func (v *KafkaView) newRow(s app.KafkaSource) *KafkaRow {
 				}
 			}, v.u.Win)
 	})
-	buttons := container.NewHBox(r.Pause, r.Backfill, r.Remove)
+	buttons := container.NewHBox(r.Edit, r.Pause, r.Backfill, r.Remove)
 	r.content = container.NewVBox(container.NewBorder(nil, nil, nil, buttons, r.Title), r.Activity, r.Lag, r.Warning,
 		widget.NewSeparator())
 	return r
@@ -249,6 +254,22 @@ func (v *KafkaView) act(f func(ctx context.Context) error) {
 		v.changed()
 		return err
 	})
+}
+
+// edit opens the saved source id in the "Edit Kafka source" dialog; the
+// list is read again once it is saved. Form is the dialog, for tests.
+func (v *KafkaView) edit(id int64) {
+	v.mu.Lock()
+	i := slices.IndexFunc(v.sources, func(s app.KafkaSource) bool { return s.ID == id })
+	var s app.KafkaSource
+	if i >= 0 {
+		s = v.sources[i]
+	}
+	v.mu.Unlock()
+	if i < 0 {
+		return
+	}
+	v.Form = v.u.showKafkaEdit(s, func(int64) { v.changed() })
 }
 
 // Pause pauses a source.

@@ -93,3 +93,20 @@ func oneRow(res interface{ RowsAffected() (int64, error) }, err error) error {
 	}
 	return nil
 }
+
+// UpdateKafkaSource rewrites a saved source (all but its id, group and
+// creation time, which stay, so that its committed offsets still apply).
+func (s *Store) UpdateKafkaSource(ctx context.Context, k KafkaSource) error {
+	if strings.TrimSpace(k.Name) == "" || len(k.Bootstrap) == 0 || len(k.Topics) == 0 {
+		return errors.New("a Kafka source needs a name, bootstrap servers and topics")
+	}
+	topics, _ := json.Marshal(k.Topics)
+	res, err := s.db.ExecContext(ctx, `UPDATE kafka_sources SET name = ?, preset = ?, bootstrap = ?, tls = ?, insecure = ?,
+		auth = ?, username = ?, client_id = ?, token_url = ?, scope = ?, topics = ?, start_from = ?, paused = ? WHERE id = ?`,
+		k.Name, k.Preset, strings.Join(k.Bootstrap, ","), k.TLS, k.Insecure, k.Auth, k.User, k.ClientID, k.TokenURL, k.Scope,
+		string(topics), k.From, k.Paused, k.ID)
+	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+		return errors.New("a Kafka source named " + k.Name + " exists already")
+	}
+	return oneRow(res, err)
+}

@@ -150,10 +150,13 @@ const ReasonDTD = nodtd.Reason
 //
 //   - no DTD: a markup declaration (<!DOCTYPE, <!ENTITY, <!ELEMENT, ...)
 //     anywhere outside comments, CDATA sections and processing instructions is
-//     refused before the parser runs, and entities are never expanded (the
-//     parser runs without entity substitution, DTD loading or network access,
-//     and a document that still has a DTD is refused);
-//   - UTF-8, US-ASCII or ISO-8859-1;
+//     refused before the parser runs (package nodtd, which reads UTF-16 and
+//     UTF-32 too), and libxml2 itself stops at a DOCTYPE in whatever encoding
+//     before it reads a declaration; entities are never expanded (the parser
+//     runs without entity substitution, DTD loading or network access);
+//   - not empty; in any encoding libxml2 reads (UTF-8, UTF-16 and UTF-32 of
+//     either byte order, ISO-8859-*, and what iconv knows), told by a
+//     byte-order mark or the XML declaration as XML 1.0 says;
 //   - well-formed XML, namespace-well-formed too (every prefix declared), with
 //     libxml2's words for the problem and its line;
 //   - a VOEvent root element (see IsVOEventRoot);
@@ -233,48 +236,20 @@ func xclarkName(e xnode) string {
 	return strings.Clone(xstr(e.name))
 }
 
-var (
-	utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-	xmlDecl = []byte("<?xml")
-)
-
-// checkEncoding refuses what is neither UTF-8 nor one of the encodings a
-// VOEvent may declare besides it (US-ASCII, ISO-8859-1), and empty documents.
+// checkEncoding refuses an empty document (nothing but white space and a
+// byte-order mark) in words; every encoding libxml2 reads is accepted, and
+// one it cannot read is refused by the parse with libxml2's reason.
 func checkEncoding(raw []byte) *Rejection {
-	input := bytes.TrimPrefix(raw, utf8BOM)
-	if len(bytes.TrimSpace(input)) == 0 {
+	for _, bom := range [][]byte{{0xEF, 0xBB, 0xBF}, {0xFE, 0xFF}, {0xFF, 0xFE}} {
+		if bytes.HasPrefix(raw, bom) {
+			raw = raw[len(bom):]
+			break
+		}
+	}
+	if len(bytes.Trim(raw, " \t\r\n\x00")) == 0 {
 		return notWellFormed("the document is empty", 0)
 	}
-	if bytes.HasPrefix(input, []byte{0xFE, 0xFF}) || bytes.HasPrefix(input, []byte{0xFF, 0xFE}) ||
-		bytes.IndexByte(input[:min(len(input), 4)], 0) >= 0 {
-		return notWellFormed("UTF-16 documents are not accepted; send UTF-8", 1)
-	}
-	if !bytes.HasPrefix(input, xmlDecl) {
-		return nil
-	}
-	decl := input
-	if end := bytes.Index(input, []byte("?>")); end >= 0 {
-		decl = input[:end]
-	}
-	i := bytes.Index(decl, []byte("encoding"))
-	if i < 0 {
-		return nil
-	}
-	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
-	rest = bytes.TrimLeft(bytes.TrimPrefix(rest, []byte("=")), " \t\r\n")
-	if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
-		return nil // malformed: libxml2 says so
-	}
-	end := bytes.IndexByte(rest[1:], rest[0])
-	if end < 0 {
-		return nil
-	}
-	switch name := string(rest[1 : 1+end]); strings.ToLower(name) {
-	case "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1":
-		return nil
-	default:
-		return notWellFormed(fmt.Sprintf("unsupported character encoding %q; send UTF-8", name), 1)
-	}
+	return nil
 }
 
 // parseRejection says why Raw does not parse.
@@ -309,4 +284,31 @@ func latin1Reader(charset string, input io.Reader) (io.Reader, error) {
 		return bytes.NewReader(out), nil
 	}
 	return input, nil
+}
+
+// ReadIVORN reads raw as comet-sendvo does before sending it: XML in any
+// encoding libxml2 reads, with no DTD, whose root element is a VOEvent; it
+// returns the root's ivorn ("" when there is none). Nothing else is checked:
+// the receiver is the judge. Errors are *Rejection.
+func ReadIVORN(raw []byte) (string, error) {
+	if line, found := nodtd.Find(raw); found {
+		return "", &Rejection{Reason: ReasonDTD, Line: line}
+	}
+	if rej := checkEncoding(raw); rej != nil {
+		return "", rej
+	}
+	d, xe, dtd := readX(raw)
+	if dtd {
+		return "", &Rejection{Reason: ReasonDTD, Line: 1}
+	}
+	if d == nil {
+		return "", notWellFormed(xe.msg, xe.line)
+	}
+	defer d.free()
+	root := xroot(d)
+	if !isVOEventRoot(root) {
+		return "", rejectf("Not a VOEvent packet: root element is %s", xclarkName(root))
+	}
+	ivorn, _ := xattr(root, "ivorn")
+	return ivorn, nil
 }

@@ -201,6 +201,7 @@ func summarySegments(r app.EventRow) []widget.RichTextSegment {
 	}
 	if m := r.Skymap; m != nil {
 		line("Sky map", fmt.Sprintf("most probable RA %s, Dec %s; 90%% area %.4g deg², 50%% area %.4g deg²", sexaRA(m.RA), sexaDec(m.Dec), m.Area90, m.Area50))
+		line("Distance", distanceText(m.DistMean, m.DistStd))
 	}
 	line("Role", roleText(r))
 	line("Key", r.IVORN)

@@ -12,13 +12,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
-
-	"github.com/beevik/etree"
 
 	"github.com/starling-broker/starling/netcore/nodtd"
 )
@@ -44,10 +40,8 @@ type Event struct {
 	Version   string // root @version
 	Namespace string // root element namespace URI
 
-	mu       sync.RWMutex // guards doc: readers hold it for reading while they use it
-	doc      *xdoc        // libxml2's one parse of Raw, shared by Validate, Summarize and Filter.Match
-	treeOnce sync.Once
-	tree     *etree.Element
+	mu  sync.RWMutex // guards doc: readers hold it for reading while they use it
+	doc *xdoc        // libxml2's one parse of Raw, shared by Validate, Summarize and Filter.Match
 }
 
 // Release frees the parsed document now instead of when the Event is
@@ -90,23 +84,6 @@ func (ev *Event) withDoc(f func(*xdoc)) bool {
 	}
 	f(ev.doc)
 	return true
-}
-
-// Tree is the event as an etree element, for code that reads a packet for
-// people (notices, the composer); it is parsed from Raw on first use, and nil
-// when Raw does not parse.
-func (ev *Event) Tree() *etree.Element {
-	if ev == nil {
-		return nil
-	}
-	ev.treeOnce.Do(func() {
-		doc := etree.NewDocument()
-		doc.ReadSettings.CharsetReader = latin1Reader
-		if err := doc.ReadFromBytes(ev.Raw); err == nil {
-			ev.tree = doc.Root()
-		}
-	})
-	return ev.tree
 }
 
 // Rejection is a refusal with a plain-language reason: the text that follows "Event rejected: " in a nak.
@@ -159,7 +136,7 @@ const ReasonDTD = nodtd.Reason
 //     byte-order mark or the XML declaration as XML 1.0 says;
 //   - well-formed XML, namespace-well-formed too (every prefix declared), with
 //     libxml2's words for the problem and its line;
-//   - a VOEvent root element (see IsVOEventRoot);
+//   - a VOEvent root element (local name VOEvent in a VOEvent namespace or none);
 //   - a role attribute holding one of Roles.
 //
 // The IVORN is read but not checked (see CheckIVORN). Parse keeps raw as
@@ -206,13 +183,8 @@ func notWellFormed(msg string, line int) *Rejection {
 	return &Rejection{Reason: reason, Line: line}
 }
 
-// IsVOEventRoot reports whether e is a VOEvent root element: local name
+// isVOEventRoot reports whether e is a VOEvent root element: local name
 // "VOEvent" in a VOEvent namespace (1.1, 2.0 or 2.1) or in no namespace.
-func IsVOEventRoot(e *etree.Element) bool {
-	return e != nil && e.Tag == "VOEvent" && isVOEventNamespace(e.NamespaceURI())
-}
-
-// isVOEventRoot is IsVOEventRoot for libxml2's element.
 func isVOEventRoot(e xnode) bool {
 	return e != nil && xeq(e.name, "VOEvent") && isVOEventNamespace(xnamespace(e))
 }
@@ -266,24 +238,6 @@ func (ev *Event) parseRejection() *Rejection {
 	}
 	d.free()
 	return notWellFormed("the document could not be read", 0)
-}
-
-// latin1Reader lets encoding/xml (under etree) read the encodings Parse
-// accepts besides UTF-8: ISO-8859-1 is converted, US-ASCII is UTF-8 already.
-func latin1Reader(charset string, input io.Reader) (io.Reader, error) {
-	switch strings.ToLower(charset) {
-	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1":
-		b, err := io.ReadAll(input)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]byte, 0, 2*len(b))
-		for _, c := range b {
-			out = utf8.AppendRune(out, rune(c))
-		}
-		return bytes.NewReader(out), nil
-	}
-	return input, nil
 }
 
 // ReadIVORN reads raw as comet-sendvo does before sending it: XML in any

@@ -1,11 +1,9 @@
 package broker
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -244,10 +242,10 @@ var errSilent = errors.New("no traffic from upstream")
 // serveConn reads and answers packets from the upstream broker until the
 // connection fails, falls silent or ctx ends. It works over any net.Conn.
 func (s *Subscriber) serveConn(ctx context.Context, c net.Conn) error {
-	br := bufio.NewReaderSize(c, 4096)
+	fr := vtp.NewFrameReader(c, 4096, s.b.cfg.MaxFrame)
 	for {
 		c.SetReadDeadline(time.Now().Add(s.cfg.AliveTimeout))
-		raw, err := vtp.ReadFrame(br, s.b.cfg.MaxFrame)
+		raw, err := fr.NextOwned() // an event is kept and relayed after the next read
 		if err != nil {
 			var ne net.Error
 			var tooLarge *vtp.FrameTooLargeError
@@ -260,11 +258,8 @@ func (s *Subscriber) serveConn(ctx context.Context, c net.Conn) error {
 				return fmt.Errorf("%w for %s", errSilent, s.cfg.AliveTimeout)
 			case errors.As(err, &tooLarge):
 				s.log.Info("Length limit exceeded: " + err.Error())
-				return err
-			case errors.Is(err, io.EOF):
-				return errors.New("upstream closed the connection")
 			}
-			return err
+			return errors.New("upstream " + vtp.DescribeReadError(err, fr.Frames(), s.cfg.AliveTimeout))
 		}
 		if err := s.handle(ctx, c, raw); err != nil {
 			return err

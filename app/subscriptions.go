@@ -18,7 +18,7 @@ type Subscription struct {
 	ID      int64
 	Address string
 	Filters []string
-	State   broker.SubscriberState
+	State   broker.UpstreamState
 }
 
 // subscriptions runs the saved subscriptions of the desktop app. Their events
@@ -32,7 +32,7 @@ type subscriptions struct {
 }
 
 type runningSub struct {
-	sub    *broker.Subscriber
+	sub    *broker.Upstream
 	cancel context.CancelFunc
 }
 
@@ -60,7 +60,7 @@ func (c *Core) runSubscription(p store.Profile) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := c.subs.b.NewSubscriber(broker.SubscribeConfig{Target: ep, Filters: p.Filters, AcceptInvalid: true})
+	s := c.subs.b.NewUpstream(broker.UpstreamConfig{Target: ep, Filters: p.Filters, AcceptInvalid: true})
 	c.subs.mu.Lock()
 	c.subs.running[p.ID] = &runningSub{sub: s, cancel: cancel}
 	c.subs.mu.Unlock()

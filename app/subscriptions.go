@@ -44,7 +44,7 @@ func (c *Core) startSubscriptions(ctx context.Context) error {
 		}
 	}))
 	c.subs.running = map[int64]*runningSub{}
-	profiles, err := c.store.ListProfiles(ctx, "subscribe")
+	profiles, err := c.store.ListProfiles(ctx, store.ProfileSubscribe)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (c *Core) AddSubscription(ctx context.Context, addr string, filters []strin
 		}
 	}
 	host, port := splitHostPort(ep.Address)
-	p := store.Profile{Name: "subscription " + ep.Address, Host: host, Port: port, Kind: "subscribe", Filters: filters}
+	p := store.Profile{Name: "subscription " + ep.Address, Host: host, Port: port, Kind: store.ProfileSubscribe, Filters: filters}
 	id, err := c.store.SaveProfile(ctx, p)
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ func (c *Core) RemoveSubscription(ctx context.Context, id int64) error {
 
 // Subscriptions lists the saved subscriptions with their state.
 func (c *Core) Subscriptions(ctx context.Context) ([]Subscription, error) {
-	profiles, err := c.store.ListProfiles(ctx, "subscribe")
+	profiles, err := c.store.ListProfiles(ctx, store.ProfileSubscribe)
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 	}
 	d.CopyKey = widget.NewButtonWithIcon("Key", theme.ContentCopyIcon(), clip(func() string { return d.shown.Row.IVORN }))
 	d.CopyCoords = widget.NewButtonWithIcon("Coordinates", theme.ContentCopyIcon(), clip(func() string { return coordsText(d.shown.Row) }))
-	d.CopyRaw = widget.NewButtonWithIcon("Raw", theme.ContentCopyIcon(), clip(func() string { return string(d.shown.Raw) }))
+	d.CopyRaw = widget.NewButtonWithIcon("Raw", theme.ContentCopyIcon(), clip(func() string { return rawText(d.shown.Raw) }))
 	for _, b := range []*widget.Button{d.CopyKey, d.CopyCoords, d.CopyRaw} {
 		b.Disable()
 	}

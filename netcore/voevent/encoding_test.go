@@ -10,6 +10,8 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
+
+	"github.com/starling-broker/starling/netcore/nodtd"
 )
 
 // encodings are the encodings a packet may arrive in, each with the name its
@@ -107,6 +109,18 @@ func TestParseDTDInAnyEncoding(t *testing.T) {
 				t.Errorf("%s: libxml2 alone: doc %v, dtd %v (%s); want the DTD refused", c.name, d != nil, dtd, xe.msg)
 			}
 		}
+	}
+	// UTF-7 (read through iconv) writes "<" as "+ADw-": the scan cannot see
+	// this DOCTYPE, libxml2 stops at it.
+	utf7 := []byte("<?xml version='1.0' encoding='UTF-7'?>\n+ADw-!DOCTYPE VOEvent +AFs-+ADw-!ENTITY x 'y'+AD4-+AF0-+AD4-\n<VOEvent role='test'>&x;</VOEvent>")
+	if _, found := nodtd.Find(utf7); found {
+		t.Error("the scan reads UTF-7 now: this case no longer shows libxml2's stop")
+	}
+	if _, err := Parse(utf7); err == nil || err.Error() != ReasonDTD {
+		t.Errorf("DTD in UTF-7: %v", err)
+	}
+	if _, err := Parse([]byte("<?xml version='1.0' encoding='UTF-7'?>\n<VOEvent role='test' ivorn='ivo://a.b/c#d'/>")); err != nil {
+		t.Errorf("a UTF-7 packet without a DTD: %v", err)
 	}
 	// The billion laughs in UTF-16 never reaches entity expansion.
 	raw := encodeAs(t, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), billionLaughs)

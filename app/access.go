@@ -104,7 +104,7 @@ func (c *Core) QueueItems(ctx context.Context, dest string, items []outbox.Item)
 // SendProfile finds the saved destination called name; ErrNotFound if none.
 func (c *Core) SendProfile(ctx context.Context, name string) (Profile, error) {
 	p, err := c.store.ProfileByName(ctx, name)
-	if err == nil && p.Kind != store.KindSend {
+	if err == nil && p.Kind != store.ProfileSend {
 		err = ErrNotFound
 	}
 	return p, err
@@ -112,7 +112,7 @@ func (c *Core) SendProfile(ctx context.Context, name string) (Profile, error) {
 
 // SendProfiles lists the saved destinations by name.
 func (c *Core) SendProfiles(ctx context.Context) ([]Profile, error) {
-	return c.store.ListProfiles(ctx, store.KindSend)
+	return c.store.ListProfiles(ctx, store.ProfileSend)
 }
 
 // SaveSendProfile saves (or updates) the destination name: "host[:port]".
@@ -121,7 +121,7 @@ func (c *Core) SaveSendProfile(ctx context.Context, name, addr string) (Profile,
 	if err != nil {
 		return p, err
 	}
-	p.Name, p.Kind = name, store.KindSend
+	p.Name, p.Kind = name, store.ProfileSend
 	_, err = c.store.SaveProfile(ctx, p)
 	return p, err
 }

@@ -149,7 +149,7 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	pushed.Wait() // the window is told of new events
 	waitFor(t, states, kafka.StateConsuming)
 
-	if line := c.StatusLine(ctx); !strings.Contains(line, "● kfake: consuming, lag 0") {
+	if line := c.StatusLineWith(c.OutboxWaiting(ctx), time.Now()); !strings.Contains(line, "● kfake: consuming, lag 0") {
 		t.Errorf("status line %q does not show the source", line)
 	}
 	s := onlySource(t, c)

@@ -31,7 +31,7 @@ type BrokerConfig struct {
 	IAmAliveInterval time.Duration
 
 	// Subscribe lists upstream brokers to subscribe to.
-	Subscribe []broker.SubscribeConfig
+	Subscribe []broker.UpstreamConfig
 	// Handlers run for every new event (--cmd, --print-event, --save-event).
 	Handlers []broker.Handler
 
@@ -47,7 +47,7 @@ type LocalBroker struct {
 	*broker.Broker
 	receiver    *broker.Receiver
 	broadcaster *broker.Broadcaster
-	subscribers []*broker.Subscriber
+	upstreams   []*broker.Upstream
 	consumers   []*kafka.Consumer
 	recvL, bcL  []net.Listener
 	cancelSubs  context.CancelFunc
@@ -79,7 +79,7 @@ func (lb *LocalBroker) Subscribers() int {
 }
 
 // Subscriptions returns the upstream subscriptions.
-func (lb *LocalBroker) Subscriptions() []*broker.Subscriber { return lb.subscribers }
+func (lb *LocalBroker) Subscriptions() []*broker.Upstream { return lb.upstreams }
 
 // KafkaSources returns the Kafka sources the broker consumes.
 func (lb *LocalBroker) KafkaSources() []*kafka.Consumer { return lb.consumers }
@@ -209,8 +209,8 @@ func (c *Core) StartBroker(cfg BrokerConfig) (started *LocalBroker, err error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	lb.cancelSubs = cancel
 	for _, sc := range cfg.Subscribe {
-		s := b.NewSubscriber(sc)
-		lb.subscribers = append(lb.subscribers, s)
+		s := b.NewUpstream(sc)
+		lb.upstreams = append(lb.upstreams, s)
 		lb.wg.Add(1)
 		go func() {
 			defer lb.wg.Done()

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"sync"
@@ -134,7 +133,6 @@ func TestNotifierFiresForNewMatchingAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ctx := context.Background()
 	read := func(name string) []byte {
 		b, err := os.ReadFile(notices + name)
 		if err != nil {
@@ -143,9 +141,7 @@ func TestNotifierFiresForNewMatchingAlerts(t *testing.T) {
 		return b
 	}
 	// Archived before the notifier starts: never notified.
-	if err := c.ArchiveJSON(ctx, read("gcn-schema/fermi.gbm.trigger.flight1.example.json"), "gcn.notices.fermi.gbm"); err != nil {
-		t.Fatal(err)
-	}
+	deliverKafka(t, c, read("gcn-schema/fermi.gbm.trigger.flight1.example.json"), "gcn.notices.fermi.gbm")
 	if err := c.SaveNotifyConfig(NotifyConfig{Rules: []NotifyRule{{Name: "any GW", Type: "LVK"}, {Name: "GBM", Type: "GBM"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -161,12 +157,8 @@ func TestNotifierFiresForNewMatchingAlerts(t *testing.T) {
 	}
 	defer n.Close()
 	// A mock superevent (a test) does not match; a GBM notice does.
-	if err := c.ArchiveJSON(ctx, read("lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert"); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.ArchiveJSON(ctx, read("gcn-schema/fermi.gbm.trigger.ground1.example.json"), "gcn.notices.fermi.gbm"); err != nil {
-		t.Fatal(err)
-	}
+	deliverKafka(t, c, read("lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert")
+	deliverKafka(t, c, read("gcn-schema/fermi.gbm.trigger.ground1.example.json"), "gcn.notices.fermi.gbm")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		mu.Lock()

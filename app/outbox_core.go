@@ -103,7 +103,7 @@ const LocalDestinationName = "local broker"
 func (c *Core) Destinations(ctx context.Context) ([]Destination, error) {
 	port := c.BrokerSettings(ctx).ReceivePort
 	out := []Destination{{Name: LocalDestinationName, Address: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Local: true}}
-	ps, err := c.store.ListProfiles(ctx, store.KindSend)
+	ps, err := c.store.ListProfiles(ctx, store.ProfileSend)
 	if err != nil {
 		return out, err
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/broker"
-	"github.com/starling-broker/starling/netcore/seen"
 	"github.com/starling-broker/starling/netcore/skymap"
 )
 
@@ -83,14 +82,9 @@ func (c *Core) Rates(ctx context.Context, q SkyQuery, width time.Duration) ([]Ra
 	return out, nil
 }
 
-// EventByID reads one archived alert and its raw bytes.
-func (c *Core) EventByID(ctx context.Context, id int64) (EventRow, []byte, error) {
-	return c.store.EventByID(ctx, id)
-}
-
 // EventLabel names an archived alert in a few words: trigger, type, mission, or its key.
 func (c *Core) EventLabel(ctx context.Context, id int64) (string, error) {
-	r, _, err := c.store.EventByID(ctx, id)
+	r, _, err := c.store.GetEventByID(ctx, id)
 	if err != nil {
 		return "", err
 	}
@@ -135,7 +129,7 @@ func (c *Core) EventSkymap(ctx context.Context, id int64) (*skymap.Map, error) {
 	if ok {
 		return m, nil
 	}
-	row, raw, err := c.store.EventByID(ctx, id)
+	row, raw, err := c.store.GetEventByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -163,24 +157,6 @@ func (c *Core) EventSkymap(ctx context.Context, id int64) (*skymap.Map, error) {
 	return m, nil
 }
 
-// ArchiveJSON archives a JSON alert (a GCN notice, an igwn.gwalert) as if
-// read from topic, through the subscriptions' path (seen-list, archive, and
-// the watchers of WatchSubscriptionEvents); the core must run subscriptions.
-func (c *Core) ArchiveJSON(ctx context.Context, raw []byte, topic string) error {
-	if c.subs.b == nil {
-		return errors.New("subscriptions are not running")
-	}
-	out := c.subs.b.ProcessJSON(ctx, raw, broker.Origin{Source: "kafka " + topic, Kafka: seen.KafkaRef{Topic: topic, Time: time.Now()}})
-	if out.StoreErr != nil {
-		return out.StoreErr
-	}
-	if !out.Accepted {
-		return errors.New(out.Reason)
-	}
-	c.archived()
-	return nil
-}
-
 // watchArchive tells the WatchSubscriptionEvents watchers of every event
 // that b (the local broker) accepts.
 func (c *Core) watchArchive(b *broker.Broker) {
@@ -201,10 +177,3 @@ func (c *Core) archived() {
 
 // LastEventID is the newest archived alert's id (0 for none).
 func (c *Core) LastEventID(ctx context.Context) (int64, error) { return c.store.LastEventID(ctx) }
-
-// Archive commits a prepared record (raw bytes and their summary) through
-// the seen-list into the archive, as the broker does: for tools and tests
-// that make alerts without a wire.
-func (c *Core) Archive(ctx context.Context, r seen.Record) (seen.Verdict, error) {
-	return c.seen.Admit(ctx, r)
-}

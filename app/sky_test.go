@@ -23,9 +23,7 @@ func TestSkymapAlertPlacedAtItsPeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.ArchiveJSON(ctx, raw, "igwn.gwalert"); err != nil {
-		t.Fatal(err)
-	}
+	deliverKafka(t, c, raw, "igwn.gwalert")
 	pos, err := c.Positions(ctx, SkyQuery{})
 	if err != nil || len(pos) != 1 {
 		t.Fatalf("positions %v, %v", pos, err)

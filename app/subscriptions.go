@@ -18,7 +18,7 @@ type Subscription struct {
 	ID      int64
 	Address string
 	Filters []string
-	State   broker.SubscriberState
+	State   broker.UpstreamState
 }
 
 // subscriptions runs the saved subscriptions of the desktop app. Their events
@@ -32,7 +32,7 @@ type subscriptions struct {
 }
 
 type runningSub struct {
-	sub    *broker.Subscriber
+	sub    *broker.Upstream
 	cancel context.CancelFunc
 }
 
@@ -44,7 +44,7 @@ func (c *Core) startSubscriptions(ctx context.Context) error {
 		}
 	}))
 	c.subs.running = map[int64]*runningSub{}
-	profiles, err := c.store.ListProfiles(ctx, "subscribe")
+	profiles, err := c.store.ListProfiles(ctx, store.ProfileSubscribe)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (c *Core) runSubscription(p store.Profile) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := c.subs.b.NewSubscriber(broker.SubscribeConfig{Target: ep, Filters: p.Filters, AcceptInvalid: true})
+	s := c.subs.b.NewUpstream(broker.UpstreamConfig{Target: ep, Filters: p.Filters, AcceptInvalid: true})
 	c.subs.mu.Lock()
 	c.subs.running[p.ID] = &runningSub{sub: s, cancel: cancel}
 	c.subs.mu.Unlock()
@@ -89,7 +89,7 @@ func (c *Core) AddSubscription(ctx context.Context, addr string, filters []strin
 		}
 	}
 	host, port := splitHostPort(ep.Address)
-	p := store.Profile{Name: "subscription " + ep.Address, Host: host, Port: port, Kind: "subscribe", Filters: filters}
+	p := store.Profile{Name: "subscription " + ep.Address, Host: host, Port: port, Kind: store.ProfileSubscribe, Filters: filters}
 	id, err := c.store.SaveProfile(ctx, p)
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ func (c *Core) RemoveSubscription(ctx context.Context, id int64) error {
 
 // Subscriptions lists the saved subscriptions with their state.
 func (c *Core) Subscriptions(ctx context.Context) ([]Subscription, error) {
-	profiles, err := c.store.ListProfiles(ctx, "subscribe")
+	profiles, err := c.store.ListProfiles(ctx, store.ProfileSubscribe)
 	if err != nil {
 		return nil, err
 	}

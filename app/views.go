@@ -77,15 +77,6 @@ type EventDetail struct {
 	Timeline []Step
 }
 
-// EventDetail reads one archived event.
-func (c *Core) EventDetail(ctx context.Context, ivorn string) (EventDetail, error) {
-	row, raw, err := c.store.GetEvent(ctx, ivorn)
-	if err != nil {
-		return EventDetail{}, err
-	}
-	return detailOf(row, raw), nil
-}
-
 // detailOf parses an archived event's raw bytes for its params.
 func detailOf(row EventRow, raw []byte) EventDetail {
 	d := EventDetail{Row: row, Raw: raw}
@@ -114,11 +105,6 @@ func (c *Core) Dedup(ctx context.Context) DedupView {
 // SearchSeen finds seen-list entries whose IVORN contains q (newest first).
 func (c *Core) SearchSeen(ctx context.Context, q string, limit int) ([]seen.Entry, error) {
 	return c.store.SearchSeen(ctx, strings.TrimSpace(q), limit)
-}
-
-// StatusLine is the window's status bar text, read now.
-func (c *Core) StatusLine(ctx context.Context) string {
-	return c.StatusLineWith(c.OutboxWaiting(ctx), time.Now())
 }
 
 // StatusLineWith is the status bar text at now with the outbox as o; it

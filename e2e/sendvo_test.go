@@ -95,3 +95,12 @@ func TestPortInUse(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestUnknownCommand: the real binary refuses an unknown command with the
+// list of commands and status 2, instead of opening it in the window.
+func TestUnknownCommand(t *testing.T) {
+	r := run(t, "", nil, "observability", "--help")
+	if r.code != 2 || !strings.HasPrefix(r.stderr, `starling: unknown command "observability"`) || !strings.Contains(r.stderr, "sendvo") || r.stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}

@@ -133,9 +133,9 @@ else
   echo "windows: reusing $have from $prefix"
 fi
 
-# The pkg-config file that cgo reads (go-xsd-validate has
-# "#cgo pkg-config: libxml-2.0"): static, so LIBXML_STATIC (defined empty, as
-# go-xsd-validate defines it too late, after its #includes) and the Windows
+# The pkg-config file that cgo reads (netcore/voevent has
+# "#cgo pkg-config: libxml-2.0"): static, so LIBXML_STATIC (defined empty,
+# before any libxml2 header is included) and the Windows
 # libraries libxml2 itself calls. Written on every run; PKG_CONFIG_LIBDIR
 # below keeps the host's libxml-2.0.pc out of sight.
 mkdir -p "$prefix/lib/pkgconfig"

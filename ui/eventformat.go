@@ -39,6 +39,15 @@ func errorText(deg float64) string {
 	return FormatAngle(deg)
 }
 
+// distanceText formats a sky map's distance, mean ± standard deviation in
+// Mpc; "—" when the map gives none (nil).
+func distanceText(mean, std *float64) string {
+	if mean == nil || std == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.4g ± %.4g Mpc", *mean, *std)
+}
+
 // decimalDeg formats a coordinate in decimal degrees.
 func decimalDeg(deg float64) string { return fmt.Sprintf("%.4f°", deg) }
 

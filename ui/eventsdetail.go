@@ -49,7 +49,7 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 	}
 	d.CopyKey = widget.NewButtonWithIcon("Key", theme.ContentCopyIcon(), clip(func() string { return d.shown.Row.IVORN }))
 	d.CopyCoords = widget.NewButtonWithIcon("Coordinates", theme.ContentCopyIcon(), clip(func() string { return coordsText(d.shown.Row) }))
-	d.CopyRaw = widget.NewButtonWithIcon("Raw", theme.ContentCopyIcon(), clip(func() string { return string(d.shown.Raw) }))
+	d.CopyRaw = widget.NewButtonWithIcon("Raw", theme.ContentCopyIcon(), clip(func() string { return rawText(d.shown.Raw) }))
 	for _, b := range []*widget.Button{d.CopyKey, d.CopyCoords, d.CopyRaw} {
 		b.Disable()
 	}
@@ -201,6 +201,7 @@ func summarySegments(r app.EventRow) []widget.RichTextSegment {
 	}
 	if m := r.Skymap; m != nil {
 		line("Sky map", fmt.Sprintf("most probable RA %s, Dec %s; 90%% area %.4g deg², 50%% area %.4g deg²", sexaRA(m.RA), sexaDec(m.Dec), m.Area90, m.Area50))
+		line("Distance", distanceText(m.DistMean, m.DistStd))
 	}
 	line("Role", roleText(r))
 	line("Key", r.IVORN)

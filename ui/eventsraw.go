@@ -23,10 +23,11 @@ const longValue = 200
 // highlight splits an alert's raw text into styled read-only segments:
 // XML tags, attribute names and values; JSON keys, strings and numbers.
 func highlight(raw []byte) []widget.RichTextSegment {
-	text := string(raw)
+	text := rawText(raw)
 	more := ""
 	if len(text) > rawShown {
-		text, more = text[:rawShown], fmt.Sprintf("\n… %d more bytes: copy the raw text to see them all", len(raw)-rawShown)
+		more = fmt.Sprintf("\n… %d more bytes: copy the raw text to see them all", len(text)-rawShown)
+		text = text[:rawShown]
 	}
 	isJSON := json.Valid(raw)
 	if isJSON {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"os"
 	"sync"
 	"testing"
@@ -47,9 +46,7 @@ func archiveNotice(t *testing.T, u *Window, name, topic string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := u.Core.ArchiveJSON(context.Background(), raw, topic); err != nil {
-		t.Fatal(err)
-	}
+	publish(t, u, topic, raw, false)
 }
 
 func TestNotificationForMatchingRuleNotTest(t *testing.T) {

@@ -23,12 +23,11 @@ func skyIDs(p *SkyPanel) []int64 {
 // "Events filters" shows every alert again.
 func TestSkyFollowsEventsFilter(t *testing.T) {
 	u := newWindow(t)
-	now := time.Now()
-	ids := archive(t, u.Core,
-		skyAlert{trigger: "GRB-A", ra: 90, dec: 0, err: 5, received: now},
-		skyAlert{trigger: "GRB-B", ra: 270, dec: 30, err: 0.1, received: now, typ: "Retraction", source: "kafka gcn"},
-		skyAlert{trigger: "GRB-C", ra: 100, dec: 0, err: 2, received: now},
-		skyAlert{trigger: "GRB-D", ra: 200, dec: -10, err: 1, received: now, test: true})
+	ids := archive(t, u,
+		skyAlert{trigger: "GRB-A", ra: 90, dec: 0, err: 5},
+		skyAlert{trigger: "GRB-B", ra: 270, dec: 30, err: 0.1, typ: "Retraction", source: "kafka gcn"},
+		skyAlert{trigger: "GRB-C", ra: 100, dec: 0, err: 2},
+		skyAlert{trigger: "GRB-D", ra: 200, dec: -10, err: 1, test: true})
 	p := u.Sky
 	onUI(func() { u.Tabs.SelectIndex(skyTab) })
 	shows := func(what string, want ...int64) {

@@ -3,8 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"fmt"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
@@ -19,39 +18,33 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/starling-broker/starling/app"
-	"github.com/starling-broker/starling/netcore/alert"
-	"github.com/starling-broker/starling/netcore/seen"
 	"github.com/starling-broker/starling/netcore/skymap"
 )
 
-// skyAlert is a made-up alert with a position.
+// skyAlert is a made-up alert with a position (received now).
 type skyAlert struct {
 	trigger      string
 	ra, dec, err float64
-	received     time.Time
 	test         bool
 	typ, source  string // "Flight" and "test" when empty
 }
 
-// archive stores alerts straight into the core's archive and returns their ids.
-func archive(t *testing.T, c *app.Core, alerts ...skyAlert) []int64 {
+// archive sends alerts as GCN JSON notices through u's Kafka feed (topic
+// "test", or "gcn" for the source "kafka gcn"), one after the other, and
+// returns their archive ids.
+func archive(t *testing.T, u *Window, alerts ...skyAlert) []int64 {
 	t.Helper()
-	ctx := context.Background()
 	var ids []int64
 	for i, a := range alerts {
-		raw := []byte(fmt.Sprintf(`{"trigger":%q,"n":%d}`, a.trigger, i))
-		d := sha256.Sum256(raw)
-		rec := seen.Record{IVORN: seen.KeyOf(d), Digest: d, Source: orDefault(a.source, "test"), Received: a.received, Raw: raw, Format: alert.FormatJSON,
-			Summary: alert.Summary{Format: alert.FormatJSON, Trigger: a.trigger, Mission: "Test", AlertType: orDefault(a.typ, "Flight"), Test: a.test,
-				HasPosition: true, RA: a.ra, Dec: a.dec, ErrorDeg: a.err}}
-		if _, err := c.Archive(ctx, rec); err != nil {
-			t.Fatal(err)
-		}
-		last, err := c.LastEventID(ctx)
+		notice := map[string]any{"mission": "Test", "id": []string{a.trigger}, "alert_type": strings.ToLower(orDefault(a.typ, "Flight")),
+			"ra": a.ra, "dec": a.dec, "ra_dec_error": a.err, "n": i,
+			"trigger_time": time.Now().UTC().Format(time.RFC3339Nano)} // with a mission: a GCN notice
+		raw, err := json.Marshal(notice)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, last)
+		topic := strings.TrimPrefix(orDefault(a.source, "test"), "kafka ")
+		ids = append(ids, publish(t, u, topic, raw, a.test)) // a test: with Hopskotch's _test header
 	}
 	return ids
 }
@@ -59,11 +52,10 @@ func archive(t *testing.T, c *app.Core, alerts ...skyAlert) []int64 {
 // skyFixture is a sky view 400×200 in a test window over three alerts.
 func skyFixture(t *testing.T) (*Window, *SkyView, []int64) {
 	u := newWindow(t)
-	now := time.Now()
-	ids := archive(t, u.Core,
-		skyAlert{trigger: "GRB-A", ra: 90, dec: 0, err: 5, received: now},
-		skyAlert{trigger: "GRB-B", ra: 270, dec: 30, err: 0.1, received: now},
-		skyAlert{trigger: "GRB-C", ra: 100, dec: 0, err: 2, received: now})
+	ids := archive(t, u,
+		skyAlert{trigger: "GRB-A", ra: 90, dec: 0, err: 5},
+		skyAlert{trigger: "GRB-B", ra: 270, dec: 30, err: 0.1},
+		skyAlert{trigger: "GRB-C", ra: 100, dec: 0, err: 2})
 	s := newTestSkyView(t, u)
 	pos, err := u.Core.Positions(context.Background(), app.SkyQuery{})
 	if err != nil || len(pos) != 3 {

@@ -10,18 +10,18 @@ import (
 
 func TestSubscriptionLines(t *testing.T) {
 	now := time.Date(2026, 12, 1, 22, 0, 0, 0, time.Local)
-	sub := func(st broker.SubscriberState) app.Subscription {
+	sub := func(st broker.UpstreamState) app.Subscription {
 		return app.Subscription{ID: 1, Address: "voevent.example.org:8099", Filters: []string{"//x"}, State: st}
 	}
 	for _, c := range []struct {
 		s    app.Subscription
 		want string
 	}{
-		{sub(broker.SubscriberState{Connected: true, Since: now.Add(-time.Hour), Received: 12, LastEvent: now.Add(-90 * time.Second)}),
+		{sub(broker.UpstreamState{Connected: true, Since: now.Add(-time.Hour), Received: 12, LastEvent: now.Add(-90 * time.Second)}),
 			"● connected since 21:00:00  ·  voevent.example.org:8099  ·  1 filters  ·  received 12  ·  last event 1m30s ago"},
-		{sub(broker.SubscriberState{LastError: "connection refused", NextAttempt: now.Add(12 * time.Second)}),
+		{sub(broker.UpstreamState{LastError: "connection refused", NextAttempt: now.Add(12 * time.Second)}),
 			"○ connection refused; next try in 12s  ·  voevent.example.org:8099  ·  1 filters  ·  received 0  ·  no event yet"},
-		{sub(broker.SubscriberState{LastError: "upstream closed the connection"}),
+		{sub(broker.UpstreamState{LastError: "upstream closed the connection"}),
 			"○ connecting (last: upstream closed the connection)  ·  voevent.example.org:8099  ·  1 filters  ·  received 0  ·  no event yet"},
 		{app.Subscription{}, ""},
 	} {

@@ -335,14 +335,12 @@ func describeEnd(err error) string {
 	switch {
 	case err == nil:
 		return "closed"
-	case errors.Is(err, io.EOF):
-		return "the broker closed the connection"
 	case errors.Is(err, syscall.ECONNRESET):
 		return "the broker reset the connection"
 	case errors.Is(err, syscall.EPIPE):
 		return "the broker closed the connection (found while sending an answer)"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "the broker closed the connection in the middle of a packet"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, vtp.ErrEmptyFrame), errors.As(err, new(*vtp.FrameTooLargeError)):
+		return "the broker " + vtp.DescribeReadError(err, 1, 0)
 	}
 	return err.Error()
 }

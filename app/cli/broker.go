@@ -112,7 +112,7 @@ func runBroker(env Env, args []string) error {
 		if err != nil {
 			return exitf(exitUsage, "--subscribe: %v", err)
 		}
-		cfg.Subscribe = append(cfg.Subscribe, broker.SubscribeConfig{Target: ep, Filters: filters, AcceptInvalid: true})
+		cfg.Subscribe = append(cfg.Subscribe, broker.UpstreamConfig{Target: ep, Filters: filters, AcceptInvalid: true})
 	}
 	if ivo == "" {
 		ivo = "ivo://localhost/starling"

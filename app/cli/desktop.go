@@ -23,11 +23,25 @@ func desktopArgs() *argSet {
 
 // ParseDesktop reads the desktop app's arguments as the commands read
 // theirs; done is true when the program should exit with status, after
-// --help or a usage error (written on env's streams).
+// --help or a usage error (written on env's streams). A word that is not a
+// file for the window (IsFileArg) is an unknown command, as after options
+// ("starling -v observability").
 func ParseDesktop(args []string, env Env) (o DesktopOptions, status int, done bool) {
 	a := desktopArgs()
-	if done, err := parseOrHelp(env, a, args); done {
-		return o, report(env.Stderr, withPrefix(a.name, err)), true
+	err := a.parse(args)
+	if err == nil || err == errHelp {
+		for _, p := range a.positional { // those before --help too
+			if !IsFileArg(p) {
+				return o, report(env.Stderr, unknownCommand(p)), true
+			}
+		}
+	}
+	if err == errHelp {
+		a.printHelp(env.Stdout)
+		return o, exitOK, true
+	}
+	if err != nil {
+		return o, report(env.Stderr, withPrefix(a.name, exitf(exitUsage, "%v\nusage: %s", err, a.usage))), true
 	}
 	return DesktopOptions{
 		DataDir:     a.str("data-dir", app.DefaultDataDir()),

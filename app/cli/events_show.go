@@ -157,8 +157,8 @@ func printSummary(w io.Writer, row store.EventRow, raw []byte) {
 	}
 	if m := row.Skymap; m != nil {
 		line("Sky map", fmt.Sprintf("most probable RA %.3f°, Dec %.3f°; 50%% area %.4g deg², 90%% area %.4g deg²", m.RA, m.Dec, m.Area50, m.Area90))
-		if m.DistMean > 0 {
-			line("", fmt.Sprintf("distance %.4g ± %.4g Mpc", m.DistMean, m.DistStd))
+		if m.DistMean != nil {
+			line("", fmt.Sprintf("distance %.4g ± %.4g Mpc", *m.DistMean, *m.DistStd))
 		}
 		line("", fmt.Sprintf("%d pixels, deepest order %d", m.NPix, m.MaxOrder))
 	}

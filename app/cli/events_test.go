@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -42,7 +43,11 @@ func archive(t *testing.T, files ...string) (string, map[string]string) {
 		if strings.HasSuffix(f, ".xml") {
 			o = b.Process(context.Background(), readFile(t, voeventSamples+f), "127.0.0.1:9")
 		} else {
-			raw := readFile(t, skymapNotices+f)
+			path := skymapNotices + f
+			if filepath.IsAbs(f) {
+				path = f // made by the test
+			}
+			raw := readFile(t, path)
 			o = b.ProcessJSON(context.Background(), raw, broker.Origin{Source: "kafka igwn.gwalert",
 				Kafka: seen.KafkaRef{Topic: "igwn.gwalert", Partition: 0, Offset: int64(100 + i), Time: time.Now()}})
 			d := sha256.Sum256(raw)

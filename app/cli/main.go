@@ -54,7 +54,10 @@ func command(name string) (Command, bool) {
 }
 
 // IsSubcommand reports whether args (after the program name) ask for the
-// command line rather than the desktop app.
+// command line rather than the desktop app: a command's name, help or
+// version, and also a first word that is neither an option nor a file for
+// the window (see IsFileArg), so that a mistyped or unknown command is
+// refused as one rather than opened as a file.
 func IsSubcommand(argv0 string, args []string) bool {
 	if isSendvoName(argv0) {
 		return true
@@ -66,8 +69,33 @@ func IsSubcommand(argv0 string, args []string) bool {
 	case "--version", "-V", "version", "help", "--help", "-h":
 		return true
 	}
-	_, ok := command(args[0])
-	return ok
+	if _, ok := command(args[0]); ok {
+		return true
+	}
+	return !strings.HasPrefix(args[0], "-") && !IsFileArg(args[0])
+}
+
+// fileSuffixes end the names of files the window opens even when they do not
+// exist yet (the Send panel then says so), compared without regard to case.
+var fileSuffixes = []string{".xml", ".json", ".fits", ".fits.gz"}
+
+// IsFileArg reports whether arg, a word on the desktop app's command line,
+// names a file for the window: a path that exists, or a name ending in
+// .xml, .json, .fits or .fits.gz.
+func IsFileArg(arg string) bool {
+	lower := strings.ToLower(arg)
+	for _, s := range fileSuffixes {
+		if strings.HasSuffix(lower, s) {
+			return true
+		}
+	}
+	_, err := os.Stat(arg)
+	return err == nil
+}
+
+// unknownCommand is the error for a word that is neither a command nor a file.
+func unknownCommand(name string) error {
+	return exitBare(exitUsage, fmt.Sprintf("starling: unknown command %q\n", name)+usage())
 }
 
 func isSendvoName(argv0 string) bool {
@@ -99,7 +127,7 @@ func run(argv0 string, args []string, env Env) error {
 	if c, ok := command(args[0]); ok {
 		return c.Run(env, args[1:])
 	}
-	return exitBare(exitUsage, fmt.Sprintf("starling: unknown command %q\n", args[0])+usage())
+	return unknownCommand(args[0])
 }
 
 // usage is the command line's help.

@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/beevik/etree"
 
 	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/endpoint"
@@ -122,21 +119,15 @@ func readEvent(stdin io.Reader, file string) ([]byte, error) {
 }
 
 // eventIVORN reads the ivorn of a packet as comet-sendvo does: the packet must
-// be XML whose root has a VOEvent role, but is not otherwise checked here (the
-// receiver is the judge).
+// be XML (in any encoding libxml2 reads, UTF-16 included) with no DTD, whose
+// root is a VOEvent, but is not otherwise checked here (the receiver is the
+// judge). The bytes are sent as they are.
 func eventIVORN(raw []byte) (string, error) {
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(raw); err != nil {
-		return "", fmt.Errorf("not well-formed XML: %v", err)
+	ivorn, err := voevent.ReadIVORN(raw)
+	if err != nil {
+		return "", errors.New(voevent.Describe(err))
 	}
-	root := doc.Root()
-	if root == nil {
-		return "", errors.New("no root element")
-	}
-	if !voevent.IsVOEventRoot(root) {
-		return "", fmt.Errorf("not a VOEvent packet (root element %s)", strconv.Quote(root.FullTag()))
-	}
-	return root.SelectAttrValue("ivorn", ""), nil
+	return ivorn, nil
 }
 
 // sendvoKafka publishes one event to a Kafka topic: the Kafka-era

@@ -12,19 +12,6 @@ import (
 
 const skymapUsage = "starling skymap FILE|ALERT.json [--json] [--png OUT.png] [--width N]"
 
-// skymapJSON is what --json prints: degrees, deg² and Mpc; the distance is
-// null when the map has none.
-type skymapJSON struct {
-	RA       float64  `json:"ra"`
-	Dec      float64  `json:"dec"`
-	Area50   float64  `json:"area50"`
-	Area90   float64  `json:"area90"`
-	DistMean *float64 `json:"distmean"`
-	DistStd  *float64 `json:"diststd"`
-	NPix     int      `json:"npix"`
-	MaxOrder int      `json:"max_order"`
-}
-
 func runSkymap(env Env, args []string) error {
 	a := newArgSet("starling skymap", skymapUsage)
 	a.add(option{long: "json", kind: flagBool, help: "print the summary as JSON (ra, dec, area50, area90, distmean, diststd, npix, max_order)"})
@@ -72,19 +59,15 @@ func runSkymap(env Env, args []string) error {
 		}
 	}
 	if a.isSet("json") {
-		j := skymapJSON{RA: s.RA, Dec: s.Dec, Area50: s.Area50, Area90: s.Area90, NPix: s.NPix, MaxOrder: s.MaxOrder}
-		if m.HasDistance {
-			j.DistMean, j.DistStd = &s.DistMean, &s.DistStd
-		}
-		b, _ := json.Marshal(j)
+		b, _ := json.Marshal(s) // the archive's summary: the distance is null when the map has none
 		fmt.Fprintln(env.Stdout, string(b))
 		return nil
 	}
 	fmt.Fprintf(env.Stdout, "most probable  RA %.4f°  Dec %+.4f°\n", s.RA, s.Dec)
 	fmt.Fprintf(env.Stdout, "50%% area       %.1f deg²\n", s.Area50)
 	fmt.Fprintf(env.Stdout, "90%% area       %.1f deg²\n", s.Area90)
-	if m.HasDistance {
-		fmt.Fprintf(env.Stdout, "distance       %.1f ± %.1f Mpc\n", s.DistMean, s.DistStd)
+	if s.DistMean != nil {
+		fmt.Fprintf(env.Stdout, "distance       %.1f ± %.1f Mpc\n", *s.DistMean, *s.DistStd)
 	} else {
 		fmt.Fprintln(env.Stdout, "distance       unknown (no DISTMEAN in the map)")
 	}

@@ -136,6 +136,11 @@ var migrations = []string{
 	`CREATE INDEX events_source ON events(source, topic, test);
 	DROP INDEX events_topic;
 	CREATE INDEX events_id_test ON events(id, test);`,
+	// 7: a sky map without a distance has distmean and diststd null in the
+	// skymap summary, not 0 (which rows written before said): no map gives
+	// a distance of exactly 0 ± 0 Mpc.
+	`UPDATE events SET skymap = json_set(skymap, '$.distmean', NULL, '$.diststd', NULL)
+	WHERE skymap IS NOT NULL AND json_extract(skymap, '$.distmean') = 0 AND json_extract(skymap, '$.diststd') = 0;`,
 }
 
 // SchemaVersion is the schema version this code writes.

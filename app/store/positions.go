@@ -95,17 +95,6 @@ func (s *Store) Positions(ctx context.Context, q SkyQuery) ([]Position, error) {
 	return out, rows.Err()
 }
 
-// EventByID returns one archived alert's summary and raw bytes.
-func (s *Store) EventByID(ctx context.Context, id int64) (EventRow, []byte, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, (SELECT raw FROM event_raw WHERE event_raw.id = events.id) FROM events WHERE id = ?`, id)
-	var raw []byte
-	r, err := scanEvent(scanTail{row, &raw})
-	if err == sql.ErrNoRows {
-		return r, nil, ErrNotFound
-	}
-	return r, raw, err
-}
-
 // LastEventID is the newest archived alert's id (0 for none).
 func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	var id sql.NullInt64

@@ -218,18 +218,18 @@ func TestSettingsAndProfiles(t *testing.T) {
 	if v, ok, _ := s.GetSetting(ctx, "k"); !ok || v != "v2" {
 		t.Fatalf("setting %q %v", v, ok)
 	}
-	id, err := s.SaveProfile(ctx, Profile{Name: "gcn", Host: "h", Port: 8099, Kind: KindSubscribe, Filters: []string{"//Who"}})
+	id, err := s.SaveProfile(ctx, Profile{Name: "gcn", Host: "h", Port: 8099, Kind: ProfileSubscribe, Filters: []string{"//Who"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SaveProfile(ctx, Profile{Name: "x", Host: "h", Port: 0, Kind: KindSend}); err == nil {
+	if _, err := s.SaveProfile(ctx, Profile{Name: "x", Host: "h", Port: 0, Kind: ProfileSend}); err == nil {
 		t.Fatal("port 0 accepted")
 	}
-	ps, _ := s.ListProfiles(ctx, KindSubscribe)
+	ps, _ := s.ListProfiles(ctx, ProfileSubscribe)
 	if len(ps) != 1 || ps[0].ID != id || ps[0].Filters[0] != "//Who" {
 		t.Fatalf("profiles %+v", ps)
 	}
-	if ps, _ := s.ListProfiles(ctx, KindSend); len(ps) != 0 {
+	if ps, _ := s.ListProfiles(ctx, ProfileSend); len(ps) != 0 {
 		t.Fatalf("send profiles %+v", ps)
 	}
 	if err := s.DeleteProfile(ctx, id); err != nil {
@@ -282,5 +282,34 @@ func TestOutboxStorage(t *testing.T) {
 	}
 	if _, err := s.GetOutbox(ctx, ids[2]); !errors.Is(err, ErrNotFound) {
 		t.Fatal(err)
+	}
+}
+
+// TestProfileKindValidated: a profile's kind is checked when it is saved and
+// when it is read back; a stored row with another kind (a newer Starling's,
+// or a damaged file) is an error that names the profile, not a profile of
+// no known use.
+func TestProfileKindValidated(t *testing.T) {
+	s := open(t, t.TempDir(), Options{})
+	if _, err := s.SaveProfile(ctx, Profile{Name: "odd", Host: "h", Port: 1, Kind: "gossip"}); err == nil || !strings.Contains(err.Error(), `not "gossip"`) {
+		t.Fatalf("saving kind gossip: %v", err)
+	}
+	if _, err := s.SaveProfile(ctx, Profile{Name: "home", Host: "h", Port: 8098, Kind: ProfileSend}); err != nil {
+		t.Fatal(err)
+	}
+	if ps, err := s.ListProfiles(ctx, AnyProfile); err != nil || len(ps) != 1 || ps[0].Kind != ProfileSend {
+		t.Fatalf("profiles %+v, %v", ps, err)
+	}
+	if _, err := s.ListProfiles(ctx, "gossip"); err == nil {
+		t.Error("listing kind gossip is not refused")
+	}
+	if _, err := s.DB().Exec(`UPDATE profiles SET kind = 'gossip' WHERE name = 'home'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ListProfiles(ctx, AnyProfile); err == nil || !strings.Contains(err.Error(), `profile "home"`) || !strings.Contains(err.Error(), "gossip") {
+		t.Errorf("reading a profile of kind gossip: %v", err)
+	}
+	if _, err := s.ProfileByName(ctx, "home"); err == nil {
+		t.Error("ProfileByName returns a profile of kind gossip")
 	}
 }

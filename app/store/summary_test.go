@@ -106,7 +106,7 @@ func checkSamples(t *testing.T, s *Store, partial bool) {
 		t.Errorf("MS181101ab Preliminary: %+v", r)
 	}
 	if m := r.Skymap; m == nil || !near(m.RA, 194.30419921875) || !near(m.Dec, -17.856895095545468) || !near(m.Area50, 8.901102526360619) ||
-		!near(m.Area90, 30.988295056781055) || !near(m.DistMean, 39.76999609489013) || !near(m.DistStd, 8.308435058808886) ||
+		!near(m.Area90, 30.988295056781055) || m.DistMean == nil || !near(*m.DistMean, 39.76999609489013) || !near(*m.DistStd, 8.308435058808886) ||
 		m.NPix != 19200 || m.MaxOrder != 11 {
 		t.Errorf("MS181101ab Preliminary sky map: %+v", m)
 	}
@@ -165,5 +165,40 @@ func TestSearch(t *testing.T) {
 	rows, err = s.ListEvents(ctx, EventQuery{Trigger: "MS181101ab"})
 	if err != nil || len(rows) != 3 {
 		t.Errorf("trigger: %d rows, %v", len(rows), err)
+	}
+}
+
+// TestMigration7DistanceNull: rows written before migration 7 kept a sky map
+// without a distance as "distmean": 0, "diststd": 0; the upgrade makes them
+// null (read back as nil) and leaves real distances alone.
+func TestMigration7DistanceNull(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, Options{})
+	ingest(t, s)
+	prelim := jsonKey(readSample(t, sampleNotices+"lvk-userguide/MS181101ab-preliminary.json"))
+	if _, err := s.DB().Exec(`UPDATE events SET skymap = json_set(skymap, '$.distmean', 0, '$.diststd', 0) WHERE ivorn = ?;
+		UPDATE events SET skymap = '{"ra":1,"dec":2,"area50":3,"area90":4,"distmean":12.5,"diststd":0,"npix":12,"max_order":0}'
+		WHERE ivorn = 'ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1201696-785';
+		PRAGMA user_version = 6`, prelim); err != nil {
+		t.Fatal(err)
+	}
+	if m := getRow(t, s, prelim).Skymap; m == nil || m.DistMean == nil || *m.DistMean != 0 {
+		t.Fatalf("before the upgrade: %+v", m)
+	}
+	s.Close()
+	s = open(t, dir, Options{})
+	if v, _ := s.Version(ctx); v != SchemaVersion || SchemaVersion < 7 {
+		t.Fatalf("schema version %d after the upgrade, want %d (7 or later)", v, SchemaVersion)
+	}
+	m := getRow(t, s, prelim).Skymap
+	if m == nil || m.DistMean != nil || m.DistStd != nil || m.NPix != 19200 {
+		t.Errorf("a zero distance after the upgrade: %+v", m)
+	}
+	var kind string
+	if err := s.DB().QueryRow(`SELECT json_type(skymap, '$.distmean') FROM events WHERE ivorn = ?`, prelim).Scan(&kind); err != nil || kind != "null" {
+		t.Errorf("stored distmean is %q (%v), want JSON null", kind, err)
+	}
+	if m := getRow(t, s, "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1201696-785").Skymap; m == nil || m.DistMean == nil || *m.DistMean != 12.5 || *m.DistStd != 0 {
+		t.Errorf("a real distance was changed: %+v", m)
 	}
 }

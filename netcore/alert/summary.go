@@ -79,12 +79,14 @@ type Summary struct {
 
 // SkymapSummary is what the archive keeps of a sky map (degrees and deg²).
 type SkymapSummary struct {
-	RA       float64 `json:"ra"`
-	Dec      float64 `json:"dec"`
-	Area50   float64 `json:"area50"`
-	Area90   float64 `json:"area90"`
-	DistMean float64 `json:"distmean"`
-	DistStd  float64 `json:"diststd"`
-	NPix     int     `json:"npix"`
-	MaxOrder int     `json:"max_order"`
+	RA     float64 `json:"ra"`
+	Dec    float64 `json:"dec"`
+	Area50 float64 `json:"area50"`
+	Area90 float64 `json:"area90"`
+	// DistMean and DistStd are the posterior distance's mean and standard
+	// deviation (Mpc), nil (JSON null) when the map gives no distance.
+	DistMean *float64 `json:"distmean"`
+	DistStd  *float64 `json:"diststd"`
+	NPix     int      `json:"npix"`
+	MaxOrder int      `json:"max_order"`
 }

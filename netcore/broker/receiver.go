@@ -2,9 +2,6 @@ package broker
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"time"
@@ -66,7 +63,7 @@ func (r *Receiver) serveConn(c net.Conn) {
 	c.SetDeadline(time.Now().Add(timeout))
 	raw, err := vtp.ReadFrame(c, r.b.cfg.MaxFrame)
 	if err != nil {
-		reason := r.describeReadError(err, timeout)
+		reason := vtp.DescribeReadError(err, 0, timeout)
 		r.log.Info(peer + " " + reason + "; connection closed")
 		r.b.notify(Activity{Kind: ActivityDrop, Peer: peer, Reason: reason})
 		return
@@ -87,22 +84,5 @@ func (r *Receiver) serveConn(c net.Conn) {
 	}
 	if o.Accepted {
 		r.b.Dispatch(o.Event, peer)
-	}
-}
-
-func (r *Receiver) describeReadError(err error, timeout time.Duration) string {
-	var tooLarge *vtp.FrameTooLargeError
-	var ne net.Error
-	switch {
-	case errors.Is(err, io.EOF):
-		return "closed the connection without sending anything"
-	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Sprintf("timed out after %d seconds", int(timeout.Seconds()))
-	case errors.Is(err, vtp.ErrEmptyFrame):
-		return "sent an empty frame"
-	case errors.As(err, &tooLarge):
-		return "exceeded the length limit: " + err.Error()
-	default:
-		return "sent an unreadable frame: " + err.Error()
 	}
 }

@@ -88,12 +88,12 @@ func FuzzBroadcasterInput(f *testing.F) {
 	})
 }
 
-func FuzzSubscriberInput(f *testing.F) {
+func FuzzUpstreamInput(f *testing.F) {
 	for _, s := range fuzzSeeds() {
 		f.Add(s)
 	}
 	b, _ := newRelayBroker(f)
-	s := b.NewSubscriber(SubscribeConfig{AliveTimeout: 5 * time.Second, Filters: []string{"//Who"}})
+	s := b.NewUpstream(UpstreamConfig{AliveTimeout: 5 * time.Second, Filters: []string{"//Who"}})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		drive(t, data, func(c net.Conn) {
 			s.serveConn(context.Background(), c)

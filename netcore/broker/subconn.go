@@ -63,13 +63,13 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 		defer writer.Done()
 		s.writeLoop()
 	}()
-	err := s.readLoop()
+	frames, err := s.readLoop()
 	s.drop(DropNone, "")
 	writer.Wait()
 	bc.removeSub(s)
 	reason := s.reason.String()
 	if s.reason == DropNone && !errors.Is(err, io.EOF) {
-		reason = "connection lost: " + err.Error()
+		reason = "connection lost: " + vtp.DescribeReadError(err, frames, 0)
 	}
 	bc.log.Info("Subscriber at " + peer + " disconnected")
 	bc.b.notify(Activity{Kind: ActivityUnsubscribe, Peer: peer, Reason: reason})
@@ -185,8 +185,8 @@ func (s *subConn) flush() error {
 }
 
 // readLoop handles what the subscriber sends until the connection fails, and
-// returns the error that ended it.
-func (s *subConn) readLoop() error {
+// returns how many frames it read and the error that ended it.
+func (s *subConn) readLoop() (frames int, err error) {
 	fr := vtp.NewFrameReader(s.c, readBufferSize, s.bc.b.cfg.MaxFrame)
 	for {
 		payload, err := fr.Next()
@@ -199,7 +199,7 @@ func (s *subConn) readLoop() error {
 			if errors.As(err, &tooLarge) {
 				s.drop(DropTooLarge, err.Error())
 			}
-			return err
+			return fr.Frames(), err
 		}
 		s.handle(payload)
 	}

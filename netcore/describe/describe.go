@@ -84,10 +84,13 @@ func AddSkymap(s *alert.Summary, raw []byte) {
 		return
 	}
 	sum := m.Summary()
-	for _, v := range []*float64{&sum.RA, &sum.Dec, &sum.Area50, &sum.Area90, &sum.DistMean, &sum.DistStd} {
+	for _, v := range []*float64{&sum.RA, &sum.Dec, &sum.Area50, &sum.Area90} {
 		if math.IsNaN(*v) || math.IsInf(*v, 0) {
 			*v = 0
 		}
+	}
+	if sum.DistMean == nil || sum.DistStd == nil || !finite(*sum.DistMean) || !finite(*sum.DistStd) {
+		sum.DistMean, sum.DistStd = nil, nil // no distance, or none worth showing
 	}
 	s.Skymap = &sum
 	s.HasSkymap = true
@@ -106,3 +109,6 @@ func addNote(s *alert.Summary, note string) {
 		s.Note += "; " + note
 	}
 }
+
+// finite reports whether v is a number (not NaN, not infinite).
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

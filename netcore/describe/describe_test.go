@@ -52,13 +52,16 @@ func TestJSONSkymapSummary(t *testing.T) {
 	}
 	// healpy's values for the same map (netcore/skymap/testdata/reference.json).
 	m := *s.Skymap
+	if m.DistMean == nil || m.DistStd == nil {
+		t.Fatal("no distance; the map has DISTMEAN and DISTSTD")
+	}
 	for _, c := range []struct {
 		name      string
 		got, want float64
 	}{
 		{"ra", m.RA, 194.30419921875}, {"dec", m.Dec, -17.856895095545468},
 		{"area50", m.Area50, 8.901102526360619}, {"area90", m.Area90, 30.988295056781055},
-		{"distmean", m.DistMean, 39.76999609489013}, {"diststd", m.DistStd, 8.308435058808886},
+		{"distmean", *m.DistMean, 39.76999609489013}, {"diststd", *m.DistStd, 8.308435058808886},
 	} {
 		if math.Abs(c.got-c.want) > 1e-6*math.Max(1, math.Abs(c.want)) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)

@@ -46,8 +46,9 @@ func (r *Record) Test() bool {
 }
 
 // Classify says what a record holds: a Hopskotch _format header decides when
-// present; otherwise the first non-blank byte (< for XML, { or [ for JSON).
-// For KindOther it says why in words.
+// present; otherwise the first non-blank byte (< for XML, { or [ for JSON;
+// XML in UTF-16, with a byte-order mark or a first "<", is XML too). For
+// KindOther it says why in words.
 func Classify(r *Record) (Kind, string) {
 	body := bytes.TrimPrefix(r.Value, []byte("\xef\xbb\xbf"))
 	body = bytes.TrimLeft(body, " \t\r\n")
@@ -62,7 +63,7 @@ func Classify(r *Record) (Kind, string) {
 	switch {
 	case len(body) == 0:
 		return KindOther, "empty record"
-	case body[0] == '<':
+	case body[0] == '<', isUTF16XML(body):
 		return KindVOEvent, ""
 	case body[0] == '{' || body[0] == '[':
 		return KindJSON, ""
@@ -82,3 +83,10 @@ func SourceName(topic string) string { return sourcePrefix + topic }
 // IsSource reports whether an event's source is a Kafka topic, so that a
 // publisher leaves events read from Kafka alone.
 func IsSource(source string) bool { return strings.HasPrefix(source, sourcePrefix) }
+
+// isUTF16XML reports whether body begins as XML in UTF-16 does: a
+// byte-order mark of either order, or "<" as a 16-bit unit.
+func isUTF16XML(body []byte) bool {
+	return len(body) >= 2 && (body[0] == 0xFF && body[1] == 0xFE || body[0] == 0xFE && body[1] == 0xFF ||
+		body[0] == '<' && body[1] == 0 || body[0] == 0 && body[1] == '<')
+}

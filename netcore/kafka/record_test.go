@@ -21,6 +21,8 @@ func TestClassify(t *testing.T) {
 		{value: `abc`, headers: map[string]string{HeaderFormat: "avro"}, want: KindOther, why: "Hopskotch format avro"},
 		{value: "", want: KindOther, why: "empty"},
 		{value: "\x00\x01\x02", want: KindOther, why: "binary"},
+		{value: "\xff\xfe<\x00?\x00x\x00", want: KindVOEvent}, // UTF-16LE with its byte-order mark
+		{value: "\x00<\x00?\x00x", want: KindVOEvent},         // UTF-16BE without one
 		{value: "hello", want: KindOther, why: "neither XML nor JSON"},
 	} {
 		got, why := Classify(&Record{Value: []byte(c.value), Headers: c.headers})

@@ -106,10 +106,10 @@ func TestSkymapSummaryMatchesHealpy(t *testing.T) {
 				t.Errorf("npix %d, orders %d–%d; healpy %d, %d–%d", s.NPix, m.MinOrder, s.MaxOrder, want.NPix, want.MinOrder, want.MaxOrder)
 			}
 			if want.DistMean == nil {
-				if m.HasDistance || s.DistMean != 0 {
+				if m.HasDistance || s.DistMean != nil || s.DistStd != nil {
 					t.Errorf("distance %v ± %v where the file has none", s.DistMean, s.DistStd)
 				}
-			} else if !m.HasDistance || s.DistMean != *want.DistMean || s.DistStd != *want.DistStd {
+			} else if !m.HasDistance || s.DistMean == nil || s.DistStd == nil || *s.DistMean != *want.DistMean || *s.DistStd != *want.DistStd {
 				t.Errorf("distance %v ± %v, want %v ± %v", s.DistMean, s.DistStd, *want.DistMean, *want.DistStd)
 			}
 			if math.Abs(m.Total-want.Total) > 1e-9 || m.Warning != "" {

@@ -81,15 +81,20 @@ func (m *Map) CredibleLevels() []float64 {
 	return levels
 }
 
-// Summary is the archive's summary of the map (degrees, deg², Mpc).
+// Summary is the archive's summary of the map (degrees, deg², Mpc); its
+// distance is nil when the map has none.
 func (m *Map) Summary() alert.SkymapSummary {
 	ra, dec := m.MostProbable()
 	a := m.CredibleAreas(0.5, 0.9)
-	return alert.SkymapSummary{
+	s := alert.SkymapSummary{
 		RA: ra, Dec: dec, Area50: a[0], Area90: a[1],
-		DistMean: m.DistMean, DistStd: m.DistStd,
 		NPix: len(m.Pixels), MaxOrder: m.MaxOrder,
 	}
+	if m.HasDistance {
+		mean, std := m.DistMean, m.DistStd
+		s.DistMean, s.DistStd = &mean, &std
+	}
+	return s
 }
 
 // maxPixRadius bounds the angle from a pixel's centre to any of its points,

@@ -12,13 +12,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
-
-	"github.com/beevik/etree"
 
 	"github.com/starling-broker/starling/netcore/nodtd"
 )
@@ -44,10 +40,8 @@ type Event struct {
 	Version   string // root @version
 	Namespace string // root element namespace URI
 
-	mu       sync.RWMutex // guards doc: readers hold it for reading while they use it
-	doc      *xdoc        // libxml2's one parse of Raw, shared by Validate, Summarize and Filter.Match
-	treeOnce sync.Once
-	tree     *etree.Element
+	mu  sync.RWMutex // guards doc: readers hold it for reading while they use it
+	doc *xdoc        // libxml2's one parse of Raw, shared by Validate, Summarize and Filter.Match
 }
 
 // Release frees the parsed document now instead of when the Event is
@@ -92,23 +86,6 @@ func (ev *Event) withDoc(f func(*xdoc)) bool {
 	return true
 }
 
-// Tree is the event as an etree element, for code that reads a packet for
-// people (notices, the composer); it is parsed from Raw on first use, and nil
-// when Raw does not parse.
-func (ev *Event) Tree() *etree.Element {
-	if ev == nil {
-		return nil
-	}
-	ev.treeOnce.Do(func() {
-		doc := etree.NewDocument()
-		doc.ReadSettings.CharsetReader = latin1Reader
-		if err := doc.ReadFromBytes(ev.Raw); err == nil {
-			ev.tree = doc.Root()
-		}
-	})
-	return ev.tree
-}
-
 // Rejection is a refusal with a plain-language reason: the text that follows "Event rejected: " in a nak.
 type Rejection struct {
 	Reason string // what is wrong, in words a packet's author can act on
@@ -150,13 +127,16 @@ const ReasonDTD = nodtd.Reason
 //
 //   - no DTD: a markup declaration (<!DOCTYPE, <!ENTITY, <!ELEMENT, ...)
 //     anywhere outside comments, CDATA sections and processing instructions is
-//     refused before the parser runs, and entities are never expanded (the
-//     parser runs without entity substitution, DTD loading or network access,
-//     and a document that still has a DTD is refused);
-//   - UTF-8, US-ASCII or ISO-8859-1;
+//     refused before the parser runs (package nodtd, which reads UTF-16 and
+//     UTF-32 too), and libxml2 itself stops at a DOCTYPE in whatever encoding
+//     before it reads a declaration; entities are never expanded (the parser
+//     runs without entity substitution, DTD loading or network access);
+//   - not empty; in any encoding libxml2 reads (UTF-8, UTF-16 and UTF-32 of
+//     either byte order, ISO-8859-*, and what iconv knows), told by a
+//     byte-order mark or the XML declaration as XML 1.0 says;
 //   - well-formed XML, namespace-well-formed too (every prefix declared), with
 //     libxml2's words for the problem and its line;
-//   - a VOEvent root element (see IsVOEventRoot);
+//   - a VOEvent root element (local name VOEvent in a VOEvent namespace or none);
 //   - a role attribute holding one of Roles.
 //
 // The IVORN is read but not checked (see CheckIVORN). Parse keeps raw as
@@ -203,13 +183,8 @@ func notWellFormed(msg string, line int) *Rejection {
 	return &Rejection{Reason: reason, Line: line}
 }
 
-// IsVOEventRoot reports whether e is a VOEvent root element: local name
+// isVOEventRoot reports whether e is a VOEvent root element: local name
 // "VOEvent" in a VOEvent namespace (1.1, 2.0 or 2.1) or in no namespace.
-func IsVOEventRoot(e *etree.Element) bool {
-	return e != nil && e.Tag == "VOEvent" && isVOEventNamespace(e.NamespaceURI())
-}
-
-// isVOEventRoot is IsVOEventRoot for libxml2's element.
 func isVOEventRoot(e xnode) bool {
 	return e != nil && xeq(e.name, "VOEvent") && isVOEventNamespace(xnamespace(e))
 }
@@ -233,48 +208,20 @@ func xclarkName(e xnode) string {
 	return strings.Clone(xstr(e.name))
 }
 
-var (
-	utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-	xmlDecl = []byte("<?xml")
-)
-
-// checkEncoding refuses what is neither UTF-8 nor one of the encodings a
-// VOEvent may declare besides it (US-ASCII, ISO-8859-1), and empty documents.
+// checkEncoding refuses an empty document (nothing but white space and a
+// byte-order mark) in words; every encoding libxml2 reads is accepted, and
+// one it cannot read is refused by the parse with libxml2's reason.
 func checkEncoding(raw []byte) *Rejection {
-	input := bytes.TrimPrefix(raw, utf8BOM)
-	if len(bytes.TrimSpace(input)) == 0 {
+	for _, bom := range [][]byte{{0xEF, 0xBB, 0xBF}, {0xFE, 0xFF}, {0xFF, 0xFE}} {
+		if bytes.HasPrefix(raw, bom) {
+			raw = raw[len(bom):]
+			break
+		}
+	}
+	if len(bytes.Trim(raw, " \t\r\n\x00")) == 0 {
 		return notWellFormed("the document is empty", 0)
 	}
-	if bytes.HasPrefix(input, []byte{0xFE, 0xFF}) || bytes.HasPrefix(input, []byte{0xFF, 0xFE}) ||
-		bytes.IndexByte(input[:min(len(input), 4)], 0) >= 0 {
-		return notWellFormed("UTF-16 documents are not accepted; send UTF-8", 1)
-	}
-	if !bytes.HasPrefix(input, xmlDecl) {
-		return nil
-	}
-	decl := input
-	if end := bytes.Index(input, []byte("?>")); end >= 0 {
-		decl = input[:end]
-	}
-	i := bytes.Index(decl, []byte("encoding"))
-	if i < 0 {
-		return nil
-	}
-	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
-	rest = bytes.TrimLeft(bytes.TrimPrefix(rest, []byte("=")), " \t\r\n")
-	if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
-		return nil // malformed: libxml2 says so
-	}
-	end := bytes.IndexByte(rest[1:], rest[0])
-	if end < 0 {
-		return nil
-	}
-	switch name := string(rest[1 : 1+end]); strings.ToLower(name) {
-	case "utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1":
-		return nil
-	default:
-		return notWellFormed(fmt.Sprintf("unsupported character encoding %q; send UTF-8", name), 1)
-	}
+	return nil
 }
 
 // parseRejection says why Raw does not parse.
@@ -293,20 +240,29 @@ func (ev *Event) parseRejection() *Rejection {
 	return notWellFormed("the document could not be read", 0)
 }
 
-// latin1Reader lets encoding/xml (under etree) read the encodings Parse
-// accepts besides UTF-8: ISO-8859-1 is converted, US-ASCII is UTF-8 already.
-func latin1Reader(charset string, input io.Reader) (io.Reader, error) {
-	switch strings.ToLower(charset) {
-	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1":
-		b, err := io.ReadAll(input)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]byte, 0, 2*len(b))
-		for _, c := range b {
-			out = utf8.AppendRune(out, rune(c))
-		}
-		return bytes.NewReader(out), nil
+// ReadIVORN reads raw as comet-sendvo does before sending it: XML in any
+// encoding libxml2 reads, with no DTD, whose root element is a VOEvent; it
+// returns the root's ivorn ("" when there is none). Nothing else is checked:
+// the receiver is the judge. Errors are *Rejection.
+func ReadIVORN(raw []byte) (string, error) {
+	if line, found := nodtd.Find(raw); found {
+		return "", &Rejection{Reason: ReasonDTD, Line: line}
 	}
-	return input, nil
+	if rej := checkEncoding(raw); rej != nil {
+		return "", rej
+	}
+	d, xe, dtd := readX(raw)
+	if dtd {
+		return "", &Rejection{Reason: ReasonDTD, Line: 1}
+	}
+	if d == nil {
+		return "", notWellFormed(xe.msg, xe.line)
+	}
+	defer d.free()
+	root := xroot(d)
+	if !isVOEventRoot(root) {
+		return "", rejectf("Not a VOEvent packet: root element is %s", xclarkName(root))
+	}
+	ivorn, _ := xattr(root, "ivorn")
+	return ivorn, nil
 }

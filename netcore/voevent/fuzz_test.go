@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/encoding/unicode"
 )
 
 // FuzzParse feeds arbitrary bytes to Parse, Summarize and a filter: none may
@@ -14,6 +16,19 @@ func FuzzParse(f *testing.F) {
 		f.Add(p.raw)
 	}
 	f.Add([]byte(billionLaughs))
+	utf16 := func(s string, big bool) []byte {
+		order := unicode.LittleEndian
+		if big {
+			order = unicode.BigEndian
+		}
+		b, _ := unicode.UTF16(order, unicode.UseBOM).NewEncoder().Bytes([]byte(s))
+		return b
+	}
+	sample := strings.Replace(string(TestEvent("ivo://fuzz.test/broker", time.Unix(0, 0))), "UTF-8", "UTF-16", 1)
+	f.Add(utf16(sample, false))
+	f.Add(utf16(sample, true))
+	f.Add(utf16(billionLaughs, false))
+	f.Add(utf16(billionLaughs, true))
 	f.Add(TestEvent("ivo://fuzz.test/broker", time.Unix(0, 0)))
 	f.Add([]byte("<?xml version='1.0' encoding='ISO-8859-1'?><VOEvent role='test'><Who>\xe9</Who></VOEvent>"))
 	f.Add([]byte("<a xmlns:b='u'><b:c b:d='1' xmlns='v'/><![CDATA[x]]>y<!--z--><?p q?></a>"))

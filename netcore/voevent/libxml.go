@@ -56,17 +56,40 @@ static void slKeep(void *user, slErrorPtr e) {
 	}
 }
 
+// slSawDTD is set by slStopAtDTD on the thread whose parse met a DOCTYPE.
+static __thread int slSawDTD;
+
+// slStopAtDTD is the parser's internalSubset callback: libxml2 calls it on
+// reading "<!DOCTYPE name ...", after decoding the document from whatever
+// encoding it is in and before it reads any declaration of the DTD, so
+// stopping here refuses every DTD (internal or external, however encoded)
+// before one entity is declared.
+static void slStopAtDTD(void *ctx, const xmlChar *name, const xmlChar *externalID, const xmlChar *systemID) {
+	slSawDTD = 1;
+	xmlStopParser((xmlParserCtxtPtr)ctx);
+}
+
 // slRead parses buf with ctxt (reset first, so one context serves many
 // documents, one at a time) with no network, no entity substitution and no
 // DTD loading; names are not shared through ctxt's dictionary, so the
 // document owns all its memory. A document that is not namespace-well-formed
-// is refused (libxml2 only flags it), and so is one with a DTD (*dtd = 1).
+// is refused (libxml2 only flags it), and so is one with a DTD (*dtd = 1):
+// the parse stops at its DOCTYPE (slStopAtDTD).
 static xmlDocPtr slRead(xmlParserCtxtPtr ctxt, const char *buf, int len, slErr *err, int *dtd) {
 	slQuiet();
 	xmlSetStructuredErrorFunc(err, slKeep);
+	ctxt->sax->internalSubset = slStopAtDTD;
+	slSawDTD = 0;
 	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, len, NULL, NULL,
 		XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NODICT);
 	xmlSetStructuredErrorFunc(NULL, slIgnore);
+	if (slSawDTD) {
+		if (doc != NULL) {
+			xmlFreeDoc(doc);
+		}
+		*dtd = 1;
+		return NULL;
+	}
 	if (doc != NULL && (doc->intSubset != NULL || doc->extSubset != NULL)) {
 		xmlFreeDoc(doc);
 		doc = NULL;

@@ -4,6 +4,7 @@ package vtp
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -46,83 +47,133 @@ func checkLength(n uint32, max int) error {
 	return nil
 }
 
+// cutShortError is a frame whose payload ended early.
+type cutShortError struct {
+	declared uint32
+	err      error // io.ErrUnexpectedEOF, or what the stream said
+}
+
+func (e *cutShortError) Error() string {
+	return fmt.Sprintf("frame of %d bytes cut short: %v", e.declared, e.err)
+}
+
+func (e *cutShortError) Unwrap() error { return e.err }
+
 // cutShort words a frame whose payload ended early.
 func cutShort(n uint32, err error) error {
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}
-	return fmt.Errorf("frame of %d bytes cut short: %w", n, err)
+	return &cutShortError{declared: n, err: err}
 }
 
-// ReadFrame reads one frame and returns its payload in a buffer of its own.
-// It refuses an empty frame and a declared length above max without reading
-// the payload. Readers of many frames use a FrameReader instead.
+// ReadFrame reads one frame from r and returns its payload in a buffer of
+// its own, reading no byte past the frame. It refuses an empty frame and a
+// declared length above max without reading the payload. It is a
+// FrameReader without a buffer; readers of many frames keep a FrameReader.
 func ReadFrame(r io.Reader, max int) ([]byte, error) {
-	var hdr [4]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		return nil, err
-	}
-	n := binary.BigEndian.Uint32(hdr[:])
-	if err := checkLength(n, max); err != nil {
-		return nil, err
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, cutShort(n, err)
-	}
-	return buf, nil
+	return NewFrameReader(r, 0, max).Next()
 }
 
-// FrameReader reads frames from a stream through one buffer: a frame that
-// fits the buffer is returned without copying.
+// FrameReader is the one reader of VTP frames: it reads length-prefixed
+// frames from a stream, through a buffer (a frame that fits it is returned
+// without copying) or, without one, exactly each frame's bytes.
 type FrameReader struct {
-	br  *bufio.Reader
-	max int
+	r        io.Reader     // the stream, read exactly when br is nil
+	br       *bufio.Reader // the buffer, nil for exact reads
+	max      int
+	frames   int  // frames read
+	borrowed bool // the last payload is in br's buffer
 }
 
 // NewFrameReader reads frames of at most max bytes (<= 0: DefaultMaxFrame)
-// from r through a buffer of size bytes.
+// from r through a buffer of size bytes; with size <= 0 it reads no byte past
+// each frame and every payload is a buffer of its own (for a connection that
+// carries one frame, or whose bytes another reader takes after).
 func NewFrameReader(r io.Reader, size, max int) *FrameReader {
-	return &FrameReader{br: bufio.NewReaderSize(r, size), max: max}
+	if size <= 0 {
+		return &FrameReader{r: r, max: max}
+	}
+	return &FrameReader{r: r, br: bufio.NewReaderSize(r, size), max: max}
 }
 
 // Buffered is how many bytes have arrived and wait to be read: a client
 // that answers many frames flushes its answers when it reaches zero.
-func (f *FrameReader) Buffered() int { return f.br.Buffered() }
+func (f *FrameReader) Buffered() int {
+	if f.br == nil {
+		return 0
+	}
+	return f.br.Buffered()
+}
 
-// Next returns the next frame's payload. It is valid only until the next
-// call. An empty frame gives ErrEmptyFrame and the stream can go on; a
-// declared length above the limit gives a *FrameTooLargeError and the
-// stream cannot (the payload is not read).
+// Frames is how many frames have been read so far (see DescribeReadError).
+func (f *FrameReader) Frames() int { return f.frames }
+
+// Next returns the next frame's payload. Through a buffer it is valid only
+// until the next call (NextOwned keeps it). An empty frame gives
+// ErrEmptyFrame and the stream can go on; a declared length above the limit
+// gives a *FrameTooLargeError and the stream cannot (the payload is not
+// read); end of stream between frames is io.EOF, within one
+// io.ErrUnexpectedEOF.
 func (f *FrameReader) Next() ([]byte, error) {
-	hdr, err := f.br.Peek(4)
-	if err != nil {
-		if err == io.EOF && f.br.Buffered() > 0 {
-			err = io.ErrUnexpectedEOF
+	f.borrowed = false
+	var n uint32
+	if f.br == nil {
+		var hdr [4]byte
+		if _, err := io.ReadFull(f.r, hdr[:]); err != nil {
+			return nil, err
 		}
-		return nil, err
-	}
-	n := binary.BigEndian.Uint32(hdr)
-	if err := checkLength(n, f.max); err != nil {
-		if n == 0 {
-			f.br.Discard(4)
+		n = binary.BigEndian.Uint32(hdr[:])
+		if err := checkLength(n, f.max); err != nil {
+			return nil, err
 		}
-		return nil, err
-	}
-	if int(n)+4 <= f.br.Size() {
-		buf, err := f.br.Peek(int(n) + 4)
+	} else {
+		hdr, err := f.br.Peek(4)
 		if err != nil {
-			return nil, cutShort(n, err)
+			if err == io.EOF && f.br.Buffered() > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
 		}
-		f.br.Discard(int(n) + 4)
-		return buf[4:], nil
+		n = binary.BigEndian.Uint32(hdr)
+		if err := checkLength(n, f.max); err != nil {
+			if n == 0 {
+				f.br.Discard(4)
+			}
+			return nil, err
+		}
+		if int(n)+4 <= f.br.Size() {
+			buf, err := f.br.Peek(int(n) + 4)
+			if err != nil {
+				return nil, cutShort(n, err)
+			}
+			f.br.Discard(int(n) + 4)
+			f.frames++
+			f.borrowed = true
+			return buf[4:], nil
+		}
+		f.br.Discard(4)
 	}
-	f.br.Discard(4)
+	var src io.Reader = f.r
+	if f.br != nil {
+		src = f.br
+	}
 	buf := make([]byte, n)
-	if _, err := io.ReadFull(f.br, buf); err != nil {
+	if _, err := io.ReadFull(src, buf); err != nil {
 		return nil, cutShort(n, err)
 	}
+	f.frames++
 	return buf, nil
+}
+
+// NextOwned is Next with the payload in a buffer of the caller's own, for a
+// payload kept past the next read (an event handed on).
+func (f *FrameReader) NextOwned() ([]byte, error) {
+	p, err := f.Next()
+	if err == nil && f.borrowed {
+		p = bytes.Clone(p)
+	}
+	return p, err
 }
 
 // AppendFrame appends the length prefix and payload to dst.

@@ -78,8 +78,8 @@ func exchange(t *testing.T, c net.Conn, br *bufio.Reader, packet []byte) *vtp.Me
 	return m
 }
 
-// runSubscriber runs s until the test ends.
-func runSubscriber(t *testing.T, s *Subscriber) {
+// runUpstream runs s until the test ends.
+func runUpstream(t *testing.T, s *Upstream) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
@@ -107,8 +107,8 @@ func TestSubscriberSession(t *testing.T) {
 	}))
 	u := newFakeUpstream(t)
 	filters := []string{`//Param[@name="mag" and @value < 20]`, `//Who[AuthorIVORN="ivo://x/y"]`}
-	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint(), Filters: filters})
-	runSubscriber(t, s)
+	s := b.NewUpstream(UpstreamConfig{Target: u.endpoint(), Filters: filters})
+	runUpstream(t, s)
 	c := u.accept(t)
 	br := bufio.NewReader(c)
 
@@ -171,8 +171,8 @@ func TestSubscriberReconnects(t *testing.T) {
 	kinds := map[ActivityKind]int{}
 	b.Watch(func(a Activity) { mu.Lock(); kinds[a.Kind]++; mu.Unlock() })
 	u := newFakeUpstream(t)
-	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint(), MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
-	runSubscriber(t, s)
+	s := b.NewUpstream(UpstreamConfig{Target: u.endpoint(), MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
+	runUpstream(t, s)
 	c := u.accept(t)
 	exchange(t, c, bufio.NewReader(c), vtp.Authenticate(relayUpstreamIVO))
 	c.Close()
@@ -198,8 +198,8 @@ func TestSubscriberReconnects(t *testing.T) {
 func TestSubscriberReconnectsWhenSilent(t *testing.T) {
 	b, lg := newRelayBroker(t)
 	u := newFakeUpstream(t)
-	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint(), AliveTimeout: 200 * time.Millisecond, MinBackoff: 10 * time.Millisecond})
-	runSubscriber(t, s)
+	s := b.NewUpstream(UpstreamConfig{Target: u.endpoint(), AliveTimeout: 200 * time.Millisecond, MinBackoff: 10 * time.Millisecond})
+	runUpstream(t, s)
 	first := u.accept(t)
 	start := time.Now()
 	// Say nothing; the subscriber gives up on the connection and dials again.
@@ -220,7 +220,7 @@ func TestSubscriberReconnectsWhenSilent(t *testing.T) {
 func TestSubscriberStopsOnCancel(t *testing.T) {
 	b, _ := newRelayBroker(t)
 	u := newFakeUpstream(t)
-	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint()})
+	s := b.NewUpstream(UpstreamConfig{Target: u.endpoint()})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
@@ -259,8 +259,8 @@ func TestSubscriberRelaysThroughBroadcaster(t *testing.T) {
 	downAddr := startBroadcaster(t, downBC)
 	leaf := dialSub(t, downAddr, true, true)
 
-	sub := down.NewSubscriber(SubscribeConfig{Target: endpoint.Endpoint{Network: "tcp", Address: upAddr}, Filters: []string{`//Param[@value > 1]`}})
-	runSubscriber(t, sub)
+	sub := down.NewUpstream(UpstreamConfig{Target: endpoint.Endpoint{Network: "tcp", Address: upAddr}, Filters: []string{`//Param[@value > 1]`}})
+	runUpstream(t, sub)
 	waitFilters(t, upBC, 1)
 
 	upBC.Publish(mustParse(t, relayEvent("chain-filtered-out", 0.5)))
@@ -285,8 +285,8 @@ func TestSubscriberAcceptInvalid(t *testing.T) {
 	dispatched := make(chan string, 10)
 	b.AddHandler(HandlerFunc(func(ev *voevent.Event, source string) { dispatched <- ev.IVORN }))
 	u := newFakeUpstream(t)
-	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint(), AcceptInvalid: true})
-	runSubscriber(t, s)
+	s := b.NewUpstream(UpstreamConfig{Target: u.endpoint(), AcceptInvalid: true})
+	runUpstream(t, s)
 	c := u.accept(t)
 	br := bufio.NewReader(c)
 	v11 := []byte(`<?xml version="1.0"?>
@@ -328,8 +328,8 @@ func TestSubscriberAcceptInvalid(t *testing.T) {
 func TestSubscriberReconnectNow(t *testing.T) {
 	b, _ := newRelayBroker(t)
 	u := newFakeUpstream(t)
-	s := b.NewSubscriber(SubscribeConfig{Target: u.endpoint(), MinBackoff: time.Hour, MaxBackoff: time.Hour})
-	runSubscriber(t, s)
+	s := b.NewUpstream(UpstreamConfig{Target: u.endpoint(), MinBackoff: time.Hour, MaxBackoff: time.Hour})
+	runUpstream(t, s)
 	first := u.accept(t)
 	waitFor(t, "connected", func() bool { return s.State().Connected })
 	first.Close() // upstream goes away: the subscriber waits an hour

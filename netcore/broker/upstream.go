@@ -1,11 +1,9 @@
 package broker
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -17,7 +15,7 @@ import (
 	"github.com/starling-broker/starling/netcore/vtp"
 )
 
-// Subscriber defaults.
+// Upstream subscription defaults.
 const (
 	// DefaultAliveTimeout is Comet's ALIVE_INTERVAL: reconnect after this long without traffic.
 	DefaultAliveTimeout = 120 * time.Second
@@ -34,8 +32,8 @@ const (
 	answerTimeout = 30 * time.Second
 )
 
-// SubscribeConfig configures a Subscriber; zero values take the defaults.
-type SubscribeConfig struct {
+// UpstreamConfig configures an Upstream; zero values take the defaults.
+type UpstreamConfig struct {
 	// Target is the upstream broker's broadcast endpoint.
 	Target endpoint.Endpoint
 	// Filters are XPath expressions sent upstream in the authenticate answer.
@@ -55,8 +53,8 @@ type SubscribeConfig struct {
 	AcceptInvalid bool
 }
 
-// SubscriberState is a subscription's state, for a live view.
-type SubscriberState struct {
+// UpstreamState is a subscription's state, for a live view.
+type UpstreamState struct {
 	// Connected is true while a connection to the upstream broker is open.
 	Connected bool
 	// Since is when the state last changed: a connection opened or ended, or an attempt failed.
@@ -72,31 +70,31 @@ type SubscriberState struct {
 	NextAttempt time.Time
 }
 
-// Subscriber keeps a subscription to an upstream broker: it connects,
+// Upstream keeps a subscription to an upstream broker: it connects,
 // answers authenticate and iamalive, acknowledges every event (never a nak,
 // as Comet's subscriber: a nak would get it cut off), processes each event as
 // the receiver does and dispatches the new ones; it reconnects with backoff
 // when the connection fails or falls silent. Unlike Comet's subscriber, which
 // checks only "previously seen", it runs the receiver's full check, so an
 // invalid event is acked but neither stored nor passed on, unless
-// SubscribeConfig.AcceptInvalid is set.
-type Subscriber struct {
+// UpstreamConfig.AcceptInvalid is set.
+type Upstream struct {
 	b      *Broker
-	cfg    SubscribeConfig
+	cfg    UpstreamConfig
 	log    *slog.Logger
 	target string
 	source string
 
 	mu    sync.Mutex
-	state SubscriberState
+	state UpstreamState
 	conn  net.Conn // the open connection, for Reconnect
 
 	received atomic.Uint64
 	kick     chan struct{} // Reconnect: skip the wait before the next attempt
 }
 
-// NewSubscriber returns a subscriber to cfg.Target; call Run to start it.
-func (b *Broker) NewSubscriber(cfg SubscribeConfig) *Subscriber {
+// NewUpstream returns an upstream subscription to cfg.Target; call Run to start it.
+func (b *Broker) NewUpstream(cfg UpstreamConfig) *Upstream {
 	if cfg.AliveTimeout <= 0 {
 		cfg.AliveTimeout = DefaultAliveTimeout
 	}
@@ -114,7 +112,7 @@ func (b *Broker) NewSubscriber(cfg SubscribeConfig) *Subscriber {
 	}
 	cfg.Filters = append([]string(nil), cfg.Filters...)
 	target := cfg.Target.String()
-	return &Subscriber{
+	return &Upstream{
 		b:      b,
 		cfg:    cfg,
 		log:    b.log.With("component", "subscriber", "upstream", target),
@@ -126,7 +124,7 @@ func (b *Broker) NewSubscriber(cfg SubscribeConfig) *Subscriber {
 
 // Reconnect connects again now: a subscription waiting to retry tries at
 // once, and a connected one closes its connection and connects afresh.
-func (s *Subscriber) Reconnect() {
+func (s *Upstream) Reconnect() {
 	select {
 	case s.kick <- struct{}{}:
 	default:
@@ -140,7 +138,7 @@ func (s *Subscriber) Reconnect() {
 }
 
 // State returns the subscription's current state.
-func (s *Subscriber) State() SubscriberState {
+func (s *Upstream) State() UpstreamState {
 	s.mu.Lock()
 	st := s.state
 	s.mu.Unlock()
@@ -148,7 +146,7 @@ func (s *Subscriber) State() SubscriberState {
 	return st
 }
 
-func (s *Subscriber) setState(connected bool, lastErr string) {
+func (s *Upstream) setState(connected bool, lastErr string) {
 	s.mu.Lock()
 	s.state.Connected = connected
 	s.state.Since = time.Now()
@@ -160,7 +158,7 @@ func (s *Subscriber) setState(connected bool, lastErr string) {
 
 // Run keeps the subscription until ctx ends, and then returns ctx.Err().
 // Call it once.
-func (s *Subscriber) Run(ctx context.Context) error {
+func (s *Upstream) Run(ctx context.Context) error {
 	var backoff time.Duration
 	for {
 		if err := ctx.Err(); err != nil {
@@ -197,7 +195,7 @@ func (s *Subscriber) Run(ctx context.Context) error {
 }
 
 // connectOnce makes one connection and serves it until it ends.
-func (s *Subscriber) connectOnce(ctx context.Context) (bool, error) {
+func (s *Upstream) connectOnce(ctx context.Context) (bool, error) {
 	d := net.Dialer{Timeout: s.cfg.DialTimeout}
 	c, err := d.DialContext(ctx, s.cfg.Target.Network, s.cfg.Target.Address)
 	if err != nil {
@@ -243,11 +241,11 @@ var errSilent = errors.New("no traffic from upstream")
 
 // serveConn reads and answers packets from the upstream broker until the
 // connection fails, falls silent or ctx ends. It works over any net.Conn.
-func (s *Subscriber) serveConn(ctx context.Context, c net.Conn) error {
-	br := bufio.NewReaderSize(c, 4096)
+func (s *Upstream) serveConn(ctx context.Context, c net.Conn) error {
+	fr := vtp.NewFrameReader(c, 4096, s.b.cfg.MaxFrame)
 	for {
 		c.SetReadDeadline(time.Now().Add(s.cfg.AliveTimeout))
-		raw, err := vtp.ReadFrame(br, s.b.cfg.MaxFrame)
+		raw, err := fr.NextOwned() // an event is kept and relayed after the next read
 		if err != nil {
 			var ne net.Error
 			var tooLarge *vtp.FrameTooLargeError
@@ -260,11 +258,8 @@ func (s *Subscriber) serveConn(ctx context.Context, c net.Conn) error {
 				return fmt.Errorf("%w for %s", errSilent, s.cfg.AliveTimeout)
 			case errors.As(err, &tooLarge):
 				s.log.Info("Length limit exceeded: " + err.Error())
-				return err
-			case errors.Is(err, io.EOF):
-				return errors.New("upstream closed the connection")
 			}
-			return err
+			return errors.New("upstream " + vtp.DescribeReadError(err, fr.Frames(), s.cfg.AliveTimeout))
 		}
 		if err := s.handle(ctx, c, raw); err != nil {
 			return err
@@ -274,7 +269,7 @@ func (s *Subscriber) serveConn(ctx context.Context, c net.Conn) error {
 
 // handle acts on one packet, as Comet's VOEventSubscriber.stringReceived; it
 // returns an error only when an answer could not be written.
-func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
+func (s *Upstream) handle(ctx context.Context, c net.Conn, raw []byte) error {
 	root, ok := vtp.PeekRoot(raw)
 	var m *vtp.Message
 	if !ok || root.Local == "Transport" {
@@ -330,11 +325,11 @@ func (s *Subscriber) handle(ctx context.Context, c net.Conn, raw []byte) error {
 // process checks and commits an event from upstream as Broker.Process does,
 // but with AcceptInvalid an event that only fails the IVORN or schema check
 // is committed too.
-func (s *Subscriber) process(ctx context.Context, raw []byte) Outcome {
+func (s *Upstream) process(ctx context.Context, raw []byte) Outcome {
 	return s.b.process(ctx, raw, Origin{Source: s.source}, s.cfg.AcceptInvalid)
 }
 
-func (s *Subscriber) answer(c net.Conn, packet []byte) error {
+func (s *Upstream) answer(c net.Conn, packet []byte) error {
 	c.SetWriteDeadline(time.Now().Add(answerTimeout))
 	if err := vtp.WriteFrame(c, packet); err != nil {
 		return fmt.Errorf("could not answer: %w", err)

@@ -128,7 +128,7 @@ func Open(opt Options) (*Core, error) {
 	if opt.Shared {
 		return openShared(opt)
 	}
-	st, err := store.Open(opt.DataDir, store.Options{Exclusive: true})
+	st, err := store.Open(opt.DataDir, store.Options{Exclusive: true, Log: opt.Log})
 	if err != nil {
 		return nil, err
 	}

@@ -100,6 +100,9 @@ func runDoctor(env Env, args []string) error {
 	fmt.Fprintf(out, "Copying what can still be read into %s…\n", dst)
 	rep, err := store.Recover(ctx, path, dst, nil)
 	if err != nil {
+		if b, when := newestBackup(dir); b != "" {
+			return exitf(exitFailure, "recovery failed: %v\nThe newest backup (made %s) can be put in place instead: stop Starling, then run\n  starling restore %s --data-dir %s", err, when, b, dir)
+		}
 		return exitf(exitFailure, "recovery failed: %v", err)
 	}
 	printRecovery(out, rep)
@@ -108,6 +111,9 @@ func runDoctor(env Env, args []string) error {
 	}
 	if !replace {
 		fmt.Fprintf(out, "\nTo put it in place: stop Starling, then run\n  starling restore %s --data-dir %s\n(or run starling doctor --replace again). The damaged file is kept aside either way.\n", dst, dir)
+		if b, when := newestBackup(dir); b != "" {
+			fmt.Fprintf(out, "The newest backup, %s (made %s), can be restored the same way instead.\n", b, when)
+		}
 		return exitStatus(exitFailure)
 	}
 	aside, err := store.Replace(dir, dst, "damaged")
@@ -117,6 +123,15 @@ func runDoctor(env Env, args []string) error {
 	os.Remove(dst)
 	fmt.Fprintf(out, "\nThe recovered archive is in place in %s; the damaged file is kept as %s. Starling can start again.\n", dir, aside)
 	return nil
+}
+
+// newestBackup is the newest backup of dir and when it was made, or "".
+func newestBackup(dir string) (path, when string) {
+	bs, err := store.Backups(dir)
+	if err != nil || len(bs) == 0 {
+		return "", ""
+	}
+	return bs[0].Path, bs[0].Time.Format("2006-01-02 15:04") + " UTC"
 }
 
 // printRecovery says, table by table, what a recovery copied and lost.

@@ -143,6 +143,9 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err != nil {
 		db.Close()
 		s.unlock()
+		if IsCorrupt(err) {
+			return nil, fmt.Errorf("opening %s: %w; the archive is damaged: run starling doctor --data-dir %s", filepath.Join(dir, FileName), err, dir)
+		}
 		return nil, fmt.Errorf("opening %s: %w", filepath.Join(dir, FileName), err)
 	}
 	s.writerWG.Add(1)

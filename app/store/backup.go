@@ -158,6 +158,9 @@ func Replace(dir, from, tag string) (aside string, err error) {
 	if fi, err := os.Stat(from + "-wal"); err == nil && fi.Size() > 0 {
 		return "", fmt.Errorf("%s has a write-ahead log beside it (%s-wal): open it with sqlite3 once, or copy it with starling backup, first", from, from)
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("cannot create data directory %s: %w", dir, err)
+	}
 	lock, err := lockDir(dir)
 	if err != nil {
 		return "", err

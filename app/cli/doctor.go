@@ -210,6 +210,9 @@ func runRestore(env Env, args []string) error {
 		return exitBare(exitUsage, "usage: "+restoreUsage)
 	}
 	from, dir := a.positional[0], dataDir(a)
+	if err := os.MkdirAll(dir, 0o755); err != nil { // a new machine's
+		return exitf(exitFailure, "%v", err)
+	}
 	if err := store.Locked(dir); err != nil {
 		return exitf(exitFailure, "%v", err)
 	}

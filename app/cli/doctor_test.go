@@ -69,3 +69,30 @@ func TestDoctor(t *testing.T) {
 		t.Fatalf("doctor --help: %d %q", code, stdout)
 	}
 }
+
+// TestBackupThenRestoreIntoANewDirectory: a backup restored where there
+// was no data directory yet (a new machine) opens with its events.
+func TestBackupThenRestoreIntoANewDirectory(t *testing.T) {
+	dir := t.TempDir()
+	syntheticArchive(t, dir, 300)
+	code, stdout, stderr := runCLI("backup", "--data-dir", dir)
+	if code != 0 || !strings.Contains(stdout, "Backed up into ") {
+		t.Fatalf("backup: %d %q %q", code, stdout, stderr)
+	}
+	bs, err := store.Backups(dir)
+	if err != nil || len(bs) != 1 {
+		t.Fatalf("backups: %v %v", bs, err)
+	}
+	fresh := filepath.Join(t.TempDir(), "new", "data")
+	if code, stdout, stderr := runCLI("restore", bs[0].Path, "--data-dir", fresh); code != 0 || strings.Contains(stdout, "kept as") {
+		t.Fatalf("restore into a new directory: %d %q %q", code, stdout, stderr)
+	}
+	s, err := store.Open(fresh, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, err := s.CountEvents(context.Background(), store.EventQuery{}); err != nil || n != 300 {
+		t.Fatalf("the restored archive holds %d events (%v), want 300", n, err)
+	}
+}

@@ -42,6 +42,16 @@ type Options struct {
 	// MustExist, with Shared, makes a data directory without a database
 	// ErrNoData rather than creating it.
 	MustExist bool
+	// BackupEvery is how often the owner of the data directory backs the
+	// archive up into DATADIR/backups (default DefaultBackupEvery; negative:
+	// never; the setting backup.daily=off stops them too).
+	BackupEvery time.Duration
+	// BackupKeep is how many backups to keep (default 7; the setting
+	// backup.keep overrides it).
+	BackupKeep int
+	// BackupDelay is how long after the start the first backup waits when
+	// none is younger than BackupEvery (default a minute).
+	BackupDelay time.Duration
 	// ReadOnly, with Shared, refuses writes to the store (unless its schema
 	// needs an upgrade first, which a read-write open then does).
 	ReadOnly bool
@@ -128,7 +138,7 @@ func Open(opt Options) (*Core, error) {
 	if opt.Shared {
 		return openShared(opt)
 	}
-	st, err := store.Open(opt.DataDir, store.Options{Exclusive: true})
+	st, err := store.Open(opt.DataDir, store.Options{Exclusive: true, Log: opt.Log})
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +160,9 @@ func Open(opt Options) (*Core, error) {
 	}
 	c.wg.Add(1)
 	go c.pruneLoop()
+	st.WatchHealth(func(store.Health) { c.changed(ChangeHealth) })
 	c.startOutbox()
+	c.startBackups()
 	if opt.RunSubscriptions {
 		if err := c.startSubscriptions(context.Background()); err != nil {
 			c.Close()

@@ -20,6 +20,9 @@ const (
 	// ChangeSources: a subscription or Kafka source was added, removed, or
 	// changed state.
 	ChangeSources
+	// ChangeHealth: the archive's health changed (its check on open ended,
+	// or damage was found).
+	ChangeHealth
 )
 
 // WatchChanges registers f to be called with every change of the core's

@@ -111,6 +111,12 @@ func (c *Core) SearchSeen(ctx context.Context, q string, limit int) ([]seen.Entr
 // reads only memory, so a window can redraw it as often as its clock ticks.
 func (c *Core) StatusLineWith(o OutboxWaiting, now time.Time) string {
 	var parts []string
+	switch h := c.ArchiveHealth(); h.State {
+	case "damaged":
+		parts = append(parts, "⚠ "+h.Text())
+	case "checking":
+		parts = append(parts, h.Text())
+	}
 	if lb := c.Broker(); lb != nil {
 		recv, bcast := lb.Addresses()
 		parts = append(parts, "● local broker on "+recv+" / "+bcast)

@@ -32,11 +32,14 @@ type Command struct {
 // Commands lists the subcommands, in the order help shows them.
 func Commands() []Command {
 	return []Command{
+		{Name: "backup", Summary: "copy the archive into DIR/backups now (beside a running Starling too)", Run: prefixed("starling backup", runBackup)},
 		{Name: "bench", Summary: "measure any VTP broker (submit, fanout, soak; null: a ceiling)", Run: runBench},
 		{Name: "broker", Summary: "run a VOEvent broker (Comet's options)", Run: prefixed("starling broker", runBroker)},
+		{Name: "doctor", Summary: "check the archive for damage; recover what can still be read", Run: prefixed("starling doctor", runDoctor)},
 		{Name: "events", Summary: "list, search and show the archive of received events", Run: runEvents},
 		{Name: "kafka", Summary: "Kafka clusters: list the topics your credentials can read", Run: prefixed("starling kafka topics", runKafka)},
 		{Name: "outbox", Summary: "queue events for a broker and send them when it is reachable", Run: runOutbox},
+		{Name: "restore", Summary: "put a backup in place of the archive (keeps the current one aside)", Run: prefixed("starling restore", runRestore)},
 		{Name: "sendvo", Summary: "send one event to a broker (comet-sendvo)", Run: prefixed("sendvo", runSendvo)},
 		{Name: "settings", Summary: "show or change the desktop app's settings", Run: prefixed("starling settings", runSettings)},
 		{Name: "skymap", Summary: "summarise a HEALPix sky map (FITS file or alert JSON), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},

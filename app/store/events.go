@@ -223,7 +223,8 @@ func scanEvent(sc interface{ Scan(...any) error }) (EventRow, error) {
 
 // ListEvents returns archived events in q's order, newest first by default
 // (keyset paging: q.After, or BeforeID for the default order).
-func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error) {
+func (s *Store) ListEvents(ctx context.Context, q EventQuery) (_ []EventRow, err error) {
+	defer s.note(&err)
 	if q.Limit <= 0 {
 		q.Limit = 100
 	}
@@ -255,7 +256,8 @@ func scanEvents(rows *sql.Rows, err error) ([]EventRow, error) {
 
 // CountEvents counts the archived events that q selects (ignoring Limit
 // and the page cursor).
-func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
+func (s *Store) CountEvents(ctx context.Context, q EventQuery) (_ int64, err error) {
+	defer s.note(&err)
 	q.After, q.counting = Cursor{}, true
 	s.indexBeforeSearch(q)
 	if err := s.planSource(ctx, &q, false); err != nil {
@@ -263,7 +265,7 @@ func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
 	}
 	where, args := q.where()
 	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT count(*)`+q.countFrom()+where, args...).Scan(&n)
+	err = s.db.QueryRowContext(ctx, `SELECT count(*)`+q.countFrom()+where, args...).Scan(&n)
 	return n, err
 }
 
@@ -271,6 +273,7 @@ func (s *Store) CountEvents(ctx context.Context, q EventQuery) (int64, error) {
 // newest archive id at that moment, read in one snapshot: a count to which
 // later arrivals (AfterID newest) can be added.
 func (s *Store) CountEventsAt(ctx context.Context, q EventQuery) (n, newest int64, err error) {
+	defer s.note(&err)
 	q.After, q.counting = Cursor{}, true
 	s.indexBeforeSearch(q)
 	if err := s.planSource(ctx, &q, false); err != nil {
@@ -282,7 +285,8 @@ func (s *Store) CountEventsAt(ctx context.Context, q EventQuery) (n, newest int6
 }
 
 // GetEvent returns the newest archived event with this IVORN and its raw bytes.
-func (s *Store) GetEvent(ctx context.Context, ivorn string) (EventRow, []byte, error) {
+func (s *Store) GetEvent(ctx context.Context, ivorn string) (_ EventRow, _ []byte, err error) {
+	defer s.note(&err)
 	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, (SELECT raw FROM event_raw WHERE event_raw.id = events.id) FROM events WHERE ivorn = ? ORDER BY id DESC LIMIT 1`, ivorn)
 	var raw []byte
 	r, err := scanEvent(scanTail{row, &raw})
@@ -293,7 +297,8 @@ func (s *Store) GetEvent(ctx context.Context, ivorn string) (EventRow, []byte, e
 }
 
 // GetEventByID returns the archived event with this id and its raw bytes.
-func (s *Store) GetEventByID(ctx context.Context, id int64) (EventRow, []byte, error) {
+func (s *Store) GetEventByID(ctx context.Context, id int64) (_ EventRow, _ []byte, err error) {
+	defer s.note(&err)
 	row := s.db.QueryRowContext(ctx, `SELECT `+eventColumns+`, (SELECT raw FROM event_raw WHERE event_raw.id = events.id) FROM events WHERE id = ?`, id)
 	var raw []byte
 	r, err := scanEvent(scanTail{row, &raw})
@@ -314,7 +319,8 @@ func (s scanTail) Scan(dest ...any) error { return s.row.Scan(append(dest, s.tai
 // TriggerEvents returns, oldest first, every archived alert of each trigger
 // that has an alert received at or after since (all triggers when since is
 // zero), for timelines (alert.Timelines).
-func (s *Store) TriggerEvents(ctx context.Context, since time.Time) ([]EventRow, error) {
+func (s *Store) TriggerEvents(ctx context.Context, since time.Time) (_ []EventRow, err error) {
+	defer s.note(&err)
 	q := `SELECT ` + eventColumns + ` FROM events WHERE "trigger" != ''`
 	var args []any
 	if !since.IsZero() {

@@ -117,6 +117,12 @@ func (s *Store) failPending(err error) {
 // commit runs one batch; on any failure every request in it gets the error
 // and nothing of the batch is kept.
 func (s *Store) commit(batch []*admitReq) {
+	if err := s.Damaged(); err != nil { // found damaged since they were queued
+		for _, r := range batch {
+			r.reply <- admitResult{err: err}
+		}
+		return
+	}
 	results := make([]admitResult, len(batch))
 	var docs []indexDoc
 	s.indexWrite.Lock()
@@ -175,6 +181,7 @@ func (s *Store) commit(batch []*admitReq) {
 		}
 		return tx.Commit()
 	}()
+	s.note(&err)
 	if err == nil {
 		s.queueIndex(docs)
 		s.seenCount.Add(int64(len(docs))) // one archived alert per new seen-list entry

@@ -70,6 +70,7 @@ func (s *Store) flushIndex() {
 		return
 	}
 	if err := s.index(context.Background(), docs); err != nil {
+		s.note(&err)
 		s.log.Warn("Could not index archived alerts for search; will try again", "alerts", len(docs), "err", err)
 		s.indexMu.Lock()
 		s.indexQueue = append(docs, s.indexQueue...)

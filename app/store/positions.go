@@ -66,8 +66,9 @@ func (q SkyQuery) where(conds ...string) (string, []any) {
 // Positions returns the id, RA, Dec and error radius of every alert with a
 // position that q selects, oldest first, in one query; an alert with a sky
 // map and no position is placed at the map's most probable point, Err 0.
-func (s *Store) Positions(ctx context.Context, q SkyQuery) ([]Position, error) {
-	q, err := s.planned(ctx, q)
+func (s *Store) Positions(ctx context.Context, q SkyQuery) (_ []Position, err error) {
+	defer s.note(&err)
+	q, err = s.planned(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -96,14 +97,16 @@ func (s *Store) Positions(ctx context.Context, q SkyQuery) ([]Position, error) {
 }
 
 // LastEventID is the newest archived alert's id (0 for none).
-func (s *Store) LastEventID(ctx context.Context) (int64, error) {
+func (s *Store) LastEventID(ctx context.Context) (_ int64, err error) {
+	defer s.note(&err)
 	var id sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT max(id) FROM events`).Scan(&id)
+	err = s.db.QueryRowContext(ctx, `SELECT max(id) FROM events`).Scan(&id)
 	return id.Int64, err
 }
 
 // EventsAfter returns up to limit archived alerts with ids above id, oldest first.
-func (s *Store) EventsAfter(ctx context.Context, id int64, limit int) ([]EventRow, error) {
+func (s *Store) EventsAfter(ctx context.Context, id int64, limit int) (_ []EventRow, err error) {
+	defer s.note(&err)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id > ? ORDER BY id LIMIT ?`, id, limit)
 	return scanEvents(rows, err)
 }

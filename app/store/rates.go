@@ -16,12 +16,13 @@ type RateBin struct {
 
 // Rates counts the alerts that q selects per bucket of width and per
 // source, in one GROUP BY query, oldest bucket first.
-func (s *Store) Rates(ctx context.Context, q SkyQuery, width time.Duration) ([]RateBin, error) {
+func (s *Store) Rates(ctx context.Context, q SkyQuery, width time.Duration) (_ []RateBin, err error) {
+	defer s.note(&err)
 	ms := width.Milliseconds()
 	if ms <= 0 {
 		ms = time.Hour.Milliseconds()
 	}
-	q, err := s.planned(ctx, q)
+	q, err = s.planned(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,14 @@ import (
 
 // Admit records r in the seen-list and the archive if its IVORN is new, in
 // one transaction shared with other concurrent admissions; see seen.Store.
+//
+// Once the archive is known to be damaged (Health), every admission fails
+// with an error that wraps seen.ErrArchiveDamaged, without a query: what is
+// acknowledged must be kept, and a damaged file may lose it.
 func (s *Store) Admit(ctx context.Context, r seen.Record) (seen.Verdict, seen.Entry, error) {
+	if err := s.Damaged(); err != nil {
+		return 0, seen.Entry{}, err
+	}
 	req := &admitReq{ctx: ctx, rec: r, args: eventArgs(r), text: searchText(r.IVORN, r.Summary), reply: make(chan admitResult, 1)}
 	select {
 	case s.admits <- req:
@@ -26,12 +33,14 @@ func (s *Store) Admit(ctx context.Context, r seen.Record) (seen.Verdict, seen.En
 }
 
 // Lookup returns the seen-list entry for an IVORN.
-func (s *Store) Lookup(ctx context.Context, ivorn string) (seen.Entry, bool, error) {
+func (s *Store) Lookup(ctx context.Context, ivorn string) (_ seen.Entry, _ bool, err error) {
+	defer s.note(&err)
 	return lookup(ctx, s.db, ivorn)
 }
 
 // Prune removes seen-list entries first seen before t (the archive stays).
-func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+func (s *Store) Prune(ctx context.Context, before time.Time) (_ int64, err error) {
+	defer s.note(&err)
 	res, err := s.db.ExecContext(ctx, `DELETE FROM seen WHERE first_seen < ?`, before.UnixMilli())
 	if err != nil {
 		return 0, err
@@ -44,7 +53,8 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 // SeenCount is the number of entries in the seen-list. It counts them once
 // and then follows this process's admissions and prunes, so that a window
 // that shows it every second costs no scan of a million entries.
-func (s *Store) SeenCount(ctx context.Context) (int64, error) {
+func (s *Store) SeenCount(ctx context.Context) (_ int64, err error) {
+	defer s.note(&err)
 	s.seenCountOnce.Lock()
 	defer s.seenCountOnce.Unlock()
 	if !s.seenCounted {
@@ -64,7 +74,8 @@ func (s *Store) SeenCount(ctx context.Context) (int64, error) {
 
 // SearchSeen lists up to limit seen-list entries whose IVORN contains substr,
 // newest first.
-func (s *Store) SearchSeen(ctx context.Context, substr string, limit int) ([]seen.Entry, error) {
+func (s *Store) SearchSeen(ctx context.Context, substr string, limit int) (_ []seen.Entry, err error) {
+	defer s.note(&err)
 	if limit <= 0 {
 		limit = 100
 	}

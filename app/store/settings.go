@@ -6,9 +6,10 @@ import (
 )
 
 // GetSetting returns a setting's value and whether it is set.
-func (s *Store) GetSetting(ctx context.Context, key string) (string, bool, error) {
+func (s *Store) GetSetting(ctx context.Context, key string) (_ string, _ bool, err error) {
+	defer s.note(&err)
 	var v string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err = s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if err == sql.ErrNoRows {
 		return "", false, nil
 	}

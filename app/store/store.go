@@ -17,8 +17,11 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/starling-broker/starling/internal/watch"
 )
 
 // FileName is the database's name inside the data directory.
@@ -45,6 +48,14 @@ type Options struct {
 	// back-fill and the index's catch-up to a writer; a database whose
 	// schema is not current is ErrOutdated.
 	ReadOnly bool
+	// NoCheck skips the integrity check that an Exclusive open runs.
+	NoCheck bool
+	// CheckWaitBytes is the largest database whose integrity check Open
+	// waits for (default DefaultCheckWaitBytes; negative: never wait); a
+	// larger one is checked in the background while the store works.
+	CheckWaitBytes int64
+	// CheckTimeout bounds the integrity check (default DefaultCheckTimeout).
+	CheckTimeout time.Duration
 	// Log receives the store's log lines, such as the progress of a
 	// back-fill of summaries after an upgrade (default slog.Default()).
 	Log *slog.Logger
@@ -75,6 +86,12 @@ type Store struct {
 	closeOnce     sync.Once
 	noBackfill    bool
 	readOnly      bool
+
+	healthMu    sync.Mutex
+	health      Health
+	healthWatch watch.List[Health]
+	checkCancel context.CancelFunc // the integrity check on open, if any
+	checkDone   chan struct{}
 }
 
 // Open opens (creating if needed) the store in dir and brings its schema up to date.
@@ -126,10 +143,21 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err != nil {
 		db.Close()
 		s.unlock()
+		if IsCorrupt(err) {
+			return nil, fmt.Errorf("opening %s: %w; the archive is damaged: run starling doctor --data-dir %s", filepath.Join(dir, FileName), err, dir)
+		}
 		return nil, fmt.Errorf("opening %s: %w", filepath.Join(dir, FileName), err)
 	}
 	s.writerWG.Add(1)
 	go s.writer()
+	if opt.Exclusive && !opt.ReadOnly && !opt.NoCheck {
+		wait := opt.CheckWaitBytes
+		if wait == 0 {
+			wait = DefaultCheckWaitBytes
+		}
+		size := fileSize(filepath.Join(dir, FileName)) + fileSize(filepath.Join(dir, FileName)+"-wal")
+		s.startCheck(wait > 0 && size <= wait, opt.CheckTimeout)
+	}
 	return s, nil
 }
 
@@ -143,6 +171,10 @@ func (s *Store) DB() *sql.DB { return s.db }
 func (s *Store) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		if s.checkCancel != nil {
+			s.checkCancel()
+			<-s.checkDone
+		}
 		close(s.stop)
 		s.writerWG.Wait()
 		s.admit.close()

@@ -29,6 +29,18 @@ const (
 	ReasonConflict       = "Previously seen by this broker with different content (same IVORN, other bytes)"
 )
 
+// ReasonArchiveDamaged is the nak reason while the store reports its
+// archive damaged (seen.ErrArchiveDamaged): it says what was found and
+// names the fix, so that an author knows the fault is not theirs.
+func ReasonArchiveDamaged(err error) string {
+	detail := "its database is damaged"
+	var d *seen.DamagedError
+	if errors.As(err, &d) && d.Detail != "" {
+		detail = d.Detail
+	}
+	return "this broker's archive is damaged (" + detail + "); its operator must run starling doctor"
+}
+
 // ErrServerClosed is returned by Serve after Shutdown.
 var ErrServerClosed = errors.New("broker: server closed")
 
@@ -221,6 +233,10 @@ func (b *Broker) admit(ctx context.Context, rec seen.Record, ev *voevent.Event) 
 	v, err := b.cfg.Seen.Admit(ctx, rec)
 	o := Outcome{Event: ev, IVORN: rec.IVORN, Verdict: v}
 	switch {
+	case errors.Is(err, seen.ErrArchiveDamaged):
+		b.log.Error("could not store event: the archive is damaged; run starling doctor", "ivorn", rec.IVORN, "peer", source, "err", err)
+		o.Reason = ReasonArchiveDamaged(err)
+		o.StoreErr = err
 	case err != nil:
 		b.log.Error("could not store event", "ivorn", rec.IVORN, "peer", source, "err", err)
 		o.Reason = "Event could not be stored by this broker (" + err.Error() + "); try again later"

@@ -136,6 +136,16 @@ var migrations = []string{
 	`CREATE INDEX events_source ON events(source, topic, test);
 	DROP INDEX events_topic;
 	CREATE INDEX events_id_test ON events(id, test);`,
+	// 7: the broadcaster's subscribers: the archive id each was last sent
+	// (and acknowledged), so that one that comes back within the grace
+	// period is replayed what it missed. key is "ivo:IVO" or "ip:ADDRESS";
+	// filter is the JSON list of its XPath filters, for the record.
+	`CREATE TABLE IF NOT EXISTS subscribers (
+		key           TEXT PRIMARY KEY,
+		last_event_id INTEGER NOT NULL,
+		last_seen     INTEGER NOT NULL,
+		filter        TEXT NOT NULL DEFAULT '[]'
+	) WITHOUT ROWID;`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -88,6 +88,8 @@ const (
 	// upstream broker connected or ended.
 	ActivityConnected    ActivityKind = "connected"
 	ActivityDisconnected ActivityKind = "disconnected"
+	// ActivityReplay: a subscriber that came back was sent the events it missed.
+	ActivityReplay ActivityKind = "replay"
 )
 
 // Activity is one thing that happened, for a live view.
@@ -218,7 +220,7 @@ func (b *Broker) admit(ctx context.Context, rec seen.Record, ev *voevent.Event) 
 	ctx, cancel := context.WithTimeout(ctx, defaultCommitTimeout)
 	defer cancel()
 	source := rec.Source
-	v, err := b.cfg.Seen.Admit(ctx, rec)
+	v, id, err := b.cfg.Seen.AdmitID(ctx, rec)
 	o := Outcome{Event: ev, IVORN: rec.IVORN, Verdict: v}
 	switch {
 	case err != nil:
@@ -232,6 +234,9 @@ func (b *Broker) admit(ctx context.Context, rec seen.Record, ev *voevent.Event) 
 	default:
 		o.Accepted = true
 		b.accepted.Add(1)
+		if ev != nil {
+			ev.ArchiveID = id
+		}
 		return o
 	}
 	b.refused.Add(1)

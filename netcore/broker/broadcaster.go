@@ -187,7 +187,7 @@ func (bc *Broadcaster) Publish(ev *voevent.Event) {
 				rp.hold(ev, frame, bc.cfg.QueueLen/2)
 				continue
 			}
-			if ev.ArchiveID != 0 && ev.ArchiveID <= rp.skipUpTo {
+			if id := ev.ArchiveID; id > rp.skipFrom && id <= rp.skipUpTo {
 				continue // replayed already
 			}
 		}

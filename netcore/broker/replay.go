@@ -32,6 +32,10 @@ const (
 	// It is above DefaultMaxOutstandingAcks, so that a subscriber that never
 	// acks is dropped as Comet drops it, rather than stalling for ever.
 	replayWindow = 64
+	// shutdownAckWait is how long a shutting-down broadcaster waits for a
+	// subscriber's outstanding acks, so that its saved cursor covers what
+	// it has (fewer events are sent again after a restart).
+	shutdownAckWait = time.Second
 	// cursorTimeout bounds one load or save of cursors.
 	cursorTimeout = 5 * time.Second
 
@@ -82,7 +86,9 @@ type replayState struct {
 	live     bool          // Publish queues events for it directly
 	held     []heldEvent   // events published before it went live
 	overflow bool          // held grew too long and was let go: the archive has them
-	skipUpTo int64         // once live: events up to this id were replayed (or passed over)
+	// Once live, events with ids in (skipFrom, skipUpTo] were replayed (or
+	// passed over by the filters) and are not sent again.
+	skipFrom, skipUpTo int64
 	authed   chan struct{} // closed when its authenticate answer arrives
 	authOnce sync.Once
 	ackWake  chan struct{} // told of each ack while replaying
@@ -244,7 +250,7 @@ func (s *subConn) replay() {
 	if err != nil {
 		if ctx.Err() == nil {
 			bc.log.Warn("Cannot read the archive; "+s.peer+" gets live events only", "err", err)
-			s.goLive(0, false)
+			s.goLive(0, 0, false)
 		}
 		return
 	}
@@ -289,7 +295,7 @@ func (s *subConn) replay() {
 	}
 	if err != nil {
 		bc.log.Warn(fmt.Sprintf("Replay to %s stopped after %d events: cannot read the archive", s.peer, n), "err", err)
-		s.goLive(after, false) // at least once: what was held goes, even if replayed
+		s.goLive(start, after, false) // at least once: what was held goes, even if replayed
 	}
 	if known {
 		logf(bc.log, slog.LevelInfo, nil, msgReplayed, n, s.peer)
@@ -312,7 +318,7 @@ func (s *subConn) replayAfter(ctx context.Context, start int64) (sent int, after
 			return sent, after, err
 		}
 		if len(evs) == 0 {
-			if s.goLive(after, true) {
+			if s.goLive(start, after, true) {
 				return sent, after, nil
 			}
 			continue // held events were let go: the archive has them
@@ -375,10 +381,11 @@ func (s *subConn) awaitWindow(ctx context.Context) bool {
 
 // goLive makes the subscriber live unless events were let go from its
 // hold, in which case it returns false and the replay reads on. The held
-// events above after (those the replay did not reach) are queued first, in
-// archive order; from then on Publish queues events above after directly.
-// With seam false every held event is queued.
-func (s *subConn) goLive(after int64, seam bool) bool {
+// events that the replay from start did not send (ids not in (start,
+// after]) are queued first, in archive order; from then on Publish queues
+// events directly, but for those the replay sent. With seam false every
+// held event is queued.
+func (s *subConn) goLive(start, after int64, seam bool) bool {
 	bc := s.bc
 	rp := s.rp
 	bc.pubMu.Lock()
@@ -408,7 +415,7 @@ func (s *subConn) goLive(after int64, seam bool) bool {
 	})
 	var memo map[*voevent.Filter]bool
 	for _, h := range held {
-		if id := h.ev.ArchiveID; seam && id != 0 && id <= after {
+		if id := h.ev.ArchiveID; seam && id > start && id <= after {
 			continue
 		}
 		if fs := s.filters.Load(); fs != nil && len(*fs) > 0 {
@@ -424,7 +431,7 @@ func (s *subConn) goLive(after int64, seam bool) bool {
 	}
 	rp.live = true
 	if seam {
-		rp.skipUpTo = after
+		rp.skipFrom, rp.skipUpTo = start, after
 	}
 	return true
 }
@@ -453,5 +460,33 @@ func (bc *Broadcaster) saveCursors(only ...*subConn) {
 	defer cancel()
 	if err := bc.cfg.Replay.SaveCursors(ctx, cs); err != nil {
 		bc.log.Warn("Cannot save subscribers' cursors", "err", err)
+	}
+}
+
+// awaitAcks waits, at shutdown, until every event written has been
+// acknowledged, for up to shutdownAckWait; it does nothing with replay off
+// (Comet closes at once).
+func (s *subConn) awaitAcks() {
+	if s.rp == nil {
+		return
+	}
+	deadline := time.NewTimer(shutdownAckWait)
+	defer deadline.Stop()
+	poll := time.NewTicker(5 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		s.ackMu.Lock()
+		n := len(s.rp.inflight)
+		s.ackMu.Unlock()
+		if n == 0 {
+			return
+		}
+		select {
+		case <-s.dead:
+			return
+		case <-deadline.C:
+			return
+		case <-poll.C:
+		}
 	}
 }

@@ -82,10 +82,10 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 	err := s.readLoop()
 	s.drop(DropNone, "")
 	writer.Wait()
-	bc.removeSub(s)
 	if s.rp != nil {
-		bc.saveCursors(s)
+		bc.saveCursors(s) // before it leaves the list: gone means saved
 	}
+	bc.removeSub(s)
 	reason := s.reason.String()
 	if s.reason == DropNone && !errors.Is(err, io.EOF) {
 		reason = "connection lost: " + err.Error()
@@ -153,6 +153,7 @@ func (s *subConn) writeLoop() {
 			return
 		case <-s.bc.quit:
 			s.flush()
+			s.awaitAcks()
 			s.drop(DropShutdown, "")
 			return
 		case <-s.wake:

@@ -83,15 +83,15 @@ type ArchivedEvent struct {
 // replayState is a subscriber's part in replay; nil when replay is off.
 type replayState struct {
 	// Guarded by the broadcaster's pubMu.
-	live     bool          // Publish queues events for it directly
-	held     []heldEvent   // events published before it went live
-	overflow bool          // held grew too long and was let go: the archive has them
+	live     bool        // Publish queues events for it directly
+	held     []heldEvent // events published before it went live
+	overflow bool        // held grew too long and was let go: the archive has them
 	// Once live, events with ids in (skipFrom, skipUpTo] were replayed (or
 	// passed over by the filters) and are not sent again.
 	skipFrom, skipUpTo int64
-	authed   chan struct{} // closed when its authenticate answer arrives
-	authOnce sync.Once
-	ackWake  chan struct{} // told of each ack while replaying
+	authed             chan struct{} // closed when its authenticate answer arrives
+	authOnce           sync.Once
+	ackWake            chan struct{} // told of each ack while replaying
 
 	// Guarded by the subscriber's ackMu.
 	ivo      string  // the IVO from its authenticate answer

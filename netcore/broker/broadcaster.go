@@ -75,7 +75,8 @@ type BroadcastConfig struct {
 	// (its IVO and filters) is waited for before its replay starts (default 1 s).
 	ReplayAuthWait time.Duration
 	// CursorSaveInterval is how often connected subscribers' cursors are
-	// saved (default 10 s); they are saved too when one leaves.
+	// saved when they have moved (default 1 s, one transaction for all);
+	// they are saved too when one leaves.
 	CursorSaveInterval time.Duration
 }
 

@@ -22,8 +22,10 @@ const (
 	// authenticate is waited for before it is known by its address alone
 	// (pygcn never answers).
 	DefaultReplayAuthWait = time.Second
-	// DefaultCursorSaveInterval is how often connected subscribers' cursors are saved.
-	DefaultCursorSaveInterval = 10 * time.Second
+	// DefaultCursorSaveInterval is how often connected subscribers' cursors
+	// are saved when they have moved: a broker killed outright sends again
+	// what was acknowledged in its last second.
+	DefaultCursorSaveInterval = time.Second
 
 	// replayPage is how many archived events one query returns.
 	replayPage = 256
@@ -36,6 +38,10 @@ const (
 	// subscriber's outstanding acks, so that its saved cursor covers what
 	// it has (fewer events are sent again after a restart).
 	shutdownAckWait = time.Second
+	// cursorRefresh is how often an unmoved cursor is saved anyway, so that
+	// its last_seen stays within the grace period of a subscriber that is
+	// connected but gets nothing.
+	cursorRefresh = time.Minute
 	// cursorTimeout bounds one load or save of cursors.
 	cursorTimeout = 5 * time.Second
 
@@ -99,6 +105,8 @@ type replayState struct {
 	inflight []int64 // ids of the events written and not acknowledged, in order
 	acked    int64   // the highest id acknowledged (or passed over by its filters)
 	filters  []string
+	savedID  int64     // the cursor last saved
+	savedAt  time.Time // when it was saved; zero for never
 }
 
 // heldEvent is an event published while a subscriber was not yet live.
@@ -437,7 +445,8 @@ func (s *subConn) goLive(start, after int64, seam bool) bool {
 }
 
 // saveCursors records the cursors of the given subscribers, or of every
-// connected one with a key when none is given.
+// connected one with a key whose cursor moved (or was saved more than
+// cursorRefresh ago) when none is given.
 func (bc *Broadcaster) saveCursors(only ...*subConn) {
 	subs := only
 	if len(subs) == 0 {
@@ -449,7 +458,17 @@ func (bc *Broadcaster) saveCursors(only ...*subConn) {
 		if s.rp == nil {
 			continue
 		}
-		if c, ok := s.cursor(now); ok {
+		c, ok := s.cursor(now)
+		if !ok {
+			continue
+		}
+		s.ackMu.Lock()
+		due := len(only) > 0 || s.rp.savedAt.IsZero() || c.LastID != s.rp.savedID || now.Sub(s.rp.savedAt) >= cursorRefresh
+		if due {
+			s.rp.savedID, s.rp.savedAt = c.LastID, now
+		}
+		s.ackMu.Unlock()
+		if due {
 			cs = append(cs, c)
 		}
 	}

@@ -315,10 +315,14 @@ func TestReplayMissedEventsAfterReconnect(t *testing.T) {
 		t.Errorf("replay activity %q", got)
 	}
 
-	// A listener from another address is new: it starts live.
+	// A listener from another address is new: it starts live, with what
+	// is published while the broadcaster waits for its answer to
+	// authenticate, in order.
 	other := dialListener(t, rb.addr(), "127.0.0.2", "")
 	rb.waitSubscribers(2)
-	more := rb.publishN("more", 2)
+	test := bytes.Replace(replayEvent("a-test", 1), []byte(`role="observation"`), []byte(`role="test"`), 1)
+	rb.publish(test)
+	more := append([][]byte{test}, rb.publishN("more", 2)...)
 	other.expect(more)
 	other.none("a new subscriber")
 	l.expect(more)

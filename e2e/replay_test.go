@@ -27,7 +27,7 @@ func TestKafkaKill9BacklogReplayed(t *testing.T) {
 	accepted := receiverVerdicts(t, evs)
 	var usable []manifestEntry
 	for _, e := range evs {
-		if accepted[e.ivorn] && e.role != "test" { // test events are not replayed
+		if accepted[e.ivorn] {
 			usable = append(usable, e)
 		}
 	}

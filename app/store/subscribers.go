@@ -79,12 +79,12 @@ func (s *Store) SaveSubscriberCursors(ctx context.Context, cs []SubscriberCursor
 }
 
 // VOEventsAfter returns up to limit archived VOEvents with ids above after,
-// in id order, with their raw bytes as received; JSON alerts and events
-// with role test are left out. Ids grow in the order alerts are committed
+// in id order, with their raw bytes as received; JSON alerts are left out
+// (they are never relayed over VTP), test events are not. Ids grow in the order alerts are committed
 // (one writer), so a read sees every alert up to the last id it returns.
 func (s *Store) VOEventsAfter(ctx context.Context, after int64, limit int) ([]RawEvent, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, r.raw FROM events e JOIN event_raw r ON r.id = e.id
-		WHERE e.id > ? AND e.format = 'voevent' AND e.role != 'test' ORDER BY e.id LIMIT ?`, after, limit)
+		WHERE e.id > ? AND e.format = 'voevent' ORDER BY e.id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
 	}

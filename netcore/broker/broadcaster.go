@@ -188,7 +188,7 @@ func (bc *Broadcaster) Publish(ev *voevent.Event) {
 				rp.hold(ev, frame, bc.cfg.QueueLen/2)
 				continue
 			}
-			if id := ev.ArchiveID; id > rp.skipFrom && id <= rp.skipUpTo {
+			if replayed(ev, rp.skipFrom, rp.skipUpTo) {
 				continue // replayed already
 			}
 		}

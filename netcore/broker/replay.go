@@ -62,7 +62,8 @@ type ReplayLog interface {
 	LastID(ctx context.Context) (int64, error)
 	// EventsAfter returns up to limit archived VOEvents with ids above
 	// after, in id order, each with its raw bytes exactly as received. It
-	// leaves out JSON alerts (never relayed over VTP) and test events.
+	// leaves out JSON alerts (never relayed over VTP), and must leave out
+	// nothing else: what Publish relays and the replay reads must agree.
 	EventsAfter(ctx context.Context, after int64, limit int) ([]ArchivedEvent, error)
 }
 
@@ -423,7 +424,7 @@ func (s *subConn) goLive(start, after int64, seam bool) bool {
 	})
 	var memo map[*voevent.Filter]bool
 	for _, h := range held {
-		if id := h.ev.ArchiveID; seam && id > start && id <= after {
+		if seam && replayed(h.ev, start, after) {
 			continue
 		}
 		if fs := s.filters.Load(); fs != nil && len(*fs) > 0 {
@@ -442,6 +443,12 @@ func (s *subConn) goLive(start, after int64, seam bool) bool {
 		rp.skipFrom, rp.skipUpTo = start, after
 	}
 	return true
+}
+
+// replayed says whether a replay over the archive ids (start, after] sent
+// ev (or passed it over).
+func replayed(ev *voevent.Event, start, after int64) bool {
+	return ev.ArchiveID > start && ev.ArchiveID <= after
 }
 
 // saveCursors records the cursors of the given subscribers, or of every

@@ -492,3 +492,24 @@ func TestReplayPacedByAcks(t *testing.T) {
 		t.Fatalf("%d events sent to a subscriber that acked none, want 1 to 64", events)
 	}
 }
+
+// An event archived before the replay's last read but published (handed to
+// the broadcaster) only after the subscriber went live, as the Kafka
+// source's deferred hand-over can do: replayed once, not sent again live.
+func TestReplayArchivedThenPublishedLate(t *testing.T) {
+	rb := startReplayBroker(t, t.TempDir(), BrokerConfig{})
+	l := rb.live("", "")
+	rb.leave(l)
+	late := replayEvent("late", 1)
+	o := rb.lb.Process(context.Background(), late, "replay test")
+	if !o.Accepted {
+		t.Fatalf("event refused: %s", o.Reason)
+	}
+	l = dialListener(t, rb.addr(), "", "")
+	l.expect([][]byte{late})
+	rb.waitLog("Replayed 1 missed events to 127.0.0.1:")
+	rb.lb.Dispatch(o.Event, "replay test")
+	after := rb.publishN("after", 1)
+	l.expect(after)
+	l.none("after the live event")
+}

@@ -43,7 +43,7 @@ func (w *syncBuffer) String() string {
 
 // replayBroker is a Core with a broadcasting local broker.
 type replayBroker struct {
-	t   *testing.T
+	t   testing.TB
 	dir string
 	log *syncBuffer
 	c   *Core
@@ -56,7 +56,7 @@ type replayBroker struct {
 
 // startReplayBroker opens a Core on dir and starts a broker broadcasting on
 // a fresh loopback port; cfg's other fields are kept.
-func startReplayBroker(t *testing.T, dir string, cfg BrokerConfig) *replayBroker {
+func startReplayBroker(t testing.TB, dir string, cfg BrokerConfig) *replayBroker {
 	t.Helper()
 	rb := &replayBroker{t: t, dir: dir, log: &syncBuffer{}, cfg: cfg}
 	c, err := Open(Options{DataDir: dir, Log: slog.New(slog.NewTextHandler(rb.log, nil))})
@@ -151,7 +151,7 @@ func (rb *replayBroker) publishN(prefix string, n int) [][]byte {
 // event and answers iamalive; it answers authenticate only when it has an
 // IVO (as Comet's subscriber does), else never (as pygcn).
 type listener struct {
-	t       *testing.T
+	t       testing.TB
 	c       net.Conn
 	ivo     string
 	filters []string
@@ -161,7 +161,7 @@ type listener struct {
 }
 
 // dialListener connects from the loopback address from (127.0.0.1 when "").
-func dialListener(t *testing.T, addr, from, ivo string, filters ...string) *listener {
+func dialListener(t testing.TB, addr, from, ivo string, filters ...string) *listener {
 	t.Helper()
 	d := net.Dialer{Timeout: replayWait}
 	if from != "" {
@@ -512,4 +512,29 @@ func TestReplayArchivedThenPublishedLate(t *testing.T) {
 	after := rb.publishN("after", 1)
 	l.expect(after)
 	l.none("after the live event")
+}
+
+// BenchmarkReplayBacklog measures the pace of a replay: a pygcn-style
+// listener that comes back gets a backlog of 2000 events, acking each, on
+// loopback; the metric runs from the first replayed event to the last
+// (not the broadcaster's wait for an answer to authenticate).
+func BenchmarkReplayBacklog(b *testing.B) {
+	const n = 2000
+	for range b.N {
+		b.StopTimer()
+		rb := startReplayBroker(b, b.TempDir(), BrokerConfig{})
+		l := rb.live("", "")
+		rb.leave(l)
+		rb.publishN("bench", n)
+		l = dialListener(b, rb.addr(), "", "")
+		l.next()
+		b.StartTimer()
+		start := time.Now()
+		for range n - 1 {
+			l.next()
+		}
+		b.ReportMetric(float64(n-1)/time.Since(start).Seconds(), "events/s")
+		b.StopTimer()
+		rb.stop()
+	}
 }

@@ -139,6 +139,9 @@ func (b *Broker) NewBroadcaster(cfg BroadcastConfig) *Broadcaster {
 		filters: map[string]*voevent.Filter{},
 	}
 	bc.srv = newServer(bc.log)
+	if cfg.Replay != nil {
+		b.undispatched.track()
+	}
 	bc.subs.Store(&[]*subConn{})
 	return bc
 }
@@ -363,6 +366,7 @@ func (bc *Broadcaster) sendTestEvent(now time.Time) {
 		bc.b.Dispatch(o.Event, testEventSource)
 	} else {
 		bc.Publish(o.Event)
+		bc.b.undispatched.done(o.Event.ArchiveID)
 	}
 }
 

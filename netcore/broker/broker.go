@@ -116,6 +116,10 @@ type Broker struct {
 	watchers []func(Activity)
 
 	received, accepted, refused atomic.Uint64
+
+	// undispatched holds, when a replaying broadcaster asks for it, the
+	// archive ids of the events admitted and not yet dispatched (undispatched.go).
+	undispatched undispatched
 }
 
 // New returns a broker; Checker and Seen are required.
@@ -236,6 +240,7 @@ func (b *Broker) admit(ctx context.Context, rec seen.Record, ev *voevent.Event) 
 		b.accepted.Add(1)
 		if ev != nil {
 			ev.ArchiveID = id
+			b.undispatched.add(id)
 		}
 		return o
 	}
@@ -254,6 +259,9 @@ func (b *Broker) Dispatch(ev *voevent.Event, source string) {
 	b.mu.RUnlock()
 	for _, h := range hs {
 		h.HandleEvent(ev, source)
+	}
+	if ev != nil {
+		b.undispatched.done(ev.ArchiveID)
 	}
 	ev.Release()
 }

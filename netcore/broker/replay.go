@@ -201,7 +201,8 @@ func (s *subConn) passedOver(id int64) {
 
 // cursor is where a reconnect should replay from: the highest id
 // acknowledged, lowered below any event still queued or written and not
-// acknowledged; ok is false until the subscriber has a key. (Held events
+// acknowledged, or archived and not yet handed to the broadcaster; ok is
+// false until the subscriber has a key. (Held events
 // need no account: those above the acknowledged id are above the cursor,
 // and those below it were replayed.)
 func (s *subConn) cursor(now time.Time) (Cursor, bool) {
@@ -217,6 +218,9 @@ func (s *subConn) cursor(now time.Time) (Cursor, bool) {
 		note(id)
 	}
 	s.mu.Unlock()
+	// Nor past an event archived and not yet relayed: it may reach the
+	// broadcaster only after this subscriber has gone.
+	note(s.bc.b.undispatched.floor(now))
 	s.ackMu.Lock()
 	defer s.ackMu.Unlock()
 	if rp.key == "" {

@@ -29,6 +29,12 @@ type BrokerConfig struct {
 	TestInterval time.Duration
 	// IAmAliveInterval is the time between iamalive packets (default 60 s).
 	IAmAliveInterval time.Duration
+	// NoReplay turns off the broadcaster's replay: a subscriber that comes
+	// back gets live events only, as from Comet.
+	NoReplay bool
+	// ReplayGrace is how long after it was last seen a subscriber that comes
+	// back is replayed what it missed (default 1 h).
+	ReplayGrace time.Duration
 
 	// Subscribe lists upstream brokers to subscribe to.
 	Subscribe []broker.UpstreamConfig
@@ -176,10 +182,14 @@ func (c *Core) StartBroker(cfg BrokerConfig) (started *LocalBroker, err error) {
 		lb.handlers = append(lb.handlers, broker.NewPublishHandler(pub))
 	}
 	if len(lb.bcL) > 0 {
-		lb.broadcaster = b.NewBroadcaster(broker.BroadcastConfig{
+		bcfg := broker.BroadcastConfig{
 			Whitelist: cfg.BroadcastWhitelist, TestInterval: cfg.TestInterval,
-			IAmAliveInterval: cfg.IAmAliveInterval,
-		})
+			IAmAliveInterval: cfg.IAmAliveInterval, ReplayGrace: cfg.ReplayGrace,
+		}
+		if !cfg.NoReplay {
+			bcfg.Replay = replayLog{c.store}
+		}
+		lb.broadcaster = b.NewBroadcaster(bcfg)
 		b.AddHandler(lb.broadcaster)
 	}
 	for _, h := range lb.handlers {

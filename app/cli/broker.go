@@ -29,6 +29,8 @@ func brokerArgs() *argSet {
 	a.add(option{long: "broadcast", short: "b", kind: flagOptional, meta: "ENDPOINT", dflt: "tcp:" + strconv.Itoa(broker.DefaultBroadcastPort), help: "broadcast events to subscribers (default tcp:8099); repeatable"})
 	a.add(option{long: "broadcast-test-interval", kind: flagValue, meta: "SECONDS", help: "interval between broadcast test events, 0 for none (default 3600)"})
 	a.add(option{long: "broadcast-whitelist", kind: flagList, meta: "NETWORK", help: "networks allowed to subscribe (default everywhere)"})
+	a.add(option{long: "broadcast-replay-grace", kind: flagValue, meta: "DURATION", help: "replay to a subscriber that comes back within DURATION the events it missed (default 1h)"})
+	a.add(option{long: "no-broadcast-replay", kind: flagBool, help: "send a subscriber that comes back live events only, as Comet does"})
 	a.add(option{long: "iamalive-interval", kind: flagValue, meta: "SECONDS", help: "interval between iamalive packets to subscribers (default 60)"})
 	a.add(option{long: "subscribe", kind: flagRepeat, meta: "HOST[:PORT]", help: "subscribe to a remote broker (default port 8099); repeatable"})
 	a.add(option{long: "filter", kind: flagRepeat, meta: "XPATH", help: "XPath filter sent to the brokers subscribed to; repeatable"})
@@ -101,6 +103,14 @@ func runBroker(env Env, args []string) error {
 		return exitf(exitUsage, "--iamalive-interval must be a positive number of seconds")
 	}
 	cfg.IAmAliveInterval = time.Duration(alive) * time.Second
+	cfg.NoReplay = a.isSet("no-broadcast-replay")
+	if g := a.str("broadcast-replay-grace", ""); g != "" {
+		d, err := time.ParseDuration(g)
+		if err != nil || d <= 0 {
+			return exitf(exitUsage, "--broadcast-replay-grace must be a positive duration such as 30m or 2h")
+		}
+		cfg.ReplayGrace = d
+	}
 	filters := a.list("filter")
 	for _, f := range filters {
 		if _, err := voevent.CompileFilter(f); err != nil {

@@ -160,6 +160,7 @@ func (s *Store) commit(batch []*admitReq) {
 				}
 				docs = append(docs, indexDoc{id, r.text})
 				results[i].verdict = seen.New
+				results[i].entry.ID = id
 				continue
 			}
 			e, found, err := lookup(ctx, tx, rec.IVORN)

@@ -141,6 +141,16 @@ var migrations = []string{
 	// a distance of exactly 0 ± 0 Mpc.
 	`UPDATE events SET skymap = json_set(skymap, '$.distmean', NULL, '$.diststd', NULL)
 	WHERE skymap IS NOT NULL AND json_extract(skymap, '$.distmean') = 0 AND json_extract(skymap, '$.diststd') = 0;`,
+	// 8: the broadcaster's subscribers: the archive id each was last sent
+	// (and acknowledged), so that one that comes back within the grace
+	// period is replayed what it missed. key is "ivo:IVO" or "ip:ADDRESS";
+	// filter is the JSON list of its XPath filters, for the record.
+	`CREATE TABLE IF NOT EXISTS subscribers (
+		key           TEXT PRIMARY KEY,
+		last_event_id INTEGER NOT NULL,
+		last_seen     INTEGER NOT NULL,
+		filter        TEXT NOT NULL DEFAULT '[]'
+	) WITHOUT ROWID;`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -63,6 +63,21 @@ type BroadcastConfig struct {
 	// within the interval after a write goes out together in the next
 	// (default 2 ms; negative turns batching off).
 	BatchInterval time.Duration
+
+	// Replay, when set, keeps each subscriber's place in the archive and
+	// gives one that comes back within ReplayGrace what was archived while
+	// it was away, before live events (replay.go); nil is Comet's behaviour.
+	Replay ReplayLog
+	// ReplayGrace is how long after it was last seen a subscriber is still
+	// given what it missed (default 1 h).
+	ReplayGrace time.Duration
+	// ReplayAuthWait is how long a new subscriber's answer to authenticate
+	// (its IVO and filters) is waited for before its replay starts (default 1 s).
+	ReplayAuthWait time.Duration
+	// CursorSaveInterval is how often connected subscribers' cursors are
+	// saved when they have moved (default 1 s, one transaction for all);
+	// they are saved too when one leaves.
+	CursorSaveInterval time.Duration
 }
 
 // Broadcaster serves subscribers: it sends them every published event that
@@ -107,6 +122,15 @@ func (b *Broker) NewBroadcaster(cfg BroadcastConfig) *Broadcaster {
 	if cfg.BatchInterval == 0 {
 		cfg.BatchInterval = DefaultBatchInterval
 	}
+	if cfg.ReplayGrace <= 0 {
+		cfg.ReplayGrace = DefaultReplayGrace
+	}
+	if cfg.ReplayAuthWait <= 0 {
+		cfg.ReplayAuthWait = DefaultReplayAuthWait
+	}
+	if cfg.CursorSaveInterval <= 0 {
+		cfg.CursorSaveInterval = DefaultCursorSaveInterval
+	}
 	bc := &Broadcaster{
 		b:       b,
 		cfg:     cfg,
@@ -115,6 +139,9 @@ func (b *Broker) NewBroadcaster(cfg BroadcastConfig) *Broadcaster {
 		filters: map[string]*voevent.Filter{},
 	}
 	bc.srv = newServer(bc.log)
+	if cfg.Replay != nil {
+		b.undispatched.track()
+	}
 	bc.subs.Store(&[]*subConn{})
 	return bc
 }
@@ -159,15 +186,27 @@ func (bc *Broadcaster) Publish(ev *voevent.Event) {
 	var memo map[*voevent.Filter]bool
 	sent := 0
 	for _, s := range subs {
+		if rp := s.rp; rp != nil {
+			if !rp.live {
+				rp.hold(ev, frame, bc.cfg.QueueLen/2)
+				continue
+			}
+			if replayed(ev, rp.skipFrom, rp.skipUpTo) {
+				continue // replayed already
+			}
+		}
 		if fs := s.filters.Load(); fs != nil && len(*fs) > 0 {
 			if memo == nil {
 				memo = make(map[*voevent.Filter]bool, 4)
 			}
 			if !bc.matchAny(*fs, ev, memo) {
+				if s.rp != nil {
+					s.passedOver(ev.ArchiveID)
+				}
 				continue
 			}
 		}
-		if s.enqueue(frame, true) {
+		if s.enqueue(frame, true, ev.ArchiveID) {
 			sent++
 		}
 	}
@@ -237,6 +276,22 @@ func (bc *Broadcaster) startLoops() {
 			}
 		}
 	}()
+	if bc.cfg.Replay != nil {
+		bc.srv.wg.Add(1)
+		go func() {
+			defer bc.srv.wg.Done()
+			t := time.NewTicker(bc.cfg.CursorSaveInterval)
+			defer t.Stop()
+			for {
+				select {
+				case <-bc.quit:
+					return
+				case <-t.C:
+					bc.saveCursors()
+				}
+			}
+		}()
+	}
 	if bc.cfg.TestInterval > 0 {
 		bc.srv.wg.Add(1)
 		go func() {
@@ -278,7 +333,7 @@ func (bc *Broadcaster) sendIAmAlive() {
 			s.drop(DropNotAcking, "")
 		default:
 			s.alive.Add(1)
-			if !s.enqueue(frame, false) {
+			if !s.enqueue(frame, false, 0) {
 				decrementToZero(&s.alive)
 			}
 		}
@@ -311,6 +366,7 @@ func (bc *Broadcaster) sendTestEvent(now time.Time) {
 		bc.b.Dispatch(o.Event, testEventSource)
 	} else {
 		bc.Publish(o.Event)
+		bc.b.undispatched.done(o.Event.ArchiveID)
 	}
 }
 

@@ -100,6 +100,8 @@ const (
 	// upstream broker connected or ended.
 	ActivityConnected    ActivityKind = "connected"
 	ActivityDisconnected ActivityKind = "disconnected"
+	// ActivityReplay: a subscriber that came back was sent the events it missed.
+	ActivityReplay ActivityKind = "replay"
 )
 
 // Activity is one thing that happened, for a live view.
@@ -126,6 +128,10 @@ type Broker struct {
 	watchers []func(Activity)
 
 	received, accepted, refused atomic.Uint64
+
+	// undispatched holds, when a replaying broadcaster asks for it, the
+	// archive ids of the events admitted and not yet dispatched (undispatched.go).
+	undispatched undispatched
 }
 
 // New returns a broker; Checker and Seen are required.
@@ -230,7 +236,7 @@ func (b *Broker) admit(ctx context.Context, rec seen.Record, ev *voevent.Event) 
 	ctx, cancel := context.WithTimeout(ctx, defaultCommitTimeout)
 	defer cancel()
 	source := rec.Source
-	v, err := b.cfg.Seen.Admit(ctx, rec)
+	v, id, err := b.cfg.Seen.AdmitID(ctx, rec)
 	o := Outcome{Event: ev, IVORN: rec.IVORN, Verdict: v}
 	switch {
 	case errors.Is(err, seen.ErrArchiveDamaged):
@@ -248,6 +254,10 @@ func (b *Broker) admit(ctx context.Context, rec seen.Record, ev *voevent.Event) 
 	default:
 		o.Accepted = true
 		b.accepted.Add(1)
+		if ev != nil {
+			ev.ArchiveID = id
+			b.undispatched.add(id)
+		}
 		return o
 	}
 	b.refused.Add(1)
@@ -265,6 +275,9 @@ func (b *Broker) Dispatch(ev *voevent.Event, source string) {
 	b.mu.RUnlock()
 	for _, h := range hs {
 		h.HandleEvent(ev, source)
+	}
+	if ev != nil {
+		b.undispatched.done(ev.ArchiveID)
 	}
 	ev.Release()
 }

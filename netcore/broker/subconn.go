@@ -39,6 +39,12 @@ type subConn struct {
 	acks         atomic.Int64
 	ackedAtCheck int64
 	filters      atomic.Pointer[[]*voevent.Filter]
+
+	// With replay on: rp is its replay state, queuedIDs the archive ids of
+	// the queued events (under mu), and ackMu guards rp's cursor fields.
+	rp        *replayState
+	queuedIDs []int64
+	ackMu     sync.Mutex
 }
 
 // serveConn runs one subscriber connection: the reader here, the writer in
@@ -52,7 +58,10 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 		return
 	}
 	s := &subConn{bc: bc, c: c, peer: peer, wake: make(chan struct{}, 1), dead: make(chan struct{})}
-	s.enqueue(vtp.AppendFrame(nil, vtp.Authenticate(bc.b.cfg.LocalIVO)), false)
+	if bc.cfg.Replay != nil {
+		s.rp = &replayState{authed: make(chan struct{}), ackWake: make(chan struct{}, 1)}
+	}
+	s.enqueue(vtp.AppendFrame(nil, vtp.Authenticate(bc.b.cfg.LocalIVO)), false, 0)
 	bc.addSub(s)
 	// Logged once registered: from this line on, every published event reaches it.
 	bc.log.Info("New subscriber at " + peer)
@@ -63,9 +72,19 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 		defer writer.Done()
 		s.writeLoop()
 	}()
+	if s.rp != nil {
+		writer.Add(1)
+		go func() {
+			defer writer.Done()
+			s.replay()
+		}()
+	}
 	frames, err := s.readLoop()
 	s.drop(DropNone, "")
 	writer.Wait()
+	if s.rp != nil {
+		bc.saveCursors(s) // before it leaves the list: gone means saved
+	}
 	bc.removeSub(s)
 	reason := s.reason.String()
 	if s.reason == DropNone && !errors.Is(err, io.EOF) {
@@ -75,9 +94,9 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 	bc.b.notify(Activity{Kind: ActivityUnsubscribe, Peer: peer, Reason: reason})
 }
 
-// enqueue queues a framed packet for the writer; it drops the subscriber and
-// returns false when the queue is full.
-func (s *subConn) enqueue(frame []byte, event bool) bool {
+// enqueue queues a framed packet for the writer, an event's with its
+// archive id; it drops the subscriber and returns false when the queue is full.
+func (s *subConn) enqueue(frame []byte, event bool, id int64) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -91,6 +110,9 @@ func (s *subConn) enqueue(frame []byte, event bool) bool {
 	s.queue = append(s.queue, frame)
 	if event {
 		s.queuedEvents++
+		if s.rp != nil {
+			s.queuedIDs = append(s.queuedIDs, id)
+		}
 	}
 	s.mu.Unlock()
 	select {
@@ -131,6 +153,7 @@ func (s *subConn) writeLoop() {
 			return
 		case <-s.bc.quit:
 			s.flush()
+			s.awaitAcks()
 			s.drop(DropShutdown, "")
 			return
 		case <-s.wake:
@@ -161,6 +184,14 @@ func (s *subConn) flush() error {
 	s.mu.Lock()
 	batch, events := s.queue, s.queuedEvents
 	s.queue, s.queuedEvents = s.spare[:0], 0
+	if s.rp != nil && len(s.queuedIDs) > 0 {
+		// Written from here on: waiting for acks. Taken under mu, so that
+		// the ids are always in one list or the other.
+		s.ackMu.Lock()
+		s.rp.inflight = append(s.rp.inflight, s.queuedIDs...)
+		s.ackMu.Unlock()
+		s.queuedIDs = s.queuedIDs[:0]
+	}
 	s.mu.Unlock()
 	if len(batch) == 0 {
 		s.spare = batch
@@ -232,6 +263,9 @@ func (s *subConn) handle(payload []byte) {
 		}
 		decrementToZero(&s.outstanding)
 		s.acks.Add(1)
+		if s.rp != nil {
+			s.acknowledged()
+		}
 	case vtp.RoleNak:
 		s.drop(DropNak, "")
 	case vtp.RoleAuthenticate:
@@ -254,6 +288,7 @@ func (s *subConn) handle(payload []byte) {
 			fs = append(fs, f)
 		}
 		s.filters.Store(&fs)
+		s.authenticated(m, m.Filters)
 	default:
 		logf(log, slog.LevelWarn, nil, msgIncomprehend, s.peer, root.Role)
 	}

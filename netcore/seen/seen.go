@@ -110,6 +110,9 @@ type Entry struct {
 	Digest    [32]byte
 	FirstSeen time.Time
 	Source    string
+	// ID is the archive row of an alert just admitted (New), in the order
+	// of admission; 0 when the store keeps no archive or for a refusal.
+	ID int64
 }
 
 // CaughtBy tells which layer refused a previously seen event.
@@ -211,6 +214,13 @@ func (l *List) MaxAge() time.Duration { return l.maxAge }
 // The store's answer is atomic: of two racing admissions of one IVORN exactly
 // one is New.
 func (l *List) Admit(ctx context.Context, r Record) (Verdict, error) {
+	v, _, err := l.AdmitID(ctx, r)
+	return v, err
+}
+
+// AdmitID is Admit that also returns, for a New alert, its archive row id
+// (Entry.ID: 0 when the store keeps no archive).
+func (l *List) AdmitID(ctx context.Context, r Record) (Verdict, int64, error) {
 	if c, ok := l.cache.Get(r.IVORN); ok && time.Since(c.first) < l.maxAge {
 		l.cacheHits.Add(1)
 		v := Duplicate
@@ -218,22 +228,22 @@ func (l *List) Admit(ctx context.Context, r Record) (Verdict, error) {
 			v = Conflict
 		}
 		l.remember(Refusal{IVORN: r.IVORN, Source: r.Source, At: r.Received, Verdict: v, CaughtBy: ByCache})
-		return v, nil
+		return v, 0, nil
 	}
 	l.cacheMisses.Add(1)
 	v, e, err := l.store.Admit(ctx, r)
 	if err != nil {
-		return v, err
+		return v, 0, err
 	}
 	if v == New {
 		l.admitted.Add(1)
 		l.put(r.IVORN, cached{digest: r.Digest, first: r.Received})
-		return v, nil
+		return v, e.ID, nil
 	}
 	l.storeHits.Add(1)
 	l.put(e.IVORN, cached{digest: e.Digest, first: e.FirstSeen})
 	l.remember(Refusal{IVORN: r.IVORN, Source: r.Source, At: r.Received, Verdict: v, CaughtBy: ByStore})
-	return v, nil
+	return v, 0, nil
 }
 
 func (l *List) put(ivorn string, c cached) {

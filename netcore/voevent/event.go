@@ -39,6 +39,9 @@ type Event struct {
 	Role      string // root @role
 	Version   string // root @version
 	Namespace string // root element namespace URI
+	// ArchiveID is the archive row of an event a broker has admitted, set
+	// before its handlers run; 0 when it is not archived.
+	ArchiveID int64
 
 	mu  sync.RWMutex // guards doc: readers hold it for reading while they use it
 	doc *xdoc        // libxml2's one parse of Raw, shared by Validate, Summarize and Filter.Match

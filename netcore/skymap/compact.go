@@ -106,7 +106,8 @@ func ReadCompact(b []byte) (*Map, error) {
 		return nil, fmt.Errorf("%w: version %d, this Starling reads %d", ErrCompact, b[4], compactVersion)
 	}
 	flags := b[5]
-	if flags&^(flagPixelDistance|flagDistance) != 0 || b[7] != 0 || binary.LittleEndian.Uint32(b[12:]) != 0 {
+	if flags&^(flagPixelDistance|flagDistance) != 0 || b[7] != 0 || binary.LittleEndian.Uint32(b[12:]) != 0 ||
+		(flags&flagDistance == 0 && (binary.LittleEndian.Uint64(b[16:]) != 0 || binary.LittleEndian.Uint64(b[24:]) != 0)) {
 		return nil, fmt.Errorf("%w: unknown flags or reserved bytes set", ErrCompact)
 	}
 	if int(b[6]) >= len(orderings) {

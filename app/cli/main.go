@@ -39,7 +39,7 @@ func Commands() []Command {
 		{Name: "outbox", Summary: "queue events for a broker and send them when it is reachable", Run: runOutbox},
 		{Name: "sendvo", Summary: "send one event to a broker (comet-sendvo)", Run: prefixed("sendvo", runSendvo)},
 		{Name: "settings", Summary: "show or change the desktop app's settings", Run: prefixed("starling settings", runSettings)},
-		{Name: "skymap", Summary: "summarise a HEALPix sky map (FITS file or alert JSON), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},
+		{Name: "skymap", Summary: "summarise a HEALPix sky map (FITS file, alert JSON or archived alert key), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},
 	}
 }
 

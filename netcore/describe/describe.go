@@ -6,6 +6,7 @@
 package describe
 
 import (
+	"crypto/sha256"
 	"errors"
 	"math"
 	"strings"
@@ -43,19 +44,27 @@ func VOEvent(ev *voevent.Event, test bool) alert.Summary {
 // JSON summarises a JSON alert read from topic and decodes its embedded sky
 // map; test marks it as a test.
 func JSON(topic string, raw []byte, test bool) alert.Summary {
-	s, _ := JSONWithMap(topic, raw, test)
+	s, _ := JSONWithMap(topic, raw, nil, test)
 	return s
 }
 
 // JSONWithMap is JSON that also returns the embedded sky map's compact form
 // (skymap.Map.Compact), nil when the alert embeds no readable map. The
-// alert is parsed once (notice.SummarizeEmbedded) and its map decoded once,
-// for the summary, the map's summary and the compact form together.
-func JSONWithMap(topic string, raw []byte, test bool) (alert.Summary, []byte) {
-	s, emb := notice.SummarizeEmbedded(topic, raw)
+// alert is parsed once (notice.SummarizeHashed) and its map decoded once,
+// for the summary, the map's summary and the compact form together. digest
+// is the SHA-256 of raw when the caller has it (nil: it is computed).
+func JSONWithMap(topic string, raw []byte, digest *[32]byte, test bool) (alert.Summary, []byte) {
+	var sum [32]byte
+	if digest != nil {
+		sum = *digest
+	} else {
+		sum = sha256.Sum256(raw)
+	}
+	s, emb := notice.SummarizeHashed(topic, raw, sum)
 	s.Test = s.Test || test
 	m := addSkymap(&s, emb)
 	if m == nil {
+		s.HasSkymap = emb.LooksLikeSkymap()
 		return s, nil
 	}
 	return s, m.Compact()
@@ -71,7 +80,7 @@ func Raw(format alert.Format, topic string, raw []byte) alert.Summary {
 // JSONWithMap).
 func RawWithMap(format alert.Format, topic string, raw []byte) (alert.Summary, []byte) {
 	if format == alert.FormatJSON {
-		return JSONWithMap(topic, raw, false)
+		return JSONWithMap(topic, raw, nil, false)
 	}
 	ev, err := voevent.Parse(raw)
 	if err != nil {

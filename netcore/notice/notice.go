@@ -30,15 +30,24 @@ const (
 // bytes that are not a JSON object get a summary with only Format, Key and a
 // Note.
 func Summarize(topic string, raw []byte) alert.Summary {
-	s, _ := SummarizeEmbedded(topic, raw)
+	s, emb := SummarizeEmbedded(topic, raw)
+	s.HasSkymap = emb.LooksLikeSkymap()
 	return s
 }
 
 // SummarizeEmbedded is Summarize that also returns, from the same parse, the
 // field that embeds the record's sky map, for skymap.EmbeddedFITS: so that
-// an alert is parsed once for its summary and its map.
+// an alert is parsed once for its summary and its map. It leaves
+// HasSkymap to the caller: true when the map decodes, else
+// Embedded.LooksLikeSkymap (a check of every base64 character that the
+// decoding makes needless).
 func SummarizeEmbedded(topic string, raw []byte) (alert.Summary, Embedded) {
-	sum := sha256.Sum256(raw)
+	return SummarizeHashed(topic, raw, sha256.Sum256(raw))
+}
+
+// SummarizeHashed is SummarizeEmbedded for a caller that has the SHA-256
+// of raw already (sum), which makes the summary's key.
+func SummarizeHashed(topic string, raw []byte, sum [32]byte) (alert.Summary, Embedded) {
 	s := alert.Summary{Format: alert.FormatJSON, Key: "sha256:" + hex.EncodeToString(sum[:])}
 	obj, err := decodeObject(raw)
 	if err != nil {
@@ -61,8 +70,9 @@ func SummarizeEmbedded(topic string, raw []byte) (alert.Summary, Embedded) {
 	if isTestTopic(topic) {
 		s.Test = true
 	}
-	s.HasSkymap = hasEmbeddedSkymap(obj)
-	return s, embeddedField(obj)
+	emb := embeddedField(obj)
+	emb.text = skymapText(obj)
+	return s, emb
 }
 
 // kind is what a JSON record was recognised as.

@@ -22,14 +22,6 @@ func skymapText(obj map[string]any) string {
 	return t
 }
 
-// hasEmbeddedSkymap reports whether obj embeds what looks like a sky map:
-// base64 text long enough for a FITS header, of base64 characters only, that
-// starts with a FITS "SIMPLE" card or the gzip magic. Placeholders ("stuff",
-// "H4sIAAAAAAAAC.......") and "..."-truncated display copies fail.
-func hasEmbeddedSkymap(obj map[string]any) bool {
-	return looksLikeSkymap(skymapText(obj))
-}
-
 // base64Chars marks the characters of standard base64 (padding aside).
 var base64Chars = func() (t [256]bool) {
 	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") {
@@ -38,7 +30,10 @@ var base64Chars = func() (t [256]bool) {
 	return t
 }()
 
-// looksLikeSkymap checks base64 text as hasEmbeddedSkymap describes.
+// looksLikeSkymap reports whether base64 text embeds what looks like a sky
+// map: text long enough for a FITS header, of base64 characters only, that
+// starts with a FITS "SIMPLE" card or the gzip magic. Placeholders
+// ("stuff", "H4sIAAAAAAAAC.......") and "..."-truncated display copies fail.
 func looksLikeSkymap(t string) bool {
 	t = strings.TrimRight(t, "=")
 	if len(t) < minSkymapBase64 {
@@ -69,7 +64,13 @@ type Embedded struct {
 	// EventNotObject is true when the alert's event is not a JSON object,
 	// so that its sky map cannot be found.
 	EventNotObject bool
+	// text is the field's text, for LooksLikeSkymap.
+	text string
 }
+
+// LooksLikeSkymap is what Summarize says in HasSkymap: whether the alert
+// embeds what looks like a sky map (see alert.Summary.HasSkymap).
+func (e Embedded) LooksLikeSkymap() bool { return looksLikeSkymap(e.text) }
 
 // embeddedField finds the sky map field of a decoded alert (see Embedded).
 func embeddedField(obj map[string]any) Embedded {

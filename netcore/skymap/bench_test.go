@@ -79,3 +79,15 @@ func BenchmarkSkymapRender1024Cold(b *testing.B) {
 		Render(m, opt)
 	}
 }
+
+// BenchmarkSkymapReadCompact reads the sample map back from its compact
+// form, as the window does when an archived alert is selected.
+func BenchmarkSkymapReadCompact(b *testing.B) {
+	c := loadSample(b, benchMap).Compact()
+	b.SetBytes(int64(len(c)))
+	for b.Loop() {
+		if _, err := ReadCompact(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -85,6 +85,8 @@ type Core struct {
 
 	schemaOnce sync.Once
 	schemaErr  error
+
+	skymaps skymaps // EventSkymap's recent maps
 }
 
 // DefaultDataDir is $STARLING_DATA_DIR, else the user's data directory:

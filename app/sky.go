@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/starling-broker/starling/app/store"
@@ -103,58 +104,89 @@ func (c *Core) EventLabel(ctx context.Context, id int64) (string, error) {
 	return strings.Join(parts, " · "), nil
 }
 
-// skymapKey names an alert of one store.
-type skymapKey struct {
-	s  *store.Store
-	id int64
+// skymaps holds the sky maps a Core has read lately, by alert id: it lives
+// and dies with the Core (and its store), never longer.
+type skymaps struct {
+	mu   sync.Mutex
+	ids  []int64 // oldest first
+	maps map[int64]*skymap.Map
+	// fitsDecodes counts the maps decoded from an alert's FITS file, for
+	// alerts whose compact map the archive lacks: tests check that
+	// selecting an archived alert decodes none.
+	fitsDecodes atomic.Int64
 }
 
-// skymapCache keeps the last few decoded sky maps by alert.
-var skymapCache = struct {
-	sync.Mutex
-	keys []skymapKey
-	maps map[skymapKey]*skymap.Map
-}{maps: map[skymapKey]*skymap.Map{}}
-
-// maxCachedSkymaps bounds skymapCache (a map is a few MB decoded).
+// maxCachedSkymaps bounds the maps a Core keeps read (a map is a few MB).
 const maxCachedSkymaps = 6
 
-// EventSkymap decodes the sky map embedded in an archived JSON alert (nil,
-// nil when it has none); decoded maps are cached. It is slow: call it off the UI goroutine.
+// get is the map read for alert id, if kept.
+func (c *skymaps) get(id int64) (*skymap.Map, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.maps[id]
+	return m, ok
+}
+
+// put keeps the map read for alert id (nil: it has none), forgetting the
+// oldest beyond maxCachedSkymaps.
+func (c *skymaps) put(id int64, m *skymap.Map) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.maps == nil {
+		c.maps = map[int64]*skymap.Map{}
+	}
+	if _, ok := c.maps[id]; !ok {
+		c.ids = append(c.ids, id)
+		if len(c.ids) > maxCachedSkymaps {
+			delete(c.maps, c.ids[0])
+			c.ids = c.ids[1:]
+		}
+	}
+	c.maps[id] = m
+}
+
+// EventSkymap returns the sky map of an archived JSON alert (nil, nil when
+// it has none), read from the compact form the archive keeps of it: no
+// FITS is decoded, except for an alert archived before the archive kept
+// compact maps and not back-filled yet (a read-only store). The last few
+// maps read are kept by the Core. Call it off the UI goroutine.
 func (c *Core) EventSkymap(ctx context.Context, id int64) (*skymap.Map, error) {
-	key := skymapKey{c.store, id}
-	skymapCache.Lock()
-	m, ok := skymapCache.maps[key]
-	skymapCache.Unlock()
-	if ok {
+	if m, ok := c.skymaps.get(id); ok {
 		return m, nil
 	}
-	row, raw, err := c.store.GetEventByID(ctx, id)
+	compact, found, err := c.store.EventSkymap(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if row.Format == "json" && row.Skymap != nil {
-		fits, err := skymap.FromAlertJSON(raw)
-		if err != nil && !errors.Is(err, skymap.ErrNoSkymap) {
-			return nil, err
+	var m *skymap.Map
+	if found {
+		if m, err = skymap.ReadCompact(compact); err != nil {
+			return nil, fmt.Errorf("archived sky map of alert %d: %w", id, err)
 		}
-		if err == nil {
-			if m, err = skymap.Read(fits); err != nil {
-				return nil, err
-			}
-		}
+	} else if m, err = c.decodeEventSkymap(ctx, id); err != nil {
+		return nil, err
 	}
-	skymapCache.Lock()
-	if _, ok := skymapCache.maps[key]; !ok {
-		skymapCache.keys = append(skymapCache.keys, key)
-		if len(skymapCache.keys) > maxCachedSkymaps {
-			delete(skymapCache.maps, skymapCache.keys[0])
-			skymapCache.keys = skymapCache.keys[1:]
-		}
-	}
-	skymapCache.maps[key] = m
-	skymapCache.Unlock()
+	c.skymaps.put(id, m)
 	return m, nil
+}
+
+// decodeEventSkymap decodes the sky map embedded in an archived alert's raw
+// bytes, for alerts whose compact map the archive lacks; nil when the alert
+// has no readable map summary.
+func (c *Core) decodeEventSkymap(ctx context.Context, id int64) (*skymap.Map, error) {
+	row, raw, err := c.store.GetEventByID(ctx, id)
+	if err != nil || row.Format != "json" || row.Skymap == nil {
+		return nil, err
+	}
+	c.skymaps.fitsDecodes.Add(1)
+	fits, err := skymap.FromAlertJSON(raw)
+	if errors.Is(err, skymap.ErrNoSkymap) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return skymap.Read(fits)
 }
 
 // watchArchive tells the WatchSubscriptionEvents watchers of every event

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/netcore/seen"
+	"github.com/starling-broker/starling/netcore/skymap"
 )
 
 func TestSkymapAlertPlacedAtItsPeak(t *testing.T) {
@@ -69,5 +70,90 @@ func TestRatesCountVTPPeersByHost(t *testing.T) {
 	}
 	if len(got) != 3 || got["vtp 127.0.0.1"] != 2 || got["vtp ::1"] != 1 || got["kafka gcn"] != 1 {
 		t.Fatalf("rates by source %v", got)
+	}
+}
+
+// TestSelectingArchivedGWAlertDecodesNoFITS archives an LVK alert through
+// the Kafka path, then, in a Core opened afresh (nothing kept in memory),
+// selects it as the window does: its map comes from the archive's compact
+// form, pixel for pixel the FITS file's, and no FITS is decoded. Without
+// the compact form (deleted here), the same selection decodes the FITS once.
+func TestSelectingArchivedGWAlertDecodesNoFITS(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Open(Options{DataDir: dir, RunSubscriptions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	raw, err := os.ReadFile(notices + "lvk-userguide/MS181101ab-preliminary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliverKafka(t, c, raw, "igwn.gwalert")
+	id, err := c.LastEventID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+
+	fitsBytes, err := os.ReadFile(notices + "lvk-userguide/bayestar.multiorder.fits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := skymap.Read(fitsBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select1 := func() (*skymap.Map, int64) {
+		c, err := Open(Options{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		m, err := c.EventSkymap(ctx, id)
+		if err != nil || m == nil {
+			t.Fatalf("sky map %v, %v", m, err)
+		}
+		if again, _ := c.EventSkymap(ctx, id); again != m {
+			t.Fatal("the map read is not kept by the Core")
+		}
+		return m, c.skymaps.fitsDecodes.Load()
+	}
+	m, decodes := select1()
+	if decodes != 0 {
+		t.Fatalf("selecting the archived alert decoded FITS %d times", decodes)
+	}
+	if len(m.Pixels) != len(want.Pixels) || !m.HasPixelDistance || m.Summary() != want.Summary() {
+		t.Fatalf("map read: %d pixels, summary %+v; FITS %d, %+v", len(m.Pixels), m.Summary(), len(want.Pixels), want.Summary())
+	}
+	for i := range m.Pixels {
+		if m.Pixels[i] != want.Pixels[i] {
+			t.Fatalf("pixel %d: %+v, FITS %+v", i, m.Pixels[i], want.Pixels[i])
+		}
+	}
+
+	// The hook counts: without the compact form the map is decoded from
+	// the alert's FITS, once, and is the same.
+	st, err := Open(Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.store.DB().Exec(`DELETE FROM event_skymap`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// Open back-fills the compact form again: keep it from doing so by
+	// reading through a read-only Core's store.
+	ro, err := Open(Options{DataDir: dir, Shared: true, ReadOnly: true, MustExist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	m2, err := ro.EventSkymap(ctx, id)
+	if err != nil || m2 == nil || m2.Summary() != want.Summary() {
+		t.Fatalf("decoded from FITS: %v, %v", m2, err)
+	}
+	if n := ro.skymaps.fitsDecodes.Load(); n != 1 {
+		t.Fatalf("%d FITS decodes without the compact form, want 1", n)
 	}
 }

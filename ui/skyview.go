@@ -50,6 +50,7 @@ type SkyView struct {
 	hoverID  int64
 	labels   map[int64]string
 	rendered chan skyRendered // tests: each finished render
+	grids    skymap.Grids     // the lookup grids of the widths drawn
 }
 
 // newSkyView returns an empty sky view whose renders stop with stop.
@@ -176,7 +177,9 @@ func (s *SkyView) render(w int) (*image.RGBA, skyState, error) {
 		st.view.H = max(1, int(math.Round(float64(st.view.H)*float64(w)/float64(st.view.W))))
 		st.view.W = w
 	}
-	img, err := skymap.Render(st.smap, st.options())
+	opt := st.options()
+	opt.Grids = &s.grids
+	img, err := skymap.Render(st.smap, opt)
 	return img, st, err
 }
 

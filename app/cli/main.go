@@ -42,7 +42,7 @@ func Commands() []Command {
 		{Name: "restore", Summary: "put a backup in place of the archive (keeps the current one aside)", Run: prefixed("starling restore", runRestore)},
 		{Name: "sendvo", Summary: "send one event to a broker (comet-sendvo)", Run: prefixed("sendvo", runSendvo)},
 		{Name: "settings", Summary: "show or change the desktop app's settings", Run: prefixed("starling settings", runSettings)},
-		{Name: "skymap", Summary: "summarise a HEALPix sky map (FITS file or alert JSON), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},
+		{Name: "skymap", Summary: "summarise a HEALPix sky map (FITS file, alert JSON or archived alert key), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},
 	}
 }
 

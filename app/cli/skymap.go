@@ -2,21 +2,94 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/png"
 	"os"
+	"strings"
 
+	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/netcore/skymap"
 )
 
-const skymapUsage = "starling skymap FILE|ALERT.json [--json] [--png OUT.png] [--width N]"
+const skymapUsage = "starling skymap FILE|ALERT.json|KEY [--json] [--png OUT.png] [--width N] [--data-dir DIR]"
+
+// skymapJSON is what --json prints: degrees, deg² and Mpc; the distance is
+// null when the map has none.
+type skymapJSON struct {
+	RA       float64  `json:"ra"`
+	Dec      float64  `json:"dec"`
+	Area50   float64  `json:"area50"`
+	Area90   float64  `json:"area90"`
+	DistMean *float64 `json:"distmean"`
+	DistStd  *float64 `json:"diststd"`
+	NPix     int      `json:"npix"`
+	MaxOrder int      `json:"max_order"`
+}
+
+// isArchiveKey reports whether arg names an archived alert rather than a
+// file: an IVORN or a JSON alert's sha256:… key.
+func isArchiveKey(arg string) bool {
+	return strings.HasPrefix(arg, "ivo://") || strings.HasPrefix(arg, "sha256:")
+}
+
+// fileSkymap decodes a FITS file (plain or gzipped) or the map an alert's
+// JSON file embeds.
+func fileSkymap(path string) (*skymap.Map, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, exitf(exitFailure, "%v", err)
+	}
+	if trimmed := bytes.TrimLeft(raw, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
+		if raw, err = skymap.FromAlertJSON(raw); err != nil {
+			return nil, exitf(exitFailure, "%s: %v", path, err)
+		}
+	}
+	m, err := skymap.Read(raw)
+	if err != nil {
+		return nil, exitf(exitFailure, "%s: %v", path, err)
+	}
+	return m, nil
+}
+
+// archivedSkymap reads the sky map of the archived alert key from the
+// compact form the archive keeps (no FITS decoded).
+func archivedSkymap(a *argSet, key string) (*skymap.Map, error) {
+	dir := dataDir(a)
+	core, err := openCore(a, true, true)
+	if errors.Is(err, app.ErrNoData) {
+		return nil, exitf(exitFailure, "no event %s in the archive of %s", key, dir)
+	}
+	if err != nil {
+		return nil, exitf(exitFailure, "%v", err)
+	}
+	defer core.Close()
+	ctx := context.Background()
+	row, _, err := core.Event(ctx, key)
+	if errors.Is(err, app.ErrNotFound) {
+		return nil, exitf(exitFailure, "no event %s in the archive of %s", key, dir)
+	}
+	if err != nil {
+		return nil, exitf(exitFailure, "%v", err)
+	}
+	m, err := core.EventSkymap(ctx, row.ID)
+	if err != nil {
+		return nil, exitf(exitFailure, "%s: %v", key, err)
+	}
+	if m == nil {
+		return nil, exitf(exitFailure, "%s: the alert carries no readable sky map", key)
+	}
+	return m, nil
+}
 
 func runSkymap(env Env, args []string) error {
 	a := newArgSet("starling skymap", skymapUsage)
 	a.add(option{long: "json", kind: flagBool, help: "print the summary as JSON (ra, dec, area50, area90, distmean, diststd, npix, max_order)"})
 	a.add(option{long: "png", kind: flagValue, meta: "OUT.png", help: "draw the map (all-sky Mollweide, RA increasing leftwards) into OUT.png"})
 	a.add(option{long: "width", kind: flagValue, meta: "N", help: "the image's width in pixels, 16–8192 (default 1024; the height is half)"})
+	dataDirOption(a)
 	if done, err := parseOrHelp(env, a, args); done {
 		return err
 	}
@@ -28,18 +101,13 @@ func runSkymap(env Env, args []string) error {
 		return exitf(exitUsage, "--width must be a whole number from 16 to 8192")
 	}
 	path := a.positional[0]
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return exitf(exitFailure, "%v", err)
-	}
-	if trimmed := bytes.TrimLeft(raw, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
-		if raw, err = skymap.FromAlertJSON(raw); err != nil {
-			return exitf(exitFailure, "%s: %v", path, err)
+	var m *skymap.Map
+	if _, serr := os.Stat(path); serr != nil && isArchiveKey(path) {
+		if m, err = archivedSkymap(a, path); err != nil {
+			return err
 		}
-	}
-	m, err := skymap.Read(raw)
-	if err != nil {
-		return exitf(exitFailure, "%s: %v", path, err)
+	} else if m, err = fileSkymap(path); err != nil {
+		return err
 	}
 	if m.Warning != "" {
 		fmt.Fprintf(env.Stderr, "starling skymap: %s: warning: %s\n", path, m.Warning)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
 )
 
 const skymapNotices = "../../testdata/notices/"
@@ -156,5 +157,28 @@ func TestSkymapCommandErrors(t *testing.T) {
 		if st != c.status || !strings.Contains(errs, c.words) || out != "" {
 			t.Errorf("%v: status %d, stdout %q, stderr %q; want %d and %q", c.args, st, out, errs, c.status, c.words)
 		}
+	}
+}
+
+// TestSkymapCommandArchivedKey archives an LVK alert through the Kafka path
+// and reads its map back by the alert's key: the same figures as the
+// alert's file gives, from the archive's compact form.
+func TestSkymapCommandArchivedKey(t *testing.T) {
+	dir, keys := archive(t, "lvk-userguide/MS181101ab-preliminary.json")
+	key := keys["lvk-userguide/MS181101ab-preliminary.json"]
+	st, fromKey, errs := runCLI("skymap", key, "--json", "--data-dir", dir)
+	if st != 0 {
+		t.Fatalf("status %d: %s", st, errs)
+	}
+	_, fromFile, _ := runCLI("skymap", skymapNotices+"lvk-userguide/MS181101ab-preliminary.json", "--json")
+	if fromKey != fromFile || !strings.Contains(fromKey, `"npix":19200`) {
+		t.Errorf("by key:  %s\nby file: %s", fromKey, fromFile)
+	}
+	png := filepath.Join(t.TempDir(), "m.png")
+	if st, _, errs := runCLI("skymap", key, "--png", png, "--width", "64", "--data-dir", dir); st != 0 {
+		t.Fatalf("--png: status %d: %s", st, errs)
+	}
+	if st, _, errs := runCLI("skymap", "sha256:00", "--data-dir", dir); st == 0 || !strings.Contains(errs, "no event sha256:00") {
+		t.Errorf("absent key: status %d, %q", st, errs)
 	}
 }

@@ -25,6 +25,7 @@ type backfillRow struct {
 	topic, role string
 	raw         []byte
 	sum         alert.Summary
+	sky         []byte // the compact sky map, when summarise decoded one
 }
 
 // backfill re-summarises, from their raw bytes, the archived alerts whose
@@ -51,7 +52,7 @@ func (s *Store) backfill(ctx context.Context, conn *sql.Conn) error {
 		if len(batch) == 0 {
 			break
 		}
-		summarise(batch)
+		summarise(batch, true)
 		if err := writeBackfillBatch(ctx, conn, batch); err != nil {
 			return err
 		}
@@ -88,8 +89,10 @@ func readBackfillBatch(ctx context.Context, conn *sql.Conn, cond string, args ..
 }
 
 // summarise computes the batch's summaries on every core: sky maps make
-// some alerts a thousand times slower than others.
-func summarise(batch []backfillRow) {
+// some alerts a thousand times slower than others. With maps, a JSON
+// alert's embedded sky map is decoded (once) for its summary and compact
+// form; without, it is not decoded at all.
+func summarise(batch []backfillRow, maps bool) {
 	next := make(chan *backfillRow)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -97,7 +100,11 @@ func summarise(batch []backfillRow) {
 		go func() {
 			defer wg.Done()
 			for r := range next {
-				r.sum = describe.Raw(alert.Format(r.format), r.topic, r.raw)
+				if maps {
+					r.sum, r.sky = describe.RawWithMap(alert.Format(r.format), r.topic, r.raw)
+				} else {
+					r.sum = summaryOnly(r.format, r.topic, r.raw)
+				}
 				if r.sum.Role == "" {
 					r.sum.Role = r.role
 				}
@@ -133,6 +140,11 @@ func writeBackfillBatch(ctx context.Context, conn *sql.Conn, batch []backfillRow
 		return err
 	}
 	defer ins.Close()
+	sky, err := tx.PrepareContext(ctx, insertSkymap)
+	if err != nil {
+		return err
+	}
+	defer sky.Close()
 	for _, r := range batch {
 		if r.format != string(alert.FormatJSON) && strings.HasPrefix(r.sum.Note, describe.NoteUnparsableVOEvent) {
 			// Keep what the older schema knew of it (position, author);
@@ -145,6 +157,11 @@ func writeBackfillBatch(ctx context.Context, conn *sql.Conn, batch []backfillRow
 		}
 		if _, err := ins.ExecContext(ctx, r.id, searchText(r.key, r.sum)); err != nil {
 			return err
+		}
+		if r.sky != nil {
+			if _, err := sky.ExecContext(ctx, r.id, r.sky); err != nil {
+				return err
+			}
 		}
 	}
 	return tx.Commit()

@@ -28,7 +28,7 @@ type admitResult struct {
 }
 
 // admitStmts are the statements of an admission.
-type admitStmts struct{ seen, event, raw, fts *sql.Stmt }
+type admitStmts struct{ seen, event, raw, fts, skymap *sql.Stmt }
 
 // prepare compiles the statements once, instead of once per batch.
 func (a *admitStmts) prepare(db *sql.DB) error {
@@ -42,6 +42,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 			summaryColumns + `) VALUES(?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{&a.raw, `INSERT INTO event_raw(id, raw) VALUES(?,?)`},
 		{&a.fts, insertFTS},
+		{&a.skymap, insertSkymap},
 	} {
 		if *p.into, err = db.Prepare(p.sql); err != nil {
 			a.close()
@@ -53,7 +54,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 
 // close releases the statements that were prepared.
 func (a *admitStmts) close() {
-	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts} {
+	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts, a.skymap} {
 		if st != nil {
 			st.Close()
 		}
@@ -143,6 +144,7 @@ func (s *Store) commit(batch []*admitReq) {
 		insSeen := tx.StmtContext(ctx, s.admit.seen)
 		insEvent := tx.StmtContext(ctx, s.admit.event)
 		insRaw := tx.StmtContext(ctx, s.admit.raw)
+		var insSkymap *sql.Stmt // bound to tx when an alert of the batch needs it
 		for i, r := range batch {
 			if r.ctx.Err() != nil {
 				results[i].err = r.ctx.Err()
@@ -157,6 +159,14 @@ func (s *Store) commit(batch []*admitReq) {
 				id, err := insertEvent(ctx, insEvent, insRaw, r.args, rec.Raw)
 				if err != nil {
 					return err
+				}
+				if rec.Skymap != nil {
+					if insSkymap == nil {
+						insSkymap = tx.StmtContext(ctx, s.admit.skymap)
+					}
+					if _, err := insSkymap.ExecContext(ctx, id, rec.Skymap); err != nil {
+						return err
+					}
 				}
 				docs = append(docs, indexDoc{id, r.text})
 				results[i].verdict = seen.New

@@ -137,7 +137,7 @@ func (s *Store) catchUpIndex(ctx context.Context, conn *sql.Conn) error {
 		if err != nil || len(batch) == 0 {
 			return err
 		}
-		summarise(batch)
+		summarise(batch, false)
 		docs := make([]indexDoc, len(batch))
 		for i, r := range batch {
 			docs[i] = indexDoc{r.id, searchText(r.key, r.sum)}

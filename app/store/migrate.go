@@ -151,6 +151,17 @@ var migrations = []string{
 		last_seen     INTEGER NOT NULL,
 		filter        TEXT NOT NULL DEFAULT '[]'
 	) WITHOUT ROWID;`,
+	// 9: each JSON alert's sky map in its compact form (skymap.Map.Compact:
+	// the multi-order columns UNIQ, PROBDENSITY and, when present, DISTMU,
+	// DISTSIGMA, DISTNORM, little-endian), written with the alert, so that
+	// drawing it never decodes FITS again. Alerts archived before get theirs
+	// from backfillSkymaps at Open; events_with_skymap (only the alerts
+	// with a sky map summary) finds them without a scan of the archive.
+	`CREATE TABLE event_skymap (
+		id  INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+		map BLOB NOT NULL
+	);
+	CREATE INDEX events_with_skymap ON events(id) WHERE skymap IS NOT NULL;`,
 }
 
 // SchemaVersion is the schema version this code writes.
@@ -209,6 +220,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	if err := s.backfill(ctx, conn); err != nil {
 		return fmt.Errorf("summarising archived events: %w", err)
+	}
+	if err := s.backfillSkymaps(ctx, conn); err != nil {
+		return fmt.Errorf("storing archived sky maps: %w", err)
 	}
 	return s.catchUpIndex(ctx, conn)
 }

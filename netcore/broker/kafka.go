@@ -26,7 +26,8 @@ func (b *Broker) KafkaHandler() kafka.Handler { return kafkaHandler{b} }
 func (h kafkaHandler) Handle(ctx context.Context, r *kafka.Record) (kafka.Outcome, func(), error) {
 	b := h.b
 	where := fmt.Sprintf("%s[%d]@%d", r.Topic, r.Partition, r.Offset)
-	origin := Origin{Source: kafka.SourceName(r.Topic), Kafka: seen.KafkaRef{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Time: r.Time}, Test: r.Test()}
+	origin := Origin{Source: kafka.SourceName(r.Topic), Kafka: seen.KafkaRef{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Time: r.Time}, Test: r.Test(),
+		Digest: r.Digest, HasDigest: r.HasDigest}
 	kind, why := kafka.Classify(r)
 	var o Outcome
 	switch kind {

@@ -58,3 +58,20 @@ func BenchmarkNewRecord(b *testing.B) {
 		seen.NewRecord(ev, "127.0.0.1:1", time.Now())
 	}
 }
+
+// BenchmarkJSONSkymap measures the summary of an LVK alert that embeds a
+// 1 MB multi-order sky map: the JSON parse, the map's base64 and FITS
+// decode, its summary and its compact form.
+func BenchmarkJSONSkymap(b *testing.B) {
+	raw, err := os.ReadFile("../../testdata/notices/lvk-userguide/MS181101ab-preliminary.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if s := JSON("igwn.gwalert", raw, false); s.Skymap == nil {
+			b.Fatal("no sky map summary")
+		}
+	}
+}

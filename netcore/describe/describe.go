@@ -6,7 +6,7 @@
 package describe
 
 import (
-	"bytes"
+	"crypto/sha256"
 	"errors"
 	"math"
 	"strings"
@@ -42,38 +42,79 @@ func VOEvent(ev *voevent.Event, test bool) alert.Summary {
 }
 
 // JSON summarises a JSON alert read from topic and decodes its embedded sky
-// map (about 25 ms for a 1 MB LVK alert); test marks it as a test.
+// map; test marks it as a test.
 func JSON(topic string, raw []byte, test bool) alert.Summary {
-	s := notice.Summarize(topic, raw)
-	s.Test = s.Test || test
-	AddSkymap(&s, raw)
+	s, _ := JSONWithMap(topic, raw, nil, test)
 	return s
+}
+
+// JSONWithMap is JSON that also returns the embedded sky map's compact form
+// (skymap.Map.Compact), nil when the alert embeds no readable map. The
+// alert is parsed once (notice.SummarizeHashed) and its map decoded once,
+// for the summary, the map's summary and the compact form together. digest
+// is the SHA-256 of raw when the caller has it (nil: it is computed).
+func JSONWithMap(topic string, raw []byte, digest *[32]byte, test bool) (alert.Summary, []byte) {
+	var sum [32]byte
+	if digest != nil {
+		sum = *digest
+	} else {
+		sum = sha256.Sum256(raw)
+	}
+	s, emb := notice.SummarizeHashed(topic, raw, sum)
+	s.Test = s.Test || test
+	m := addSkymap(&s, emb)
+	if m == nil {
+		s.HasSkymap = emb.LooksLikeSkymap()
+		return s, nil
+	}
+	return s, m.Compact()
 }
 
 // Raw summarises archived bytes of either format, as the back-fill does.
 func Raw(format alert.Format, topic string, raw []byte) alert.Summary {
+	s, _ := RawWithMap(format, topic, raw)
+	return s
+}
+
+// RawWithMap is Raw that also returns a JSON alert's compact sky map (see
+// JSONWithMap).
+func RawWithMap(format alert.Format, topic string, raw []byte) (alert.Summary, []byte) {
 	if format == alert.FormatJSON {
-		return JSON(topic, raw, false)
+		return JSONWithMap(topic, raw, nil, false)
 	}
 	ev, err := voevent.Parse(raw)
 	if err != nil {
-		return alert.Summary{Format: alert.FormatVOEvent, Note: NoteUnparsableVOEvent + err.Error()}
+		return alert.Summary{Format: alert.FormatVOEvent, Note: NoteUnparsableVOEvent + err.Error()}, nil
 	}
-	return VOEvent(ev, false)
+	return VOEvent(ev, false), nil
 }
 
-// AddSkymap decodes the sky map that a JSON alert embeds (LVK event.skymap,
-// GCN healpix_file) and puts its summary in s. A map that cannot be read
-// leaves s.Skymap nil and says why in s.Note; a map that reads with a
-// warning keeps its summary and adds the warning to the note. Alerts that
-// embed no map are left alone.
-func AddSkymap(s *alert.Summary, raw []byte) {
-	if !bytes.Contains(raw, []byte(`"skymap"`)) && !bytes.Contains(raw, []byte(`"healpix_file"`)) {
-		return // the common case (heartbeats, most notices): no second parse
+// Text is the summary of archived bytes without the sky map's decoding:
+// enough for the search text, which holds nothing of the map.
+func Text(format alert.Format, topic string, raw []byte) alert.Summary {
+	if format == alert.FormatJSON {
+		return notice.Summarize(topic, raw)
 	}
-	file, err := skymap.FromAlertJSON(raw)
+	return Raw(format, topic, raw)
+}
+
+// addSkymap decodes the sky map that a JSON alert embeds (LVK event.skymap,
+// GCN healpix_file), found by the alert's parse, and puts its summary in s.
+// A map that cannot be read leaves s.Skymap nil and says why in s.Note; a
+// map that reads with a warning keeps its summary and adds the warning to
+// the note. Alerts that embed no map are left alone. It returns the map
+// read, or nil.
+func addSkymap(s *alert.Summary, emb notice.Embedded) *skymap.Map {
+	if emb.Field == "" {
+		return nil
+	}
+	var file []byte
+	err := errors.New("alert's event is not a JSON object")
+	if !emb.EventNotObject {
+		file, err = skymap.EmbeddedFITS(emb.Field, emb.Value)
+	}
 	if errors.Is(err, skymap.ErrNoSkymap) {
-		return
+		return nil
 	}
 	var m *skymap.Map
 	if err == nil {
@@ -81,7 +122,7 @@ func AddSkymap(s *alert.Summary, raw []byte) {
 	}
 	if err != nil {
 		addNote(s, NoteSkymapUnreadable+err.Error())
-		return
+		return nil
 	}
 	sum := m.Summary()
 	for _, v := range []*float64{&sum.RA, &sum.Dec, &sum.Area50, &sum.Area90} {
@@ -97,6 +138,7 @@ func AddSkymap(s *alert.Summary, raw []byte) {
 	if m.Warning != "" {
 		addNote(s, NoteSkymapWarning+m.Warning)
 	}
+	return m
 }
 
 // addNote appends a note to the ones s already has.

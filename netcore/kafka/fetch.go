@@ -69,12 +69,12 @@ func (c *Consumer) handleFetches(ctx context.Context, cl *kgo.Client, fetches kg
 			}
 		}
 		c.health.record(r, now)
-		if sum := sha256.Sum256(kr.Value); firsts[sum] {
+		r.Digest, r.HasDigest = sha256.Sum256(kr.Value), true
+		if firsts[r.Digest] {
 			c.health.outcome(Duplicate)
 			continue
-		} else {
-			firsts[sum] = true
 		}
+		firsts[r.Digest] = true
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {

@@ -16,6 +16,10 @@ type Record struct {
 	Time    time.Time
 	Value   []byte
 	Headers map[string]string
+	// Digest is the SHA-256 of Value when the consumer has computed it
+	// (HasDigest), so that a handler need not hash a large record again.
+	Digest    [32]byte
+	HasDigest bool
 }
 
 // Hopskotch's header names (SCiMMA hop-client), which Starling also writes.

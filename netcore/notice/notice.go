@@ -30,12 +30,29 @@ const (
 // bytes that are not a JSON object get a summary with only Format, Key and a
 // Note.
 func Summarize(topic string, raw []byte) alert.Summary {
-	sum := sha256.Sum256(raw)
+	s, emb := SummarizeEmbedded(topic, raw)
+	s.HasSkymap = emb.LooksLikeSkymap()
+	return s
+}
+
+// SummarizeEmbedded is Summarize that also returns, from the same parse, the
+// field that embeds the record's sky map, for skymap.EmbeddedFITS: so that
+// an alert is parsed once for its summary and its map. It leaves
+// HasSkymap to the caller: true when the map decodes, else
+// Embedded.LooksLikeSkymap (a check of every base64 character that the
+// decoding makes needless).
+func SummarizeEmbedded(topic string, raw []byte) (alert.Summary, Embedded) {
+	return SummarizeHashed(topic, raw, sha256.Sum256(raw))
+}
+
+// SummarizeHashed is SummarizeEmbedded for a caller that has the SHA-256
+// of raw already (sum), which makes the summary's key.
+func SummarizeHashed(topic string, raw []byte, sum [32]byte) (alert.Summary, Embedded) {
 	s := alert.Summary{Format: alert.FormatJSON, Key: "sha256:" + hex.EncodeToString(sum[:])}
 	obj, err := decodeObject(raw)
 	if err != nil {
 		s.Note = NoteInvalidJSON + ": " + err.Error()
-		return s
+		return s, Embedded{}
 	}
 	switch kindOf(topic, obj) {
 	case kindLVK:
@@ -53,8 +70,9 @@ func Summarize(topic string, raw []byte) alert.Summary {
 	if isTestTopic(topic) {
 		s.Test = true
 	}
-	s.HasSkymap = hasEmbeddedSkymap(obj)
-	return s
+	emb := embeddedField(obj)
+	emb.text = skymapText(obj)
+	return s, emb
 }
 
 // kind is what a JSON record was recognised as.
@@ -156,7 +174,26 @@ func summarizeUnknown(s *alert.Summary, obj map[string]any) {
 }
 
 // decodeObject parses raw as exactly one JSON object, numbers kept as text.
-func decodeObject(raw []byte) (map[string]any, error) {
+// Long strings (sky maps) are lifted out first (bigstrings.go); the tree is
+// the one encoding/json gives, and an error is the one it gives.
+func decodeObject(raw []byte) (map[string]any, error) { return decodeLifted(raw, liftMin) }
+
+// decodeLifted is decodeObject lifting strings of at least min bytes.
+func decodeLifted(raw []byte, min int) (map[string]any, error) {
+	if small, spans := liftStrings(raw, min); spans != nil {
+		if vals, ok := liftedValues(raw, spans); ok {
+			if obj, err := decodeWhole(small); err == nil {
+				restore(obj, vals)
+				return obj, nil
+			}
+		}
+	}
+	return decodeWhole(raw)
+}
+
+// decodeWhole parses raw with encoding/json as exactly one JSON object,
+// numbers kept as text.
+func decodeWhole(raw []byte) (map[string]any, error) {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	var v any

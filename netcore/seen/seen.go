@@ -59,6 +59,10 @@ type Record struct {
 	ParamsCount int
 	// Format is the raw bytes' format (default VOEvent).
 	Format alert.Format
+	// Skymap is the compact form (skymap.Map.Compact) of the sky map that a
+	// JSON alert embeds, decoded with its summary; nil for none. The
+	// archive keeps it, so that the map is never decoded from FITS again.
+	Skymap []byte
 	// Kafka locates the record it came from, for events read from Kafka.
 	Kafka KafkaRef
 }

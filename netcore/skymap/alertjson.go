@@ -36,8 +36,24 @@ func FromAlertJSON(raw []byte) ([]byte, error) {
 	if isNull(value) {
 		return nil, fmt.Errorf("%w (no event.skymap nor healpix_file)", ErrNoSkymap)
 	}
-	var s string
-	if err := json.Unmarshal(value, &s); err != nil {
+	var v any
+	if err := json.Unmarshal(value, &v); err != nil {
+		return nil, fmt.Errorf("%s is not a string", field)
+	}
+	return EmbeddedFITS(field, v)
+}
+
+// EmbeddedFITS decodes the value of an alert's sky map field (field names
+// it: "event.skymap" or "healpix_file"), as encoding/json decoded it: the
+// base64 text of a FITS file (possibly gzipped), which it returns for Read.
+// A JSON alert's summary finds the field in its own parse
+// (notice.SummarizeEmbedded), so that the alert is parsed once.
+func EmbeddedFITS(field string, value any) ([]byte, error) {
+	if value == nil {
+		return nil, fmt.Errorf("%w (no event.skymap nor healpix_file)", ErrNoSkymap)
+	}
+	s, ok := value.(string)
+	if !ok {
 		return nil, fmt.Errorf("%s is not a string", field)
 	}
 	if strings.TrimSpace(s) == "" {
@@ -61,12 +77,14 @@ func isNull(v json.RawMessage) bool {
 // decodeBase64 decodes standard base64, ignoring white space, and says how
 // the text is wrong when it is.
 func decodeBase64(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
-			return -1
-		}
-		return r
-	}, s)
+	if hasSpace(s) {
+		s = strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
+				return -1
+			}
+			return r
+		}, s)
+	}
 	if strings.HasSuffix(s, "...") || strings.HasSuffix(s, "…") {
 		return nil, fmt.Errorf("base64 sky map is cut short (it ends in an ellipsis after %d characters)", len(s))
 	}
@@ -79,6 +97,17 @@ func decodeBase64(s string) ([]byte, error) {
 		return nil, fmt.Errorf("not base64: bad character at offset %d", int(bad))
 	}
 	return data, err
+}
+
+// hasSpace reports whether s holds a blank, tab or line break, with one
+// fast byte search for each.
+func hasSpace(s string) bool {
+	for _, c := range []byte(" \n\r\t") {
+		if strings.IndexByte(s, c) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikeFITS is true for a FITS file's first card or gzip's magic bytes.

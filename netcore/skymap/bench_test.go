@@ -58,7 +58,7 @@ func BenchmarkSkymapProbInCircle(b *testing.B) {
 // that width already made (every image after the first).
 func BenchmarkSkymapRender1024(b *testing.B) {
 	m := loadSample(b, benchMap)
-	opt := RenderOptions{Width: 1024, Circles: []Circle{{RA: 194, Dec: -18, Radius: 5}}}
+	opt := RenderOptions{Width: 1024, Circles: []Circle{{RA: 194, Dec: -18, Radius: 5}}, Grids: &Grids{}}
 	if _, err := Render(m, opt); err != nil {
 		b.Fatal(err)
 	}
@@ -73,9 +73,18 @@ func BenchmarkSkymapRender1024Cold(b *testing.B) {
 	m := loadSample(b, benchMap)
 	opt := RenderOptions{Width: 1024, Circles: []Circle{{RA: 194, Dec: -18, Radius: 5}}}
 	for b.Loop() {
-		gridMu.Lock()
-		clear(gridCache)
-		gridMu.Unlock()
-		Render(m, opt)
+		Render(m, opt) // no Grids: each image makes its grid
+	}
+}
+
+// BenchmarkSkymapReadCompact reads the sample map back from its compact
+// form, as the window does when an archived alert is selected.
+func BenchmarkSkymapReadCompact(b *testing.B) {
+	c := loadSample(b, benchMap).Compact()
+	b.SetBytes(int64(len(c)))
+	for b.Loop() {
+		if _, err := ReadCompact(c); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

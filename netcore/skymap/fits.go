@@ -1,7 +1,9 @@
 // Package skymap reads HEALPix sky maps (FITS binary tables, multi-order
 // NUNIQ or flat NESTED/RING, plain or gzipped), summarises them (most probable
 // direction, credible areas, distance, probability inside a circle) and draws
-// them as all-sky Mollweide images. It knows nothing of SQLite or Fyne.
+// them as all-sky Mollweide images. A map read once is kept in a compact
+// form (compact.go: the multi-order columns, little-endian) that ReadCompact
+// reads back without FITS. It knows nothing of SQLite or Fyne.
 package skymap
 
 import (

@@ -74,23 +74,44 @@ type grid struct {
 	nest []int64
 }
 
-var (
-	gridMu    sync.Mutex
-	gridCache = map[int]*grid{}
-)
+// Grids keeps the all-sky lookup grids made for image widths, so that the
+// next image of a width need not make its own (about a third of a cold
+// render): a view that draws many images (the window's sky view) owns one
+// and passes it in RenderOptions.Grids; its zero value is ready to use.
+// Without one, each image makes its grid.
+type Grids struct {
+	mu      sync.Mutex
+	byWidth map[int]*grid
+}
 
-// maxCachedGrids bounds the cache: a 1024-wide grid is 4 MiB.
+// maxCachedGrids bounds a Grids: a 1024-wide grid is 4 MiB.
 const maxCachedGrids = 4
 
-// gridFor returns the (cached) lookup grid for images of width w.
-func gridFor(w int) *grid {
-	gridMu.Lock()
-	g := gridCache[w]
-	gridMu.Unlock()
+// forWidth returns the lookup grid for all-sky images of width w, kept in
+// gs when gs is not nil.
+func (gs *Grids) forWidth(w int) *grid {
+	if gs == nil {
+		return makeGrid(w)
+	}
+	gs.mu.Lock()
+	g := gs.byWidth[w]
+	gs.mu.Unlock()
 	if g != nil {
 		return g
 	}
-	g = &grid{w: w, h: w / 2, nest: make([]int64, w*(w/2))}
+	g = makeGrid(w)
+	gs.mu.Lock()
+	if gs.byWidth == nil || len(gs.byWidth) >= maxCachedGrids {
+		gs.byWidth = map[int]*grid{}
+	}
+	gs.byWidth[w] = g
+	gs.mu.Unlock()
+	return g
+}
+
+// makeGrid makes the lookup grid for all-sky images of width w.
+func makeGrid(w int) *grid {
+	g := &grid{w: w, h: w / 2, nest: make([]int64, w*(w/2))}
 	parallelRows(g.h, func(j int) {
 		// Unproject, with what depends only on the row taken out of the loop.
 		y := (1 - (float64(j)+0.5)/float64(g.h)*2) * math.Sqrt2
@@ -111,12 +132,6 @@ func gridFor(w int) *grid {
 			g.nest[j*g.w+i] = n
 		}
 	})
-	gridMu.Lock()
-	if len(gridCache) >= maxCachedGrids {
-		clear(gridCache)
-	}
-	gridCache[w] = g
-	gridMu.Unlock()
 	return g
 }
 

@@ -21,6 +21,8 @@ type Point struct {
 type RenderOptions struct {
 	// Width is the image width in pixels (16–8192); the height is Width/2.
 	Width int
+	// Grids, when set, keeps the lookup grids between images (see Grids).
+	Grids *Grids
 	// Circles are drawn to scale, as true small circles on the sphere.
 	Circles []Circle
 	// Points are marked with a small cross.
@@ -81,7 +83,7 @@ func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
 	if m == nil || len(m.Pixels) == 0 || opt.SkipMap {
 		fillEllipse(img, v)
 	} else {
-		g = viewGrid(v)
+		g = viewGrid(v, opt.Grids)
 		idx = pixelsOf(g, m)
 		drawMap(img, g, m, idx)
 	}

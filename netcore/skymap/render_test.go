@@ -162,7 +162,7 @@ func TestRenderShowsTheMap(t *testing.T) {
 // Unproject and AngToNest, pixel by pixel.
 func TestGridMatchesUnproject(t *testing.T) {
 	const w = 300
-	g := gridFor(w)
+	g := makeGrid(w)
 	bad := 0
 	for j := 0; j < w/2; j++ {
 		for i := 0; i < w; i++ {

@@ -27,6 +27,10 @@ type Pixel struct {
 	Density float64
 	// Prob is the probability in the pixel: Density × pixel area.
 	Prob float64
+	// DistMu, DistSigma and DistNorm are the pixel's distance ansatz
+	// (location and scale in Mpc, normalisation in Mpc⁻²: DISTMU,
+	// DISTSIGMA, DISTNORM); zero when the map has no distance columns.
+	DistMu, DistSigma, DistNorm float64
 }
 
 // Area is the pixel's solid angle in steradians.
@@ -46,6 +50,9 @@ type Map struct {
 	MinOrder, MaxOrder int
 	// HasDistance is true when the header gives DISTMEAN and DISTSTD.
 	HasDistance bool
+	// HasPixelDistance is true when every pixel carries DISTMU, DISTSIGMA
+	// and DISTNORM (multi-order maps of compact binary coalescences).
+	HasPixelDistance bool
 	// DistMean and DistStd are the posterior distance mean and standard deviation (Mpc).
 	DistMean, DistStd float64
 	// Total is the sum of the pixels' probabilities (1 for a well-formed map).
@@ -136,6 +143,11 @@ func (m *Map) readMultiOrder(t *Table) error {
 	}
 	uniq, _ := t.Ints(uc)
 	dens, _ := t.Floats(dc)
+	dist, err := distanceColumns(t)
+	if err != nil {
+		return err
+	}
+	m.HasPixelDistance = dist != nil
 	m.Pixels = make([]Pixel, len(uniq))
 	for i, u := range uniq {
 		order, ipix, err := decodeUniq(u)
@@ -147,9 +159,29 @@ func (m *Map) readMultiOrder(t *Table) error {
 		}
 		p := Pixel{Order: order, Index: ipix, Density: dens[i]}
 		p.Prob = p.Density * p.Area()
+		if dist != nil {
+			p.DistMu, p.DistSigma, p.DistNorm = dist[0][i], dist[1][i], dist[2][i]
+		}
 		m.Pixels[i] = p
 	}
 	return nil
+}
+
+// distanceColumns reads DISTMU, DISTSIGMA and DISTNORM, one value a row;
+// nil when the table lacks any of them.
+func distanceColumns(t *Table) (*[3][]float64, error) {
+	var out [3][]float64
+	for k, name := range []string{"DISTMU", "DISTSIGMA", "DISTNORM"} {
+		c := t.Column(name)
+		if c == nil {
+			return nil, nil
+		}
+		if !isNumeric(c.Type) || c.Repeat != 1 {
+			return nil, fmt.Errorf("column %s must hold one number a row (TFORM D, E, K or J)", name)
+		}
+		out[k], _ = t.Floats(c)
+	}
+	return &out, nil
 }
 
 // decodeUniq splits a NUNIQ index into order and NESTED index.
@@ -219,19 +251,93 @@ func (m *Map) readFlat(t *Table) error {
 // rangeStart is where a pixel starts in NESTED order at the deepest order.
 func rangeStart(p Pixel) int64 { return p.Index << (2 * (MaxOrder - p.Order)) }
 
+// bySky orders pixels by the sky they cover.
+func bySky(a, b Pixel) int {
+	x, y := rangeStart(a), rangeStart(b)
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// maxMergeRuns is the most ascending runs sortBySky merges; more, and it
+// sorts them afresh.
+const maxMergeRuns = 64
+
+// sortBySky puts pixels in sky order. A multi-order file lists its
+// pixels by UNIQ, which is an ascending run for each order: those runs are
+// merged (a few passes over the pixels, stable), far faster than sorting.
+func sortBySky(px []Pixel) {
+	bounds := []int{0}
+	for i := 1; i < len(px); i++ {
+		if rangeStart(px[i]) < rangeStart(px[i-1]) {
+			if bounds = append(bounds, i); len(bounds) > maxMergeRuns {
+				slices.SortStableFunc(px, bySky)
+				return
+			}
+		}
+	}
+	if len(bounds) == 1 {
+		return
+	}
+	bounds = append(bounds, len(px))
+	src, dst := px, make([]Pixel, len(px))
+	for len(bounds) > 2 {
+		next := []int{0}
+		for k := 0; k+1 < len(bounds); k += 2 {
+			if k+2 >= len(bounds) { // an odd run out: copied as it is
+				copy(dst[bounds[k]:], src[bounds[k]:bounds[k+1]])
+				next = append(next, bounds[k+1])
+				continue
+			}
+			mergeRuns(dst[bounds[k]:bounds[k+2]], src[bounds[k]:bounds[k+1]], src[bounds[k+1]:bounds[k+2]])
+			next = append(next, bounds[k+2])
+		}
+		bounds = next
+		src, dst = dst, src
+	}
+	if &src[0] != &px[0] {
+		copy(px, src)
+	}
+}
+
+// mergeRuns merges two runs in sky order into dst, the first run's pixel
+// first on a tie.
+func mergeRuns(dst, a, b []Pixel) {
+	i, j, k := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		if rangeStart(b[j]) < rangeStart(a[i]) {
+			dst[k] = b[j]
+			j++
+		} else {
+			dst[k] = a[i]
+			i++
+		}
+		k++
+	}
+	k += copy(dst[k:], a[i:])
+	copy(dst[k:], b[j:])
+}
+
 // finish sorts the pixels, reads the distance, sums and checks the probability.
 func (m *Map) finish(h *Header) {
-	slices.SortFunc(m.Pixels, func(a, b Pixel) int {
-		x, y := rangeStart(a), rangeStart(b)
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
-	})
-	m.MinOrder, m.MaxOrder = MaxOrder, 0
+	sortBySky(m.Pixels)
+	m.HasDistance, m.DistMean, m.DistStd = false, 0, 0
+	mean, ok1 := h.Float("DISTMEAN")
+	std, ok2 := h.Float("DISTSTD")
+	if ok1 && ok2 && !math.IsNaN(mean) && !math.IsInf(mean, 0) && !math.IsNaN(std) && !math.IsInf(std, 0) {
+		m.HasDistance, m.DistMean, m.DistStd = true, mean, std
+	}
+	m.check()
+}
+
+// check finds the orders present, sums the probability and says what is
+// odd, for pixels already in sky order.
+func (m *Map) check() {
+	m.MinOrder, m.MaxOrder, m.Total = MaxOrder, 0, 0
 	var warn []string
 	for i, p := range m.Pixels {
 		m.MinOrder = min(m.MinOrder, p.Order)
@@ -243,11 +349,6 @@ func (m *Map) finish(h *Header) {
 				warn = append(warn, "pixels overlap")
 			}
 		}
-	}
-	mean, ok1 := h.Float("DISTMEAN")
-	std, ok2 := h.Float("DISTSTD")
-	if ok1 && ok2 && !math.IsNaN(mean) && !math.IsInf(mean, 0) && !math.IsNaN(std) && !math.IsInf(std, 0) {
-		m.HasDistance, m.DistMean, m.DistStd = true, mean, std
 	}
 	if math.Abs(m.Total-1) > 0.01 {
 		warn = append(warn, fmt.Sprintf("probabilities sum to %.4g, not 1", m.Total))

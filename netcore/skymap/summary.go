@@ -2,7 +2,6 @@ package skymap
 
 import (
 	"math"
-	"slices"
 
 	"github.com/starling-broker/starling/netcore/alert"
 )
@@ -23,20 +22,33 @@ func (m *Map) MostProbable() (ra, dec float64) {
 
 // byDensity is the pixels' indices, densest first (ties in sky order).
 func (m *Map) byDensity() []int {
+	// Densities are finite and not negative, so their bits order as they
+	// do; inverted, densest first. A stable radix sort on them, a byte at a
+	// time, keeps ties in sky order.
+	keys := make([]uint64, len(m.Pixels))
 	idx := make([]int, len(m.Pixels))
-	for i := range idx {
-		idx[i] = i
+	for i, p := range m.Pixels {
+		keys[i], idx[i] = ^math.Float64bits(p.Density), i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		da, db := m.Pixels[a].Density, m.Pixels[b].Density
-		switch {
-		case da > db:
-			return -1
-		case da < db:
-			return 1
+	keys2, idx2 := make([]uint64, len(keys)), make([]int, len(idx))
+	for shift := 0; shift < 64; shift += 8 {
+		var count [257]int
+		for _, k := range keys {
+			count[(k>>shift)&0xff+1]++
 		}
-		return 0
-	})
+		if len(keys) == 0 || count[(keys[0]>>shift)&0xff+1] == len(keys) {
+			continue // every key has the same byte here
+		}
+		for b := 1; b < 257; b++ {
+			count[b] += count[b-1]
+		}
+		for j, k := range keys {
+			d := (k >> shift) & 0xff
+			keys2[count[d]], idx2[count[d]] = k, idx[j]
+			count[d]++
+		}
+		keys, keys2, idx, idx2 = keys2, keys, idx2, idx
+	}
 	return idx
 }
 

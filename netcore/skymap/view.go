@@ -84,13 +84,14 @@ func (v Viewport) clamp() Viewport {
 	return v
 }
 
-// isAllSky reports whether v draws exactly what the cached all-sky grid covers.
+// isAllSky reports whether v draws exactly what an all-sky grid covers.
 func (v Viewport) isAllSky() bool { return v == AllSky(v.W) }
 
-// viewGrid is the lookup grid (see grid) for the pixels of a viewport.
-func viewGrid(v Viewport) *grid {
+// viewGrid is the lookup grid (see grid) for the pixels of a viewport; an
+// all-sky one is kept in gs (nil: none kept).
+func viewGrid(v Viewport, gs *Grids) *grid {
 	if v.isAllSky() {
-		return gridFor(v.W)
+		return gs.forWidth(v.W)
 	}
 	g := &grid{w: v.W, h: v.H, nest: make([]int64, v.W*v.H)}
 	parallelRows(g.h, func(j int) {

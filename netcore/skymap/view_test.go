@@ -106,7 +106,7 @@ func TestFillEllipseMatchesGrid(t *testing.T) {
 	for _, v := range []Viewport{AllSky(256), AllSky(256).ZoomAt(40, 30, 3)} {
 		img := image.NewRGBA(image.Rect(0, 0, v.W, v.H))
 		fillEllipse(img, v)
-		g := viewGrid(v)
+		g := viewGrid(v, nil)
 		differ := 0
 		for k, n := range g.nest {
 			if (img.Pix[4*k+3] != 0) != (n >= 0) {
@@ -116,5 +116,24 @@ func TestFillEllipseMatchesGrid(t *testing.T) {
 		if differ > 2 {
 			t.Errorf("view %+v: %d pixels differ between the filled ellipse and the grid", v, differ)
 		}
+	}
+}
+
+// TestGridsKeepsGrids checks that a Grids value keeps the grid of a width
+// (and only a few widths), and that without one each image makes its own.
+func TestGridsKeepsGrids(t *testing.T) {
+	var gs Grids
+	a := viewGrid(AllSky(64), &gs)
+	if b := viewGrid(AllSky(64), &gs); b != a {
+		t.Error("a Grids made the grid of a width twice")
+	}
+	if viewGrid(AllSky(64), nil) == a {
+		t.Error("without a Grids an image reused a grid")
+	}
+	for w := 100; w < 110; w++ {
+		viewGrid(AllSky(w), &gs)
+	}
+	if n := len(gs.byWidth); n > maxCachedGrids {
+		t.Errorf("a Grids keeps %d grids, more than %d", n, maxCachedGrids)
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"reflect"
 	"crypto/sha256"
 	"fmt"
 	"math"
@@ -123,7 +124,7 @@ func TestSelectingArchivedGWAlertDecodesNoFITS(t *testing.T) {
 	if decodes != 0 {
 		t.Fatalf("selecting the archived alert decoded FITS %d times", decodes)
 	}
-	if len(m.Pixels) != len(want.Pixels) || !m.HasPixelDistance || m.Summary() != want.Summary() {
+	if len(m.Pixels) != len(want.Pixels) || !m.HasPixelDistance || !reflect.DeepEqual(m.Summary(), want.Summary()) {
 		t.Fatalf("map read: %d pixels, summary %+v; FITS %d, %+v", len(m.Pixels), m.Summary(), len(want.Pixels), want.Summary())
 	}
 	for i := range m.Pixels {
@@ -150,7 +151,7 @@ func TestSelectingArchivedGWAlertDecodesNoFITS(t *testing.T) {
 	}
 	defer ro.Close()
 	m2, err := ro.EventSkymap(ctx, id)
-	if err != nil || m2 == nil || m2.Summary() != want.Summary() {
+	if err != nil || m2 == nil || !reflect.DeepEqual(m2.Summary(), want.Summary()) {
 		t.Fatalf("decoded from FITS: %v, %v", m2, err)
 	}
 	if n := ro.skymaps.fitsDecodes.Load(); n != 1 {

@@ -177,7 +177,11 @@ func TestSubscriberChurnLeaksNothing(t *testing.T) {
 	var fds, threads int
 	waitFor(t, "the broker to settle", func() bool {
 		fds, threads = openFDs(t, pid), procStatus(t, pid, "Threads")
-		return fds <= fds0+5
+		// Subscribers read the archive (their replay cursors), so SQLite's
+		// pool may have opened more of its connections (8 at most, each
+		// with the database and its WAL) since fds0: a fixed allowance. A
+		// leak grows with the 1,000 connections and is far past it.
+		return fds <= fds0+2*8+5
 	})
 	t.Logf("1,000 subscribers came and went while %d events flowed: fds %d → %d, threads %d → %d", sent, fds0, fds, threads0, threads)
 	if threads > threads0+32 { // Go keeps threads it made for blocking calls; a leak grows with every connection

@@ -173,9 +173,13 @@ func Recover(ctx context.Context, src, dst string, log *slog.Logger) (Recovery, 
 	}
 	for _, t := range tables {
 		var tr TableRecovery
-		if t == "seen" { // WITHOUT ROWID: read by key
-			tr, err = recoverByKey(ctx, in, out, t, "ivorn")
-		} else {
+		key, kerr := withoutRowidKey(ctx, in, t)
+		switch {
+		case kerr != nil:
+			err = kerr
+		case key != "": // the seen-list, the subscribers' cursors
+			tr, err = recoverByKey(ctx, in, out, t, key)
+		default:
 			tr, err = recoverByRowid(ctx, in, out, t)
 		}
 		if err != nil {
@@ -387,6 +391,21 @@ func recoverByRowid(ctx context.Context, in, out *sql.DB, table string) (TableRe
 
 // recoverByKey copies a WITHOUT ROWID table in key order up to the first
 // damage, then from the end backwards down to the damage again.
+// withoutRowidKey is the first primary-key column of a WITHOUT ROWID table,
+// which has no rowid to read by, or "" for a table with rowids.
+func withoutRowidKey(ctx context.Context, in *sql.DB, table string) (string, error) {
+	var ddl string
+	if err := in.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&ddl); err != nil {
+		return "", err
+	}
+	if !strings.Contains(strings.ToUpper(ddl), "WITHOUT ROWID") {
+		return "", nil
+	}
+	var key string
+	err := in.QueryRowContext(ctx, `SELECT name FROM pragma_table_info(?) WHERE pk = 1`, table).Scan(&key)
+	return key, err
+}
+
 func recoverByKey(ctx context.Context, in, out *sql.DB, table, key string) (TableRecovery, error) {
 	tr := TableRecovery{Table: table}
 	p, err := planCopy(ctx, in, out, table)

@@ -157,11 +157,11 @@ var migrations = []string{
 	// drawing it never decodes FITS again. Alerts archived before get theirs
 	// from backfillSkymaps at Open; events_with_skymap (only the alerts
 	// with a sky map summary) finds them without a scan of the archive.
-	`CREATE TABLE event_skymap (
+	`CREATE TABLE IF NOT EXISTS event_skymap (
 		id  INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
 		map BLOB NOT NULL
 	);
-	CREATE INDEX events_with_skymap ON events(id) WHERE skymap IS NOT NULL;`,
+	CREATE INDEX IF NOT EXISTS events_with_skymap ON events(id) WHERE skymap IS NOT NULL;`,
 }
 
 // SchemaVersion is the schema version this code writes.

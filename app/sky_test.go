@@ -2,11 +2,11 @@ package app
 
 import (
 	"context"
-	"reflect"
 	"crypto/sha256"
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"testing"
 	"time"
 

@@ -16,19 +16,6 @@ import (
 
 const skymapUsage = "starling skymap FILE|ALERT.json|KEY [--json] [--png OUT.png] [--width N] [--data-dir DIR]"
 
-// skymapJSON is what --json prints: degrees, deg² and Mpc; the distance is
-// null when the map has none.
-type skymapJSON struct {
-	RA       float64  `json:"ra"`
-	Dec      float64  `json:"dec"`
-	Area50   float64  `json:"area50"`
-	Area90   float64  `json:"area90"`
-	DistMean *float64 `json:"distmean"`
-	DistStd  *float64 `json:"diststd"`
-	NPix     int      `json:"npix"`
-	MaxOrder int      `json:"max_order"`
-}
-
 // isArchiveKey reports whether arg names an archived alert rather than a
 // file: an IVORN or a JSON alert's sha256:… key.
 func isArchiveKey(arg string) bool {

@@ -262,52 +262,31 @@ func (bc *Broadcaster) compile(expr string) (*voevent.Filter, error) {
 }
 
 func (bc *Broadcaster) startLoops() {
+	bc.every(bc.cfg.IAmAliveInterval, func(time.Time) { bc.sendIAmAlive() })
+	if bc.cfg.Replay != nil {
+		bc.every(bc.cfg.CursorSaveInterval, func(time.Time) { bc.saveCursors() })
+	}
+	if bc.cfg.TestInterval > 0 {
+		bc.every(bc.cfg.TestInterval, bc.sendTestEvent)
+	}
+}
+
+// every calls f with the tick's time every interval until the broadcaster quits.
+func (bc *Broadcaster) every(interval time.Duration, f func(now time.Time)) {
 	bc.srv.wg.Add(1)
 	go func() {
 		defer bc.srv.wg.Done()
-		t := time.NewTicker(bc.cfg.IAmAliveInterval)
+		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
 			select {
 			case <-bc.quit:
 				return
-			case <-t.C:
-				bc.sendIAmAlive()
+			case now := <-t.C:
+				f(now)
 			}
 		}
 	}()
-	if bc.cfg.Replay != nil {
-		bc.srv.wg.Add(1)
-		go func() {
-			defer bc.srv.wg.Done()
-			t := time.NewTicker(bc.cfg.CursorSaveInterval)
-			defer t.Stop()
-			for {
-				select {
-				case <-bc.quit:
-					return
-				case <-t.C:
-					bc.saveCursors()
-				}
-			}
-		}()
-	}
-	if bc.cfg.TestInterval > 0 {
-		bc.srv.wg.Add(1)
-		go func() {
-			defer bc.srv.wg.Done()
-			t := time.NewTicker(bc.cfg.TestInterval)
-			defer t.Stop()
-			for {
-				select {
-				case <-bc.quit:
-					return
-				case now := <-t.C:
-					bc.sendTestEvent(now)
-				}
-			}
-		}()
-	}
 }
 
 // sendIAmAlive checks every subscriber and sends it an iamalive, as Comet's

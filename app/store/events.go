@@ -48,6 +48,9 @@ type EventRow struct {
 	Skymap *alert.SkymapSummary
 	// SummaryVersion is the describe.Version that wrote the summary (0: none yet).
 	SummaryVersion int
+	// TriggerRetracted is true for every alert of a retracted trigger,
+	// including one that arrived after the retraction (design §10).
+	TriggerRetracted bool
 }
 
 // EventQuery selects archived events. Zero fields do not filter.
@@ -72,6 +75,10 @@ type EventQuery struct {
 
 	// AlertType selects one alert type (Preliminary, Retraction, …).
 	AlertType string
+	// Heartbeats includes liveness records (alert.HeartbeatType), which are
+	// left out unless this is set, AlertType names them, or Source contains
+	// "heartbeat" (gcn.heartbeat): they are no alerts (design §10).
+	Heartbeats bool
 	// HideTest leaves out test and mock alerts.
 	HideTest bool
 	// Cone, when set, selects the alerts positioned inside it.
@@ -110,6 +117,16 @@ func (q EventQuery) testCond() string {
 		return "test = 0"
 	}
 	return "+test = 0"
+}
+
+// noHeartbeats leaves out liveness records; its text matches the partial
+// index events_alerts exactly, so that a list in id order skips them
+// without reading them.
+const noHeartbeats = "alert_type != 'Heartbeat'"
+
+// includesHeartbeats reports whether q selects heartbeats too (see Heartbeats).
+func (q EventQuery) includesHeartbeats() bool {
+	return q.Heartbeats || q.AlertType == alert.HeartbeatType || strings.Contains(foldASCII(q.Source), "heartbeat")
 }
 
 // where is q's WHERE clause ("" for none) and its arguments.
@@ -170,6 +187,9 @@ func (q EventQuery) conds() ([]string, []any) {
 		conds = append(conds, "alert_type = ?")
 		args = append(args, q.AlertType)
 	}
+	if !q.includesHeartbeats() {
+		conds = append(conds, noHeartbeats)
+	}
 	if q.HideTest {
 		conds = append(conds, q.testCond())
 	}
@@ -187,7 +207,8 @@ func (q EventQuery) conds() ([]string, []any) {
 }
 
 const eventColumns = `id, ivorn, role, author, event_date, source, received_at, ra, dec, err, params_count, description, format, topic, kafka_partition, kafka_offset, kafka_time,
-	event_time, "trigger", alert_type, mission, retraction, test, far, significance, note, skymap, summary_version`
+	event_time, "trigger", alert_type, mission, retraction, test, far, significance, note, skymap, summary_version,
+	CASE WHEN "trigger" != '' THEN ifnull((SELECT retracted FROM triggers WHERE triggers."trigger" = events."trigger"), 0) ELSE 0 END`
 
 func scanEvent(sc interface{ Scan(...any) error }) (EventRow, error) {
 	var r EventRow
@@ -198,7 +219,7 @@ func scanEvent(sc interface{ Scan(...any) error }) (EventRow, error) {
 	var sky sql.NullString
 	if err := sc.Scan(&r.ID, &r.IVORN, &r.Role, &r.Author, &r.Date, &r.Source, &received, &ra, &dec, &errRadius, &r.ParamsCount, &r.Description,
 		&r.Format, &r.Topic, &part, &off, &ktime,
-		&eventTime, &r.Trigger, &r.AlertType, &r.Mission, &r.Retraction, &r.Test, &far, &r.Significance, &r.Note, &sky, &r.SummaryVersion); err != nil {
+		&eventTime, &r.Trigger, &r.AlertType, &r.Mission, &r.Retraction, &r.Test, &far, &r.Significance, &r.Note, &sky, &r.SummaryVersion, &r.TriggerRetracted); err != nil {
 		return r, err
 	}
 	if eventTime.Valid {

@@ -28,7 +28,7 @@ type admitResult struct {
 }
 
 // admitStmts are the statements of an admission.
-type admitStmts struct{ seen, event, raw, fts *sql.Stmt }
+type admitStmts struct{ seen, event, raw, fts, getTrigger, putTrigger *sql.Stmt }
 
 // prepare compiles the statements once, instead of once per batch.
 func (a *admitStmts) prepare(db *sql.DB) error {
@@ -42,6 +42,8 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 			summaryColumns + `) VALUES(?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{&a.raw, `INSERT INTO event_raw(id, raw) VALUES(?,?)`},
 		{&a.fts, insertFTS},
+		{&a.getTrigger, getTriggerSQL},
+		{&a.putTrigger, putTriggerSQL},
 	} {
 		if *p.into, err = db.Prepare(p.sql); err != nil {
 			a.close()
@@ -53,7 +55,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 
 // close releases the statements that were prepared.
 func (a *admitStmts) close() {
-	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts} {
+	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts, a.getTrigger, a.putTrigger} {
 		if st != nil {
 			st.Close()
 		}
@@ -114,7 +116,8 @@ func (s *Store) failPending(err error) {
 	}
 }
 
-// commit runs one batch; on any failure every request in it gets the error
+// commit runs one batch: each new alert's seen-list entry, archive row and
+// its trigger's state (triggers.go) in one transaction; on any failure every request in it gets the error
 // and nothing of the batch is kept.
 func (s *Store) commit(batch []*admitReq) {
 	results := make([]admitResult, len(batch))
@@ -137,6 +140,7 @@ func (s *Store) commit(batch []*admitReq) {
 		insSeen := tx.StmtContext(ctx, s.admit.seen)
 		insEvent := tx.StmtContext(ctx, s.admit.event)
 		insRaw := tx.StmtContext(ctx, s.admit.raw)
+		var getTrigger, putTrigger *sql.Stmt // bound when an alert has a trigger
 		for i, r := range batch {
 			if r.ctx.Err() != nil {
 				results[i].err = r.ctx.Err()
@@ -153,6 +157,15 @@ func (s *Store) commit(batch []*admitReq) {
 					return err
 				}
 				docs = append(docs, indexDoc{id, r.text})
+				if u, ok := triggerUpdateOf(rec); ok {
+					if getTrigger == nil {
+						getTrigger, putTrigger = tx.StmtContext(ctx, s.admit.getTrigger), tx.StmtContext(ctx, s.admit.putTrigger)
+					}
+					u.id = id
+					if err := applyTrigger(ctx, getTrigger, putTrigger, u); err != nil {
+						return err
+					}
+				}
 				results[i].verdict = seen.New
 				continue
 			}

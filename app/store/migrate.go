@@ -136,6 +136,40 @@ var migrations = []string{
 	`CREATE INDEX events_source ON events(source, topic, test);
 	DROP INDEX events_topic;
 	CREATE INDEX events_id_test ON events(id, test);`,
+	// 7: each trigger's state across its alerts (design §10), written in
+	// the transaction that archives each alert (triggers.go) and built for
+	// the alerts archived before (rebuildTriggers); state holds the whole
+	// alert.State as JSON, the other columns what queries select by or a
+	// person reading the table wants. notified is what the notifier last
+	// said of the trigger ('', 'live', 'retracted'). events_alerts lists
+	// the archive without heartbeats (alert.HeartbeatType, about one a
+	// second from gcn.heartbeat) in id order without reading past them;
+	// events_id_test gains the alert type, so that a search's count leaves
+	// them out without reading rows either.
+	`CREATE TABLE triggers (
+		"trigger"      TEXT PRIMARY KEY,
+		mission        TEXT NOT NULL DEFAULT '',
+		first_received INTEGER NOT NULL,
+		last_received  INTEGER NOT NULL,
+		alerts         TEXT NOT NULL DEFAULT '[]',
+		retracted      INTEGER NOT NULL DEFAULT 0,
+		test           INTEGER NOT NULL DEFAULT 0,
+		latest_id      INTEGER NOT NULL,
+		far            REAL,
+		distmean       REAL,
+		diststd        REAL,
+		area90         REAL,
+		ra             REAL,
+		dec            REAL,
+		err            REAL,
+		gw             TEXT,
+		state          TEXT NOT NULL,
+		notified       TEXT NOT NULL DEFAULT ''
+	) WITHOUT ROWID;
+	CREATE INDEX triggers_last_received ON triggers(last_received);
+	CREATE INDEX events_alerts ON events(id) WHERE alert_type != 'Heartbeat';
+	DROP INDEX events_id_test;
+	CREATE INDEX events_id_test ON events(id, test, alert_type);`,
 }
 
 // SchemaVersion is the schema version this code writes.
@@ -194,6 +228,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	if err := s.backfill(ctx, conn); err != nil {
 		return fmt.Errorf("summarising archived events: %w", err)
+	}
+	if err := s.rebuildTriggers(ctx, conn, false); err != nil {
+		return fmt.Errorf("building trigger states: %w", err)
 	}
 	return s.catchUpIndex(ctx, conn)
 }

@@ -54,8 +54,11 @@ func (q SkyQuery) where(conds ...string) (string, []any) {
 	if q.Events != nil {
 		c, a := q.Events.conds()
 		conds, args = append(conds, c...), append(args, a...)
-	} else if !q.Test {
-		conds = append(conds, "test = 0")
+	} else {
+		conds = append(conds, noHeartbeats)
+		if !q.Test {
+			conds = append(conds, "test = 0")
+		}
 	}
 	if len(conds) == 0 {
 		return "", nil

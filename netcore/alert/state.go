@@ -5,6 +5,10 @@ import (
 	"time"
 )
 
+// MaxSteps bounds how many alerts a State keeps as Steps: a trigger key
+// that many alerts share (an id some source reuses) keeps a small state.
+const MaxSteps = 1000
+
 // Step is one alert of a trigger as the trigger's state keeps it.
 type Step struct {
 	// ID is the alert's archive id.
@@ -22,30 +26,40 @@ type Step struct {
 // Zero values are not known.
 type State struct {
 	// Trigger is the trigger key.
-	Trigger string
+	Trigger string `json:"trigger"`
 	// Mission is the mission of its latest alert that names one.
-	Mission string
+	Mission string `json:"mission,omitempty"`
 	// FirstReceived and LastReceived bound when its alerts arrived.
-	FirstReceived, LastReceived time.Time
+	FirstReceived time.Time `json:"first_received"`
+	LastReceived  time.Time `json:"last_received"`
 	// Steps are its alerts in the order received.
-	Steps []Step
+	Steps []Step `json:"steps"`
+	// More counts the alerts received after the first MaxSteps, which
+	// Steps does not hold.
+	More int `json:"more,omitempty"`
+	// Streams are the distinct streams of its alerts other than
+	// retractions, RetractionStreams those of its retractions (see Stream).
+	Streams           []string `json:"streams,omitempty"`
+	RetractionStreams []string `json:"retraction_streams,omitempty"`
 	// Retracted is true once a retraction from one of the trigger's own
 	// streams (or a retraction alone) has arrived; it stays true.
-	Retracted bool
+	Retracted bool `json:"retracted,omitempty"`
 	// Test is true when any of its alerts is a test or mock.
-	Test bool
+	Test bool `json:"test,omitempty"`
 	// LatestID is the archive id of the alert received last.
-	LatestID int64
+	LatestID int64 `json:"latest_id"`
 	// GW is the latest LVK classification and properties.
-	GW *GW
+	GW *GW `json:"gw,omitempty"`
 	// FAR is the latest false-alarm rate (Hz).
-	FAR float64
+	FAR float64 `json:"far,omitempty"`
 	// Skymap is the latest sky map's summary (distance, areas, peak).
-	Skymap *SkymapSummary
+	Skymap *SkymapSummary `json:"skymap,omitempty"`
 	// HasPosition, RA, Dec and ErrorDeg are the best position: the latest
 	// sky map's most probable point, else the smallest error circle.
-	HasPosition       bool
-	RA, Dec, ErrorDeg float64
+	HasPosition bool    `json:"has_position,omitempty"`
+	RA          float64 `json:"ra,omitempty"`
+	Dec         float64 `json:"dec,omitempty"`
+	ErrorDeg    float64 `json:"error_deg,omitempty"`
 }
 
 // Add takes one more alert of the trigger into its state: its archive id,
@@ -68,8 +82,18 @@ func (st *State) Add(id int64, received time.Time, s Summary, stream string) {
 		st.Mission = s.Mission
 	}
 	st.Test = st.Test || s.Test || s.Role == "test"
-	st.Steps = append(st.Steps, Step{ID: id, Type: s.AlertType, Retraction: isRetraction(s), Stream: stream})
-	st.Retracted = retracted(st.Steps)
+	step := Step{ID: id, Type: s.AlertType, Retraction: isRetraction(s), Stream: stream}
+	if len(st.Steps) < MaxSteps {
+		st.Steps = append(st.Steps, step)
+	} else {
+		st.More++
+	}
+	if step.Retraction {
+		st.RetractionStreams = addOnce(st.RetractionStreams, stream)
+	} else {
+		st.Streams = addOnce(st.Streams, stream)
+	}
+	st.Retracted = counts(st.Streams, st.RetractionStreams)
 	if !s.GW.Empty() {
 		st.GW = s.GW
 	}
@@ -87,21 +111,42 @@ func (st *State) Add(id int64, received time.Time, s Summary, stream string) {
 	}
 }
 
-// retracted reports whether steps hold a retraction that counts: from a
-// stream that sent one of the other alerts, or with no other alert at all.
-func retracted(steps []Step) bool {
-	var own []string
-	for _, s := range steps {
-		if !s.Retraction {
-			own = append(own, s.Stream)
-		}
-	}
-	for _, s := range steps {
-		if s.Retraction && (len(own) == 0 || slices.Contains(own, s.Stream)) {
+// counts reports whether a retraction from one of retractions counts for
+// a trigger whose other alerts came from own: from one of its own
+// streams, or with no other alert at all.
+func counts(own, retractions []string) bool {
+	for _, r := range retractions {
+		if len(own) == 0 || slices.Contains(own, r) {
 			return true
 		}
 	}
 	return false
+}
+
+// addOnce adds s to set unless it is there.
+func addOnce(set []string, s string) []string {
+	if slices.Contains(set, s) {
+		return set
+	}
+	return append(set, s)
+}
+
+// RetractedAt reports whether the trigger was retracted once the alert
+// with archive id id had arrived (steps up to it, in the order received):
+// what a notification about that alert must say, whatever came later.
+func (st State) RetractedAt(id int64) bool {
+	var own, retractions []string
+	for _, s := range st.Steps {
+		if s.Retraction {
+			retractions = addOnce(retractions, s.Stream)
+		} else {
+			own = addOnce(own, s.Stream)
+		}
+		if s.ID == id {
+			return counts(own, retractions)
+		}
+	}
+	return st.Retracted
 }
 
 // Alerts are the trigger's alert types in their sequence order (see Sequence).

@@ -130,7 +130,8 @@ func triggerUpdateOf(rec seen.Record) (triggerUpdate, bool) {
 	if sum.Key == "" {
 		sum.Key = rec.IVORN
 	}
-	return triggerUpdate{received: rec.Received, sum: sum, stream: alert.Stream(sum, rec.Kafka.Topic, rec.Source)}, true
+	received := time.UnixMilli(rec.Received.UnixMilli()) // as the archive row keeps it
+	return triggerUpdate{received: received, sum: sum, stream: alert.Stream(sum, rec.Kafka.Topic, rec.Source)}, true
 }
 
 // applyTrigger adds one archived alert to its trigger's state, through

@@ -337,3 +337,59 @@ func (c *Core) SaveNotifyConfig(cfg NotifyConfig) error {
 	// Rules saved once, the defaults are never seeded again.
 	return c.store.SetSetting(context.Background(), notifySeededKey, "1")
 }
+
+// Describe says what the rule asks for in one line, for the rules lists
+// of the window and the command line.
+func (r NotifyRule) Describe() string {
+	parts := []string{r.Name + ":"}
+	if r.Disabled {
+		parts = append(parts, "(off)")
+	}
+	if r.Retraction {
+		parts = append(parts, "retractions of triggers notified before (critical)")
+	}
+	if r.Source != "" {
+		parts = append(parts, "source/topic ~ "+r.Source)
+	}
+	if r.Type != "" {
+		parts = append(parts, "type/mission ~ "+r.Type)
+	}
+	if r.Significant {
+		parts = append(parts, "significant")
+	}
+	if r.Class != "" {
+		parts = append(parts, "most probably "+r.Class)
+	}
+	if r.MinHasNS > 0 {
+		parts = append(parts, fmt.Sprintf("HasNS ≥ %g %%", 100*r.MinHasNS))
+	}
+	if r.FARYears > 0 {
+		parts = append(parts, fmt.Sprintf("FAR below 1 per %g years", r.FARYears))
+	}
+	if r.MaxArea90 > 0 {
+		parts = append(parts, fmt.Sprintf("90%% area ≤ %g deg²", r.MaxArea90))
+	}
+	if r.MaxDistance > 0 {
+		parts = append(parts, fmt.Sprintf("distance ≤ %g Mpc", r.MaxDistance))
+	}
+	if r.Position {
+		parts = append(parts, "with a position")
+	}
+	if c := r.Cone; c != nil {
+		s := fmt.Sprintf("within %g° of RA %g° Dec %+g°", c.Radius, c.RA, c.Dec)
+		if c.MinProb > 0 {
+			s += fmt.Sprintf(" (map: ≥ %g %%)", 100*c.MinProb)
+		}
+		parts = append(parts, s)
+	}
+	if r.IncludeTest {
+		parts = append(parts, "tests too")
+	}
+	if r.Sound {
+		parts = append(parts, "♪")
+	}
+	if len(parts) == 1 {
+		parts = append(parts, "every alert")
+	}
+	return strings.Join(parts, " ")
+}

@@ -71,39 +71,8 @@ func newNotifyPanel(u *Window) *NotifyPanel {
 	return p
 }
 
-// ruleLine describes a rule in one line.
-func ruleLine(r app.NotifyRule) string {
-	parts := []string{r.Name + ":"}
-	if r.Disabled {
-		parts = append(parts, "(off)")
-	}
-	if r.Source != "" {
-		parts = append(parts, "source/topic ~ "+r.Source)
-	}
-	if r.Type != "" {
-		parts = append(parts, "type/mission ~ "+r.Type)
-	}
-	if r.FARYears > 0 {
-		parts = append(parts, fmt.Sprintf("FAR below 1 per %g years", r.FARYears))
-	}
-	if c := r.Cone; c != nil {
-		s := fmt.Sprintf("within %g° of RA %g° Dec %+g°", c.Radius, c.RA, c.Dec)
-		if c.MinProb > 0 {
-			s += fmt.Sprintf(" (map: ≥ %g %%)", 100*c.MinProb)
-		}
-		parts = append(parts, s)
-	}
-	if r.IncludeTest {
-		parts = append(parts, "tests too")
-	}
-	if r.Sound {
-		parts = append(parts, "♪")
-	}
-	if len(parts) == 1 {
-		parts = append(parts, "every alert")
-	}
-	return strings.Join(parts, " ")
-}
+// ruleLine describes a rule in one line (the core's words).
+func ruleLine(r app.NotifyRule) string { return r.Describe() }
 
 // refresh reads the rules; off the UI goroutine.
 func (p *NotifyPanel) refresh(ctx context.Context) {

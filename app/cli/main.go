@@ -38,7 +38,7 @@ func Commands() []Command {
 		{Name: "kafka", Summary: "Kafka clusters: list the topics your credentials can read", Run: prefixed("starling kafka topics", runKafka)},
 		{Name: "outbox", Summary: "queue events for a broker and send them when it is reachable", Run: runOutbox},
 		{Name: "sendvo", Summary: "send one event to a broker (comet-sendvo)", Run: prefixed("sendvo", runSendvo)},
-		{Name: "settings", Summary: "show or change the desktop app's settings", Run: prefixed("starling settings", runSettings)},
+		{Name: "settings", Summary: "show or change the desktop app's settings and notification rules", Run: prefixed("starling settings", runSettings)},
 		{Name: "skymap", Summary: "summarise a HEALPix sky map (FITS file or alert JSON), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},
 	}
 }

@@ -30,8 +30,9 @@ func runSettingsRules(env Env, args []string) error {
 	}, args)
 }
 
-func rulesArgs(name, usage string) *argSet {
-	a := newArgSet("starling settings rules "+name, usage)
+// settingsArgs is the argument set of `starling settings GROUP NAME`.
+func settingsArgs(group, name, usage string) *argSet {
+	a := newArgSet("starling settings "+group+" "+name, usage)
 	dataDirOption(a)
 	return a
 }
@@ -42,7 +43,7 @@ func rulesCore(a *argSet, readOnly bool) (*app.Core, error) {
 }
 
 func rulesList(env Env, args []string) error {
-	a := rulesArgs("list", "starling settings rules list [--json] [--data-dir DIR]")
+	a := settingsArgs("rules", "list", "starling settings rules list [--json] [--data-dir DIR]")
 	a.add(option{long: "json", kind: flagBool, help: "the rules as the rules file holds them (a JSON array)"})
 	if done, err := parseOrHelp(env, a, args); done {
 		return err
@@ -88,7 +89,7 @@ func rulesList(env Env, args []string) error {
 }
 
 func rulesAdd(env Env, args []string) error {
-	a := rulesArgs("add", "starling settings rules add NAME [options] [--data-dir DIR]")
+	a := settingsArgs("rules", "add", "starling settings rules add NAME [options] [--data-dir DIR]")
 	for _, o := range []option{
 		{long: "source", kind: flagValue, meta: "TEXT", help: "the alert's source or Kafka topic contains TEXT (any case)"},
 		{long: "type", kind: flagValue, meta: "TEXT", help: "its alert type or mission contains TEXT; alternatives separated by commas (\"GBM, IceCube\")"},
@@ -169,7 +170,7 @@ func rulesAdd(env Env, args []string) error {
 }
 
 func rulesRemove(env Env, args []string) error {
-	a := rulesArgs("remove", "starling settings rules remove NAME [--data-dir DIR]")
+	a := settingsArgs("rules", "remove", "starling settings rules remove NAME [--data-dir DIR]")
 	if done, err := parseOrHelp(env, a, args); done {
 		return err
 	}

@@ -109,15 +109,17 @@ func (s *Store) EventByID(ctx context.Context, id int64) (EventRow, []byte, erro
 	return r, raw, err
 }
 
-// LastEventID is the newest archived alert's id (0 for none).
+// LastEventID is the newest archived alert's id (0 for none); heartbeats,
+// which are no alerts, do not count.
 func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	var id sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT max(id) FROM events`).Scan(&id)
+	err := s.db.QueryRowContext(ctx, `SELECT max(id) FROM events WHERE `+noHeartbeats).Scan(&id)
 	return id.Int64, err
 }
 
-// EventsAfter returns up to limit archived alerts with ids above id, oldest first.
+// EventsAfter returns up to limit archived alerts with ids above id, oldest
+// first, heartbeats aside.
 func (s *Store) EventsAfter(ctx context.Context, id int64, limit int) ([]EventRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id > ? ORDER BY id LIMIT ?`, id, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id > ? AND `+noHeartbeats+` ORDER BY id LIMIT ?`, id, limit)
 	return scanEvents(rows, err)
 }

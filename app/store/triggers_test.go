@@ -112,6 +112,18 @@ func TestHeartbeatsAreNoAlerts(t *testing.T) {
 	if n, err := s.CountEvents(ctx, EventQuery{Heartbeats: true}); err != nil || n != 63 {
 		t.Errorf("count with heartbeats: %d, %v; want 63", n, err)
 	}
+	// A heartbeat after the alerts: the newest alert is still the last of
+	// the three, and the notifier's feed holds the three.
+	admitJSON(t, s, "gcn.heartbeat", []byte(`{"alert_datetime":"2026-12-06T12:00:00Z"}`), t0)
+	rows, _ := s.ListEvents(ctx, EventQuery{Limit: 1})
+	var maxID int64
+	s.DB().QueryRow(`SELECT max(id) FROM events`).Scan(&maxID)
+	if last, err := s.LastEventID(ctx); err != nil || len(rows) != 1 || last != rows[0].ID || last == maxID {
+		t.Errorf("last event id %d, %v; want the newest alert's", last, err)
+	}
+	if after, err := s.EventsAfter(ctx, 0, 100); err != nil || len(after) != 3 {
+		t.Errorf("events after 0: %d, %v; want 3", len(after), err)
+	}
 }
 
 // The plain list in id order reads the partial index events_alerts, not

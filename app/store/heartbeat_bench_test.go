@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -39,8 +41,8 @@ func heartbeatMillion(b *testing.B, s *Store, n int) {
 }
 
 // BenchmarkHeartbeatArchive: a million heartbeats (11.6 days of
-// gcn.heartbeat) and a thousand alerts; the monitor's queries leave the
-// heartbeats out.
+// gcn.heartbeat; $STARLING_BENCH_HEARTBEATS sets another number) and one
+// alert per thousand; the monitor's queries leave the heartbeats out.
 func BenchmarkHeartbeatArchive(b *testing.B) {
 	s, err := Open(b.TempDir(), Options{Synchronous: "OFF"})
 	if err != nil {
@@ -48,7 +50,11 @@ func BenchmarkHeartbeatArchive(b *testing.B) {
 	}
 	defer s.Close()
 	start := time.Now()
-	heartbeatMillion(b, s, 1_000_000)
+	n := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("STARLING_BENCH_HEARTBEATS")); err == nil && v > 0 {
+		n = v
+	}
+	heartbeatMillion(b, s, n)
 	b.Logf("filled in %.1f s", time.Since(start).Seconds())
 	ctx := context.Background()
 	for _, c := range []struct {

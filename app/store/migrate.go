@@ -143,7 +143,8 @@ var migrations = []string{
 	// person reading the table wants. notified is what the notifier last
 	// said of the trigger ('', 'live', 'retracted'). events_alerts lists
 	// the archive without heartbeats (alert.HeartbeatType, about one a
-	// second from gcn.heartbeat) in id order without reading past them;
+	// second from gcn.heartbeat) in id order without reading past them, and
+	// counts them, tests or not, from the index alone;
 	// events_id_test gains the alert type, so that a search's count leaves
 	// them out without reading rows either.
 	`CREATE TABLE triggers (
@@ -167,7 +168,7 @@ var migrations = []string{
 		notified       TEXT NOT NULL DEFAULT ''
 	) WITHOUT ROWID;
 	CREATE INDEX triggers_last_received ON triggers(last_received);
-	CREATE INDEX events_alerts ON events(id) WHERE alert_type != 'Heartbeat';
+	CREATE INDEX events_alerts ON events(id, test) WHERE alert_type != 'Heartbeat';
 	DROP INDEX events_id_test;
 	CREATE INDEX events_id_test ON events(id, test, alert_type);`,
 }

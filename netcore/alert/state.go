@@ -41,8 +41,10 @@ type State struct {
 	// retractions, RetractionStreams those of its retractions (see Stream).
 	Streams           []string `json:"streams,omitempty"`
 	RetractionStreams []string `json:"retraction_streams,omitempty"`
-	// Retracted is true once a retraction from one of the trigger's own
-	// streams (or a retraction alone) has arrived; it stays true.
+	// Retracted is true once a retraction from one of the streams that
+	// sent the trigger's other alerts has arrived; a retraction before any
+	// other alert counts until alerts from other streams only show that it
+	// was someone else's.
 	Retracted bool `json:"retracted,omitempty"`
 	// Test is true when any of its alerts is a test or mock.
 	Test bool `json:"test,omitempty"`

@@ -106,6 +106,9 @@ func (p *NotifyPanel) save(cfg app.NotifyConfig) {
 type ruleForm struct {
 	name, source, typ, far, ra, dec, radius, prob *widget.Entry
 	test, sound, off                              *widget.Check
+	// base is the rule edited: the fields the form does not show (class,
+	// significance, area, distance, position, retractions) are kept.
+	base app.NotifyRule
 }
 
 func newRuleForm(r app.NotifyRule) *ruleForm {
@@ -124,7 +127,8 @@ func newRuleForm(r app.NotifyRule) *ruleForm {
 	f := &ruleForm{name: e(r.Name, "GW alerts"), source: e(r.Source, "igwn.gwalert"), typ: e(r.Type, "LVK, Preliminary, GBM…"),
 		far: e(num(r.FARYears), "e.g. 1 (a year); empty: any"), ra: e("", "degrees"), dec: e("", "degrees"), radius: e("", "degrees; empty: the whole sky"),
 		prob: e("", "0–1 (sky maps); empty: use the peak"),
-		test: widget.NewCheck("test and mock alerts too", nil), sound: widget.NewCheck("play a sound", nil), off: widget.NewCheck("disabled", nil)}
+		test: widget.NewCheck("test and mock alerts too", nil), sound: widget.NewCheck("play a sound", nil), off: widget.NewCheck("disabled", nil),
+		base: r}
 	if c := r.Cone; c != nil {
 		f.ra.SetText(num(c.RA))
 		f.dec.SetText(num(c.Dec))
@@ -154,8 +158,10 @@ func (f *ruleForm) items() []*widget.FormItem {
 
 // rule reads the fields, or says what is wrong.
 func (f *ruleForm) rule() (app.NotifyRule, error) {
-	r := app.NotifyRule{Name: strings.TrimSpace(f.name.Text), Source: strings.TrimSpace(f.source.Text), Type: strings.TrimSpace(f.typ.Text),
-		IncludeTest: f.test.Checked, Sound: f.sound.Checked, Disabled: f.off.Checked}
+	r := f.base
+	r.Name, r.Source, r.Type = strings.TrimSpace(f.name.Text), strings.TrimSpace(f.source.Text), strings.TrimSpace(f.typ.Text)
+	r.IncludeTest, r.Sound, r.Disabled = f.test.Checked, f.sound.Checked, f.off.Checked
+	r.Cone = nil
 	num := func(what string, e *widget.Entry) (float64, error) {
 		if strings.TrimSpace(e.Text) == "" {
 			return 0, nil

@@ -22,9 +22,9 @@ func goldenWindow(t *testing.T, dark bool) *Window {
 	t.Helper()
 	a := newTestApp(t)
 	if dark {
-		a.Settings().SetTheme(theme.DarkTheme())
+		setTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
 	} else {
-		a.Settings().SetTheme(theme.LightTheme())
+		setTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
 	}
 	core, err := app.Open(app.Options{DataDir: t.TempDir()})
 	if err != nil {

@@ -170,8 +170,10 @@ func TestKafkaHealthLines(t *testing.T) {
 	v.mu.Unlock()
 	v.apply(now)
 	onUI(func() {
-		if !strings.HasPrefix(r.Title.Text, "✕ error: authentication failed") || r.Warning.Visible() || r.Lag.Text != "lag: not known yet" {
-			t.Errorf("error row: %q, warning shown %v, %q", r.Title.Text, r.Warning.Visible(), r.Lag.Text)
+		// The title keeps the source's name; the error wraps on the red line.
+		if !strings.HasPrefix(r.Title.Text, "✕ error  ·  gcn") || !r.Warning.Visible() ||
+			r.Warning.Text != "✕ authentication failed: check the client id and secret" || r.Lag.Text != "lag: not known yet" {
+			t.Errorf("error row: %q, warning %q shown %v, %q", r.Title.Text, r.Warning.Text, r.Warning.Visible(), r.Lag.Text)
 		}
 	})
 }

@@ -31,7 +31,9 @@ func kafkaTitle(s app.KafkaSource, h kafka.Health) string {
 	return strings.Join(parts, "  ·  ")
 }
 
-// stateWords says a source's state in words, with the error if any.
+// stateWords says a source's state in a word or two; the error itself goes
+// on the warning line (sourceWarning), where it wraps instead of hiding the
+// source's name.
 func stateWords(h kafka.Health) string {
 	switch h.State {
 	case kafka.StateConnecting:
@@ -41,9 +43,6 @@ func stateWords(h kafka.Health) string {
 	case kafka.StatePaused:
 		return "‖ paused"
 	case kafka.StateError:
-		if h.Error != "" {
-			return "✕ error: " + h.Error
-		}
 		return "✕ error"
 	}
 	return "○ stopped"
@@ -94,8 +93,12 @@ func kafkaLag(h kafka.Health) string {
 	return fmt.Sprintf("lag %d: %s", h.TotalLag(), strings.Join(parts, ", "))
 }
 
-// heartbeatWarning is a visible warning when gcn.heartbeat has gone silent.
-func heartbeatWarning(h kafka.Health, now time.Time) string {
+// sourceWarning is the row's red line: the error in words, or a warning when
+// gcn.heartbeat has gone silent; empty when all is well.
+func sourceWarning(h kafka.Health, now time.Time) string {
+	if h.State == kafka.StateError && h.Error != "" {
+		return "✕ " + h.Error
+	}
 	if h.State == kafka.StatePaused || !h.HeartbeatSilent(now) {
 		return ""
 	}

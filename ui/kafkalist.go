@@ -117,6 +117,13 @@ func (v *KafkaView) reload(ctx context.Context) {
 		fyne.Do(func() { v.Empty.SetText("Cannot list the Kafka sources: " + err.Error()); v.Empty.Show() })
 		return
 	}
+	v.show(ss)
+}
+
+// show takes ss as the list of sources and rebuilds the rows on the UI
+// goroutine, waiting for it, so that an apply that follows finds every row.
+// Call it off the UI goroutine.
+func (v *KafkaView) show(ss []app.KafkaSource) {
 	v.mu.Lock()
 	v.stale = false
 	v.sources = ss
@@ -129,7 +136,7 @@ func (v *KafkaView) reload(ctx context.Context) {
 	}
 	v.health = health
 	v.mu.Unlock()
-	fyne.Do(func() {
+	fyne.DoAndWait(func() {
 		rows := map[int64]*KafkaRow{}
 		objs := []fyne.CanvasObject{v.Empty}
 		for _, s := range ss {
@@ -168,7 +175,7 @@ func (v *KafkaView) apply(now time.Time) {
 			continue
 		}
 		h := v.health[s.ID]
-		lines = append(lines, line{r, kafkaTitle(s, h), kafkaActivity(h, now), kafkaLag(h), heartbeatWarning(h, now), s.Paused})
+		lines = append(lines, line{r, kafkaTitle(s, h), kafkaActivity(h, now), kafkaLag(h), sourceWarning(h, now), s.Paused})
 	}
 	v.mu.Unlock()
 	fyne.Do(func() {

@@ -63,7 +63,8 @@ func newNotifyPanel(u *Window) *NotifyPanel {
 		container.NewHBox(add, edit, del),
 	)
 	bottom := container.NewVBox(widget.NewSeparator(),
-		container.NewHBox(widget.NewLabel("Quiet hours (no notification nor sound; the Events badge still counts): from"),
+		widget.NewLabel("Quiet hours: no notification nor sound (the Events badge still counts)"),
+		container.NewHBox(widget.NewLabel("from"),
 			container.NewGridWrap(fyne.NewSize(80, p.QuietFrom.MinSize().Height), p.QuietFrom), widget.NewLabel("to"),
 			container.NewGridWrap(fyne.NewSize(80, p.QuietTo.MinSize().Height), p.QuietTo), quiet),
 		p.Sound)

@@ -1,9 +1,12 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +16,12 @@ import (
 // startNull serves a null broker on two loopback listeners until the test ends.
 func startNull(t *testing.T, gap time.Duration) (recv, bcast endpoint.Endpoint) {
 	t.Helper()
+	return serveNull(t, NewNullBroker("ivo://starling.test/null"), gap)
+}
+
+// serveNull serves nb on two loopback listeners until the test ends.
+func serveNull(t *testing.T, nb *NullBroker, gap time.Duration) (recv, bcast endpoint.Endpoint) {
+	t.Helper()
 	rl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -21,7 +30,6 @@ func startNull(t *testing.T, gap time.Duration) (recv, bcast endpoint.Endpoint) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	nb := NewNullBroker("ivo://starling.test/null")
 	nb.BatchInterval = gap
 	done := make(chan error, 2)
 	go func() { done <- nb.ServeReceive(rl) }()
@@ -73,5 +81,39 @@ func TestQuickIVORN(t *testing.T) {
 		if got := quickIVORN([]byte(in)); got != want {
 			t.Errorf("quickIVORN(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// The durable null broker acks an event only once its bytes are in the
+// journal: every acked event's bytes are in the file, concurrent submissions
+// share fsyncs, and a journal that cannot be written gets no ack.
+func TestNullBrokerJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal")
+	nb := NewNullBroker("ivo://starling.test/null")
+	if err := nb.Journal(path); err != nil {
+		t.Fatal(err)
+	}
+	recv, _ := serveNull(t, nb, 0)
+	tpl := testTemplate(t)
+	s := Submit(context.Background(), SubmitConfig{Target: recv, Template: tpl, Concurrency: 8, Events: 200, Timeout: 5 * time.Second})
+	if s.Acks != 200 || s.Errors != 0 || s.Naks != 0 {
+		t.Fatalf("submit: %+v", s)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(data, []byte("<voe:VOEvent")) + bytes.Count(data, []byte("<VOEvent")); n != 200 {
+		t.Fatalf("the journal holds %d events, want 200 (%d bytes)", n, len(data))
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("journal mode: %v %v", fi.Mode(), err)
+	}
+
+	// A journal whose file is gone refuses: the author gets no ack.
+	nb.journal.f.Close()
+	s = Submit(context.Background(), SubmitConfig{Target: recv, Template: tpl, Concurrency: 1, Events: 1, Timeout: 2 * time.Second})
+	if s.Acks != 0 || s.Errors != 1 {
+		t.Fatalf("submit to a broken journal: %+v", s)
 	}
 }

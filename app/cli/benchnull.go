@@ -18,11 +18,12 @@ import (
 // runBenchNull runs `starling bench null`: a null broker that acks and relays
 // without checking or storing anything, to measure the machine's ceiling.
 func runBenchNull(env Env, args []string) error {
-	a := newArgSet("starling bench null", "starling bench null [--receive ENDPOINT] [--broadcast ENDPOINT] [--local-ivo IVO] [--batch-interval DURATION]")
+	a := newArgSet("starling bench null", "starling bench null [--receive ENDPOINT] [--broadcast ENDPOINT] [--local-ivo IVO] [--batch-interval DURATION] [--fsync FILE]")
 	a.add(option{long: "receive", kind: flagValue, meta: "ENDPOINT", help: "where authors submit (default tcp:8098)"})
 	a.add(option{long: "broadcast", kind: flagValue, meta: "ENDPOINT", help: "where subscribers connect (default tcp:8099)"})
 	a.add(option{long: "local-ivo", kind: flagValue, meta: "IVO", help: "the IVO its packets carry (default ivo://starling.bench/null)"})
 	a.add(option{long: "batch-interval", kind: flagValue, meta: "DURATION", help: "each subscriber's writer waits this long after being woken, to send more in one write (default: none)"})
+	a.add(option{long: "fsync", kind: flagValue, meta: "FILE", help: "durable: append each event to FILE and fsync it (group commits) before its ack, the fair ceiling for a broker that stores before it acks"})
 	if done, err := parseOrHelp(env, a, args); done {
 		return err
 	}
@@ -56,8 +57,15 @@ func runBenchNull(env Env, args []string) error {
 	}
 	nb := bench.NewNullBroker(a.str("local-ivo", "ivo://starling.bench/null"))
 	nb.BatchInterval = gap
+	kind := "no parsing, validation, dedup or storage"
+	if path := a.str("fsync", ""); path != "" {
+		if err := nb.Journal(path); err != nil {
+			return exitf(exitFailure, "--fsync: %v", err)
+		}
+		kind = "no parsing, validation or dedup; each event appended to " + path + " and fsynced before its ack"
+	}
 	defer nb.Close()
-	fmt.Fprintf(env.Stderr, "Null broker (no parsing, validation, dedup or storage: a ceiling for benchmarks)\nreceiving on %s, broadcasting on %s; Ctrl-C stops it\n", ls[0].Addr(), ls[1].Addr())
+	fmt.Fprintf(env.Stderr, "Null broker (%s: a ceiling for benchmarks)\nreceiving on %s, broadcasting on %s; Ctrl-C stops it\n", kind, ls[0].Addr(), ls[1].Addr())
 	errs := make(chan error, 2)
 	go func() { errs <- nb.ServeReceive(ls[0]) }()
 	go func() { errs <- nb.ServeBroadcast(ls[1]) }()

@@ -59,7 +59,7 @@ func newNotifyPanel(u *Window) *NotifyPanel {
 		p.save(cfg)
 	})
 	top := container.NewVBox(
-		widget.NewLabel("A desktop notification for each new alert that matches a rule (the first that matches)."),
+		widget.NewLabel("A desktop notification when a trigger first matches a rule (the first rule that matches), a critical one if it is retracted."),
 		container.NewHBox(add, edit, del),
 	)
 	bottom := container.NewVBox(widget.NewSeparator(),

@@ -244,8 +244,9 @@ func (s *Store) rebuildTriggers(ctx context.Context, conn *sql.Conn, force bool)
 	if v == triggersStamp() && !force {
 		return nil
 	}
-	start := time.Now()
+	start, logged := time.Now(), time.Now()
 	states := map[string]*alert.State{}
+	done := 0
 	var order []string
 	var after int64
 	for {
@@ -264,6 +265,11 @@ func (s *Store) rebuildTriggers(ctx context.Context, conn *sql.Conn, force bool)
 		}
 		if n == 0 {
 			break
+		}
+		// About a minute for a million alerts: say that it is under way.
+		if done += n; time.Since(logged) >= backfillLogEvery {
+			logged = time.Now()
+			s.log.Info("Building trigger states from the archive", "alerts", done, "triggers", len(order))
 		}
 	}
 	tx, err := conn.BeginTx(ctx, nil)

@@ -78,3 +78,33 @@ func TestStateBestPosition(t *testing.T) {
 		t.Errorf("a sky map did not give the position: %+v", st)
 	}
 }
+
+// RetractedAt tells what a notification about each alert must say, whatever
+// came later.
+func TestStateRetractedAt(t *testing.T) {
+	s := jsonSummaries(t,
+		"lvk-gocart/MS230425k-preliminary.json",
+		"lvk-gocart/MS230425k-retraction.json",
+		"lvk-gocart/MS230425k-initial.json")
+	var st alert.State
+	for i, sm := range s {
+		st.Add(int64(10*(i+1)), time.Unix(int64(i), 0), sm, "igwn.gwalert")
+	}
+	for id, want := range map[int64]bool{10: false, 20: true, 30: true, 99: true} {
+		if got := st.RetractedAt(id); got != want {
+			t.Errorf("RetractedAt(%d) = %v, want %v", id, got, want)
+		}
+	}
+}
+
+// A trigger key that thousands of alerts share keeps a bounded state.
+func TestStateBounded(t *testing.T) {
+	var st alert.State
+	for i := range alert.MaxSteps + 5 {
+		st.Add(int64(i+1), time.Unix(int64(i), 0), alert.Summary{Trigger: "1", AlertType: "Update"}, "a")
+	}
+	st.Add(9999, time.Unix(9999, 0), alert.Summary{Trigger: "1", AlertType: "Retraction"}, "a")
+	if len(st.Steps) != alert.MaxSteps || st.More != 6 || !st.Retracted || st.LatestID != 9999 || len(st.Streams) != 1 {
+		t.Errorf("steps %d, more %d, retracted %v, latest %d, streams %v", len(st.Steps), st.More, st.Retracted, st.LatestID, st.Streams)
+	}
+}

@@ -145,8 +145,9 @@ var migrations = []string{
 	// the archive without heartbeats (alert.HeartbeatType, about one a
 	// second from gcn.heartbeat) in id order without reading past them, and
 	// counts them, tests or not, from the index alone;
-	// events_id_test gains the alert type, so that a search's count leaves
-	// them out without reading rows either.
+	// events_id_test and events_source gain the alert type, so that a
+	// search's or a source's count leaves them out without reading rows
+	// either.
 	`CREATE TABLE triggers (
 		"trigger"      TEXT PRIMARY KEY,
 		mission        TEXT NOT NULL DEFAULT '',
@@ -170,7 +171,9 @@ var migrations = []string{
 	CREATE INDEX triggers_last_received ON triggers(last_received);
 	CREATE INDEX events_alerts ON events(id, test) WHERE alert_type != 'Heartbeat';
 	DROP INDEX events_id_test;
-	CREATE INDEX events_id_test ON events(id, test, alert_type);`,
+	CREATE INDEX events_id_test ON events(id, test, alert_type);
+	DROP INDEX events_source;
+	CREATE INDEX events_source ON events(source, topic, test, alert_type);`,
 }
 
 // SchemaVersion is the schema version this code writes.

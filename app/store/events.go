@@ -228,8 +228,7 @@ func (q EventQuery) conds() ([]string, []any) {
 }
 
 const eventColumns = `id, ivorn, role, author, event_date, source, received_at, ra, dec, err, params_count, description, format, topic, kafka_partition, kafka_offset, kafka_time,
-	event_time, "trigger", alert_type, mission, retraction, test, far, significance, note, skymap, summary_version,
-	CASE WHEN "trigger" != '' THEN ifnull((SELECT retracted FROM triggers WHERE triggers."trigger" = events."trigger"), 0) ELSE 0 END`
+	event_time, "trigger", alert_type, mission, retraction, test, far, significance, note, skymap, summary_version`
 
 func scanEvent(sc interface{ Scan(...any) error }) (EventRow, error) {
 	var r EventRow
@@ -240,7 +239,7 @@ func scanEvent(sc interface{ Scan(...any) error }) (EventRow, error) {
 	var sky sql.NullString
 	if err := sc.Scan(&r.ID, &r.IVORN, &r.Role, &r.Author, &r.Date, &r.Source, &received, &ra, &dec, &errRadius, &r.ParamsCount, &r.Description,
 		&r.Format, &r.Topic, &part, &off, &ktime,
-		&eventTime, &r.Trigger, &r.AlertType, &r.Mission, &r.Retraction, &r.Test, &far, &r.Significance, &r.Note, &sky, &r.SummaryVersion, &r.TriggerRetracted); err != nil {
+		&eventTime, &r.Trigger, &r.AlertType, &r.Mission, &r.Retraction, &r.Test, &far, &r.Significance, &r.Note, &sky, &r.SummaryVersion); err != nil {
 		return r, err
 	}
 	if eventTime.Valid {
@@ -275,7 +274,55 @@ func (s *Store) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error
 	}
 	where, args := q.where()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+where+orderBy(q.Sort, q.Asc)+` LIMIT ?`, append(args, q.Limit)...)
-	return scanEvents(rows, err)
+	return s.markRetracted(ctx, rows, err)
+}
+
+// markRetracted reads every row of a query of eventColumns and marks the
+// alerts of retracted triggers (TriggerRetracted), with one look-up in
+// triggers for the rows read, not one per row considered.
+func (s *Store) markRetracted(ctx context.Context, rows *sql.Rows, err error) ([]EventRow, error) {
+	out, err := scanEvents(rows, err)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.markRows(ctx, out)
+}
+
+// markRows sets TriggerRetracted on the rows whose trigger is retracted.
+func (s *Store) markRows(ctx context.Context, rows []EventRow) error {
+	var keys []any
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if r.Trigger != "" && !seen[r.Trigger] {
+			seen[r.Trigger] = true
+			keys = append(keys, r.Trigger)
+		}
+	}
+	retracted := map[string]bool{}
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), 500)]
+		keys = keys[len(chunk):]
+		q, err := s.db.QueryContext(ctx, `SELECT "trigger" FROM triggers WHERE retracted = 1 AND "trigger" IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, chunk...)
+		if err != nil {
+			return err
+		}
+		for q.Next() {
+			var k string
+			if err := q.Scan(&k); err != nil {
+				q.Close()
+				return err
+			}
+			retracted[k] = true
+		}
+		q.Close()
+		if err := q.Err(); err != nil {
+			return err
+		}
+	}
+	for i := range rows {
+		rows[i].TriggerRetracted = retracted[rows[i].Trigger]
+	}
+	return nil
 }
 
 // scanEvents reads every row of a query of eventColumns.
@@ -331,6 +378,9 @@ func (s *Store) GetEvent(ctx context.Context, ivorn string) (EventRow, []byte, e
 	if err == sql.ErrNoRows {
 		return r, nil, ErrNotFound
 	}
+	if err == nil {
+		err = s.markOne(ctx, &r)
+	}
 	return r, raw, err
 }
 
@@ -342,7 +392,18 @@ func (s *Store) GetEventByID(ctx context.Context, id int64) (EventRow, []byte, e
 	if err == sql.ErrNoRows {
 		return r, nil, ErrNotFound
 	}
+	if err == nil {
+		err = s.markOne(ctx, &r)
+	}
 	return r, raw, err
+}
+
+// markOne sets TriggerRetracted on one row.
+func (s *Store) markOne(ctx context.Context, r *EventRow) error {
+	rows := []EventRow{*r}
+	err := s.markRows(ctx, rows)
+	*r = rows[0]
+	return err
 }
 
 // scanTail scans a row that has one more column than scanEvent reads.
@@ -364,5 +425,5 @@ func (s *Store) TriggerEvents(ctx context.Context, since time.Time) ([]EventRow,
 		args = append(args, since.UnixMilli())
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
-	return scanEvents(rows, err)
+	return s.markRetracted(ctx, rows, err)
 }

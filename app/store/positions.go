@@ -106,6 +106,9 @@ func (s *Store) EventByID(ctx context.Context, id int64) (EventRow, []byte, erro
 	if err == sql.ErrNoRows {
 		return r, nil, ErrNotFound
 	}
+	if err == nil {
+		err = s.markOne(ctx, &r)
+	}
 	return r, raw, err
 }
 
@@ -121,5 +124,5 @@ func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 // first, heartbeats aside.
 func (s *Store) EventsAfter(ctx context.Context, id int64, limit int) ([]EventRow, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id > ? AND `+noHeartbeats+` ORDER BY id LIMIT ?`, id, limit)
-	return scanEvents(rows, err)
+	return s.markRetracted(ctx, rows, err)
 }

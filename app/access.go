@@ -61,6 +61,12 @@ func (c *Core) Event(ctx context.Context, key string) (EventRow, []byte, error) 
 	return c.store.GetEvent(ctx, key)
 }
 
+// EventByID reads one archived event by its archive id (a trigger's latest
+// alert, say) with its raw bytes; ErrNotFound if it is not there.
+func (c *Core) EventByID(ctx context.Context, id int64) (EventRow, []byte, error) {
+	return c.store.GetEventByID(ctx, id)
+}
+
 // TriggerEvents lists the archived alerts of every trigger with an alert
 // received at or after since, for timelines.
 func (c *Core) TriggerEvents(ctx context.Context, since time.Time) ([]EventRow, error) {

@@ -362,6 +362,29 @@ func (c *Core) AddKafkaSource(ctx context.Context, spec KafkaSourceSpec) (int64,
 	return id, nil
 }
 
+// SaveKafkaSource checks and saves a Kafka source and keeps its secret in a
+// file of the data directory, without starting it: the desktop app starts
+// the saved sources when it starts. For the command line, beside no
+// running Starling.
+func (c *Core) SaveKafkaSource(ctx context.Context, spec KafkaSourceSpec) (int64, error) {
+	defer c.changed(ChangeSources)
+	k, err := c.resolveKafkaSpec(ctx, spec)
+	if err != nil {
+		return 0, err
+	}
+	id, err := c.store.AddKafkaSource(ctx, k)
+	if err != nil {
+		return 0, err
+	}
+	if spec.Secret != "" {
+		if err := c.writeSecret(id, spec.Secret); err != nil {
+			c.store.DeleteKafkaSource(context.WithoutCancel(ctx), id)
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
 // KafkaSources lists the saved sources with their live health.
 func (c *Core) KafkaSources(ctx context.Context) ([]KafkaSource, error) {
 	saved, err := c.store.ListKafkaSources(ctx)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,7 +24,8 @@ type NotifyRule struct {
 	Disabled bool `json:"disabled,omitempty"`
 	// Source is a substring of the alert's source or Kafka topic (any case).
 	Source string `json:"source,omitempty"`
-	// Type is a substring of the alert type or the mission (any case).
+	// Type is a substring of the alert type or the mission (any case);
+	// several, separated by commas, are alternatives ("GBM, IceCube").
 	Type string `json:"type,omitempty"`
 	// IncludeTest lets test and mock alerts match (they never do otherwise).
 	IncludeTest bool `json:"include_test,omitempty"`
@@ -32,6 +34,27 @@ type NotifyRule struct {
 	FARYears float64 `json:"far_years,omitempty"`
 	// Cone, when set, asks for a position in a region of the sky.
 	Cone *Cone `json:"cone,omitempty"`
+	// Class, when set, asks for an LVK alert whose most probable class is
+	// one of these (comma-separated: BNS, NSBH, BBH, Terrestrial).
+	Class string `json:"class,omitempty"`
+	// MinHasNS, above 0, asks for an LVK HasNS probability of at least this (0–1).
+	MinHasNS float64 `json:"min_has_ns,omitempty"`
+	// Significant asks for LVK alerts marked significant (event.significant).
+	Significant bool `json:"significant,omitempty"`
+	// MaxArea90, above 0, asks for a sky map's 90% area, or an error
+	// circle's area, of at most this many deg² (an alert with neither does
+	// not match).
+	MaxArea90 float64 `json:"max_area90,omitempty"`
+	// MaxDistance, above 0, asks for a sky map's mean distance of at most
+	// this many Mpc (an alert with no distance does not match).
+	MaxDistance float64 `json:"max_distance,omitempty"`
+	// Position asks for an alert with a position: an error circle or a sky map.
+	Position bool `json:"position,omitempty"`
+	// Retraction makes this a rule for retractions: it matches an alert of
+	// a retracted trigger that a notification announced before (whether
+	// the alert is a test or not), and the notification is critical.
+	// Its Source and Type narrow; the other fields are not used.
+	Retraction bool `json:"retraction,omitempty"`
 	// Sound plays a short tone with the notification.
 	Sound bool `json:"sound,omitempty"`
 }
@@ -60,17 +83,15 @@ const yearSeconds = 365.25 * 86400
 
 // Match reports whether an alert (its summary, source and Kafka topic)
 // matches the rule; m is its decoded sky map or nil.
+// A rule for retractions (Retraction) never matches here: see MatchRetraction.
 func (r NotifyRule) Match(sm alert.Summary, source, topic string, m *skymap.Map) bool {
-	if r.Disabled || (sm.Test || sm.Role == "test") && !r.IncludeTest {
-		return false
-	}
-	if r.Source != "" && !containsFold(source, r.Source) && !containsFold(topic, r.Source) {
-		return false
-	}
-	if r.Type != "" && !containsFold(sm.AlertType, r.Type) && !containsFold(sm.Mission, r.Type) {
+	if r.Disabled || r.Retraction || (sm.Test || sm.Role == "test") && !r.IncludeTest || !r.matchWhere(sm, source, topic) {
 		return false
 	}
 	if r.FARYears > 0 && (sm.FAR <= 0 || sm.FAR >= 1/(r.FARYears*yearSeconds)) {
+		return false
+	}
+	if !r.matchGW(sm) {
 		return false
 	}
 	if c := r.Cone; c != nil {
@@ -82,6 +103,78 @@ func (r NotifyRule) Match(sm alert.Summary, source, topic string, m *skymap.Map)
 			in = true
 		}
 		return in
+	}
+	return true
+}
+
+// MatchRetraction reports whether a rule for retractions (Retraction)
+// matches an alert of a retracted trigger that was announced before: only
+// its Source and Type narrow.
+func (r NotifyRule) MatchRetraction(sm alert.Summary, source, topic string) bool {
+	return r.Retraction && !r.Disabled && r.matchWhere(sm, source, topic)
+}
+
+// matchWhere checks the rule's Source and Type.
+func (r NotifyRule) matchWhere(sm alert.Summary, source, topic string) bool {
+	if r.Source != "" && !containsFold(source, r.Source) && !containsFold(topic, r.Source) {
+		return false
+	}
+	if r.Type == "" {
+		return true
+	}
+	for _, t := range strings.Split(r.Type, ",") {
+		if t = strings.TrimSpace(t); t != "" && (containsFold(sm.AlertType, t) || containsFold(sm.Mission, t)) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchGW checks the rule's class, HasNS, significance, area, distance and
+// position fields.
+func (r NotifyRule) matchGW(sm alert.Summary) bool {
+	gw := sm.GW
+	if gw == nil {
+		gw = &alert.GW{}
+	}
+	if r.Class != "" {
+		top, best := "", 0.0
+		for c, p := range gw.Classification {
+			if p > best || p == best && c < top {
+				top, best = c, p
+			}
+		}
+		found := false
+		for _, c := range strings.Split(r.Class, ",") {
+			found = found || top != "" && strings.EqualFold(strings.TrimSpace(c), top)
+		}
+		if !found {
+			return false
+		}
+	}
+	if r.MinHasNS > 0 && (gw.HasNS == nil || *gw.HasNS < r.MinHasNS) {
+		return false
+	}
+	if r.Significant && (gw.Significant == nil || !*gw.Significant) {
+		return false
+	}
+	if r.MaxArea90 > 0 {
+		area := 0.0
+		switch {
+		case sm.Skymap != nil && sm.Skymap.Area90 > 0:
+			area = sm.Skymap.Area90
+		case sm.HasPosition && sm.ErrorDeg > 0:
+			area = math.Pi * sm.ErrorDeg * sm.ErrorDeg
+		}
+		if area <= 0 || area > r.MaxArea90 {
+			return false
+		}
+	}
+	if r.MaxDistance > 0 && (sm.Skymap == nil || sm.Skymap.DistMean == nil || *sm.Skymap.DistMean > r.MaxDistance) {
+		return false
+	}
+	if r.Position && !sm.HasPosition && sm.Skymap == nil {
+		return false
 	}
 	return true
 }
@@ -126,6 +219,13 @@ func clockMinutes(s string) (int, error) {
 
 // Check says in words what is wrong with the configuration, or nil.
 func (cfg NotifyConfig) Check() error {
+	names := map[string]bool{}
+	for _, r := range cfg.Rules {
+		if names[strings.TrimSpace(r.Name)] {
+			return fmt.Errorf("two rules are named %q", r.Name)
+		}
+		names[strings.TrimSpace(r.Name)] = true
+	}
 	if cfg.QuietFrom != "" || cfg.QuietTo != "" {
 		if _, err := clockMinutes(cfg.QuietFrom); err != nil {
 			return fmt.Errorf("quiet hours start: %v", err)
@@ -141,6 +241,12 @@ func (cfg NotifyConfig) Check() error {
 		if r.FARYears < 0 {
 			return fmt.Errorf("rule %q: the FAR threshold must be positive", r.Name)
 		}
+		if r.MinHasNS < 0 || r.MinHasNS > 1 {
+			return fmt.Errorf("rule %q: the HasNS probability must be 0…1", r.Name)
+		}
+		if r.MaxArea90 < 0 || r.MaxDistance < 0 {
+			return fmt.Errorf("rule %q: the area and distance limits must be positive", r.Name)
+		}
 		if c := r.Cone; c != nil && (c.Radius <= 0 || c.Radius > 180 || c.Dec < -90 || c.Dec > 90 || c.MinProb < 0 || c.MinProb > 1) {
 			return fmt.Errorf("rule %q: the sky region needs Dec −90…90, a radius 0…180° and a probability 0…1", r.Name)
 		}
@@ -151,11 +257,39 @@ func (cfg NotifyConfig) Check() error {
 // notifyFile is the rules file's name in the data directory.
 const notifyFile = "notify-rules.json"
 
-// LoadNotifyConfig reads the rules from the data directory (none if the file is missing).
+// notifySeededKey is the setting that records that the default rules
+// were written once, so that a user who deletes them keeps them deleted.
+const notifySeededKey = "notify.defaults_seeded"
+
+// DefaultNotifyRules are the rules a fresh data directory starts with,
+// shown and editable like any other: significant LVK alerts (not mock),
+// every retraction of a trigger that was announced (critical), and GRB and
+// neutrino positions.
+func DefaultNotifyRules() []NotifyRule {
+	return []NotifyRule{
+		{Name: "Significant GW alerts", Type: "LVK", Significant: true, Sound: true},
+		{Name: "Retractions", Retraction: true, Sound: true},
+		{Name: "GRB and neutrino positions", Type: "GBM, Swift, SVOM, INTEGRAL, AGILE, IceCube, KM3NeT, AMON", Position: true},
+	}
+}
+
+// LoadNotifyConfig reads the rules from the data directory. A data
+// directory that never had rules gets DefaultNotifyRules, written there
+// once (by a core that may write); after that a missing file means none.
 func (c *Core) LoadNotifyConfig() (NotifyConfig, error) {
 	var cfg NotifyConfig
 	b, err := os.ReadFile(filepath.Join(c.DataDir(), notifyFile))
 	if errors.Is(err, os.ErrNotExist) {
+		ctx := context.Background()
+		if _, seeded, err := c.store.GetSetting(ctx, notifySeededKey); err != nil || seeded {
+			return cfg, err
+		}
+		cfg.Rules = DefaultNotifyRules()
+		if !c.opt.ReadOnly {
+			if err := c.SaveNotifyConfig(cfg); err != nil {
+				c.log.Warn("default notification rules not written: "+err.Error(), "component", "notify")
+			}
+		}
 		return cfg, nil
 	}
 	if err != nil {
@@ -197,5 +331,65 @@ func (c *Core) SaveNotifyConfig(cfg NotifyConfig) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), filepath.Join(c.DataDir(), notifyFile))
+	if err := os.Rename(f.Name(), filepath.Join(c.DataDir(), notifyFile)); err != nil {
+		return err
+	}
+	// Rules saved once, the defaults are never seeded again.
+	return c.store.SetSetting(context.Background(), notifySeededKey, "1")
+}
+
+// Describe says what the rule asks for in one line, for the rules lists
+// of the window and the command line.
+func (r NotifyRule) Describe() string {
+	parts := []string{r.Name + ":"}
+	if r.Disabled {
+		parts = append(parts, "(off)")
+	}
+	if r.Retraction {
+		parts = append(parts, "retractions of triggers notified before (critical)")
+	}
+	if r.Source != "" {
+		parts = append(parts, "source/topic ~ "+r.Source)
+	}
+	if r.Type != "" {
+		parts = append(parts, "type/mission ~ "+r.Type)
+	}
+	if r.Significant {
+		parts = append(parts, "significant")
+	}
+	if r.Class != "" {
+		parts = append(parts, "most probably "+r.Class)
+	}
+	if r.MinHasNS > 0 {
+		parts = append(parts, fmt.Sprintf("HasNS ≥ %g %%", 100*r.MinHasNS))
+	}
+	if r.FARYears > 0 {
+		parts = append(parts, fmt.Sprintf("FAR below 1 per %g years", r.FARYears))
+	}
+	if r.MaxArea90 > 0 {
+		parts = append(parts, fmt.Sprintf("90%% area ≤ %g deg²", r.MaxArea90))
+	}
+	if r.MaxDistance > 0 {
+		parts = append(parts, fmt.Sprintf("distance ≤ %g Mpc", r.MaxDistance))
+	}
+	if r.Position {
+		parts = append(parts, "with a position")
+	}
+	if c := r.Cone; c != nil {
+		s := fmt.Sprintf("within %g° of RA %g° Dec %+g°", c.Radius, c.RA, c.Dec)
+		if c.MinProb > 0 {
+			s += fmt.Sprintf(" (map: ≥ %g %%)", 100*c.MinProb)
+		}
+		parts = append(parts, s)
+	}
+	if r.IncludeTest {
+		parts = append(parts, "tests too")
+	}
+	if r.Sound {
+		parts = append(parts, "♪")
+	}
+	if len(parts) == 1 {
+		parts = append(parts, "every alert")
+	}
+	return strings.Join(parts, " ")
 }

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +18,17 @@ type Notification struct {
 	Rule  NotifyRule
 	// Quiet is true in the quiet hours: count it, but show and play nothing.
 	Quiet bool
+	// Trigger is the alert's trigger as it stood after the alert; nil for
+	// an alert without a trigger.
+	Trigger *TriggerState
+	// Retracted is true when the notification says the trigger is
+	// retracted; such a notification is Critical (play the sound whatever
+	// the rule says).
+	Retracted bool
+	Critical  bool
+	// Title and Body are the words to show: "MOCK" in the title of a mock
+	// alert's, "RETRACTED" and the trigger in the body of a retraction's.
+	Title, Body string
 }
 
 // Notifier matches every newly archived alert against the saved rules,
@@ -94,18 +107,101 @@ func (n *Notifier) check() {
 		}
 		for _, r := range rows {
 			n.last = r.ID
-			if rule, ok := n.match(ctx, cfg, r); ok {
-				quiet := cfg.Quiet(n.now())
-				n.c.log.Info("Alert "+r.IVORN+" matches notification rule "+strconv.Quote(rule.Name), "component", "notify", "quiet_hours", quiet)
-				n.f(Notification{Event: r, Rule: rule, Quiet: quiet})
+			x, ok := n.decide(ctx, cfg, r)
+			if !ok {
+				continue
 			}
+			x.Quiet = cfg.Quiet(n.now())
+			x.Title, x.Body = notificationText(x)
+			if x.Trigger != nil {
+				said := NotifiedLive
+				if x.Retracted {
+					said = NotifiedRetracted
+				}
+				// Recorded before it is shown: a restart must not say it twice.
+				if err := n.c.store.SetTriggerNotified(ctx, r.Trigger, said); err != nil {
+					n.c.log.Warn("trigger "+r.Trigger+": what was notified not recorded: "+err.Error(), "component", "notify")
+				}
+			}
+			n.c.log.Info("Alert "+r.IVORN+" matches notification rule "+strconv.Quote(x.Rule.Name), "component", "notify",
+				"quiet_hours", x.Quiet, "retracted", x.Retracted)
+			n.f(x)
 		}
 	}
 }
 
-// match returns the first rule that the alert matches.
-func (n *Notifier) match(ctx context.Context, cfg NotifyConfig, r EventRow) (NotifyRule, bool) {
+// decide says whether an alert raises a notification, and which. A
+// trigger notifies at most once per state: once when an alert of it first
+// matches a rule while it is live, once (critically) when it is retracted,
+// if it was announced before (a rule for retractions) or an alert of it
+// matches a rule only after its retraction; never again as live after a
+// retraction. Heartbeats never notify.
+func (n *Notifier) decide(ctx context.Context, cfg NotifyConfig, r EventRow) (Notification, bool) {
+	if r.AlertType == alert.HeartbeatType {
+		return Notification{}, false
+	}
+	if r.Trigger == "" {
+		rule, ok := n.match(ctx, cfg, r, RowSummary(r))
+		return Notification{Event: r, Rule: rule}, ok
+	}
+	tr, err := n.c.store.Trigger(ctx, r.Trigger)
+	if err != nil {
+		n.c.log.Warn("trigger "+r.Trigger+" not read for notifications: "+err.Error(), "component", "notify")
+		rule, ok := n.match(ctx, cfg, r, RowSummary(r))
+		return Notification{Event: r, Rule: rule}, ok
+	}
+	x := Notification{Event: r, Trigger: &tr}
+	sm := triggerSummary(r, tr)
+	if !tr.RetractedAt(r.ID) {
+		if tr.Notified != "" {
+			return x, false
+		}
+		var ok bool
+		x.Rule, ok = n.match(ctx, cfg, r, sm)
+		return x, ok
+	}
+	if tr.Notified == NotifiedRetracted {
+		return x, false
+	}
+	x.Retracted, x.Critical = true, true
+	if tr.Notified == NotifiedLive {
+		for _, rule := range cfg.Rules {
+			if rule.MatchRetraction(sm, r.Source, r.Topic) {
+				x.Rule = rule
+				return x, true
+			}
+		}
+		return x, false
+	}
+	var ok bool
+	x.Rule, ok = n.match(ctx, cfg, r, sm)
+	return x, ok
+}
+
+// triggerSummary is an alert's summary for the rules, with what its
+// trigger knows and the alert does not say (a retraction carries no
+// classification, sky map nor FAR): the trigger's test flag, latest LVK
+// fields, FAR, sky map and best position.
+func triggerSummary(r EventRow, tr TriggerState) alert.Summary {
 	sm := RowSummary(r)
+	sm.Test = sm.Test || tr.Test
+	if sm.GW == nil {
+		sm.GW = tr.GW
+	}
+	if sm.FAR <= 0 {
+		sm.FAR = tr.FAR
+	}
+	if sm.Skymap == nil && tr.Skymap != nil {
+		sm.Skymap, sm.HasSkymap = tr.Skymap, true
+	}
+	if !sm.HasPosition && tr.HasPosition && tr.Skymap == nil {
+		sm.HasPosition, sm.RA, sm.Dec, sm.ErrorDeg = true, tr.RA, tr.Dec, tr.ErrorDeg
+	}
+	return sm
+}
+
+// match returns the first rule that the alert (its row and summary sm) matches.
+func (n *Notifier) match(ctx context.Context, cfg NotifyConfig, r EventRow, sm alert.Summary) (NotifyRule, bool) {
 	var m *skymap.Map
 	decoded := false
 	for _, rule := range cfg.Rules {
@@ -124,11 +220,51 @@ func (n *Notifier) match(ctx context.Context, cfg NotifyConfig, r EventRow) (Not
 }
 
 // RowSummary is the part of the one event model that an archive row holds.
-func RowSummary(r EventRow) alert.Summary {
-	return alert.Summary{
-		Format: alert.Format(r.Format), Key: r.IVORN, Role: r.Role, Author: r.Author, Description: r.Description,
-		Mission: r.Mission, Trigger: r.Trigger, AlertType: r.AlertType, Retraction: r.Retraction, Test: r.Test,
-		EventTime: r.EventTime, HasPosition: r.HasPosition, RA: r.RA, Dec: r.Dec, ErrorDeg: r.ErrorRadius,
-		FAR: r.FAR, Significance: r.Significance, HasSkymap: r.Skymap != nil, Skymap: r.Skymap, Note: r.Note,
+func RowSummary(r EventRow) alert.Summary { return r.Summary() }
+
+// notificationText is the title and body of a notification. The title
+// names the mission, trigger and alert type ("LVK S230528ay
+// Preliminary"), with "MOCK " (an LVK mock superevent) or "TEST " (any
+// other test) first; a retraction's body begins "RETRACTED:" and names
+// the trigger.
+func notificationText(x Notification) (title, body string) {
+	r := x.Event
+	test := r.Test || r.Role == "test" || x.Trigger != nil && x.Trigger.Test
+	prefix := ""
+	switch {
+	case test && (r.Mission == "LVK" || x.Trigger != nil && x.Trigger.Mission == "LVK"):
+		prefix = "MOCK "
+	case test:
+		prefix = "TEST "
 	}
+	title = prefix + r.IVORN
+	if r.Trigger != "" {
+		title = prefix + strings.TrimSpace(r.Mission+" "+r.Trigger+" "+r.AlertType)
+	}
+	if x.Retracted {
+		name := strings.TrimSpace(r.Mission + " " + r.Trigger)
+		if r.Retraction || r.AlertType == "Retraction" {
+			return title, fmt.Sprintf("RETRACTED: %s is withdrawn (%s)", name, x.Rule.Name)
+		}
+		return title, fmt.Sprintf("RETRACTED: %s was retracted; this %s came after the retraction (%s)", name, orWord(r.AlertType, "alert"), x.Rule.Name)
+	}
+	s := r.Significance
+	switch {
+	case r.Skymap != nil:
+		s += fmt.Sprintf(" · 90%%: %.0f deg²", r.Skymap.Area90)
+	case r.HasPosition:
+		s += fmt.Sprintf(" · RA %.2f° Dec %+.2f°", r.RA, r.Dec)
+	}
+	if r.Topic != "" {
+		s += " · " + r.Topic
+	}
+	return title, x.Rule.Name + ": " + strings.TrimPrefix(s, " · ")
+}
+
+// orWord is s, or else w.
+func orWord(s, w string) string {
+	if s == "" {
+		return w
+	}
+	return s
 }

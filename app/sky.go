@@ -207,5 +207,7 @@ func (c *Core) archived() {
 	c.changed(ChangeArchive)
 }
 
-// LastEventID is the newest archived alert's id (0 for none).
+// LastEventID is the newest archived alert's id (0 for none); heartbeats
+// do not count, so that a view that reloads when it changes sleeps
+// through them.
 func (c *Core) LastEventID(ctx context.Context) (int64, error) { return c.store.LastEventID(ctx) }

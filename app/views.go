@@ -37,6 +37,9 @@ type EventFilter struct {
 	Cone *store.Cone `json:",omitempty"`
 	// HideTest hides test and mock alerts (the window's default).
 	HideTest bool `json:",omitempty"`
+	// Heartbeats shows liveness records (gcn.heartbeat), which are no
+	// alerts and left out otherwise (unless Type or Source names them).
+	Heartbeats bool `json:",omitempty"`
 	// Sort and Asc order the list (store.SortReceived, …).
 	Sort string `json:",omitempty"`
 	Asc  bool   `json:",omitempty"`
@@ -49,7 +52,7 @@ type EventFilter struct {
 // Query is the store query of f.
 func (f EventFilter) Query(after store.Cursor, limit int) store.EventQuery {
 	return store.EventQuery{Text: f.Text, Role: f.Role, Source: f.Source, AlertType: f.Type, Trigger: f.Trigger, From: f.From, To: f.To,
-		Cone: f.Cone, HideTest: f.HideTest, Sort: f.Sort, Asc: f.Asc, BeforeID: f.BeforeID, AfterID: f.AfterID, After: after, Limit: limit}
+		Cone: f.Cone, HideTest: f.HideTest, Heartbeats: f.Heartbeats, Sort: f.Sort, Asc: f.Asc, BeforeID: f.BeforeID, AfterID: f.AfterID, After: after, Limit: limit}
 }
 
 // At is f with a relative range (Last) made absolute at now.

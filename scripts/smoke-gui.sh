@@ -128,17 +128,18 @@ grep -q "Receiving events on 127.0.0.1:$rport" "$out/gui.log" || { echo "smoke: 
 "$bin" sendvo "127.0.0.1:$rport" e2e/testdata/voevent.xml
 
 # A real drag-and-drop: our own XDND source (scripts/xdnd-drag.c) drags two
-# good VOEvents and a VOEvent 1.1 packet (which the checks refuse) onto the
+# good VOEvents (two Swift bursts: a trigger notifies once, so two triggers)
+# and a VOEvent 1.1 packet (which the checks refuse) onto the
 # window, as a file manager would. The window must queue and send them to
 # its broker; the good ones must reach the archive and the refused one not.
 gcc -O2 -o "$data/xdnd-drag" scripts/xdnd-drag.c -lX11
 win=$(DISPLAY=$display xwininfo -root -tree | awk '/"Starling/ {print $1; exit}')
 [ -n "$win" ] || { echo "smoke: no Starling window to drop on"; exit 1; }
 good1=testdata/voevents/public/swift/BAT_GRB_Pos_1201696-785.xml
-good2=testdata/voevents/public/swift/XRT_Pos_1201696-838.xml
+good2=testdata/voevents/public/swift/BAT_GRB_Pos_1209406-601.xml
 bad=testdata/voevents/public/swift/BAT_Known_Pos_1492258176-457_v1.1.xml
 DISPLAY=$display "$data/xdnd-drag" "$win" 400 300 "$good1" "$good2" "$bad"
-for ivorn in "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1201696-785" "ivo://nasa.gsfc.gcn/SWIFT#XRT_Pos_1201696-838"; do
+for ivorn in "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1201696-785" "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1209406-601"; do
   for _ in $(seq 100); do "$bin" events show --data-dir "$data" "$ivorn" >/dev/null 2>&1 && break; sleep 0.2; done
   "$bin" events show --data-dir "$data" "$ivorn" >/dev/null || { echo "smoke: the dropped $ivorn was not acked and archived"; exit 1; }
 done
@@ -160,7 +161,7 @@ fi
 sleep 0.5 # let dunst draw them
 DISPLAY=$display import -window root "$out/smoke-notification.png"
 # Closed, they move to dunst's history, which tells what the app sent: one
-# notification per Swift alert, titled with its trigger, the rule's name first
+# notification per Swift burst, titled with its trigger, the rule's name first
 # in the body.
 timeout 5 dunstctl close-all
 timeout 5 dunstctl history >"$out/dunst-history.json"
@@ -168,7 +169,7 @@ python3 - "$out/dunst-history.json" >"$data/summaries" <<'EOF' || exit 1
 import json, sys
 h = json.load(open(sys.argv[1]))
 ns = [{k: v["data"] for k, v in n.items()} for n in h["data"][0]]
-ours = [n for n in ns if n["summary"].startswith("Swift ") and " 1201696 " in n["summary"]
+ours = [n for n in ns if n["summary"].startswith("Swift ") and (" 1201696 " in n["summary"] or " 1209406 " in n["summary"])
         and n["body"].startswith("Swift bursts: ")]
 if len({n["summary"] for n in ours}) < 2:
     sys.exit(f"smoke: dunst's history has {len(ours)} notifications of the Swift alerts, not 2: {ns}")

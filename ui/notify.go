@@ -59,7 +59,7 @@ func newNotifyPanel(u *Window) *NotifyPanel {
 		p.save(cfg)
 	})
 	top := container.NewVBox(
-		widget.NewLabel("A desktop notification for each new alert that matches a rule (the first that matches)."),
+		widget.NewLabel("A desktop notification when a trigger first matches a rule (the first rule that matches), a critical one if it is retracted."),
 		container.NewHBox(add, edit, del),
 	)
 	bottom := container.NewVBox(widget.NewSeparator(),
@@ -72,39 +72,8 @@ func newNotifyPanel(u *Window) *NotifyPanel {
 	return p
 }
 
-// ruleLine describes a rule in one line.
-func ruleLine(r app.NotifyRule) string {
-	parts := []string{r.Name + ":"}
-	if r.Disabled {
-		parts = append(parts, "(off)")
-	}
-	if r.Source != "" {
-		parts = append(parts, "source/topic ~ "+r.Source)
-	}
-	if r.Type != "" {
-		parts = append(parts, "type/mission ~ "+r.Type)
-	}
-	if r.FARYears > 0 {
-		parts = append(parts, fmt.Sprintf("FAR below 1 per %g years", r.FARYears))
-	}
-	if c := r.Cone; c != nil {
-		s := fmt.Sprintf("within %g° of RA %g° Dec %+g°", c.Radius, c.RA, c.Dec)
-		if c.MinProb > 0 {
-			s += fmt.Sprintf(" (map: ≥ %g %%)", 100*c.MinProb)
-		}
-		parts = append(parts, s)
-	}
-	if r.IncludeTest {
-		parts = append(parts, "tests too")
-	}
-	if r.Sound {
-		parts = append(parts, "♪")
-	}
-	if len(parts) == 1 {
-		parts = append(parts, "every alert")
-	}
-	return strings.Join(parts, " ")
-}
+// ruleLine describes a rule in one line (the core's words).
+func ruleLine(r app.NotifyRule) string { return r.Describe() }
 
 // refresh reads the rules; off the UI goroutine.
 func (p *NotifyPanel) refresh(ctx context.Context) {
@@ -138,6 +107,9 @@ func (p *NotifyPanel) save(cfg app.NotifyConfig) {
 type ruleForm struct {
 	name, source, typ, far, ra, dec, radius, prob *widget.Entry
 	test, sound, off                              *widget.Check
+	// base is the rule edited: the fields the form does not show (class,
+	// significance, area, distance, position, retractions) are kept.
+	base app.NotifyRule
 }
 
 func newRuleForm(r app.NotifyRule) *ruleForm {
@@ -156,7 +128,8 @@ func newRuleForm(r app.NotifyRule) *ruleForm {
 	f := &ruleForm{name: e(r.Name, "GW alerts"), source: e(r.Source, "igwn.gwalert"), typ: e(r.Type, "LVK, Preliminary, GBM…"),
 		far: e(num(r.FARYears), "e.g. 1 (a year); empty: any"), ra: e("", "degrees"), dec: e("", "degrees"), radius: e("", "degrees; empty: the whole sky"),
 		prob: e("", "0–1 (sky maps); empty: use the peak"),
-		test: widget.NewCheck("test and mock alerts too", nil), sound: widget.NewCheck("play a sound", nil), off: widget.NewCheck("disabled", nil)}
+		test: widget.NewCheck("test and mock alerts too", nil), sound: widget.NewCheck("play a sound", nil), off: widget.NewCheck("disabled", nil),
+		base: r}
 	if c := r.Cone; c != nil {
 		f.ra.SetText(num(c.RA))
 		f.dec.SetText(num(c.Dec))
@@ -186,8 +159,10 @@ func (f *ruleForm) items() []*widget.FormItem {
 
 // rule reads the fields, or says what is wrong.
 func (f *ruleForm) rule() (app.NotifyRule, error) {
-	r := app.NotifyRule{Name: strings.TrimSpace(f.name.Text), Source: strings.TrimSpace(f.source.Text), Type: strings.TrimSpace(f.typ.Text),
-		IncludeTest: f.test.Checked, Sound: f.sound.Checked, Disabled: f.off.Checked}
+	r := f.base
+	r.Name, r.Source, r.Type = strings.TrimSpace(f.name.Text), strings.TrimSpace(f.source.Text), strings.TrimSpace(f.typ.Text)
+	r.IncludeTest, r.Sound, r.Disabled = f.test.Checked, f.sound.Checked, f.off.Checked
+	r.Cone = nil
 	num := func(what string, e *widget.Entry) (float64, error) {
 		if strings.TrimSpace(e.Text) == "" {
 			return 0, nil

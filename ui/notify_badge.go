@@ -45,7 +45,8 @@ func (u *Window) startMonitor(a fyne.App) {
 }
 
 // notified counts an alert that matched a rule and, outside the quiet
-// hours, shows it and plays the rule's sound. UI goroutine.
+// hours, shows it (the core's words) and plays the rule's sound, or the
+// sound of a critical one (a retraction). UI goroutine.
 func (m *monitor) notified(x app.Notification) {
 	if m.u.Tabs.SelectedIndex() != eventsTab {
 		m.unread++
@@ -54,31 +55,10 @@ func (m *monitor) notified(x app.Notification) {
 	if x.Quiet {
 		return
 	}
-	m.send(fyne.NewNotification(notificationTitle(x.Event), x.Rule.Name+": "+notificationBody(x.Event)))
-	if x.Rule.Sound {
+	m.send(fyne.NewNotification(x.Title, x.Body))
+	if x.Rule.Sound || x.Critical {
 		go m.sound()
 	}
-}
-
-func notificationTitle(r app.EventRow) string {
-	if r.Trigger != "" {
-		return fmt.Sprintf("%s %s %s", r.Mission, r.Trigger, r.AlertType)
-	}
-	return r.IVORN
-}
-
-func notificationBody(r app.EventRow) string {
-	s := r.Significance
-	switch {
-	case r.Skymap != nil:
-		s += fmt.Sprintf(" · 90%%: %.0f deg²", r.Skymap.Area90)
-	case r.HasPosition:
-		s += fmt.Sprintf(" · RA %.2f° Dec %+.2f°", r.RA, r.Dec)
-	}
-	if r.Topic != "" {
-		s += " · " + r.Topic
-	}
-	return s
 }
 
 // showBadge writes the unread count on the Events tab. UI goroutine.

@@ -141,3 +141,26 @@ func TestRuleEditorSaves(t *testing.T) {
 		t.Fatal("FAR \"ten\" accepted")
 	}
 }
+
+// Editing a rule in the form keeps what the form does not show, such as
+// the default rules' significance and retraction fields.
+func TestRuleEditorKeepsFieldsItDoesNotShow(t *testing.T) {
+	for _, base := range app.DefaultNotifyRules() {
+		var got app.NotifyRule
+		var err error
+		onUI(func() {
+			f := newRuleForm(base)
+			f.sound.SetChecked(!base.Sound)
+			got, err = f.rule()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := base
+		want.Sound = !base.Sound
+		if got.Name != want.Name || got.Significant != want.Significant || got.Retraction != want.Retraction ||
+			got.Position != want.Position || got.Type != want.Type || got.Sound != want.Sound {
+			t.Errorf("edited %+v, got %+v", want, got)
+		}
+	}
+}

@@ -22,6 +22,9 @@ commands:
                         archived alerts (VOEvent and JSON), newest first
   groups [--since T] [--test] [--json]
                         one line per trigger: its alerts in sequence (Preliminary → Initial → …)
+  triggers [--since T] [--test] [--json]
+                        each trigger's state, latest activity first: its alerts in sequence,
+                        retracted, and the latest classification, FAR, distance and area
   show KEY [--raw] [--group]
                         one alert (an IVORN or a JSON alert's sha256:… key): its summary,
                         its trigger's timeline, or exactly the bytes received
@@ -36,6 +39,7 @@ func runEvents(env Env, args []string) error {
 		{names: []string{"list", "ls", "search"}, run: eventsList},
 		{names: []string{"show"}, run: eventsShow},
 		{names: []string{"groups"}, run: eventsGroups},
+		{names: []string{"triggers"}, run: eventsTriggers},
 	}, args)
 }
 
@@ -55,7 +59,7 @@ func eventsList(env Env, args []string) error {
 	a.add(option{long: "limit", short: "n", kind: flagValue, meta: "N", help: "at most N events (default 50)"})
 	a.add(option{long: "before", kind: flagValue, meta: "ID", help: "the page after: events older than archive ID"})
 	a.add(option{long: "count", kind: flagBool, help: "print only how many events match"})
-	a.add(option{long: "source", kind: flagValue, meta: "TEXT", help: "only events whose source (peer, subscription or Kafka topic) contains TEXT, in any case"})
+	a.add(option{long: "source", kind: flagValue, meta: "TEXT", help: "only events whose source (peer, subscription or Kafka topic) contains TEXT, in any case (heartbeats, which are no alerts, only when TEXT names them: --source gcn.heartbeat)"})
 	a.add(option{long: "json", kind: flagBool, help: "one JSON object per line (see the README for the keys)"})
 	if done, err := parseOrHelp(env, a, args); done {
 		return err

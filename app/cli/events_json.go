@@ -9,7 +9,7 @@ import (
 )
 
 // eventJSON is one line of `events list --json`; scripts read these names
-// (the README lists them). Unknown values are null; the last five keys
+// (the README lists them). Unknown values are null; the last six keys
 // appear only when they say something.
 type eventJSON struct {
 	ID        int64   `json:"id"`
@@ -36,6 +36,9 @@ type eventJSON struct {
 	Significance string               `json:"significance,omitempty"`
 	Note         string               `json:"note,omitempty"`
 	Skymap       *alert.SkymapSummary `json:"skymap,omitempty"`
+	// TriggerRetracted marks every alert of a retracted trigger,
+	// including one that arrived after the retraction.
+	TriggerRetracted bool `json:"trigger_retracted,omitempty"`
 }
 
 // newEventJSON fills one line of `events list --json` from an archive row.
@@ -43,7 +46,8 @@ func newEventJSON(r store.EventRow) eventJSON {
 	e := eventJSON{ID: r.ID, Key: r.IVORN, Kind: r.Format, Source: r.Source, Role: r.Role,
 		Received: r.Received.UTC().Format(time.RFC3339Nano),
 		Test:     isTest(r), Format: r.Format,
-		Mission: r.Mission, Retraction: r.Retraction, Significance: r.Significance, Note: r.Note, Skymap: r.Skymap}
+		Mission: r.Mission, Retraction: r.Retraction, Significance: r.Significance, Note: r.Note, Skymap: r.Skymap,
+		TriggerRetracted: r.TriggerRetracted}
 	if r.Topic != "" {
 		e.Topic, e.Partition, e.Offset = &r.Topic, &r.Partition, &r.Offset
 	}

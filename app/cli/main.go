@@ -41,7 +41,7 @@ func Commands() []Command {
 		{Name: "outbox", Summary: "queue events for a broker and send them when it is reachable", Run: runOutbox},
 		{Name: "restore", Summary: "put a backup in place of the archive (keeps the current one aside)", Run: prefixed("starling restore", runRestore)},
 		{Name: "sendvo", Summary: "send one event to a broker (comet-sendvo)", Run: prefixed("sendvo", runSendvo)},
-		{Name: "settings", Summary: "show or change the desktop app's settings", Run: prefixed("starling settings", runSettings)},
+		{Name: "settings", Summary: "show or change the desktop app's settings, notification rules and Kafka sources", Run: prefixed("starling settings", runSettings)},
 		{Name: "skymap", Summary: "summarise a HEALPix sky map (FITS file, alert JSON or archived alert key), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},
 	}
 }

@@ -9,7 +9,13 @@ import (
 )
 
 func runSettings(env Env, args []string) error {
-	a := newArgSet("starling settings", "starling settings [--data-dir DIR] get KEY | set KEY VALUE [KEY VALUE ...]")
+	if len(args) > 0 && args[0] == "rules" {
+		return runSettingsRules(env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "kafka" {
+		return runSettingsKafka(env, args[1:])
+	}
+	a := newArgSet("starling settings", "starling settings [--data-dir DIR] get KEY | set KEY VALUE [KEY VALUE ...] | rules list|add|remove … | kafka list|add|remove …")
 	dataDirOption(a)
 	if done, err := parseOrHelp(env, a, args); done {
 		return err

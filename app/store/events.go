@@ -48,6 +48,9 @@ type EventRow struct {
 	Skymap *alert.SkymapSummary
 	// SummaryVersion is the describe.Version that wrote the summary (0: none yet).
 	SummaryVersion int
+	// TriggerRetracted is true for every alert of a retracted trigger,
+	// including one that arrived after the retraction (design §10).
+	TriggerRetracted bool
 }
 
 // EventQuery selects archived events. Zero fields do not filter.
@@ -72,6 +75,10 @@ type EventQuery struct {
 
 	// AlertType selects one alert type (Preliminary, Retraction, …).
 	AlertType string
+	// Heartbeats includes liveness records (alert.HeartbeatType), which are
+	// left out unless this is set, AlertType names them, or Source contains
+	// "heartbeat" (gcn.heartbeat): they are no alerts (design §10).
+	Heartbeats bool
 	// HideTest leaves out test and mock alerts.
 	HideTest bool
 	// Cone, when set, selects the alerts positioned inside it.
@@ -100,6 +107,23 @@ func (q EventQuery) countFrom() string {
 	return " FROM events"
 }
 
+// countExpr is the SQL expression that counts what q selects, and its
+// arguments; q must be planned. A count of every alert, or of those that
+// are no test, adds two ranges of an index that begins with the alert
+// type (events_test, events_by_type), one each side of the heartbeats'
+// block: it reads the alerts' index entries and steps over the
+// heartbeats', however many (0.1 ms beside a million, not 350–540).
+func (q EventQuery) countExpr() (string, []any) {
+	where, args := q.where()
+	if q.counting && q.Text == "" && q.Trigger == "" && q.Role == "" && q.Source == "" && q.From.IsZero() && q.To.IsZero() &&
+		q.AlertType == "" && q.Cone == nil && q.AfterID == 0 && q.BeforeID == 0 && !q.includesHeartbeats() {
+		below := strings.Replace(where, noHeartbeats, "alert_type < 'Heartbeat'", 1)
+		above := strings.Replace(where, noHeartbeats, "alert_type > 'Heartbeat'", 1)
+		return "((SELECT count(*) FROM events" + below + ") + (SELECT count(*) FROM events" + above + "))", append(args, args...)
+	}
+	return "(SELECT count(*)" + q.countFrom() + where + ")", args
+}
+
 // testCond hides tests. The index events_test serves only a count of
 // every alert, or of one type: elsewhere, without statistics, SQLite
 // would pick it over better plans (a full scan of it and a lookup per
@@ -110,6 +134,20 @@ func (q EventQuery) testCond() string {
 		return "test = 0"
 	}
 	return "+test = 0"
+}
+
+// noHeartbeats leaves out liveness records; its text matches the partial
+// index events_alerts exactly, so that a list in id order skips them
+// without reading them.
+const noHeartbeats = "alert_type != 'Heartbeat'"
+
+// includesHeartbeats reports whether q selects heartbeats too (see
+// Heartbeats). Every index a filter reads holds the alert type, so that the
+// condition is checked without reading rows: events_alerts for a list in
+// id order, events_test and events_by_type for counts (countExpr),
+// events_source for a source, events_id_test for a search.
+func (q EventQuery) includesHeartbeats() bool {
+	return q.Heartbeats || q.AlertType == alert.HeartbeatType || strings.Contains(foldASCII(q.Source), "heartbeat")
 }
 
 // where is q's WHERE clause ("" for none) and its arguments.
@@ -169,6 +207,9 @@ func (q EventQuery) conds() ([]string, []any) {
 	if q.AlertType != "" {
 		conds = append(conds, "alert_type = ?")
 		args = append(args, q.AlertType)
+	}
+	if !q.includesHeartbeats() && q.Cone == nil { // a heartbeat has no position: no cone holds one
+		conds = append(conds, noHeartbeats)
 	}
 	if q.HideTest {
 		conds = append(conds, q.testCond())
@@ -234,7 +275,55 @@ func (s *Store) ListEvents(ctx context.Context, q EventQuery) (_ []EventRow, err
 	}
 	where, args := q.where()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+where+orderBy(q.Sort, q.Asc)+` LIMIT ?`, append(args, q.Limit)...)
-	return scanEvents(rows, err)
+	return s.markRetracted(ctx, rows, err)
+}
+
+// markRetracted reads every row of a query of eventColumns and marks the
+// alerts of retracted triggers (TriggerRetracted), with one look-up in
+// triggers for the rows read, not one per row considered.
+func (s *Store) markRetracted(ctx context.Context, rows *sql.Rows, err error) ([]EventRow, error) {
+	out, err := scanEvents(rows, err)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.markRows(ctx, out)
+}
+
+// markRows sets TriggerRetracted on the rows whose trigger is retracted.
+func (s *Store) markRows(ctx context.Context, rows []EventRow) error {
+	var keys []any
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if r.Trigger != "" && !seen[r.Trigger] {
+			seen[r.Trigger] = true
+			keys = append(keys, r.Trigger)
+		}
+	}
+	retracted := map[string]bool{}
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), 500)]
+		keys = keys[len(chunk):]
+		q, err := s.db.QueryContext(ctx, `SELECT "trigger" FROM triggers WHERE retracted = 1 AND "trigger" IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, chunk...)
+		if err != nil {
+			return err
+		}
+		for q.Next() {
+			var k string
+			if err := q.Scan(&k); err != nil {
+				q.Close()
+				return err
+			}
+			retracted[k] = true
+		}
+		q.Close()
+		if err := q.Err(); err != nil {
+			return err
+		}
+	}
+	for i := range rows {
+		rows[i].TriggerRetracted = retracted[rows[i].Trigger]
+	}
+	return nil
 }
 
 // scanEvents reads every row of a query of eventColumns.
@@ -263,9 +352,9 @@ func (s *Store) CountEvents(ctx context.Context, q EventQuery) (_ int64, err err
 	if err := s.planSource(ctx, &q, false); err != nil {
 		return 0, err
 	}
-	where, args := q.where()
+	count, args := q.countExpr()
 	var n int64
-	err = s.db.QueryRowContext(ctx, `SELECT count(*)`+q.countFrom()+where, args...).Scan(&n)
+	err = s.db.QueryRowContext(ctx, `SELECT `+count, args...).Scan(&n)
 	return n, err
 }
 
@@ -279,8 +368,8 @@ func (s *Store) CountEventsAt(ctx context.Context, q EventQuery) (n, newest int6
 	if err := s.planSource(ctx, &q, false); err != nil {
 		return 0, 0, err
 	}
-	where, args := q.where()
-	err = s.db.QueryRowContext(ctx, `SELECT (SELECT count(*)`+q.countFrom()+where+`), (SELECT ifnull(max(id), 0) FROM events)`, args...).Scan(&n, &newest)
+	count, args := q.countExpr()
+	err = s.db.QueryRowContext(ctx, `SELECT `+count+`, (SELECT ifnull(max(id), 0) FROM events)`, args...).Scan(&n, &newest)
 	return n, newest, err
 }
 
@@ -292,6 +381,9 @@ func (s *Store) GetEvent(ctx context.Context, ivorn string) (_ EventRow, _ []byt
 	r, err := scanEvent(scanTail{row, &raw})
 	if err == sql.ErrNoRows {
 		return r, nil, ErrNotFound
+	}
+	if err == nil {
+		err = s.markOne(ctx, &r)
 	}
 	return r, raw, err
 }
@@ -305,7 +397,18 @@ func (s *Store) GetEventByID(ctx context.Context, id int64) (_ EventRow, _ []byt
 	if err == sql.ErrNoRows {
 		return r, nil, ErrNotFound
 	}
+	if err == nil {
+		err = s.markOne(ctx, &r)
+	}
 	return r, raw, err
+}
+
+// markOne sets TriggerRetracted on one row.
+func (s *Store) markOne(ctx context.Context, r *EventRow) error {
+	rows := []EventRow{*r}
+	err := s.markRows(ctx, rows)
+	*r = rows[0]
+	return err
 }
 
 // scanTail scans a row that has one more column than scanEvent reads.
@@ -328,5 +431,5 @@ func (s *Store) TriggerEvents(ctx context.Context, since time.Time) (_ []EventRo
 		args = append(args, since.UnixMilli())
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
-	return scanEvents(rows, err)
+	return s.markRetracted(ctx, rows, err)
 }

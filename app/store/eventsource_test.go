@@ -223,7 +223,8 @@ func TestMigration6(t *testing.T) {
 	if err := s.FillSynthetic(ctx, 2000, time.Now(), 24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.DB().Exec(`DROP INDEX events_with_skymap; DROP TABLE event_skymap; DROP INDEX events_source; DROP INDEX events_id_test; CREATE INDEX events_topic ON events(topic, id); PRAGMA user_version = 5`); err != nil {
+	if _, err := s.DB().Exec(`DROP INDEX events_with_skymap; DROP TABLE event_skymap; DROP INDEX events_source; DROP INDEX events_id_test; CREATE INDEX events_topic ON events(topic, id);
+		DROP TABLE triggers; DROP INDEX events_alerts; PRAGMA user_version = 5`); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

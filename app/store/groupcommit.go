@@ -28,7 +28,7 @@ type admitResult struct {
 }
 
 // admitStmts are the statements of an admission.
-type admitStmts struct{ seen, event, raw, fts, skymap *sql.Stmt }
+type admitStmts struct{ seen, event, raw, fts, skymap, getTrigger, putTrigger *sql.Stmt }
 
 // prepare compiles the statements once, instead of once per batch.
 func (a *admitStmts) prepare(db *sql.DB) error {
@@ -43,6 +43,8 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 		{&a.raw, `INSERT INTO event_raw(id, raw) VALUES(?,?)`},
 		{&a.fts, insertFTS},
 		{&a.skymap, insertSkymap},
+		{&a.getTrigger, getTriggerSQL},
+		{&a.putTrigger, putTriggerSQL},
 	} {
 		if *p.into, err = db.Prepare(p.sql); err != nil {
 			a.close()
@@ -54,7 +56,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 
 // close releases the statements that were prepared.
 func (a *admitStmts) close() {
-	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts, a.skymap} {
+	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts, a.skymap, a.getTrigger, a.putTrigger} {
 		if st != nil {
 			st.Close()
 		}
@@ -115,7 +117,8 @@ func (s *Store) failPending(err error) {
 	}
 }
 
-// commit runs one batch; on any failure every request in it gets the error
+// commit runs one batch: each new alert's seen-list entry, archive row and
+// its trigger's state (triggers.go) in one transaction; on any failure every request in it gets the error
 // and nothing of the batch is kept.
 func (s *Store) commit(batch []*admitReq) {
 	if err := s.Damaged(); err != nil { // found damaged since they were queued
@@ -144,7 +147,8 @@ func (s *Store) commit(batch []*admitReq) {
 		insSeen := tx.StmtContext(ctx, s.admit.seen)
 		insEvent := tx.StmtContext(ctx, s.admit.event)
 		insRaw := tx.StmtContext(ctx, s.admit.raw)
-		var insSkymap *sql.Stmt // bound to tx when an alert of the batch needs it
+		var insSkymap *sql.Stmt              // bound to tx when an alert of the batch needs it
+		var getTrigger, putTrigger *sql.Stmt // bound when an alert has a trigger
 		for i, r := range batch {
 			if r.ctx.Err() != nil {
 				results[i].err = r.ctx.Err()
@@ -169,6 +173,15 @@ func (s *Store) commit(batch []*admitReq) {
 					}
 				}
 				docs = append(docs, indexDoc{id, r.text})
+				if u, ok := triggerUpdateOf(rec); ok {
+					if getTrigger == nil {
+						getTrigger, putTrigger = tx.StmtContext(ctx, s.admit.getTrigger), tx.StmtContext(ctx, s.admit.putTrigger)
+					}
+					u.id = id
+					if err := applyTrigger(ctx, getTrigger, putTrigger, u); err != nil {
+						return err
+					}
+				}
 				results[i].verdict = seen.New
 				results[i].entry.ID = id
 				continue

@@ -162,6 +162,44 @@ var migrations = []string{
 		map BLOB NOT NULL
 	);
 	CREATE INDEX IF NOT EXISTS events_with_skymap ON events(id) WHERE skymap IS NOT NULL;`,
+	// 10: each trigger's state across its alerts (design §10), written in
+	// the transaction that archives each alert (triggers.go) and built for
+	// the alerts archived before (rebuildTriggers); state holds the whole
+	// alert.State as JSON, the other columns what queries select by or a
+	// person reading the table wants. notified is what the notifier last
+	// said of the trigger ('', 'live', 'retracted'). events_alerts lists
+	// the archive without heartbeats (alert.HeartbeatType, about one a
+	// second from gcn.heartbeat) in id order without reading past them, and
+	// counts them, tests or not, from the index alone;
+	// events_id_test and events_source gain the alert type, so that a
+	// search's or a source's count leaves them out without reading rows
+	// either.
+	`CREATE TABLE IF NOT EXISTS triggers (
+		"trigger"      TEXT PRIMARY KEY,
+		mission        TEXT NOT NULL DEFAULT '',
+		first_received INTEGER NOT NULL,
+		last_received  INTEGER NOT NULL,
+		alerts         TEXT NOT NULL DEFAULT '[]',
+		retracted      INTEGER NOT NULL DEFAULT 0,
+		test           INTEGER NOT NULL DEFAULT 0,
+		latest_id      INTEGER NOT NULL,
+		far            REAL,
+		distmean       REAL,
+		diststd        REAL,
+		area90         REAL,
+		ra             REAL,
+		dec            REAL,
+		err            REAL,
+		gw             TEXT,
+		state          TEXT NOT NULL,
+		notified       TEXT NOT NULL DEFAULT ''
+	) WITHOUT ROWID;
+	CREATE INDEX IF NOT EXISTS triggers_last_received ON triggers(last_received);
+	CREATE INDEX IF NOT EXISTS events_alerts ON events(id, test) WHERE alert_type != 'Heartbeat';
+	DROP INDEX IF EXISTS events_id_test;
+	CREATE INDEX events_id_test ON events(id, test, alert_type);
+	DROP INDEX IF EXISTS events_source;
+	CREATE INDEX events_source ON events(source, topic, test, alert_type);`,
 }
 
 // SchemaVersion is the schema version this code writes.
@@ -223,6 +261,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	if err := s.backfillSkymaps(ctx, conn); err != nil {
 		return fmt.Errorf("storing archived sky maps: %w", err)
+	}
+	if err := s.rebuildTriggers(ctx, conn, false); err != nil {
+		return fmt.Errorf("building trigger states: %w", err)
 	}
 	return s.catchUpIndex(ctx, conn)
 }

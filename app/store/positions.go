@@ -54,8 +54,11 @@ func (q SkyQuery) where(conds ...string) (string, []any) {
 	if q.Events != nil {
 		c, a := q.Events.conds()
 		conds, args = append(conds, c...), append(args, a...)
-	} else if !q.Test {
-		conds = append(conds, "test = 0")
+	} else {
+		conds = append(conds, noHeartbeats)
+		if !q.Test {
+			conds = append(conds, "test = 0")
+		}
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -96,17 +99,19 @@ func (s *Store) Positions(ctx context.Context, q SkyQuery) (_ []Position, err er
 	return out, rows.Err()
 }
 
-// LastEventID is the newest archived alert's id (0 for none).
+// LastEventID is the newest archived alert's id (0 for none); heartbeats,
+// which are no alerts, do not count.
 func (s *Store) LastEventID(ctx context.Context) (_ int64, err error) {
 	defer s.note(&err)
 	var id sql.NullInt64
-	err = s.db.QueryRowContext(ctx, `SELECT max(id) FROM events`).Scan(&id)
+	err = s.db.QueryRowContext(ctx, `SELECT max(id) FROM events WHERE `+noHeartbeats).Scan(&id)
 	return id.Int64, err
 }
 
-// EventsAfter returns up to limit archived alerts with ids above id, oldest first.
+// EventsAfter returns up to limit archived alerts with ids above id, oldest
+// first, heartbeats aside.
 func (s *Store) EventsAfter(ctx context.Context, id int64, limit int) (_ []EventRow, err error) {
 	defer s.note(&err)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id > ? ORDER BY id LIMIT ?`, id, limit)
-	return scanEvents(rows, err)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id > ? AND `+noHeartbeats+` ORDER BY id LIMIT ?`, id, limit)
+	return s.markRetracted(ctx, rows, err)
 }

@@ -25,7 +25,8 @@ var synthKinds = []struct {
 // bytes and search text, about 400 bytes each) received over the span
 // before end, straight through SQL in transactions of 10,000: for
 // benchmarks and demonstrations of a large archive, not a real path. One
-// alert in ten is a test or mock.
+// alert in ten is a test or mock. The triggers' states are built again
+// from the whole archive afterwards.
 func (s *Store) FillSynthetic(ctx context.Context, n int, end time.Time, span time.Duration) error {
 	for done := 0; done < n; {
 		batch := min(10_000, n-done)
@@ -34,7 +35,12 @@ func (s *Store) FillSynthetic(ctx context.Context, n int, end time.Time, span ti
 		}
 		done += batch
 	}
-	return nil
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return s.rebuildTriggers(ctx, conn, true)
 }
 
 func (s *Store) fillBatch(ctx context.Context, from, count, n int, end time.Time, span time.Duration) error {

@@ -70,6 +70,8 @@ type Summary struct {
 	HasSkymap bool
 	// Skymap summarises the alert's sky map, when it carries a readable one.
 	Skymap *SkymapSummary
+	// GW holds an LVK alert's classification and properties; nil for others.
+	GW *GW
 	// Note says what could not be understood: "unrecognised format",
 	// "sky map unreadable: <reason>", …
 	Note string
@@ -89,4 +91,29 @@ type SkymapSummary struct {
 	DistStd  *float64 `json:"diststd"`
 	NPix     int      `json:"npix"`
 	MaxOrder int      `json:"max_order"`
+}
+
+// HeartbeatType is the alert type of a source's liveness record
+// (gcn.heartbeat): archived, but no alert (design §10).
+const HeartbeatType = "Heartbeat"
+
+// IsHeartbeat reports whether the summary is a liveness record, not an alert.
+func (s Summary) IsHeartbeat() bool { return s.AlertType == HeartbeatType }
+
+// GW is what an LVK alert says of its candidate beyond the summary's
+// common fields (LVK user guide): nil values are not known.
+type GW struct {
+	// Classification is the probability of each source class (BNS, NSBH, BBH, Terrestrial).
+	Classification map[string]float64 `json:"classification,omitempty"`
+	// HasNS, HasRemnant and HasMassGap are the properties' probabilities (0–1).
+	HasNS      *float64 `json:"has_ns,omitempty"`
+	HasRemnant *float64 `json:"has_remnant,omitempty"`
+	HasMassGap *float64 `json:"has_mass_gap,omitempty"`
+	// Significant is LVK's event.significant (the public alert threshold).
+	Significant *bool `json:"significant,omitempty"`
+}
+
+// Empty reports whether g says nothing.
+func (g *GW) Empty() bool {
+	return g == nil || len(g.Classification) == 0 && g.HasNS == nil && g.HasRemnant == nil && g.HasMassGap == nil && g.Significant == nil
 }

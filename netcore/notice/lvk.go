@@ -47,6 +47,7 @@ func summarizeLVK(s *alert.Summary, obj map[string]any) {
 			s.FAR = far
 		}
 		classes := classification(sub(ev, "classification"))
+		s.GW = lvkGW(ev, classes)
 		top := topClass(classes)
 		sig := ""
 		if str(ev, "significant") == "false" {
@@ -101,4 +102,29 @@ func sortedKeys(m map[string]float64) []string {
 // with S.
 func isMockSuperevent(id string) bool {
 	return strings.HasPrefix(id, "M") || strings.HasPrefix(id, "T")
+}
+
+// lvkGW reads an LVK event's classification, properties and significance.
+func lvkGW(ev map[string]any, classes map[string]float64) *alert.GW {
+	g := &alert.GW{}
+	if len(classes) > 0 {
+		g.Classification = classes
+	}
+	props := classification(sub(ev, "properties"))
+	for name, into := range map[string]**float64{"HasNS": &g.HasNS, "HasRemnant": &g.HasRemnant, "HasMassGap": &g.HasMassGap} {
+		if p, ok := props[name]; ok {
+			*into = &p
+		}
+	}
+	switch str(ev, "significant") {
+	case "true":
+		g.Significant = new(bool)
+		*g.Significant = true
+	case "false":
+		g.Significant = new(bool)
+	}
+	if g.Empty() {
+		return nil
+	}
+	return g
 }

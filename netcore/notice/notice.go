@@ -136,7 +136,7 @@ func isTestTopic(topic string) bool {
 // summarizeHeartbeat fills a gcn.heartbeat summary: it says only that GCN is alive.
 func summarizeHeartbeat(s *alert.Summary, obj map[string]any) {
 	s.Mission = "GCN"
-	s.AlertType = "Heartbeat"
+	s.AlertType = alert.HeartbeatType
 	s.Description = "GCN heartbeat"
 	if at := str(obj, "alert_datetime"); at != "" {
 		s.Description += " " + at

@@ -96,6 +96,9 @@ func SummarizeParsed(ev *voevent.Event, vs voevent.Summary) alert.Summary {
 	if s.Mission == "LVK" && isMockSuperevent(params["GraceID"].Value) {
 		s.Test = true
 	}
+	if s.Mission == "LVK" {
+		s.GW = voeventGW(params)
+	}
 	if s.Mission == "SVOM" && params["Instrument"].Value != "" {
 		s.Mission += " " + params["Instrument"].Value
 	}
@@ -223,4 +226,39 @@ func voeventDescription(s alert.Summary, own string) string {
 		return own
 	}
 	return head + ": " + own
+}
+
+// voeventGW reads an LVK VOEvent's classification (BNS, NSBH, BBH,
+// MassGap, Terrestrial), properties (HasNS, HasRemnant, HasMassGap) and
+// Significant params.
+func voeventGW(params map[string]voevent.Param) *alert.GW {
+	g := &alert.GW{}
+	prob := func(name string) (float64, bool) {
+		v, err := strconv.ParseFloat(params[name].Value, 64)
+		return v, err == nil && v >= 0 && v <= 1
+	}
+	for _, c := range []string{"BNS", "NSBH", "BBH", "MassGap", "Terrestrial"} {
+		if p, ok := prob(c); ok {
+			if g.Classification == nil {
+				g.Classification = map[string]float64{}
+			}
+			g.Classification[c] = p
+		}
+	}
+	for name, into := range map[string]**float64{"HasNS": &g.HasNS, "HasRemnant": &g.HasRemnant, "HasMassGap": &g.HasMassGap} {
+		if p, ok := prob(name); ok {
+			*into = &p
+		}
+	}
+	switch params["Significant"].Value {
+	case "1", "true":
+		g.Significant = new(bool)
+		*g.Significant = true
+	case "0", "false":
+		g.Significant = new(bool)
+	}
+	if g.Empty() {
+		return nil
+	}
+	return g
 }

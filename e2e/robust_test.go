@@ -59,7 +59,11 @@ func numbered(t *testing.T, n, pad int) []byte {
 // the broker's memory stays bounded and a good subscriber gets everything.
 func TestStuckSubscriberIsDropped(t *testing.T) {
 	ports := porttest.Free(t, 2)
-	b := startRelay(t, "stuck", t.TempDir(), ports[0], ports[1], "--broadcast-test-interval", "0")
+	// Comet drops a subscriber at the first iamalive it leaves unanswered: at
+	// startRelay's 1 s, a loaded machine running the race detector can keep
+	// the good subscriber's goroutine from answering in time. 3 s still
+	// drops the stuck one well within the wait below.
+	b := startRelay(t, "stuck", t.TempDir(), ports[0], ports[1], "--broadcast-test-interval", "0", "--iamalive-interval", "3")
 	good := dialSub(t, addr(ports[1]), nil)
 	// The stuck one answers authenticate, then never reads again.
 	stuck, err := net.Dial("tcp", addr(ports[1]))

@@ -11,18 +11,18 @@ import (
 	"github.com/starling-broker/starling/internal/porttest"
 )
 
-// changes collects what WatchChanges reports.
+// changes collects what Watch reports.
 type changes chan Change
 
-// await waits until a reported change includes want.
-func (cs changes) await(t *testing.T, want Change, what string) {
+// await waits until a reported change includes want, and returns it.
+func (cs changes) await(t *testing.T, want ChangeKind, what string) Change {
 	t.Helper()
 	deadline := time.After(10 * time.Second)
 	for {
 		select {
 		case ch := <-cs:
-			if ch&want != 0 {
-				return
+			if ch.Kind&want != 0 {
+				return ch
 			}
 		case <-deadline:
 			t.Fatalf("no change reported for %s", what)
@@ -38,14 +38,24 @@ func TestChangesArePushed(t *testing.T) {
 	defer c.Close()
 	ctx := context.Background()
 	cs := make(changes, 1000)
-	cancel := c.WatchChanges(func(ch Change) { cs <- ch })
+	cancel := c.Watch(func(ch Change) { cs <- ch })
+	if c.Watching() != 1 {
+		t.Fatalf("%d watchers, want 1", c.Watching())
+	}
 
 	raw, err := os.ReadFile(notices + "gcn-schema/fermi.gbm.trigger.ground1.example.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	deliverKafka(t, c, raw, "gcn.notices.fermi.gbm")
-	cs.await(t, ChangeArchive, "an archived alert")
+	ch := cs.await(t, ChangeArchive, "an archived alert")
+	row, _, err := c.EventByID(ctx, ch.Alert.ID)
+	if err != nil || ch.Alert.Trigger == "" || ch.Activity == nil || ch.Activity.Kind != "ack" {
+		t.Fatalf("the archived alert's change %+v names no alert and trigger (%v)", ch, err)
+	}
+	if row.Summary().Trigger != ch.Alert.Trigger {
+		t.Fatalf("change names trigger %q, the archive %q", ch.Alert.Trigger, row.Summary().Trigger)
+	}
 
 	// A queued event for a broker that is not there waits in the outbox.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -81,6 +91,9 @@ func TestChangesArePushed(t *testing.T) {
 	cs.await(t, ChangeBroker, "the broker stopped")
 
 	cancel()
+	if c.Watching() != 0 {
+		t.Fatalf("%d watchers after cancel, want 0", c.Watching())
+	}
 	for len(cs) > 0 {
 		<-cs
 	}

@@ -153,10 +153,6 @@ func SavedFilterNames(m map[string]EventFilter) []string {
 	return names
 }
 
-// WatchArchive registers f to be called each time an alert is archived by
-// the local broker, a subscription or a Kafka source; f must not block.
-func (c *Core) WatchArchive(f func()) { c.WatchSubscriptionEvents(f) }
-
 // FillSynthetic adds n synthetic alerts spread over span before now, for
 // benchmarks of the window over a large archive.
 func (c *Core) FillSynthetic(ctx context.Context, n int, now time.Time, span time.Duration) error {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app/store"
-	"github.com/starling-broker/starling/internal/watch"
 	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/kafka"
 )
@@ -70,11 +69,9 @@ type KafkaSource struct {
 // kafkaSources runs the desktop app's saved Kafka sources through the
 // subscriptions' broker.
 type kafkaSources struct {
-	mu       sync.Mutex
-	running  map[int64]*runningKafka
-	health   watch.List[sourceHealth] // WatchKafkaSources
-	archived watch.List[struct{}]     // WatchSubscriptionEvents
-	wg       sync.WaitGroup
+	mu      sync.Mutex
+	running map[int64]*runningKafka
+	wg      sync.WaitGroup
 }
 
 type runningKafka struct {
@@ -86,13 +83,7 @@ type runningKafka struct {
 // startKafkaSources starts every saved source (paused ones stay paused).
 func (c *Core) startKafkaSources(ctx context.Context) error {
 	c.kafka.running = map[int64]*runningKafka{}
-	c.subs.b.Watch(func(a broker.Activity) {
-		if a.Kind == broker.ActivityAck {
-			c.archived()
-		} else if ch := activityChange(a); ch != 0 {
-			c.changed(ch)
-		}
-	})
+	c.subs.b.Watch(func(a broker.Activity) { c.tell(activityChange(a)) })
 	saved, err := c.store.ListKafkaSources(ctx)
 	if err != nil {
 		return err
@@ -238,10 +229,7 @@ func (c *Core) runKafkaSource(k store.KafkaSource) error {
 		return err
 	}
 	id := k.ID
-	cons.Watch(func(h kafka.Health) {
-		c.kafka.health.Tell(sourceHealth{id, h})
-		c.changed(ChangeSources)
-	})
+	cons.Watch(func(h kafka.Health) { c.tell(Change{Kind: ChangeSources, Source: SourceHealth{ID: id, Health: h}}) })
 	if k.Paused {
 		cons.Pause()
 	}
@@ -418,24 +406,6 @@ func (c *Core) KafkaHealth() map[int64]kafka.Health {
 		out[id] = r.cons.Health()
 	}
 	return out
-}
-
-// WatchKafkaSources registers f to be told of every change of a source's
-// state (connecting, consuming, paused, error); f must not block.
-func (c *Core) WatchKafkaSources(f func(id int64, h kafka.Health)) {
-	c.kafka.health.Add(func(s sourceHealth) { f(s.id, s.h) })
-}
-
-// sourceHealth is a Kafka source's new health, for WatchKafkaSources.
-type sourceHealth struct {
-	id int64
-	h  kafka.Health
-}
-
-// WatchSubscriptionEvents registers f to be called each time a subscription
-// or Kafka source archives a new event; f must not block.
-func (c *Core) WatchSubscriptionEvents(f func()) {
-	c.kafka.archived.Add(func(struct{}) { f() })
 }
 
 func (c *Core) kafkaRunning(id int64) *runningKafka {

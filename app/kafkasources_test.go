@@ -128,16 +128,20 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	c := openDesktopCore(t, dir, &log)
 	defer func() { c.Close() }()
 	states := make(chan kafka.State, 64)
-	c.WatchKafkaSources(func(_ int64, h kafka.Health) {
-		select {
-		case states <- h.State:
-		default:
-		}
-	})
 	var pushed sync.WaitGroup
 	pushed.Add(1)
 	var once sync.Once
-	c.WatchSubscriptionEvents(func() { once.Do(pushed.Done) })
+	c.Watch(func(ch Change) {
+		if ch.Source.ID != 0 {
+			select {
+			case states <- ch.Source.Health.State:
+			default:
+			}
+		}
+		if ch.Kind&ChangeArchive != 0 && ch.Alert.ID != 0 {
+			once.Do(pushed.Done)
+		}
+	})
 
 	produce(t, prod, sampleEvent("k1"), []byte(`{"alert_datetime": "2026-12-01T00:00:00Z", "id": ["a"]}`), sampleEvent("k2"))
 	id, err := c.AddKafkaSource(ctx, KafkaSourceSpec{Name: "kfake", Bootstrap: cluster.ListenAddrs(),

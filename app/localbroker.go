@@ -143,7 +143,7 @@ func (c *Core) StartBroker(cfg BrokerConfig) (started *LocalBroker, err error) {
 		MaxFrame: cfg.MaxFrame, ReceiveTimeout: cfg.ReceiveTimeout, Log: c.log,
 	})
 	lb := &LocalBroker{Broker: b, handlers: cfg.Handlers, errs: make(chan error, 4)}
-	c.watchArchive(b) // the alert monitor hears of what the local broker archives
+	b.Watch(func(a broker.Activity) { c.tell(activityChange(a)) })
 	for _, kc := range cfg.Kafka {
 		if kc.InstanceID == "" {
 			kc.InstanceID = c.kafkaInstanceID(kc.Group)

@@ -41,6 +41,8 @@ type Notifier struct {
 	stop chan struct{}
 	wg   sync.WaitGroup
 	last int64
+
+	cancel func() // its watch
 }
 
 // StartNotifier starts matching the alerts archived from now on; f is
@@ -56,7 +58,11 @@ func (c *Core) StartNotifier(f func(Notification), now func() time.Time) (*Notif
 		return nil, err
 	}
 	n := &Notifier{c: c, f: f, now: now, kick: make(chan struct{}, 1), stop: make(chan struct{}), last: last}
-	c.WatchSubscriptionEvents(n.Kick)
+	n.cancel = c.Watch(func(ch Change) {
+		if ch.Kind&ChangeArchive != 0 && ch.Alert.ID != 0 {
+			n.Kick()
+		}
+	})
 	n.wg.Add(1)
 	go n.loop()
 	return n, nil
@@ -75,6 +81,7 @@ func (n *Notifier) Close() {
 	select {
 	case <-n.stop:
 	default:
+		n.cancel()
 		close(n.stop)
 	}
 	n.wg.Wait()

@@ -71,9 +71,12 @@ func startReplayBroker(t testing.TB, dir string, cfg BrokerConfig) *replayBroker
 		c.Close()
 		t.Fatal(err)
 	}
-	lb.Watch(func(a broker.Activity) {
+	c.Watch(func(ch Change) {
+		if ch.Activity == nil {
+			return
+		}
 		rb.mu.Lock()
-		rb.activity = append(rb.activity, a)
+		rb.activity = append(rb.activity, *ch.Activity)
 		rb.mu.Unlock()
 	})
 	rb.lb = lb

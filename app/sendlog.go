@@ -13,7 +13,6 @@ import (
 
 	"github.com/starling-broker/starling/app/outbox"
 	"github.com/starling-broker/starling/app/store"
-	"github.com/starling-broker/starling/internal/watch"
 )
 
 // Setting keys and files of the Send panel's memory.
@@ -86,7 +85,6 @@ type sendLog struct {
 	stop   chan struct{}
 	done   chan struct{}
 	unsub  func()
-	watch  watch.List[SendLine]
 	entry  map[int64]int64 // outbox entry → line key
 	early  map[int64]outbox.Change
 	loaded bool
@@ -181,7 +179,7 @@ func (l *sendLog) drain() {
 		if ln.Pasted && ln.State == SendAcked {
 			l.c.clearPasteDraft(ln.Digest)
 		}
-		l.watch.Tell(ln)
+		l.c.tell(Change{Kind: ChangeSend, Send: &ln})
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -276,11 +274,6 @@ func (c *Core) SendLines() []SendLine {
 	defer c.sends.mu.Unlock()
 	return append([]SendLine(nil), c.sends.lines...)
 }
-
-// WatchSendLines calls f with every line of the send history that is added
-// or changes, in order, from a goroutine of the core; f must not block. The
-// returned function unregisters it.
-func (c *Core) WatchSendLines(f func(SendLine)) (cancel func()) { return c.sends.watch.Add(f) }
 
 // AddSendLine adds a line (state, name…) to the send history and returns it
 // with its key; watchers hear of it.

@@ -20,9 +20,12 @@ func TestSendLineShowsQueuedBeforeEarlyChange(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var states []string
-	c.WatchSendLines(func(ln SendLine) {
+	c.Watch(func(ch Change) {
+		if ch.Send == nil {
+			return
+		}
 		mu.Lock()
-		states = append(states, string(ln.State))
+		states = append(states, string(ch.Send.State))
 		mu.Unlock()
 	})
 	ln := c.AddSendLine(SendLine{Name: "early.xml", State: SendChecking})

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app/store"
-	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/skymap"
 )
 
@@ -187,24 +186,6 @@ func (c *Core) decodeEventSkymap(ctx context.Context, id int64) (*skymap.Map, er
 		return nil, err
 	}
 	return skymap.Read(fits)
-}
-
-// watchArchive tells the WatchSubscriptionEvents watchers of every event
-// that b (the local broker) accepts.
-func (c *Core) watchArchive(b *broker.Broker) {
-	b.Watch(func(a broker.Activity) {
-		if a.Kind == broker.ActivityAck {
-			c.archived()
-		}
-		c.changed(activityChange(a) | ChangeBroker)
-	})
-}
-
-// archived calls the WatchSubscriptionEvents watchers and tells the change
-// feed.
-func (c *Core) archived() {
-	c.kafka.archived.Tell(struct{}{})
-	c.changed(ChangeArchive)
 }
 
 // LastEventID is the newest archived alert's id (0 for none); heartbeats

@@ -174,7 +174,6 @@ func (p *BrokerPanel) SetRunning(on bool) {
 				p.u.setTitle("local broker stopped (error)")
 				return
 			}
-			lb.Watch(p.record)
 			recv, bcast := lb.Addresses()
 			state := "Running: receiving on " + recv + ", broadcasting on " + bcast + " as " + s.LocalIVO
 			if saveErr != nil {

@@ -55,17 +55,19 @@ func newKafkaView(u *Window) *KafkaView {
 	v.Empty = widget.NewLabel("No Kafka source yet: \"Add Kafka source…\" reads GCN, Hopskotch or any cluster.")
 	v.box.Add(v.Empty)
 	v.content = container.NewVScroll(v.box)
-	u.Core.WatchKafkaSources(func(id int64, h kafka.Health) {
-		v.mu.Lock()
-		v.health[id] = h
-		v.mu.Unlock()
-		select {
-		case v.pushed <- struct{}{}:
-		default:
-		}
-	})
 	go v.watch()
 	return v
+}
+
+// healthChanged takes a source's new health, pushed by the core; it never blocks.
+func (v *KafkaView) healthChanged(s app.SourceHealth) {
+	v.mu.Lock()
+	v.health[s.ID] = s.Health
+	v.mu.Unlock()
+	select {
+	case v.pushed <- struct{}{}:
+	default:
+	}
 }
 
 // watch applies pushed health changes until the window closes.

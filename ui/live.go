@@ -16,7 +16,7 @@ const changeGap = 100 * time.Millisecond
 
 // panelShown is the panel of the selected tab and the changes it shows
 // (panels that follow their own pushes show none).
-func (u *Window) panelShown() (panel, app.Change) {
+func (u *Window) panelShown() (panel, app.ChangeKind) {
 	var i int
 	fyne.DoAndWait(func() { i = u.Tabs.SelectedIndex() })
 	switch i {
@@ -48,25 +48,44 @@ type status struct {
 	text   string
 }
 
+// changes are the kinds of change pushed and not yet applied.
+type changes struct {
+	mu      sync.Mutex
+	pending app.ChangeKind
+	kick    chan struct{}
+}
+
+// hear is the window's one watch on the core: it routes each change to the
+// parts that show it, and never blocks.
+func (u *Window) hear(ch app.Change) {
+	u.changes.mu.Lock()
+	u.changes.pending |= ch.Kind
+	u.changes.mu.Unlock()
+	select {
+	case u.changes.kick <- struct{}{}:
+	default:
+	}
+	if ch.Kind&app.ChangeArchive != 0 && ch.Alert.ID != 0 {
+		u.Events.Arrived()
+		u.mon.arrived()
+	}
+	if ch.Source.ID != 0 {
+		u.Subs.Kafka.healthChanged(ch.Source)
+	}
+	if ch.Activity != nil {
+		u.Broker.record(*ch.Activity)
+	}
+	if ln := ch.Send; ln != nil {
+		fyne.Do(func() { u.Send.show(*ln) })
+	}
+}
+
 // live keeps the window current until it closes. The core pushes its
 // changes; each refreshes the status bar and, if it shows them, the panel on
 // show. The clock, every tick, redraws only what counts time (the status
 // bar's "next try in", the subscriptions' countdowns and "ago" texts) from
 // memory: nothing is polled.
 func (u *Window) live(tick time.Duration) {
-	kick := make(chan struct{}, 1)
-	var mu sync.Mutex
-	pending := app.ChangeOutbox // the first pass reads everything
-	cancel := u.Core.WatchChanges(func(ch app.Change) {
-		mu.Lock()
-		pending |= ch
-		mu.Unlock()
-		select {
-		case kick <- struct{}{}:
-		default:
-		}
-	})
-	defer cancel()
 	clock := time.NewTicker(tick)
 	defer clock.Stop()
 	u.showPanel()
@@ -78,12 +97,12 @@ func (u *Window) live(tick time.Duration) {
 		case <-clock.C:
 			u.redraw(time.Now())
 			continue
-		case <-kick:
+		case <-u.changes.kick:
 		}
-		mu.Lock()
-		ch := pending
-		pending = 0
-		mu.Unlock()
+		u.changes.mu.Lock()
+		ch := u.changes.pending
+		u.changes.pending = 0
+		u.changes.mu.Unlock()
 		u.apply(ch)
 		select {
 		case <-u.stop:
@@ -95,7 +114,7 @@ func (u *Window) live(tick time.Duration) {
 
 // apply reads again what ch changed: the outbox's waiting entries for the
 // status bar, and the panel on show if it shows ch.
-func (u *Window) apply(ch app.Change) {
+func (u *Window) apply(ch app.ChangeKind) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if ch&app.ChangeOutbox != 0 {

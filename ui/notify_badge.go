@@ -21,6 +21,8 @@ type monitor struct {
 	// sound plays the alert sound; false when there is no player.
 	sound  func() bool
 	unread int // UI goroutine
+	// arrivals wakes the sky loop when alerts are archived.
+	arrivals chan struct{}
 }
 
 // eventsTab and the monitor's tabs are the tab indexes the monitor uses.
@@ -35,7 +37,7 @@ const skyDebounce = 500 * time.Millisecond
 
 // startMonitor starts the notifier and the sky map's push refresh.
 func (u *Window) startMonitor(a fyne.App) {
-	m := &monitor{u: u, send: a.SendNotification, sound: app.PlayAlertSound}
+	m := &monitor{u: u, send: a.SendNotification, sound: app.PlayAlertSound, arrivals: make(chan struct{}, 1)}
 	u.mon = m
 	n, err := u.Core.StartNotifier(func(x app.Notification) { fyne.Do(func() { m.notified(x) }) }, nil)
 	if err == nil {
@@ -92,18 +94,11 @@ func (u *Window) Unread() int {
 // skyLoop refreshes the sky map and rate chart, when shown, after new
 // alerts arrive (pushed by the core), debounced.
 func (m *monitor) skyLoop() {
-	arrived := make(chan struct{}, 1)
-	m.u.Core.WatchSubscriptionEvents(func() {
-		select {
-		case arrived <- struct{}{}:
-		default:
-		}
-	})
 	for {
 		select {
 		case <-m.u.stop:
 			return
-		case <-arrived:
+		case <-m.arrivals:
 		}
 		select {
 		case <-m.u.stop:
@@ -117,6 +112,14 @@ func (m *monitor) skyLoop() {
 			m.u.Sky.refresh(ctx)
 			cancel()
 		}
+	}
+}
+
+// arrived tells the sky loop that alerts were archived; it never blocks.
+func (m *monitor) arrived() {
+	select {
+	case m.arrivals <- struct{}{}:
+	default:
 	}
 }
 

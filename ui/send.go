@@ -43,7 +43,6 @@ type SendPanel struct {
 	draft  string
 	chosen string
 	saveMu sync.Mutex
-	stop   func()
 	// shown, when set, is called on the UI goroutine with every line shown (tests).
 	shown func(app.SendLine)
 }
@@ -84,11 +83,6 @@ func newSendPanel(u *Window) *SendPanel {
 		p.Paste, p.PasteButton, p.Summary,
 	)
 	p.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(p.Lines))
-	p.stop = u.Core.WatchSendLines(func(ln app.SendLine) { fyne.Do(func() { p.show(ln) }) })
-	history := u.Core.SendLines()
-	for i := len(history) - 1; i >= 0; i-- {
-		p.show(history[i])
-	}
 	go func() {
 		if d := u.Core.PasteDraft(); d != "" {
 			fyne.Do(func() {
@@ -159,7 +153,14 @@ func (p *SendPanel) trim() {
 }
 
 // close stops following the send history.
-func (p *SendPanel) close() { p.stop() }
+// loadHistory shows the send history, oldest first. UI goroutine; the
+// window watches the core first, so a line pushed meanwhile is shown after.
+func (p *SendPanel) loadHistory() {
+	history := p.u.Core.SendLines()
+	for i := len(history) - 1; i >= 0; i-- {
+		p.show(history[i])
+	}
+}
 
 func (p *SendPanel) sendPaste() {
 	text := p.Paste.Text

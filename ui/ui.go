@@ -50,6 +50,8 @@ type Window struct {
 
 	stop      chan struct{}
 	closeOnce sync.Once
+	unwatch   func() // the window's one watch on the core
+	changes   changes
 }
 
 // panel is what every tab provides.
@@ -64,7 +66,7 @@ func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
 	if opt.ClockEvery <= 0 {
 		opt.ClockEvery = time.Second
 	}
-	u := &Window{Core: core, Win: w, stop: make(chan struct{})}
+	u := &Window{Core: core, Win: w, stop: make(chan struct{}), changes: changes{kick: make(chan struct{}, 1)}}
 	u.Broker = newBrokerPanel(u)
 	u.Send = newSendPanel(u)
 	u.Outbox = newOutboxPanel(u)
@@ -106,8 +108,9 @@ func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
 		u.Broker.SetRunning(true)
 	}
 	u.startMonitor(a)
+	u.unwatch = u.Core.Watch(u.hear)
+	u.Send.loadHistory()
 	go u.live(opt.ClockEvery)
-	u.Core.WatchArchive(u.Events.Arrived)
 	go u.Events.live(u.stop)
 	return u
 }
@@ -129,8 +132,8 @@ func (u *Window) setTitle(state string) {
 // Close stops refreshing and the local broker; the store stays with the core.
 func (u *Window) Close() {
 	u.closeOnce.Do(func() {
+		u.unwatch()
 		close(u.stop)
-		u.Send.close()
 		u.mon.close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -43,3 +43,10 @@ func (l *List[T]) Tell(vs ...T) {
 		}
 	}
 }
+
+// Len is how many callbacks are registered.
+func (l *List[T]) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.fs)
+}

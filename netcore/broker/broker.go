@@ -111,6 +111,11 @@ type Activity struct {
 	IVORN  string
 	Peer   string
 	Reason string
+	// ID, Trigger and Heartbeat describe an ack's archived event: its
+	// archive row, its trigger's key, and whether it is a heartbeat.
+	ID        int64
+	Trigger   string
+	Heartbeat bool
 }
 
 // Counters are the broker's live totals.
@@ -197,6 +202,16 @@ type Outcome struct {
 	// StoreErr is set when the event could not be stored (not a refusal:
 	// the sender should try again later).
 	StoreErr error
+	// ID is an accepted event's archive row; Trigger its trigger's key;
+	// Heartbeat whether it is a heartbeat.
+	ID        int64
+	Trigger   string
+	Heartbeat bool
+}
+
+// ack is the activity that an accepted outcome is, from peer.
+func (o Outcome) ack(peer string) Activity {
+	return Activity{Kind: ActivityAck, IVORN: o.IVORN, Peer: peer, ID: o.ID, Trigger: o.Trigger, Heartbeat: o.Heartbeat}
 }
 
 // Process checks raw, commits it to the seen-list and archive, and returns
@@ -237,7 +252,7 @@ func (b *Broker) admit(ctx context.Context, rec seen.Record, ev *voevent.Event) 
 	defer cancel()
 	source := rec.Source
 	v, id, err := b.cfg.Seen.AdmitID(ctx, rec)
-	o := Outcome{Event: ev, IVORN: rec.IVORN, Verdict: v}
+	o := Outcome{Event: ev, IVORN: rec.IVORN, Verdict: v, ID: id, Trigger: rec.Summary.Trigger, Heartbeat: rec.Summary.IsHeartbeat()}
 	switch {
 	case errors.Is(err, seen.ErrArchiveDamaged):
 		b.log.Error("could not store event: the archive is damaged; run starling doctor", "ivorn", rec.IVORN, "peer", source, "err", err)

@@ -47,7 +47,7 @@ func (h kafkaHandler) Handle(ctx context.Context, r *kafka.Record) (kafka.Outcom
 		b.log.Debug("Kafka record stored", "record", where, "key", o.IVORN)
 		ev := o.Event
 		return kafka.Stored, func() {
-			b.notify(Activity{Kind: ActivityAck, IVORN: o.IVORN, Peer: origin.Source})
+			b.notify(o.ack(origin.Source))
 			if ev != nil {
 				b.Dispatch(ev, origin.Source)
 			}

@@ -73,7 +73,7 @@ func (r *Receiver) serveConn(c net.Conn) {
 	if o.Accepted {
 		logf(r.log, slog.LevelInfo, nil, msgAccepted, o.IVORN, peer)
 		reply = vtp.Ack(r.b.cfg.LocalIVO, o.IVORN)
-		r.b.notify(Activity{Kind: ActivityAck, IVORN: o.IVORN, Peer: peer})
+		r.b.notify(o.ack(peer))
 	} else {
 		logf(r.log, slog.LevelInfo, []any{"ivorn", o.IVORN, "peer", peer}, msgRejected, o.Reason)
 		reply = vtp.Nak(r.b.cfg.LocalIVO, o.IVORN, "Event rejected: "+o.Reason)

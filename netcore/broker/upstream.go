@@ -307,7 +307,9 @@ func (s *Upstream) handle(ctx context.Context, c net.Conn, raw []byte) error {
 	}
 	if o.Accepted {
 		logf(s.log, slog.LevelInfo, nil, msgAccepted, ivorn, s.target)
-		s.b.notify(Activity{Kind: ActivityAck, IVORN: ivorn, Peer: s.source})
+		a := o.ack(s.source)
+		a.IVORN = ivorn
+		s.b.notify(a)
 	} else {
 		logf(s.log, slog.LevelInfo, []any{"ivorn", ivorn}, msgRejected, o.Reason)
 		s.b.notify(Activity{Kind: ActivityDrop, IVORN: ivorn, Peer: s.source, Reason: o.Reason})

@@ -102,7 +102,7 @@ func (c *Core) QueueItems(ctx context.Context, dest string, items []outbox.Item)
 		if err != nil {
 			return nil, err
 		}
-		w = outbox.New(c.store, outbox.Options{Checker: chk})
+		w = outbox.New(c.ctx, c.store, outbox.Options{Checker: chk})
 	}
 	return w.Enqueue(ctx, dest, items), nil
 }

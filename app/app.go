@@ -16,6 +16,7 @@ import (
 	"github.com/starling-broker/starling/app/outbox"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/internal/watch"
+	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/seen"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
@@ -60,15 +61,23 @@ type Options struct {
 // Core is the application: the store, the seen-list, the schema, and the
 // local broker when it runs.
 type Core struct {
-	opt     Options
-	log     *slog.Logger
-	store   *store.Store
-	seen    *seen.List
+	opt   Options
+	log   *slog.Logger
+	store *store.Store
+	seen  *seen.List
+	// b is the one broker of a core that owns its data directory: the local
+	// broker's listeners, the subscriptions and the Kafka sources feed it,
+	// and its handlers (the broadcaster among them) pass their events on.
+	b       *broker.Broker
 	schema  *voevent.Schema
 	checker *voevent.Checker
 
-	stop chan struct{}
-	wg   sync.WaitGroup
+	// ctx is the core's context, from the one given to Open: its
+	// subscriptions, Kafka sources, prune, backups and outbox derive from
+	// it, and Close cancels it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 
 	mu     sync.Mutex
 	broker *LocalBroker
@@ -123,8 +132,8 @@ func dataDirFor(goos string, getenv func(string) string, home string) string {
 
 // Open opens (creating if needed) the data directory and everything in it. It
 // refuses a data directory that another Starling process is using, unless
-// opt.Shared.
-func Open(opt Options) (*Core, error) {
+// opt.Shared. The core's work runs under ctx until Close.
+func Open(ctx context.Context, opt Options) (*Core, error) {
 	if opt.DataDir == "" {
 		opt.DataDir = DefaultDataDir()
 	}
@@ -138,9 +147,9 @@ func Open(opt Options) (*Core, error) {
 		opt.PruneInterval = DefaultPruneInterval
 	}
 	if opt.Shared {
-		return openShared(opt)
+		return openShared(ctx, opt)
 	}
-	st, err := store.Open(opt.DataDir, store.Options{Exclusive: true, Log: opt.Log})
+	st, err := store.Open(ctx, opt.DataDir, store.Options{Exclusive: true, Log: opt.Log})
 	if err != nil {
 		return nil, err
 	}
@@ -158,16 +167,18 @@ func Open(opt Options) (*Core, error) {
 	c := &Core{
 		opt: opt, log: opt.Log, store: st, seen: sl, schema: schema,
 		checker: &voevent.Checker{Schema: schema},
-		stop:    make(chan struct{}),
 	}
+	c.ctx, c.cancel = context.WithCancel(ctx)
+	c.b = broker.New(broker.Config{LocalIVO: c.BrokerSettings(ctx).LocalIVO, Checker: c.checker, Seen: sl, Log: c.log})
+	c.b.Watch(func(a broker.Activity) { c.tell(activityChange(a)) })
 	c.wg.Add(1)
 	go c.pruneLoop()
 	st.WatchHealth(func(store.Health) { c.changed(ChangeHealth) })
 	c.startOutbox()
 	c.startBackups()
 	if opt.RunSubscriptions {
-		if err := c.startSubscriptions(context.Background()); err != nil {
-			c.Close()
+		if err := c.startSubscriptions(c.ctx); err != nil {
+			c.Close(ctx)
 			return nil, err
 		}
 	}
@@ -192,27 +203,26 @@ func (c *Core) pruneLoop() {
 	defer c.wg.Done()
 	t := time.NewTicker(c.opt.PruneInterval)
 	defer t.Stop()
-	c.Prune(context.Background())
+	c.Prune(c.ctx)
 	for {
 		select {
-		case <-c.stop:
+		case <-c.ctx.Done():
 			return
 		case <-t.C:
-			c.Prune(context.Background())
+			c.Prune(c.ctx)
 		}
 	}
 }
 
-// Close stops the local broker and closes the store.
-func (c *Core) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+// Close stops the local broker, the sources and the outbox, letting work in
+// progress finish until ctx ends, and closes the store.
+func (c *Core) Close(ctx context.Context) error {
 	if !c.opt.Shared {
 		c.stopOutbox(ctx)
 	}
 	err := c.StopBroker(ctx)
 	c.stopSubscriptions()
-	close(c.stop)
+	c.cancel()
 	c.wg.Wait()
 	if c.seen != nil {
 		c.seen.Close()

@@ -31,11 +31,11 @@ func (cs changes) await(t *testing.T, want ChangeKind, what string) Change {
 }
 
 func TestChangesArePushed(t *testing.T) {
-	c, err := Open(Options{DataDir: t.TempDir(), RunSubscriptions: true})
+	c, err := Open(context.Background(), Options{DataDir: t.TempDir(), RunSubscriptions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	cs := make(changes, 1000)
 	cancel := c.Watch(func(ch Change) { cs <- ch })

@@ -20,7 +20,7 @@ func archiveLVK(t *testing.T, c *Core, names ...string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := c.subs.b.ProcessJSON(context.Background(), raw, broker.Origin{Source: "kafka: test",
+		o := c.b.ProcessJSON(context.Background(), raw, broker.Origin{Source: "kafka: test",
 			Kafka: seen.KafkaRef{Topic: "igwn.gwalert", Offset: int64(i)}})
 		if !o.Accepted {
 			t.Fatalf("%s not accepted: %s %v", n, o.Reason, o.StoreErr)
@@ -29,11 +29,11 @@ func archiveLVK(t *testing.T, c *Core, names ...string) {
 }
 
 func TestEventDetailTimelineLinksAndSavedFilters(t *testing.T) {
-	c, err := Open(Options{DataDir: t.TempDir(), RunSubscriptions: true})
+	c, err := Open(context.Background(), Options{DataDir: t.TempDir(), RunSubscriptions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	// The retraction arrives before the update: the timeline still puts it last.
 	archiveLVK(t, c, "MS181101ab-preliminary.json", "MS181101ab-retraction.json", "MS181101ab-ext-update.json")

@@ -99,7 +99,7 @@ func (c *Core) backupPlan(ctx context.Context) (every time.Duration, keep int) {
 // startBackups starts the daily backups: the first a little after the
 // start unless one is younger than a day, then one a day.
 func (c *Core) startBackups() {
-	every, keep := c.backupPlan(context.Background())
+	every, keep := c.backupPlan(c.ctx)
 	if every == 0 {
 		return
 	}
@@ -112,20 +112,15 @@ func (c *Core) startBackups() {
 			delay = max(delay, every-age)
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	c.wg.Add(2)
-	go func() {
-		defer c.wg.Done()
-		<-c.stop
-		cancel()
-	}()
+	ctx := c.ctx
+	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		t := time.NewTimer(delay)
 		defer t.Stop()
 		for {
 			select {
-			case <-c.stop:
+			case <-ctx.Done():
 				return
 			case <-t.C:
 			}

@@ -22,7 +22,7 @@ import (
 func damagedDataDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := store.Open(dir, store.Options{NoBackfill: true})
+	s, err := store.Open(context.Background(), dir, store.Options{NoBackfill: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,11 +51,11 @@ func damagedDataDir(t *testing.T) string {
 // opens the data directory, says so in the status bar, and its receiver
 // naks a new event, over a real socket, with a reason that names the fix.
 func TestDamagedArchiveNaksOverTheSocket(t *testing.T) {
-	c, err := Open(Options{DataDir: damagedDataDir(t)})
+	c, err := Open(context.Background(), Options{DataDir: damagedDataDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	h := c.ArchiveHealth()
 	if !h.Damaged() || h.Detail == "" {
 		t.Fatalf("health: %+v", h)
@@ -92,11 +92,11 @@ func TestDamagedArchiveNaksOverTheSocket(t *testing.T) {
 // soon after it starts, into DATADIR/backups, and the backup is sound.
 func TestDailyBackup(t *testing.T) {
 	dir := t.TempDir()
-	c, err := Open(Options{DataDir: dir, BackupDelay: 10 * time.Millisecond})
+	c, err := Open(context.Background(), Options{DataDir: dir, BackupDelay: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	var bs []store.BackupFile
 	deadline := time.Now().Add(20 * time.Second)
 	for len(bs) == 0 && time.Now().Before(deadline) {

@@ -146,11 +146,11 @@ func BenchmarkKafka(b *testing.B) {
 	// (b) Backfill through the pipeline.
 	runtime.GC()
 	debug.FreeOSMemory()
-	core, err := Open(Options{DataDir: b.TempDir()})
+	core, err := Open(context.Background(), Options{DataDir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer core.Close()
+	defer core.Close(context.Background())
 	bc, err := endpoint.Server("tcp:0:interface=127.0.0.1", 8099)
 	if err != nil {
 		b.Fatal(err)

@@ -113,11 +113,11 @@ func BenchmarkKafkaSkymaps(b *testing.B) {
 
 	runtime.GC()
 	debug.FreeOSMemory()
-	core, err := Open(Options{DataDir: b.TempDir()})
+	core, err := Open(context.Background(), Options{DataDir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer core.Close()
+	defer core.Close(context.Background())
 	rssBefore := procStatus("VmRSS")
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	if *kafkaSkymapProfile != "" {

@@ -14,10 +14,10 @@ import (
 // core must run subscriptions.
 func deliverKafka(t *testing.T, c *Core, raw []byte, topic string) {
 	t.Helper()
-	if c.subs.b == nil {
+	if !c.subs.on {
 		t.Fatal("subscriptions are not running")
 	}
-	out, after, err := c.subs.b.KafkaHandler().Handle(context.Background(), &kafka.Record{Topic: topic, Time: time.Now(), Value: raw})
+	out, after, err := c.b.KafkaHandler().Handle(context.Background(), &kafka.Record{Topic: topic, Time: time.Now(), Value: raw})
 	if err != nil || out != kafka.Stored {
 		t.Fatalf("record from %s: outcome %v, %v", topic, out, err)
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app/store"
-	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/kafka"
 )
 
@@ -83,7 +82,6 @@ type runningKafka struct {
 // startKafkaSources starts every saved source (paused ones stay paused).
 func (c *Core) startKafkaSources(ctx context.Context) error {
 	c.kafka.running = map[int64]*runningKafka{}
-	c.subs.b.Watch(func(a broker.Activity) { c.tell(activityChange(a)) })
 	saved, err := c.store.ListKafkaSources(ctx)
 	if err != nil {
 		return err
@@ -170,7 +168,7 @@ func (c *Core) TestKafkaSource(ctx context.Context, id int64, spec KafkaSourceSp
 // empty secret keeps the saved one.
 func (c *Core) UpdateKafkaSource(ctx context.Context, id int64, spec KafkaSourceSpec) error {
 	defer c.changed(ChangeSources)
-	if c.subs.b == nil {
+	if !c.subs.on {
 		return errors.New("Kafka sources are not running in this process")
 	}
 	saved, err := c.store.ListKafkaSources(ctx)
@@ -224,7 +222,7 @@ func (c *Core) runKafkaSource(k store.KafkaSource) error {
 	if err != nil {
 		return err
 	}
-	cons, err := kafka.NewConsumer(cfg, c.subs.b.KafkaHandler(), c.log)
+	cons, err := kafka.NewConsumer(cfg, c.b.KafkaHandler(), c.log)
 	if err != nil {
 		return err
 	}
@@ -233,7 +231,7 @@ func (c *Core) runKafkaSource(k store.KafkaSource) error {
 	if k.Paused {
 		cons.Pause()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(c.ctx)
 	r := &runningKafka{cons: cons, cancel: cancel, done: make(chan struct{})}
 	c.kafka.mu.Lock()
 	c.kafka.running[id] = r
@@ -322,7 +320,7 @@ func (c *Core) resolveKafkaSpec(ctx context.Context, spec KafkaSourceSpec) (stor
 // when the local broker runs, on to its subscribers.
 func (c *Core) AddKafkaSource(ctx context.Context, spec KafkaSourceSpec) (int64, error) {
 	defer c.changed(ChangeSources)
-	if c.subs.b == nil {
+	if !c.subs.on {
 		return 0, errors.New("Kafka sources are not running in this process")
 	}
 	k, err := c.resolveKafkaSpec(ctx, spec)

@@ -80,7 +80,7 @@ func sampleEvent(key string) []byte {
 
 func openDesktopCore(t *testing.T, dir string, log *lockedBuffer) *Core {
 	t.Helper()
-	c, err := Open(Options{DataDir: dir, RunSubscriptions: true,
+	c, err := Open(context.Background(), Options{DataDir: dir, RunSubscriptions: true,
 		Log: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	dir := t.TempDir()
 	var log lockedBuffer
 	c := openDesktopCore(t, dir, &log)
-	defer func() { c.Close() }()
+	defer func() { c.Close(context.Background()) }()
 	states := make(chan kafka.State, 64)
 	var pushed sync.WaitGroup
 	pushed.Add(1)
@@ -192,7 +192,7 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	}
 	waitFor(t, states, kafka.StatePaused)
 	produce(t, prod, sampleEvent("k3"))
-	c.Close()
+	c.Close(context.Background())
 	c = openDesktopCore(t, dir, &log)
 	s = onlySource(t, c)
 	if !s.Paused || !s.SecretSet {
@@ -265,7 +265,7 @@ func TestAddKafkaSourceErrors(t *testing.T) {
 	dir := t.TempDir()
 	var log lockedBuffer
 	c := openDesktopCore(t, dir, &log)
-	defer c.Close()
+	defer c.Close(context.Background())
 	for _, tc := range []struct {
 		spec KafkaSourceSpec
 		want string

@@ -48,9 +48,10 @@ type BrokerConfig struct {
 	Publish *KafkaPublish
 }
 
-// LocalBroker is a running broker with its listeners and subscriptions.
+// LocalBroker is the core's broker serving on its listeners, with the
+// subscriptions, Kafka sources and handlers it was started with.
 type LocalBroker struct {
-	*broker.Broker
+	b           *broker.Broker
 	receiver    *broker.Receiver
 	broadcaster *broker.Broadcaster
 	upstreams   []*broker.Upstream
@@ -69,6 +70,14 @@ func addrs(ls []net.Listener) []net.Addr {
 	}
 	return out
 }
+
+// Counters are the broker's totals: everything it received, from the
+// listeners, the subscriptions and the Kafka sources.
+func (lb *LocalBroker) Counters() broker.Counters { return lb.b.Counters() }
+
+// KafkaHandler is the handler through which a Kafka consumer feeds the
+// broker (its checks, the archive, then its subscribers).
+func (lb *LocalBroker) KafkaHandler() kafka.Handler { return lb.b.KafkaHandler() }
 
 // ReceiveAddrs are the addresses the receiver listens on.
 func (lb *LocalBroker) ReceiveAddrs() []net.Addr { return addrs(lb.recvL) }
@@ -138,12 +147,12 @@ func (c *Core) StartBroker(cfg BrokerConfig) (started *LocalBroker, err error) {
 	if len(cfg.Receive)+len(cfg.Broadcast)+len(cfg.Subscribe)+len(cfg.Kafka) == 0 {
 		return nil, errors.New("no services requested")
 	}
-	b := broker.New(broker.Config{
-		LocalIVO: cfg.LocalIVO, Checker: c.checker, Seen: c.seen,
-		MaxFrame: cfg.MaxFrame, ReceiveTimeout: cfg.ReceiveTimeout, Log: c.log,
-	})
-	lb := &LocalBroker{Broker: b, handlers: cfg.Handlers, errs: make(chan error, 4)}
-	b.Watch(func(a broker.Activity) { c.tell(activityChange(a)) })
+	if c.b == nil {
+		return nil, errors.New("this core opened its data directory beside another Starling and runs no broker")
+	}
+	b := c.b
+	b.Configure(cfg.LocalIVO, cfg.MaxFrame, cfg.ReceiveTimeout)
+	lb := &LocalBroker{b: b, handlers: cfg.Handlers, errs: make(chan error, 4)}
 	for _, kc := range cfg.Kafka {
 		if kc.InstanceID == "" {
 			kc.InstanceID = c.kafkaInstanceID(kc.Group)
@@ -190,7 +199,7 @@ func (c *Core) StartBroker(cfg BrokerConfig) (started *LocalBroker, err error) {
 			bcfg.Replay = replayLog{c.store}
 		}
 		lb.broadcaster = b.NewBroadcaster(bcfg)
-		b.AddHandler(lb.broadcaster)
+		lb.handlers = append([]broker.Handler{lb.broadcaster}, lb.handlers...) // the broadcaster first
 	}
 	for _, h := range lb.handlers {
 		b.AddHandler(h)
@@ -216,7 +225,7 @@ func (c *Core) StartBroker(cfg BrokerConfig) (started *LocalBroker, err error) {
 	for _, l := range lb.bcL {
 		serve(l, lb.broadcaster.Serve)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(c.ctx)
 	lb.cancelSubs = cancel
 	for _, sc := range cfg.Subscribe {
 		s := b.NewUpstream(sc)
@@ -268,7 +277,10 @@ func (c *Core) StopBroker(ctx context.Context) error {
 	}
 	lb.wg.Wait()
 	for _, h := range lb.handlers {
-		errs = append(errs, h.Close(ctx))
+		lb.b.RemoveHandler(h)
+		if h != broker.Handler(lb.broadcaster) {
+			errs = append(errs, h.Close(ctx))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -280,7 +279,7 @@ func (c *Core) LoadNotifyConfig() (NotifyConfig, error) {
 	var cfg NotifyConfig
 	b, err := os.ReadFile(filepath.Join(c.DataDir(), notifyFile))
 	if errors.Is(err, os.ErrNotExist) {
-		ctx := context.Background()
+		ctx := c.ctx
 		if _, seeded, err := c.store.GetSetting(ctx, notifySeededKey); err != nil || seeded {
 			return cfg, err
 		}
@@ -335,7 +334,7 @@ func (c *Core) SaveNotifyConfig(cfg NotifyConfig) error {
 		return err
 	}
 	// Rules saved once, the defaults are never seeded again.
-	return c.store.SetSetting(context.Background(), notifySeededKey, "1")
+	return c.store.SetSetting(c.ctx, notifySeededKey, "1")
 }
 
 // Describe says what the rule asks for in one line, for the rules lists

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sync"
@@ -94,7 +95,7 @@ func TestQuietHours(t *testing.T) {
 
 func TestNotifyRulesSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
-	c, err := Open(Options{DataDir: dir})
+	c, err := Open(context.Background(), Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,16 +109,16 @@ func TestNotifyRulesSurviveRestart(t *testing.T) {
 	if err := c.SaveNotifyConfig(NotifyConfig{Rules: []NotifyRule{{Name: ""}}}); err == nil {
 		t.Fatal("a rule without a name was saved")
 	}
-	c.Close()
+	c.Close(context.Background())
 	st, err := os.Stat(filepath.Join(dir, notifyFile))
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("rules file: %v, %v (want mode 0600)", st, err)
 	}
-	c, err = Open(Options{DataDir: dir})
+	c, err = Open(context.Background(), Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	got, err := c.LoadNotifyConfig()
 	if err != nil {
 		t.Fatal(err)
@@ -128,11 +129,11 @@ func TestNotifyRulesSurviveRestart(t *testing.T) {
 }
 
 func TestNotifierFiresForNewMatchingAlerts(t *testing.T) {
-	c, err := Open(Options{DataDir: t.TempDir(), RunSubscriptions: true})
+	c, err := Open(context.Background(), Options{DataDir: t.TempDir(), RunSubscriptions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	read := func(name string) []byte {
 		b, err := os.ReadFile(notices + name)
 		if err != nil {

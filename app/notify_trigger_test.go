@@ -44,14 +44,14 @@ func readSample(t *testing.T, name string) []byte {
 // startNotes opens a core on dir with subscriptions and starts its notifier.
 func startNotes(t *testing.T, dir string) (*Core, *Notifier, notes) {
 	t.Helper()
-	c, err := Open(Options{DataDir: dir, RunSubscriptions: true})
+	c, err := Open(context.Background(), Options{DataDir: dir, RunSubscriptions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ch := make(notes, 16)
 	n, err := c.StartNotifier(func(x Notification) { ch <- x }, nil)
 	if err != nil {
-		c.Close()
+		c.Close(context.Background())
 		t.Fatal(err)
 	}
 	return c, n, ch
@@ -65,7 +65,7 @@ func startNotes(t *testing.T, dir string) (*Core, *Notifier, notes) {
 // not assumed.
 func TestNotifyTriggerRetractionOnce(t *testing.T) {
 	dir := t.TempDir()
-	c, err := Open(Options{DataDir: dir})
+	c, err := Open(context.Background(), Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestNotifyTriggerRetractionOnce(t *testing.T) {
 	if err := c.SaveNotifyConfig(cfg); err != nil {
 		t.Fatal(err)
 	}
-	c.Close()
+	c.Close(context.Background())
 
 	c, n, ch := startNotes(t, dir)
 	archive(t, c, readSample(t, "lvk-gocart/MS230425k-preliminary.json"), "igwn.gwalert")
@@ -118,11 +118,11 @@ func TestNotifyTriggerRetractionOnce(t *testing.T) {
 		t.Errorf("trigger %+v, %v", tr, err)
 	}
 	n.Close()
-	c.Close()
+	c.Close(context.Background())
 
 	// After a restart, another alert of the retracted trigger says nothing.
 	c, n, ch = startNotes(t, dir)
-	defer c.Close()
+	defer c.Close(context.Background())
 	defer n.Close()
 	update := bytes.Replace(initial, []byte(`"alert_type": "INITIAL"`), []byte(`"alert_type": "UPDATE"`), 1)
 	if bytes.Equal(update, initial) {
@@ -139,7 +139,7 @@ func TestNotifyTriggerRetractionOnce(t *testing.T) {
 // is critical.
 func TestNotifyTriggerLiveOnce(t *testing.T) {
 	dir := t.TempDir()
-	c, err := Open(Options{DataDir: dir})
+	c, err := Open(context.Background(), Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestNotifyTriggerLiveOnce(t *testing.T) {
 		{Name: "GW", Type: "LVK", IncludeTest: true}, {Name: "Retractions", Retraction: true}, {Name: "GRB", Type: "GBM, KM3NeT", Position: true}}}); err != nil {
 		t.Fatal(err)
 	}
-	c.Close()
+	c.Close(context.Background())
 	c, n, ch := startNotes(t, dir)
 	archive(t, c, readSample(t, "lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert")
 	if x := ch.next(t, "the Preliminary"); x.Rule.Name != "GW" || x.Retracted {
@@ -159,9 +159,9 @@ func TestNotifyTriggerLiveOnce(t *testing.T) {
 		t.Fatalf("the Update notified again: %+v", x)
 	}
 	n.Close()
-	c.Close()
+	c.Close(context.Background())
 	c, n, ch = startNotes(t, dir)
-	defer c.Close()
+	defer c.Close(context.Background())
 	defer n.Close()
 	archive(t, c, readSample(t, "lvk-userguide/MS181101ab-retraction.json"), "igwn.gwalert")
 	x := ch.next(t, "the Retraction")
@@ -173,11 +173,11 @@ func TestNotifyTriggerLiveOnce(t *testing.T) {
 // Default rules are seeded once: deleted, they stay deleted.
 func TestDefaultRulesSeededOnce(t *testing.T) {
 	dir := t.TempDir()
-	c, err := Open(Options{DataDir: dir})
+	c, err := Open(context.Background(), Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	if cfg, _ := c.LoadNotifyConfig(); len(cfg.Rules) != 3 {
 		t.Fatalf("defaults: %+v", cfg.Rules)
 	}

@@ -53,7 +53,7 @@ func (c *Core) StartNotifier(f func(Notification), now func() time.Time) (*Notif
 	if now == nil {
 		now = time.Now
 	}
-	last, err := c.store.LastEventID(context.Background())
+	last, err := c.store.LastEventID(c.ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (n *Notifier) loop() {
 
 // check matches the alerts archived since the last check.
 func (n *Notifier) check() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(n.c.ctx, 30*time.Second)
 	defer cancel()
 	cfg, err := n.c.LoadNotifyConfig()
 	if err != nil {

@@ -62,9 +62,9 @@ func (c *Core) outboxOptions(ctx context.Context) outbox.Options {
 
 // startOutbox creates the outbox worker and starts delivering.
 func (c *Core) startOutbox() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()
-	c.outbox = outbox.New(c.store, c.outboxOptions(ctx))
+	c.outbox = outbox.New(c.ctx, c.store, c.outboxOptions(ctx))
 	c.outbox.WatchEntries(func(outbox.Change) { c.changed(ChangeOutbox) })
 	if err := c.outbox.Start(); err != nil {
 		c.log.Error("the outbox could not recover interrupted entries", "component", "outbox", "err", err)

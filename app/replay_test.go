@@ -59,7 +59,7 @@ type replayBroker struct {
 func startReplayBroker(t testing.TB, dir string, cfg BrokerConfig) *replayBroker {
 	t.Helper()
 	rb := &replayBroker{t: t, dir: dir, log: &syncBuffer{}, cfg: cfg}
-	c, err := Open(Options{DataDir: dir, Log: slog.New(slog.NewTextHandler(rb.log, nil))})
+	c, err := Open(context.Background(), Options{DataDir: dir, Log: slog.New(slog.NewTextHandler(rb.log, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func startReplayBroker(t testing.TB, dir string, cfg BrokerConfig) *replayBroker
 	cfg.Broadcast = []endpoint.Endpoint{{Network: "tcp", Address: "127.0.0.1:0"}}
 	lb, err := c.StartBroker(cfg)
 	if err != nil {
-		c.Close()
+		c.Close(context.Background())
 		t.Fatal(err)
 	}
 	c.Watch(func(ch Change) {
@@ -94,7 +94,7 @@ func (rb *replayBroker) stop() {
 	if err := rb.c.StopBroker(ctx); err != nil {
 		rb.t.Errorf("StopBroker: %v", err)
 	}
-	rb.c.Close()
+	rb.c.Close(context.Background())
 	rb.c = nil
 }
 
@@ -132,11 +132,11 @@ func replayEvent(id string, mag int) []byte {
 // receiver and the Kafka consumers do.
 func (rb *replayBroker) publish(raw []byte) {
 	rb.t.Helper()
-	o := rb.lb.Process(context.Background(), raw, "replay test")
+	o := rb.lb.b.Process(context.Background(), raw, "replay test")
 	if !o.Accepted {
 		rb.t.Fatalf("event refused: %s", o.Reason)
 	}
-	rb.lb.Dispatch(o.Event, "replay test")
+	rb.lb.b.Dispatch(o.Event, "replay test")
 }
 
 // publishN publishes n events named prefix-0 … and returns their bytes.
@@ -345,9 +345,9 @@ func TestReplaySeamUnderLoad(t *testing.T) {
 		var out [][]byte
 		for i := range 400 {
 			raw := replayEvent(fmt.Sprintf("during-%d", i), i)
-			o := rb.lb.Process(context.Background(), raw, "replay test")
+			o := rb.lb.b.Process(context.Background(), raw, "replay test")
 			if o.Accepted {
-				rb.lb.Dispatch(o.Event, "replay test")
+				rb.lb.b.Dispatch(o.Event, "replay test")
 			}
 			out = append(out, raw)
 			if i%50 == 0 {
@@ -504,14 +504,14 @@ func TestReplayArchivedThenPublishedLate(t *testing.T) {
 	l := rb.live("", "")
 	rb.leave(l)
 	late := replayEvent("late", 1)
-	o := rb.lb.Process(context.Background(), late, "replay test")
+	o := rb.lb.b.Process(context.Background(), late, "replay test")
 	if !o.Accepted {
 		t.Fatalf("event refused: %s", o.Reason)
 	}
 	l = dialListener(t, rb.addr(), "", "")
 	l.expect([][]byte{late})
 	rb.waitLog("Replayed 1 missed events to 127.0.0.1:")
-	rb.lb.Dispatch(o.Event, "replay test")
+	rb.lb.b.Dispatch(o.Event, "replay test")
 	after := rb.publishN("after", 1)
 	l.expect(after)
 	l.none("after the live event")
@@ -525,14 +525,14 @@ func TestReplayEventRelayedAfterSubscriberLeft(t *testing.T) {
 	rb := startReplayBroker(t, t.TempDir(), BrokerConfig{})
 	l := rb.live("", "")
 	slow := replayEvent("slow", 1)
-	o := rb.lb.Process(context.Background(), slow, "replay test")
+	o := rb.lb.b.Process(context.Background(), slow, "replay test")
 	if !o.Accepted {
 		t.Fatalf("event refused: %s", o.Reason)
 	}
 	quick := rb.publishN("quick", 1)
 	l.expect(quick)
 	rb.leave(l)
-	rb.lb.Dispatch(o.Event, "replay test") // to nobody
+	rb.lb.b.Dispatch(o.Event, "replay test") // to nobody
 	l = dialListener(t, rb.addr(), "", "")
 	// At least once: the quick event, archived after the slow one, again.
 	l.expect([][]byte{slow, quick[0]})

@@ -94,7 +94,7 @@ type sendLog struct {
 func (c *Core) startSendLog() {
 	l := &sendLog{c: c, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 		entry: map[int64]int64{}, early: map[int64]outbox.Change{}}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()
 	if v, ok, err := c.store.GetSetting(ctx, keySendHistory); err == nil && ok {
 		if err := json.Unmarshal([]byte(v), &l.lines); err != nil {
@@ -181,7 +181,7 @@ func (l *sendLog) drain() {
 		}
 		l.c.tell(Change{Kind: ChangeSend, Send: &ln})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(l.c.ctx, 10*time.Second)
 	defer cancel()
 	if err := l.c.store.SetSetting(ctx, keySendHistory, string(data)); err != nil {
 		l.c.log.Warn("could not save the send history", "component", "send", "err", err)

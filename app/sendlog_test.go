@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -14,7 +15,7 @@ import (
 // entry after the entry already moved on shows "queued", then what it became.
 func TestSendLineShowsQueuedBeforeEarlyChange(t *testing.T) {
 	dir := t.TempDir()
-	c, err := Open(Options{DataDir: dir})
+	c, err := Open(context.Background(), Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,16 +46,16 @@ func TestSendLineShowsQueuedBeforeEarlyChange(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := c.Close(); err != nil {
+	if err := c.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 
 	// The history survives a restart.
-	c, err = Open(Options{DataDir: dir})
+	c, err = Open(context.Background(), Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	ls := c.SendLines()
 	if len(ls) != 1 || ls[0].Name != "early.xml" || ls[0].State != SendAcked || ls[0].EntryID != 77 {
 		t.Fatalf("history after restart: %+v", ls)

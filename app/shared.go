@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,20 +16,23 @@ var ErrNoData = errors.New("no Starling data there yet")
 
 // openShared opens a core for commands that run beside a running Starling:
 // SQLite's WAL mode lets both read, and change single rows, safely.
-func openShared(opt Options) (*Core, error) {
+func openShared(ctx context.Context, opt Options) (*Core, error) {
 	if opt.MustExist {
 		if _, err := os.Stat(filepath.Join(opt.DataDir, store.FileName)); errors.Is(err, os.ErrNotExist) {
 			return nil, ErrNoData
 		}
 	}
-	st, err := store.Open(opt.DataDir, store.Options{NoBackfill: true, ReadOnly: opt.ReadOnly, Log: opt.Log})
+	st, err := store.Open(ctx, opt.DataDir, store.Options{NoBackfill: true, ReadOnly: opt.ReadOnly, Log: opt.Log})
 	if opt.ReadOnly && errors.Is(err, store.ErrOutdated) {
-		st, err = store.Open(opt.DataDir, store.Options{NoBackfill: true, Log: opt.Log})
+		st, err = store.Open(ctx, opt.DataDir, store.Options{NoBackfill: true, Log: opt.Log})
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Core{opt: opt, log: opt.Log, store: st, stop: make(chan struct{}), outbox: outbox.New(st, outbox.Options{})}, nil
+	c := &Core{opt: opt, log: opt.Log, store: st}
+	c.ctx, c.cancel = context.WithCancel(ctx)
+	c.outbox = outbox.New(c.ctx, st, outbox.Options{})
+	return c, nil
 }
 
 // InUse reports, as an error naming the process, whether another Starling

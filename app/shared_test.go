@@ -16,7 +16,7 @@ import (
 // creates the data directory nor fails otherwise than ErrNoData.
 func TestSharedMissingDataDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "none")
-	if _, err := Open(Options{DataDir: dir, Shared: true, MustExist: true}); !errors.Is(err, ErrNoData) {
+	if _, err := Open(context.Background(), Options{DataDir: dir, Shared: true, MustExist: true}); !errors.Is(err, ErrNoData) {
 		t.Fatalf("Open = %v, want ErrNoData", err)
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
@@ -29,16 +29,16 @@ func TestSharedMissingDataDir(t *testing.T) {
 // through Core's methods.
 func TestSharedBesideRunningCore(t *testing.T) {
 	dir := t.TempDir()
-	owner, err := Open(Options{DataDir: dir})
+	owner, err := Open(context.Background(), Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer owner.Close()
-	c, err := Open(Options{DataDir: dir, Shared: true, MustExist: true})
+	defer owner.Close(context.Background())
+	c, err := Open(context.Background(), Options{DataDir: dir, Shared: true, MustExist: true})
 	if err != nil {
 		t.Fatalf("shared Open beside a running core: %v", err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	if c.InUse() == nil {
 		t.Error("InUse = nil while another core holds the directory")
 	}
@@ -78,11 +78,11 @@ func TestSharedBesideRunningCore(t *testing.T) {
 
 // TestInUseFree checks that InUse is nil when no other process holds the directory.
 func TestInUseFree(t *testing.T) {
-	c, err := Open(Options{DataDir: t.TempDir(), Shared: true})
+	c, err := Open(context.Background(), Options{DataDir: t.TempDir(), Shared: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	if err := c.InUse(); err != nil {
 		t.Errorf("InUse = %v", err)
 	}
@@ -96,20 +96,20 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // TestSharedReadOnly checks that a read-only shared core reads and refuses writes.
 func TestSharedReadOnly(t *testing.T) {
 	dir := t.TempDir()
-	owner, err := Open(Options{DataDir: dir})
+	owner, err := Open(context.Background(), Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer owner.Close()
+	defer owner.Close(context.Background())
 	ctx := context.Background()
 	if err := owner.SetSetting(ctx, "k", "v"); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Open(Options{DataDir: dir, Shared: true, MustExist: true, ReadOnly: true})
+	c, err := Open(context.Background(), Options{DataDir: dir, Shared: true, MustExist: true, ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	if v, ok, err := c.Setting(ctx, "k"); v != "v" || !ok || err != nil {
 		t.Errorf("Setting = %q, %v, %v", v, ok, err)
 	}

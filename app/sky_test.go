@@ -15,11 +15,11 @@ import (
 )
 
 func TestSkymapAlertPlacedAtItsPeak(t *testing.T) {
-	c, err := Open(Options{DataDir: t.TempDir(), RunSubscriptions: true})
+	c, err := Open(context.Background(), Options{DataDir: t.TempDir(), RunSubscriptions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	raw, err := os.ReadFile(notices + "lvk-gocart/S230528ay-preliminary.json")
 	if err != nil {
@@ -47,11 +47,11 @@ func TestSkymapAlertPlacedAtItsPeak(t *testing.T) {
 }
 
 func TestRatesCountVTPPeersByHost(t *testing.T) {
-	c, err := Open(Options{DataDir: t.TempDir()})
+	c, err := Open(context.Background(), Options{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	now := time.Now()
 	for i, src := range []string{"127.0.0.1:5000", "127.0.0.1:5001", "[::1]:6000", "kafka gcn"} {
@@ -81,7 +81,7 @@ func TestRatesCountVTPPeersByHost(t *testing.T) {
 // the compact form (deleted here), the same selection decodes the FITS once.
 func TestSelectingArchivedGWAlertDecodesNoFITS(t *testing.T) {
 	dir := t.TempDir()
-	c, err := Open(Options{DataDir: dir, RunSubscriptions: true})
+	c, err := Open(context.Background(), Options{DataDir: dir, RunSubscriptions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestSelectingArchivedGWAlertDecodesNoFITS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Close()
+	c.Close(context.Background())
 
 	fitsBytes, err := os.ReadFile(notices + "lvk-userguide/bayestar.multiorder.fits")
 	if err != nil {
@@ -106,11 +106,11 @@ func TestSelectingArchivedGWAlertDecodesNoFITS(t *testing.T) {
 		t.Fatal(err)
 	}
 	select1 := func() (*skymap.Map, int64) {
-		c, err := Open(Options{DataDir: dir})
+		c, err := Open(context.Background(), Options{DataDir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer c.Close()
+		defer c.Close(context.Background())
 		m, err := c.EventSkymap(ctx, id)
 		if err != nil || m == nil {
 			t.Fatalf("sky map %v, %v", m, err)
@@ -135,21 +135,21 @@ func TestSelectingArchivedGWAlertDecodesNoFITS(t *testing.T) {
 
 	// The hook counts: without the compact form the map is decoded from
 	// the alert's FITS, once, and is the same.
-	st, err := Open(Options{DataDir: dir})
+	st, err := Open(context.Background(), Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.store.DB().Exec(`DELETE FROM event_skymap`); err != nil {
 		t.Fatal(err)
 	}
-	st.Close()
+	st.Close(context.Background())
 	// Open back-fills the compact form again: keep it from doing so by
 	// reading through a read-only Core's store.
-	ro, err := Open(Options{DataDir: dir, Shared: true, ReadOnly: true, MustExist: true})
+	ro, err := Open(context.Background(), Options{DataDir: dir, Shared: true, ReadOnly: true, MustExist: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ro.Close()
+	defer ro.Close(context.Background())
 	m2, err := ro.EventSkymap(ctx, id)
 	if err != nil || m2 == nil || !reflect.DeepEqual(m2.Summary(), want.Summary()) {
 		t.Fatalf("decoded from FITS: %v, %v", m2, err)

@@ -25,8 +25,9 @@ type Subscription struct {
 // go through the shared seen-list into the archive and, when the local broker
 // runs, on to its subscribers.
 type subscriptions struct {
+	// on says that this core runs the saved subscriptions and Kafka sources.
+	on      bool
 	mu      sync.Mutex
-	b       *broker.Broker
 	running map[int64]*runningSub
 	wg      sync.WaitGroup
 }
@@ -37,12 +38,7 @@ type runningSub struct {
 }
 
 func (c *Core) startSubscriptions(ctx context.Context) error {
-	c.subs.b = broker.New(broker.Config{LocalIVO: "ivo://localhost/starling", Checker: c.checker, Seen: c.seen, Log: c.log})
-	c.subs.b.AddHandler(broker.HandlerFunc(func(ev *voevent.Event, source string) {
-		if lb := c.Broker(); lb != nil {
-			lb.Dispatch(ev, source)
-		}
-	}))
+	c.subs.on = true
 	c.subs.running = map[int64]*runningSub{}
 	profiles, err := c.store.ListProfiles(ctx, store.ProfileSubscribe)
 	if err != nil {
@@ -59,8 +55,8 @@ func (c *Core) runSubscription(p store.Profile) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s := c.subs.b.NewUpstream(broker.UpstreamConfig{Target: ep, Filters: p.Filters, AcceptInvalid: true})
+	ctx, cancel := context.WithCancel(c.ctx)
+	s := c.b.NewUpstream(broker.UpstreamConfig{Target: ep, Filters: p.Filters, AcceptInvalid: true})
 	c.subs.mu.Lock()
 	c.subs.running[p.ID] = &runningSub{sub: s, cancel: cancel}
 	c.subs.mu.Unlock()
@@ -76,7 +72,7 @@ func (c *Core) runSubscription(p store.Profile) error {
 // 8099) with optional XPath filters, and starts it.
 func (c *Core) AddSubscription(ctx context.Context, addr string, filters []string) error {
 	defer c.changed(ChangeSources)
-	if c.subs.b == nil {
+	if !c.subs.on {
 		return errors.New("subscriptions are not running in this process")
 	}
 	ep, err := endpoint.Client(strings.TrimSpace(addr), broker.DefaultBroadcastPort)

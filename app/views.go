@@ -128,7 +128,7 @@ func (c *Core) StatusLineWith(o OutboxWaiting, now time.Time) string {
 	}
 	parts = append(parts, c.kafkaStatus(now)...)
 	parts = append(parts, o.text(now))
-	n, _ := c.store.SeenCount(context.Background()) // counted once, then followed in memory
+	n, _ := c.store.SeenCount(c.ctx) // counted once, then followed in memory
 	parts = append(parts, fmt.Sprintf("seen-list: %d", n))
 	if st := c.seen.Stats(); st.CacheHits+st.CacheMisses > 0 {
 		parts = append(parts, fmt.Sprintf("cache hit %.0f %%", 100*st.HitRatio()))

@@ -19,7 +19,7 @@ import (
 // random bytes in the middle of its file.
 func damagedArchive(t *testing.T, dir string) {
 	t.Helper()
-	s, err := store.Open(dir, store.Options{NoBackfill: true})
+	s, err := store.Open(context.Background(), dir, store.Options{NoBackfill: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ type BrokerPanel struct {
 
 func newBrokerPanel(u *Window) *BrokerPanel {
 	p := &BrokerPanel{u: u}
-	s := u.Core.BrokerSettings(context.Background())
+	s := u.Core.BrokerSettings(u.ctx)
 	p.IVO = widget.NewEntry()
 	p.IVO.SetText(s.LocalIVO)
 	p.ReceivePort = widget.NewEntry()
@@ -140,7 +140,7 @@ func (p *BrokerPanel) SetRunning(on bool) {
 	if !on {
 		p.State.SetText("Stopping…")
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(p.u.ctx, 5*time.Second)
 			defer cancel()
 			p.u.Core.StopBroker(ctx)
 			fyne.Do(func() {
@@ -165,7 +165,7 @@ func (p *BrokerPanel) SetRunning(on bool) {
 		lb, err := p.u.Core.StartBroker(s.Config())
 		var saveErr error
 		if err == nil {
-			saveErr = p.u.Core.SaveBrokerSettings(context.Background(), s)
+			saveErr = p.u.Core.SaveBrokerSettings(p.u.ctx, s)
 		}
 		fyne.Do(func() {
 			if err != nil {

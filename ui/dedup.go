@@ -49,7 +49,7 @@ func newDedupPanel(u *Window) *DedupPanel {
 		p.mu.Lock()
 		p.query = s
 		p.mu.Unlock()
-		go p.search(context.Background(), s)
+		go p.search(u.ctx, s)
 	}
 	p.Results = newLineList(&p.mu, &p.results, entryLine, "2026-01-01 00:00:00  ivo://example/stream#1  from 127.0.0.1:5000")
 	recent := container.NewBorder(widget.NewLabelWithStyle("Recent refusals", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, p.Recent)

@@ -154,7 +154,7 @@ func (p *EventsPanel) setFilter(f app.EventFilter, delay time.Duration) {
 	if p.timer != nil {
 		p.timer.Stop()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(p.u.ctx)
 	p.cancel = cancel
 	gen := p.gen
 	p.timer = time.AfterFunc(delay, func() { p.loadFirst(ctx, gen, f, true) })
@@ -227,7 +227,7 @@ func (p *EventsPanel) loadMore() {
 	p.loading = true
 	f, gen, cur := p.filter, p.gen, p.cursor
 	go func() {
-		rows, err := p.u.Core.EventsPage(context.Background(), f, cur, eventsPage)
+		rows, err := p.u.Core.EventsPage(p.u.ctx, f, cur, eventsPage)
 		fyne.Do(func() {
 			if gen != p.gen || p.cursor != cur {
 				return
@@ -289,7 +289,7 @@ func (p *EventsPanel) live(stop <-chan struct{}) {
 			f, gen, page, newest = p.filter, p.gen, p.page, p.newest
 			atTop = p.List.GetScrollOffset() <= 0 || len(p.rows) == 0
 		})
-		ctx := context.Background()
+		ctx := p.u.ctx
 		if atTop {
 			p.loadFirst(ctx, gen, f, false)
 			continue

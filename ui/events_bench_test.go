@@ -30,14 +30,14 @@ func millionDir(b *testing.B) string {
 		return dir
 	}
 	os.RemoveAll(dir)
-	c, err := app.Open(app.Options{DataDir: dir})
+	c, err := app.Open(context.Background(), app.Options{DataDir: dir})
 	if err != nil {
 		b.Fatal(err)
 	}
 	if err := c.FillSynthetic(context.Background(), 1_000_000, time.Now(), 365*24*time.Hour); err != nil {
 		b.Fatal(err)
 	}
-	c.Close()
+	c.Close(context.Background())
 	os.WriteFile(filepath.Join(dir, "done"), nil, 0o644)
 	return dir
 }
@@ -46,7 +46,7 @@ func millionDir(b *testing.B) string {
 // window over it, on the Events tab, and waits for the first page and the
 // count to show.
 func openMillionWindow(b *testing.B, a fyne.App, dir string) *Window {
-	core, err := app.Open(app.Options{DataDir: dir})
+	core, err := app.Open(context.Background(), app.Options{DataDir: dir})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func openMillionWindow(b *testing.B, a fyne.App, dir string) *Window {
 	core.SaveBrokerSettings(context.Background(), s)
 	w := a.NewWindow("bench")
 	w.Resize(fyne.NewSize(1280, 800))
-	u := Create(a, w, core, Options{ClockEvery: time.Hour})
+	u := Create(context.Background(), a, w, core, Options{ClockEvery: time.Hour})
 	onUI(func() { u.Tabs.SelectIndex(4) })
 	for !fromUI(func() bool { return len(u.Events.rows) > 0 && strings.HasSuffix(u.Events.Count.Text, "events") }) {
 		time.Sleep(time.Millisecond)
@@ -78,7 +78,7 @@ func BenchmarkMonitorLaunch(b *testing.B) {
 		u := openMillionWindow(b, a, dir)
 		rss = residentMB()
 		u.Close()
-		u.Core.Close()
+		u.Core.Close(context.Background())
 	}
 	b.ReportMetric(rss, "MB-resident")
 }
@@ -90,7 +90,7 @@ func BenchmarkMonitorLiveLatency(b *testing.B) {
 	dir := millionDir(b)
 	a := newTestApp(b)
 	u := openMillionWindow(b, a, dir)
-	defer func() { u.Close(); u.Core.Close() }()
+	defer func() { u.Close(); u.Core.Close(context.Background()) }()
 	onUI(func() { test.Tap(u.Broker.Toggle) })
 	for u.Core.Broker() == nil {
 		time.Sleep(time.Millisecond)

@@ -87,7 +87,7 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 // is still the one selected.
 func (d *eventDetail) load(id int64) {
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(d.p.u.ctx, 10*time.Second)
 		defer cancel()
 		ed, err := d.p.u.Core.EventDetailByID(ctx, id)
 		var params [][4]string

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -165,7 +164,7 @@ func (b *eventFilters) SaveAs(name string) {
 		f.From, f.To = time.Time{}, time.Time{}
 	}
 	go func() {
-		if err := b.p.u.Core.SaveEventFilter(context.Background(), name, &f); err != nil {
+		if err := b.p.u.Core.SaveEventFilter(b.p.u.ctx, name, &f); err != nil {
 			fyne.Do(func() { showError(b.p.u.Win, err) })
 			return
 		}
@@ -175,7 +174,7 @@ func (b *eventFilters) SaveAs(name string) {
 
 // loadSaved reads the saved filters off the UI goroutine.
 func (b *eventFilters) loadSaved() {
-	m, err := b.p.u.Core.SavedEventFilters(context.Background())
+	m, err := b.p.u.Core.SavedEventFilters(b.p.u.ctx)
 	if err != nil {
 		return
 	}

@@ -26,7 +26,7 @@ func goldenWindow(t *testing.T, dark bool) *Window {
 	} else {
 		setTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
 	}
-	core, err := app.Open(app.Options{DataDir: t.TempDir()})
+	core, err := app.Open(context.Background(), app.Options{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,8 +36,10 @@ func goldenWindow(t *testing.T, dark bool) *Window {
 		t.Fatal(err)
 	}
 	var u *Window
-	onUI(func() { u = Create(a, a.NewWindow("golden"), core, Options{ClockEvery: time.Hour}) })
-	t.Cleanup(func() { u.Close(); core.Close() })
+	onUI(func() {
+		u = Create(context.Background(), a, a.NewWindow("golden"), core, Options{ClockEvery: time.Hour})
+	})
+	t.Cleanup(func() { u.Close(); core.Close(context.Background()) })
 	return u
 }
 

@@ -17,7 +17,7 @@ import (
 // archive says so, plainly, in its status bar.
 func TestStatusBarSaysTheArchiveIsDamaged(t *testing.T) {
 	dir := t.TempDir()
-	s, err := store.Open(dir, store.Options{NoBackfill: true})
+	s, err := store.Open(context.Background(), dir, store.Options{NoBackfill: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,15 +34,15 @@ func TestStatusBarSaysTheArchiveIsDamaged(t *testing.T) {
 	f.Close()
 
 	a := newTestApp(t)
-	core, err := app.Open(app.Options{DataDir: dir})
+	core, err := app.Open(context.Background(), app.Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var u *Window
-	onUI(func() { u = Create(a, a.NewWindow("test"), core, Options{ClockEvery: time.Hour}) })
+	onUI(func() { u = Create(context.Background(), a, a.NewWindow("test"), core, Options{ClockEvery: time.Hour}) })
 	t.Cleanup(func() {
 		u.Close()
-		core.Close()
+		core.Close(context.Background())
 	})
 	eventually(t, "the damage in the status bar", u, func() bool {
 		return strings.Contains(u.Status.Text, "⚠ archive damaged") && strings.Contains(u.Status.Text, "run starling doctor")

@@ -240,7 +240,7 @@ func (f *KafkaForm) Submit() {
 	f.Message.SetText("Saving…")
 	f.Save.Disable()
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(f.u.ctx, 30*time.Second)
 		defer cancel()
 		id := f.editing
 		var err error
@@ -277,7 +277,7 @@ func (f *KafkaForm) TestConnection() {
 	f.Test.Disable()
 	id := f.editing
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		ctx, cancel := context.WithTimeout(f.u.ctx, 20*time.Second)
 		defer cancel()
 		res, err := f.u.Core.TestKafkaSource(ctx, id, spec)
 		fyne.Do(func() {

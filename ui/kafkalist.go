@@ -84,7 +84,7 @@ func (v *KafkaView) watch() {
 			}
 			v.mu.Unlock()
 			if missing { // a source added, or one removed that said goodbye
-				v.reload(context.Background())
+				v.reload(v.u.ctx)
 			}
 			v.apply(time.Now())
 		}
@@ -113,7 +113,7 @@ func (v *KafkaView) changed() {
 	v.mu.Lock()
 	v.stale = true
 	v.mu.Unlock()
-	go v.refresh(context.Background())
+	go v.refresh(v.u.ctx)
 }
 
 // reload reads the sources from the core and rebuilds the rows.

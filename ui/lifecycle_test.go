@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"runtime"
 	"testing"
 	"time"
@@ -13,14 +14,16 @@ import (
 // goroutines end, so neither watchers nor goroutines pile up.
 func TestWindowOpenCloseLeavesNothing(t *testing.T) {
 	a := newTestApp(t)
-	core, err := app.Open(app.Options{DataDir: t.TempDir(), RunSubscriptions: true})
+	core, err := app.Open(context.Background(), app.Options{DataDir: t.TempDir(), RunSubscriptions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer core.Close()
+	defer core.Close(context.Background())
 	open := func() {
 		var u *Window
-		onUI(func() { u = Create(a, a.NewWindow("cycle"), core, Options{ClockEvery: time.Hour}) })
+		onUI(func() {
+			u = Create(context.Background(), a, a.NewWindow("cycle"), core, Options{ClockEvery: time.Hour})
+		})
 		if core.Watching() == 0 {
 			t.Fatal("an open window does not watch the core")
 		}

@@ -115,7 +115,7 @@ func (u *Window) live(tick time.Duration) {
 // apply reads again what ch changed: the outbox's waiting entries for the
 // status bar, and the panel on show if it shows ch.
 func (u *Window) apply(ch app.ChangeKind) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(u.ctx, 5*time.Second)
 	defer cancel()
 	if ch&app.ChangeOutbox != 0 {
 		o := u.Core.OutboxWaiting(ctx)
@@ -131,7 +131,7 @@ func (u *Window) apply(ch app.ChangeKind) {
 
 // showPanel reads the panel on show afresh (a tab was selected).
 func (u *Window) showPanel() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(u.ctx, 5*time.Second)
 	defer cancel()
 	if p, _ := u.panelShown(); p != nil {
 		p.refresh(ctx)

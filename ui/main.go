@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -55,32 +57,45 @@ func Main(o MainOptions) int {
 			os.Exit(1)
 		}
 	}()
+	// The window's one context: Ctrl-C or SIGTERM closes the window as its
+	// close button does, saving what it keeps.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	a := fyneapp.NewWithID(AppID)
-	core, err := app.Open(app.Options{DataDir: o.DataDir, Log: log, RunSubscriptions: true})
+	core, err := app.Open(ctx, app.Options{DataDir: o.DataDir, Log: log, RunSubscriptions: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starling:", err)
 		showFatal(a, err)
 		return 1
 	}
 	w := a.NewWindow("Starling")
-	width, height := core.WindowSize(context.Background())
+	width, height := core.WindowSize(ctx)
 	w.Resize(fyne.NewSize(float32(width), float32(height)))
-	u := Create(a, w, core, Options{StartBroker: o.StartBroker, Files: o.Files})
-	w.SetCloseIntercept(func() {
+	u := Create(ctx, a, w, core, Options{StartBroker: o.StartBroker, Files: o.Files})
+	closing := func() {
+		// Saved and closed in a context of its own: a signal has ended ctx.
+		done, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 		size := w.Canvas().Size()
-		core.SaveWindowSize(context.Background(), int(size.Width), int(size.Height))
+		core.SaveWindowSize(done, int(size.Width), int(size.Height))
 		w.Hide()
 		go func() {
+			defer cancel()
 			u.Close()
-			core.Close()
+			core.Close(done)
 			fyne.Do(a.Quit)
 		}()
-	})
+	}
+	w.SetCloseIntercept(closing)
+	context.AfterFunc(ctx, func() { fyne.Do(closing) })
 	time.AfterFunc(gcSettle, settleGC)
 	log.Info("window open", "component", "ui", "data_dir", core.DataDir(), "started", time.Now().Format(time.RFC3339Nano))
 	w.ShowAndRun()
 	return 0
 }
+
+// closeTimeout is how long closing the window waits for the core's work
+// in progress (the local broker's submissions, the outbox's attempts).
+const closeTimeout = 5 * time.Second
 
 // gcSettle is how long after launch the window lowers Go's heap target: by
 // then the first frame, page and count are shown (BENCHMARKS.md: ≤ 1 s).

@@ -108,7 +108,7 @@ func (m *monitor) skyLoop() {
 		shown := false
 		fyne.DoAndWait(func() { shown = m.u.Tabs.SelectedIndex() == skyTab })
 		if shown {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctx, cancel := context.WithTimeout(m.u.ctx, 10*time.Second)
 			m.u.Sky.refresh(ctx)
 			cancel()
 		}

@@ -119,7 +119,7 @@ func (p *OutboxPanel) follow() {
 		shown := false
 		fyne.DoAndWait(func() { shown = p.content.Visible() }) // the tabs hide the panels not shown
 		if shown {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(p.u.ctx, 5*time.Second)
 			p.refresh(ctx)
 			cancel()
 		}

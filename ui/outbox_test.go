@@ -129,11 +129,11 @@ func TestOutboxRetryNowPerDestination(t *testing.T) {
 		es := u.Outbox.Entries()
 		return len(es) == 1 && es[0].Attempts == 1 && es[0].State == app.OutboxQueued
 	})
-	other, err := app.Open(app.Options{DataDir: t.TempDir()})
+	other, err := app.Open(context.Background(), app.Options{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer other.Close(context.Background())
 	s := app.DefaultBrokerSettings()
 	s.ReceivePort, s.BroadcastPort, s.TestInterval = port, porttest.One(t), 0
 	if _, err := other.StartBroker(s.Config()); err != nil {

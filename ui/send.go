@@ -255,7 +255,7 @@ func (p *SendPanel) destination() (app.Destination, bool) {
 	loaded := p.dests != nil
 	p.mu.Unlock()
 	if !loaded {
-		p.refresh(context.Background())
+		p.refresh(p.u.ctx)
 	}
 	var sel string
 	fyne.DoAndWait(func() { sel = p.Destination.Selected })
@@ -273,7 +273,7 @@ func (p *SendPanel) destination() (app.Destination, bool) {
 }
 
 func (p *SendPanel) queue(it sendItem, dest app.Destination) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(p.u.ctx, 30*time.Second)
 	defer cancel()
 	p.u.Core.QueueSendLine(ctx, it.line, dest, it.raw)
 }

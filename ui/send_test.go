@@ -26,7 +26,7 @@ import (
 // closes both, once. Broker ports are set only on a new data directory.
 func openAt(t *testing.T, a fyne.App, dir string) (*Window, func()) {
 	t.Helper()
-	core, err := app.Open(app.Options{DataDir: dir})
+	core, err := app.Open(context.Background(), app.Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,9 +38,9 @@ func openAt(t *testing.T, a fyne.App, dir string) (*Window, func()) {
 		}
 	}
 	var u *Window
-	onUI(func() { u = Create(a, a.NewWindow("test"), core, Options{ClockEvery: time.Hour}) })
+	onUI(func() { u = Create(context.Background(), a, a.NewWindow("test"), core, Options{ClockEvery: time.Hour}) })
 	var once sync.Once
-	closeAll := func() { once.Do(func() { u.Close(); core.Close() }) }
+	closeAll := func() { once.Do(func() { u.Close(); core.Close(context.Background()) }) }
 	t.Cleanup(closeAll)
 	return u, closeAll
 }

@@ -102,7 +102,7 @@ func (p *SendPanel) saveChoice() {
 	p.mu.Lock()
 	label := p.chosen
 	p.mu.Unlock()
-	if err := p.u.Core.SaveSendDestination(context.Background(), label); err != nil {
+	if err := p.u.Core.SaveSendDestination(p.u.ctx, label); err != nil {
 		fyne.Do(func() { p.Summary.SetText("Could not remember the destination for the next launch: " + err.Error()) })
 	}
 }

@@ -53,7 +53,7 @@ func newSubsPanel(u *Window) *SubsPanel {
 			}
 		}
 		go func() {
-			ctx := context.Background()
+			ctx := u.ctx
 			err := p.u.Core.AddSubscription(ctx, addr, filters)
 			fyne.Do(func() {
 				if err != nil {
@@ -170,6 +170,6 @@ func (p *SubsPanel) Items() []app.Subscription {
 
 // tick redraws the countdowns and "ago" texts from memory.
 func (p *SubsPanel) tick(time.Time) {
-	p.Kafka.refresh(context.Background()) // health from memory; the list only if it changed
+	p.Kafka.refresh(p.u.ctx) // health from memory; the list only if it changed
 	fyne.Do(p.List.Refresh)
 }

@@ -48,7 +48,10 @@ type Window struct {
 	mon    *monitor
 	status status
 
-	stop      chan struct{}
+	// ctx is the window's context, from Create's; Close ends it.
+	ctx       context.Context
+	cancel    context.CancelFunc
+	stop      <-chan struct{} // ctx.Done()
 	closeOnce sync.Once
 	unwatch   func() // the window's one watch on the core
 	changes   changes
@@ -62,11 +65,13 @@ type panel interface {
 }
 
 // Create builds the window's content over core; call Start to begin refreshing.
-func Create(a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
+func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt Options) *Window {
 	if opt.ClockEvery <= 0 {
 		opt.ClockEvery = time.Second
 	}
-	u := &Window{Core: core, Win: w, stop: make(chan struct{}), changes: changes{kick: make(chan struct{}, 1)}}
+	u := &Window{Core: core, Win: w, changes: changes{kick: make(chan struct{}, 1)}}
+	u.ctx, u.cancel = context.WithCancel(ctx)
+	u.stop = u.ctx.Done()
 	u.Broker = newBrokerPanel(u)
 	u.Send = newSendPanel(u)
 	u.Outbox = newOutboxPanel(u)
@@ -129,13 +134,17 @@ func (u *Window) setTitle(state string) {
 	u.Win.SetTitle("Starling — " + state)
 }
 
+// stopBrokerTimeout is how long closing the window lets the local broker's
+// submissions in progress finish.
+const stopBrokerTimeout = 5 * time.Second
+
 // Close stops refreshing and the local broker; the store stays with the core.
 func (u *Window) Close() {
 	u.closeOnce.Do(func() {
 		u.unwatch()
-		close(u.stop)
+		u.cancel()
 		u.mon.close()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(u.ctx), stopBrokerTimeout)
 		defer cancel()
 		u.Core.StopBroker(ctx)
 	})
@@ -144,7 +153,7 @@ func (u *Window) Close() {
 // run runs f off the UI goroutine and shows its error, if any, in a dialog.
 func (u *Window) run(f func(ctx context.Context) error) {
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
 		defer cancel()
 		if err := f(ctx); err != nil {
 			fyne.Do(func() { showError(u.Win, err) })

@@ -24,7 +24,7 @@ import (
 func newWindow(t *testing.T) *Window {
 	t.Helper()
 	a := newTestApp(t)
-	core, err := app.Open(app.Options{DataDir: t.TempDir(), RunSubscriptions: true})
+	core, err := app.Open(context.Background(), app.Options{DataDir: t.TempDir(), RunSubscriptions: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,10 +36,10 @@ func newWindow(t *testing.T) *Window {
 	// Built on the UI goroutine, as the app builds it: the toolkit's caches
 	// are shared with the windows of earlier tests still updating there.
 	var u *Window
-	onUI(func() { u = Create(a, a.NewWindow("test"), core, Options{ClockEvery: time.Hour}) })
+	onUI(func() { u = Create(context.Background(), a, a.NewWindow("test"), core, Options{ClockEvery: time.Hour}) })
 	t.Cleanup(func() {
 		u.Close()
-		core.Close()
+		core.Close(context.Background())
 	})
 	return u
 }

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/starling-broker/starling/app/bench"
@@ -107,7 +105,7 @@ func runBenchSubmit(env Env, args []string) error {
 				fmt.Fprintf(env.Stderr, "  ... %d/%d done (%d acks, %d naks, %d errors)\n", done, events, acks, naks, errs)
 			}
 		}
-		r := bench.Submit(context.Background(), cfg)
+		r := bench.Submit(env.Context(), cfg)
 		if asJSON {
 			json.NewEncoder(env.Stdout).Encode(submitJSON(ep.String(), r))
 		} else {
@@ -231,7 +229,7 @@ func runBenchLoad(env Env, which string, args []string) error {
 		pace = fmt.Sprintf("at %g events/s", rate)
 	}
 	// Ctrl-C ends the run early; the results so far are still reported.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.WithCancel(env.Context())
 	defer stop()
 	if which == "fanout" {
 		events, ok := positive("events", 1000, 1)

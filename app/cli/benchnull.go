@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/starling-broker/starling/app"
@@ -69,7 +66,7 @@ func runBenchNull(env Env, args []string) error {
 	errs := make(chan error, 2)
 	go func() { errs <- nb.ServeReceive(ls[0]) }()
 	go func() { errs <- nb.ServeBroadcast(ls[1]) }()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.WithCancel(env.Context())
 	defer stop()
 	select {
 	case <-ctx.Done():

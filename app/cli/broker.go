@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/starling-broker/starling/app"
@@ -187,7 +185,7 @@ func runBroker(env Env, args []string) error {
 		return exitStatus(exitUsage)
 	}
 	dir := a.str("data-dir", a.str("eventdb", app.DefaultDataDir()))
-	core, err := app.Open(app.Options{
+	core, err := app.Open(env.Context(), app.Options{
 		DataDir: dir, Log: log,
 		SeenMaxAge:    time.Duration(days) * 24 * time.Hour,
 		PruneInterval: time.Duration(prune) * time.Second,
@@ -195,7 +193,7 @@ func runBroker(env Env, args []string) error {
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
+	defer closeCore(env, core)
 	stopProfile, err := cpuProfileFromEnv()
 	if err != nil {
 		log.Warn("cannot write a CPU profile", "err", err)
@@ -205,7 +203,7 @@ func runBroker(env Env, args []string) error {
 	if len(topics) > 0 {
 		group := a.str("kafka-group", "")
 		if group == "" {
-			if group, err = core.KafkaGroup(context.Background(), ivo); err != nil {
+			if group, err = core.KafkaGroup(env.Context(), ivo); err != nil {
 				return exitf(exitFailure, "%v", err)
 			}
 		}
@@ -219,7 +217,7 @@ func runBroker(env Env, args []string) error {
 	// On Windows too: os.Interrupt is Ctrl-C or Ctrl-Break, and SIGTERM is
 	// the console window closed, the user logging off or the system
 	// shutting down (os/signal maps those console events).
-	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigCtx, stop := context.WithCancel(env.Context())
 	defer stop()
 	select {
 	case <-sigCtx.Done():
@@ -228,7 +226,7 @@ func runBroker(env Env, args []string) error {
 		log.Error("listener failed; shutting down", "component", "broker", "err", err)
 		return exitStatus(exitFailure)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := env.shutdown()
 	defer cancel()
 	if err := core.StopBroker(ctx); err != nil {
 		log.Warn("connections still open at shutdown were closed", "component", "broker")

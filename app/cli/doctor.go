@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app"
-	"github.com/starling-broker/starling/app/store"
 )
 
 const doctorUsage = "starling doctor [--data-dir DIR] [--recover FILE] [--replace]"
@@ -25,10 +23,10 @@ func archiveArgs(name, usage string) *argSet {
 
 // archivePath is the data directory's database, which must exist.
 func archivePath(dir string) (string, error) {
-	path := filepath.Join(dir, store.FileName)
+	path := app.ArchivePath(dir)
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return "", exitf(exitFailure, "there is no archive in %s (no %s)", dir, store.FileName)
+			return "", exitf(exitFailure, "there is no archive in %s (no %s)", dir, app.ArchiveFileName)
 		}
 		return "", exitf(exitFailure, "%v", err)
 	}
@@ -65,16 +63,16 @@ func runDoctor(env Env, args []string) error {
 	}
 	replace := a.isSet("replace")
 	if replace {
-		if err := store.Locked(dir); err != nil {
+		if err := app.DataDirInUse(dir); err != nil {
 			return exitf(exitFailure, "%v; --replace needs the directory to itself", err)
 		}
 	}
-	ctx := context.Background()
+	ctx := env.Context()
 	out := env.Stdout
 	size := fileSizeOf(path) + fileSizeOf(path+"-wal")
 	fmt.Fprintf(out, "Checking %s (%s) with SQLite's integrity_check…\n", path, sizeText(size))
 	start := time.Now()
-	problems, err := store.CheckFile(ctx, path, true)
+	problems, err := app.CheckArchiveFile(ctx, path, true)
 	if err != nil {
 		return exitf(exitFailure, "cannot check %s: %v", path, err)
 	}
@@ -98,7 +96,7 @@ func runDoctor(env Env, args []string) error {
 	}
 	dst := a.str("recover", filepath.Join(dir, "starling-recovered-"+time.Now().UTC().Format("20060102-150405")+".db"))
 	fmt.Fprintf(out, "Copying what can still be read into %s…\n", dst)
-	rep, err := store.Recover(ctx, path, dst, nil)
+	rep, err := app.RecoverArchive(ctx, path, dst)
 	if err != nil {
 		if b, when := newestBackup(dir); b != "" {
 			return exitf(exitFailure, "recovery failed: %v\nThe newest backup (made %s) can be put in place instead: stop Starling, then run\n  starling restore %s --data-dir %s", err, when, b, dir)
@@ -116,7 +114,7 @@ func runDoctor(env Env, args []string) error {
 		}
 		return exitStatus(exitFailure)
 	}
-	aside, err := store.Replace(dir, dst, "damaged")
+	aside, err := app.ReplaceArchive(dir, dst, "damaged")
 	if err != nil {
 		return exitf(exitFailure, "cannot put the recovered archive in place: %v; it is in %s", err, dst)
 	}
@@ -127,7 +125,7 @@ func runDoctor(env Env, args []string) error {
 
 // newestBackup is the newest backup of dir and when it was made, or "".
 func newestBackup(dir string) (path, when string) {
-	bs, err := store.Backups(dir)
+	bs, err := app.Backups(dir)
 	if err != nil || len(bs) == 0 {
 		return "", ""
 	}
@@ -135,7 +133,7 @@ func newestBackup(dir string) (path, when string) {
 }
 
 // printRecovery says, table by table, what a recovery copied and lost.
-func printRecovery(w io.Writer, rep store.Recovery) {
+func printRecovery(w io.Writer, rep app.Recovery) {
 	fmt.Fprintf(w, "Recovered in %s:\n", rep.Took.Round(time.Millisecond))
 	for _, t := range rep.Tables {
 		switch {
@@ -173,11 +171,11 @@ const backupUsage = "starling backup [--data-dir DIR] [--keep N]"
 
 func runBackup(env Env, args []string) error {
 	a := archiveArgs("starling backup", backupUsage)
-	a.add(option{long: "keep", kind: flagValue, meta: "N", help: fmt.Sprintf("backups to keep, the newest (default %d)", store.DefaultBackupKeep)})
+	a.add(option{long: "keep", kind: flagValue, meta: "N", help: fmt.Sprintf("backups to keep, the newest (default %d)", app.DefaultBackupKeep)})
 	if done, err := parseOrHelp(env, a, args); done {
 		return err
 	}
-	keep, err := a.intVal("keep", store.DefaultBackupKeep)
+	keep, err := a.intVal("keep", app.DefaultBackupKeep)
 	if err != nil || keep < 1 || len(a.positional) > 0 {
 		return exitBare(exitUsage, "usage: "+backupUsage)
 	}
@@ -186,12 +184,12 @@ func runBackup(env Env, args []string) error {
 		return err
 	}
 	// Beside a running Starling: VACUUM INTO reads in one transaction.
-	core, err := app.Open(app.Options{DataDir: dir, Shared: true, MustExist: true})
+	core, err := app.Open(env.Context(), app.Options{DataDir: dir, Shared: true, MustExist: true})
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
-	path, err := core.Backup(context.Background(), keep)
+	defer closeCore(env, core)
+	path, err := core.Backup(env.Context(), keep)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
@@ -213,18 +211,18 @@ func runRestore(env Env, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil { // a new machine's
 		return exitf(exitFailure, "%v", err)
 	}
-	if err := store.Locked(dir); err != nil {
+	if err := app.DataDirInUse(dir); err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
 	fmt.Fprintf(env.Stdout, "Checking %s with SQLite's integrity_check…\n", from)
-	problems, err := store.CheckFile(context.Background(), from, true)
+	problems, err := app.CheckArchiveFile(env.Context(), from, true)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
 	if len(problems) > 0 {
 		return exitf(exitFailure, "%s is damaged (%s, first: %s): not restored", from, plural(len(problems), "problem", "problems"), problems[0])
 	}
-	aside, err := store.Replace(dir, from, "before-restore")
+	aside, err := app.ReplaceArchive(dir, from, "before-restore")
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}

@@ -15,7 +15,7 @@ import (
 // syntheticArchive writes an archive of n synthetic alerts in dir.
 func syntheticArchive(t *testing.T, dir string, n int) {
 	t.Helper()
-	s, err := store.Open(dir, store.Options{NoBackfill: true})
+	s, err := store.Open(context.Background(), dir, store.Options{NoBackfill: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestBackupThenRestoreIntoANewDirectory(t *testing.T) {
 	if code, stdout, stderr := runCLI("restore", bs[0].Path, "--data-dir", fresh); code != 0 || strings.Contains(stdout, "kept as") {
 		t.Fatalf("restore into a new directory: %d %q %q", code, stdout, stderr)
 	}
-	s, err := store.Open(fresh, store.Options{})
+	s, err := store.Open(context.Background(), fresh, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

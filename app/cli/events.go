@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app"
-	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/voevent"
 	"github.com/starling-broker/starling/netcore/when"
 )
@@ -67,7 +65,7 @@ func eventsList(env Env, args []string) error {
 	if len(a.positional) > 0 {
 		return exitf(exitUsage, "unexpected argument %q (use --search TEXT)", a.positional[0])
 	}
-	q := store.EventQuery{Text: a.str("search", ""), Role: a.str("role", ""), Source: a.str("source", "")}
+	q := app.EventQuery{Text: a.str("search", ""), Role: a.str("role", ""), Source: a.str("source", "")}
 	if q.Role != "" && !slices.Contains(voevent.Roles, q.Role) {
 		return exitf(exitUsage, "--role must be one of %s", strings.Join(voevent.Roles, ", "))
 	}
@@ -95,7 +93,7 @@ func eventsList(env Env, args []string) error {
 	}
 	q.BeforeID = int64(before)
 
-	core, err := openCore(a, true, true)
+	core, err := openCore(env.Context(), a, true, true)
 	if errors.Is(err, app.ErrNoData) {
 		switch {
 		case a.isSet("count"):
@@ -108,8 +106,8 @@ func eventsList(env Env, args []string) error {
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
-	ctx := context.Background()
+	defer closeCore(env, core)
+	ctx := env.Context()
 	if a.isSet("count") {
 		n, err := core.CountQuery(ctx, q)
 		if err != nil {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app"
-	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/when"
 )
@@ -24,7 +22,7 @@ type groupJSON struct {
 }
 
 // rowSummary is the part of an archive row that timelines read.
-func rowSummary(r store.EventRow) alert.Summary {
+func rowSummary(r app.EventRow) alert.Summary {
 	return alert.Summary{Key: r.IVORN, Trigger: r.Trigger, AlertType: r.AlertType, Retraction: r.Retraction, Test: isTest(r)}
 }
 
@@ -47,14 +45,14 @@ func eventsGroups(env Env, args []string) error {
 		}
 	}
 	var groups []alert.Group
-	core, err := openCore(a, true, true)
+	core, err := openCore(env.Context(), a, true, true)
 	switch {
 	case errors.Is(err, app.ErrNoData):
 	case err != nil:
 		return exitf(exitFailure, "%v", err)
 	default:
-		defer core.Close()
-		rows, err := core.TriggerEvents(context.Background(), since)
+		defer closeCore(env, core)
+		rows, err := core.TriggerEvents(env.Context(), since)
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/netcore/alert"
 )
 
@@ -42,7 +42,7 @@ type eventJSON struct {
 }
 
 // newEventJSON fills one line of `events list --json` from an archive row.
-func newEventJSON(r store.EventRow) eventJSON {
+func newEventJSON(r app.EventRow) eventJSON {
 	e := eventJSON{ID: r.ID, Key: r.IVORN, Kind: r.Format, Source: r.Source, Role: r.Role,
 		Received: r.Received.UTC().Format(time.RFC3339Nano),
 		Test:     isTest(r), Format: r.Format,
@@ -72,10 +72,10 @@ func newEventJSON(r store.EventRow) eventJSON {
 
 // isTest reports whether an archived alert is a test: role=test, a mock
 // superevent, a *_TEST notice or a Hopskotch _test record.
-func isTest(r store.EventRow) bool { return r.Test || r.Role == "test" }
+func isTest(r app.EventRow) bool { return r.Test || r.Role == "test" }
 
 // printEventsJSON writes one JSON object per archived event.
-func printEventsJSON(env Env, rows []store.EventRow) error {
+func printEventsJSON(env Env, rows []app.EventRow) error {
 	enc := json.NewEncoder(env.Stdout)
 	for _, r := range rows {
 		if err := enc.Encode(newEventJSON(r)); err != nil {

@@ -13,7 +13,7 @@ import (
 // 22:51 on 30 November to 00:30 on 1 December (UTC).
 func TestEventsListSinceUntil(t *testing.T) {
 	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{})
+	st, err := store.Open(context.Background(), dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

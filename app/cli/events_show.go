@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/starling-broker/starling/app"
-	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/notice"
 	"github.com/starling-broker/starling/netcore/voevent"
@@ -30,15 +28,15 @@ func eventsShow(env Env, args []string) error {
 	}
 	key := a.positional[0]
 	dir := dataDir(a)
-	core, err := openCore(a, true, true)
+	core, err := openCore(env.Context(), a, true, true)
 	if errors.Is(err, app.ErrNoData) {
 		return exitf(exitFailure, "no event %s in the archive of %s", key, dir)
 	}
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
-	ctx := context.Background()
+	defer closeCore(env, core)
+	ctx := env.Context()
 	row, raw, err := core.Event(ctx, key)
 	if errors.Is(err, app.ErrNotFound) {
 		return exitf(exitFailure, "no event %s in the archive of %s", key, dir)
@@ -70,7 +68,7 @@ func eventsShow(env Env, args []string) error {
 // printTimeline writes a trigger's alerts, given in received order, in their
 // sequence (alert.Sequence) with their received times; retractions are
 // marked ✗ and the alert shown below *.
-func printTimeline(w io.Writer, rows []store.EventRow, this int64) {
+func printTimeline(w io.Writer, rows []app.EventRow, this int64) {
 	sums := make([]alert.Summary, len(rows))
 	for i, r := range rows {
 		sums[i] = rowSummary(r)
@@ -103,7 +101,7 @@ func printTimeline(w io.Writer, rows []store.EventRow, this int64) {
 }
 
 // printSummary writes an archived alert's summary and, for a VOEvent, its params.
-func printSummary(w io.Writer, row store.EventRow, raw []byte) {
+func printSummary(w io.Writer, row app.EventRow, raw []byte) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	line := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
 	var vs *voevent.Summary

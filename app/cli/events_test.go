@@ -26,7 +26,7 @@ const voeventSamples = "../../testdata/voevents/"
 func archive(t *testing.T, files ...string) (string, map[string]string) {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{})
+	st, err := store.Open(context.Background(), dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

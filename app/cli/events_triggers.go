@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,14 +91,14 @@ func eventsTriggers(env Env, args []string) error {
 	}
 	var triggers []app.TriggerState
 	latest := map[int64]*app.EventRow{}
-	core, err := openCore(a, true, true)
+	core, err := openCore(env.Context(), a, true, true)
 	switch {
 	case errors.Is(err, app.ErrNoData):
 	case err != nil:
 		return exitf(exitFailure, "%v", err)
 	default:
-		defer core.Close()
-		ctx := context.Background()
+		defer closeCore(env, core)
+		ctx := env.Context()
 		if triggers, err = core.Triggers(ctx, f); err != nil {
 			return exitf(exitFailure, "%v", err)
 		}

@@ -24,7 +24,7 @@ type kafkaRecord struct {
 func archiveKafka(t *testing.T, recs []kafkaRecord) string {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{})
+	st, err := store.Open(context.Background(), dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

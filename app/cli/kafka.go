@@ -41,7 +41,7 @@ func runKafka(env Env, args []string) error {
 	if cfg.TLS && cfg.InsecureSkipVerify {
 		log.Warn("TLS certificates of "+cfg.Name+" are NOT verified (--kafka-insecure-skip-verify)", "component", "kafka")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(secs)*time.Second)
+	ctx, cancel := context.WithTimeout(env.Context(), time.Duration(secs)*time.Second)
 	defer cancel()
 	topics, err := kafka.ListTopics(ctx, cfg)
 	if err != nil {

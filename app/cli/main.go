@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/logs"
@@ -20,6 +24,17 @@ var Version = "dev"
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	// Ctx is the command's context: Main ends it at Ctrl-C or SIGTERM.
+	// Nil is a context that never ends.
+	Ctx context.Context
+}
+
+// Context is the command's context (Ctx, or one that never ends).
+func (e Env) Context() context.Context {
+	if e.Ctx == nil {
+		return context.Background()
+	}
+	return e.Ctx
 }
 
 // Command is one subcommand.
@@ -108,6 +123,16 @@ func isSendvoName(argv0 string) bool {
 // Main runs the command line and returns the exit status; it is the one
 // place that turns a command's error into a message and a status.
 func Main(argv0 string, args []string, env Env) int {
+	if env.Ctx == nil {
+		// The one context of the command line. On Windows too: os.Interrupt
+		// is Ctrl-C or Ctrl-Break, and SIGTERM is the console window closed,
+		// the user logging off or the system shutting down (os/signal maps
+		// those console events). A second signal ends the process at once.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		context.AfterFunc(ctx, stop)
+		env.Ctx = ctx
+	}
 	return report(env.Stderr, run(argv0, args, env))
 }
 
@@ -205,4 +230,21 @@ func dispatch(env Env, group, usage string, subs []subcommand, args []string) er
 		}
 	}
 	return exitBare(exitUsage, fmt.Sprintf("%s: unknown command %q\n%s", group, args[0], usage))
+}
+
+// shutdownTimeout is how long a command that was asked to stop waits for
+// its work in progress.
+const shutdownTimeout = 5 * time.Second
+
+// shutdown is the context in which a command finishes its work once asked
+// to stop: the command's values without its end, for shutdownTimeout.
+func (e Env) shutdown() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(e.Context()), shutdownTimeout)
+}
+
+// closeCore closes a command's core, letting its work finish (shutdown).
+func closeCore(env Env, core *app.Core) {
+	ctx, cancel := env.shutdown()
+	defer cancel()
+	core.Close(ctx)
 }

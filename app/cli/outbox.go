@@ -12,7 +12,6 @@ import (
 
 	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/outbox"
-	"github.com/starling-broker/starling/app/store"
 )
 
 const outboxUsage = `usage: starling outbox COMMAND [options]
@@ -54,8 +53,8 @@ func dataDir(a *argSet) string {
 // openCore opens the data directory a command was given beside any
 // Starling running there; with mustExist, a missing one is app.ErrNoData
 // rather than created; readOnly is for commands that only read.
-func openCore(a *argSet, mustExist, readOnly bool) (*app.Core, error) {
-	return app.Open(app.Options{DataDir: dataDir(a), Shared: true, MustExist: mustExist, ReadOnly: readOnly})
+func openCore(ctx context.Context, a *argSet, mustExist, readOnly bool) (*app.Core, error) {
+	return app.Open(ctx, app.Options{DataDir: dataDir(a), Shared: true, MustExist: mustExist, ReadOnly: readOnly})
 }
 
 // sendHint says who will send what was just queued or retried.
@@ -86,12 +85,12 @@ func outboxAdd(env Env, args []string) error {
 	if len(a.positional) == 0 {
 		return exitf(exitUsage, "no files to queue")
 	}
-	core, err := openCore(a, false, false)
+	core, err := openCore(env.Context(), a, false, false)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
-	ctx := context.Background()
+	defer closeCore(env, core)
+	ctx := env.Context()
 	dest := to
 	if p, err := core.SendProfile(ctx, to); err == nil {
 		dest = p.Address()
@@ -147,8 +146,8 @@ func outboxList(env Env, args []string) error {
 	if done, err := parseOrHelp(env, a, args); done {
 		return err
 	}
-	state := store.State(a.str("state", ""))
-	states := []store.State{store.StateQueued, store.StateSending, store.StateSent, store.StateRefused, store.StateFailed, store.StateCancelled}
+	state := app.OutboxState(a.str("state", ""))
+	states := []app.OutboxState{app.OutboxQueued, app.OutboxSending, app.OutboxSent, app.OutboxRefused, app.OutboxFailed, app.OutboxCancelled}
 	if state != "" && !slices.Contains(states, state) {
 		names := make([]string, len(states))
 		for i, s := range states {
@@ -160,7 +159,7 @@ func outboxList(env Env, args []string) error {
 	if err != nil || limit <= 0 {
 		return exitf(exitUsage, "--limit must be a positive number")
 	}
-	core, err := openCore(a, true, true)
+	core, err := openCore(env.Context(), a, true, true)
 	if errors.Is(err, app.ErrNoData) {
 		fmt.Fprintln(env.Stdout, "The outbox is empty.")
 		return nil
@@ -168,8 +167,8 @@ func outboxList(env Env, args []string) error {
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
-	ctx := context.Background()
+	defer closeCore(env, core)
+	ctx := env.Context()
 	entries, err := core.OutboxList(ctx, state, limit)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
@@ -187,7 +186,7 @@ func outboxList(env Env, args []string) error {
 	fmt.Fprintln(tw, "ID\tSTATE\tDESTINATION\tIVORN\tATTEMPTS\tNEXT ATTEMPT\tLAST REASON")
 	for _, e := range entries {
 		next := "-"
-		if e.State == store.StateQueued {
+		if e.State == app.OutboxQueued {
 			next = "now"
 			if e.NextAttempt.After(time.Now()) {
 				next = e.NextAttempt.UTC().Format("2006-01-02 15:04:05Z")
@@ -253,15 +252,15 @@ func outboxChange(env Env, verb string, args []string) error {
 		}
 		ids = append(ids, id)
 	}
-	core, err := openCore(a, true, false)
+	core, err := openCore(env.Context(), a, true, false)
 	if errors.Is(err, app.ErrNoData) {
 		return exitf(exitFailure, "the outbox in %s is empty", dataDir(a))
 	}
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
-	ctx := context.Background()
+	defer closeCore(env, core)
+	ctx := env.Context()
 	if all {
 		n, err := core.RetryAllOutbox(ctx)
 		if err != nil {

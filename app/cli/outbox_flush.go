@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/app/outbox"
-	"github.com/starling-broker/starling/app/store"
 )
 
 func outboxFlush(env Env, args []string) error {
@@ -35,16 +32,16 @@ func outboxFlush(env Env, args []string) error {
 	if a.count("verbose") > 0 {
 		level = 0
 	}
-	core, err := app.Open(app.Options{DataDir: dir, Log: logger(env.Stderr, max(level, 0), level < 0)})
-	if errors.Is(err, store.ErrLocked) {
+	core, err := app.Open(env.Context(), app.Options{DataDir: dir, Log: logger(env.Stderr, max(level, 0), level < 0)})
+	if errors.Is(err, app.ErrLocked) {
 		return exitf(exitFailure, "data directory %s is in use by Starling (%s), which sends the outbox itself; watch it with `starling outbox list`", dir, app.LockHolder(dir))
 	}
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
+	defer closeCore(env, core)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.WithCancel(env.Context())
 	defer stop()
 	if secs > 0 {
 		var cancel context.CancelFunc
@@ -61,7 +58,9 @@ func outboxFlush(env Env, args []string) error {
 	start := time.Now()
 	err = w.Flush(ctx, func(c outbox.Counts) { p.show(before, c, time.Since(start)) })
 	p.end()
-	after, cerr := w.Counts(context.Background())
+	cctx, cancel := env.shutdown()
+	defer cancel()
+	after, cerr := w.Counts(cctx)
 	if cerr != nil {
 		after = before
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"text/tabwriter"
@@ -23,7 +22,7 @@ func outboxProfile(env Env, args []string) error {
 	if !ok || len(pos) != n {
 		return exitf(exitUsage, "usage: %s", a.usage)
 	}
-	core, err := openCore(a, pos[0] != "add", pos[0] == "list")
+	core, err := openCore(env.Context(), a, pos[0] != "add", pos[0] == "list")
 	if errors.Is(err, app.ErrNoData) {
 		if pos[0] == "list" {
 			fmt.Fprintln(env.Stdout, "No saved destinations.")
@@ -34,8 +33,8 @@ func outboxProfile(env Env, args []string) error {
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
-	ctx := context.Background()
+	defer closeCore(env, core)
+	ctx := env.Context()
 	switch pos[0] {
 	case "add":
 		if _, err := app.ParseProfileAddress(pos[2]); err != nil {

@@ -74,7 +74,7 @@ func runSendvo(env Env, args []string) error {
 	if a.count("verbose") > 0 {
 		fmt.Fprintf(env.Stderr, "sendvo: sending %s (%d bytes) to %s\n", ivorn, len(raw), ep)
 	}
-	reply, err := sender.Send(context.Background(), ep, raw, ivorn, time.Duration(secs)*time.Second)
+	reply, err := sender.Send(env.Context(), ep, raw, ivorn, time.Duration(secs)*time.Second)
 	var se *sender.Error
 	switch {
 	case err == nil:
@@ -152,7 +152,7 @@ func sendvoKafka(env Env, a *argSet, raw []byte, ivorn string, timeout time.Dura
 		return exitf(exitUsage, "%v", err)
 	}
 	defer pub.Close(time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(env.Context(), timeout)
 	defer cancel()
 	test := false
 	if ev, err := voevent.Parse(raw); err == nil {

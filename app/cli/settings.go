@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -25,16 +24,16 @@ func runSettings(env Env, args []string) error {
 		a.printHelp(&help)
 		return exitBare(exitUsage, help.String())
 	}
-	core, err := app.Open(app.Options{DataDir: a.str("data-dir", app.DefaultDataDir()), Shared: true, ReadOnly: a.positional[0] == "get"})
+	core, err := app.Open(env.Context(), app.Options{DataDir: a.str("data-dir", app.DefaultDataDir()), Shared: true, ReadOnly: a.positional[0] == "get"})
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
+	defer closeCore(env, core)
 	// As when it took the lock itself: not while another Starling uses the directory.
 	if err := core.InUse(); err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	ctx := context.Background()
+	ctx := env.Context()
 	verb, rest := a.positional[0], a.positional[1:]
 	switch {
 	case verb == "get" && len(rest) == 1:

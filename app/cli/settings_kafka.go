@@ -63,14 +63,14 @@ func settingsKafkaList(env Env, args []string) error {
 		return exitf(exitUsage, "unexpected argument %q", a.positional[0])
 	}
 	var sources []app.KafkaSource
-	core, err := rulesCore(a, true)
+	core, err := rulesCore(env.Context(), a, true)
 	switch {
 	case errors.Is(err, app.ErrNoData):
 	case err != nil:
 		return exitf(exitFailure, "%v", err)
 	default:
-		defer core.Close()
-		if sources, err = core.KafkaSources(context.Background()); err != nil {
+		defer closeCore(env, core)
+		if sources, err = core.KafkaSources(env.Context()); err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
 	}
@@ -106,13 +106,13 @@ func settingsKafkaList(env Env, args []string) error {
 
 // settingsKafkaCore opens the data directory to change its sources, and
 // refuses while another Starling uses it.
-func settingsKafkaCore(a *argSet) (*app.Core, error) {
-	core, err := rulesCore(a, false)
+func settingsKafkaCore(ctx context.Context, a *argSet) (*app.Core, error) {
+	core, err := rulesCore(ctx, a, false)
 	if err != nil {
 		return nil, err
 	}
 	if err := core.InUse(); err != nil {
-		core.Close()
+		core.Close(ctx)
 		return nil, fmt.Errorf("%v: change its Kafka sources in its window", err)
 	}
 	return core, nil
@@ -147,12 +147,12 @@ func settingsKafkaAdd(env Env, args []string) error {
 	if cfg.Credentials.ClientSecret != "" {
 		spec.Secret = cfg.Credentials.ClientSecret
 	}
-	core, err := settingsKafkaCore(a)
+	core, err := settingsKafkaCore(env.Context(), a)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
-	if _, err := core.SaveKafkaSource(context.Background(), spec); err != nil {
+	defer closeCore(env, core)
+	if _, err := core.SaveKafkaSource(env.Context(), spec); err != nil {
 		return exitf(exitUsage, "%v", err)
 	}
 	fmt.Fprintln(env.Stdout, "Saved; the desktop app starts it when it starts.")
@@ -167,12 +167,12 @@ func settingsKafkaRemove(env Env, args []string) error {
 	if len(a.positional) != 1 {
 		return exitf(exitUsage, "give the NAME of the source to remove")
 	}
-	core, err := settingsKafkaCore(a)
+	core, err := settingsKafkaCore(env.Context(), a)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
-	ctx := context.Background()
+	defer closeCore(env, core)
+	ctx := env.Context()
 	sources, err := core.KafkaSources(ctx)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,8 +39,8 @@ func settingsArgs(group, name, usage string) *argSet {
 }
 
 // rulesCore opens the data directory's core to read or change its rules.
-func rulesCore(a *argSet, readOnly bool) (*app.Core, error) {
-	return app.Open(app.Options{DataDir: dataDir(a), Shared: true, MustExist: readOnly, ReadOnly: readOnly})
+func rulesCore(ctx context.Context, a *argSet, readOnly bool) (*app.Core, error) {
+	return app.Open(ctx, app.Options{DataDir: dataDir(a), Shared: true, MustExist: readOnly, ReadOnly: readOnly})
 }
 
 func rulesList(env Env, args []string) error {
@@ -52,14 +53,14 @@ func rulesList(env Env, args []string) error {
 		return exitf(exitUsage, "unexpected argument %q", a.positional[0])
 	}
 	var cfg app.NotifyConfig
-	core, err := rulesCore(a, true)
+	core, err := rulesCore(env.Context(), a, true)
 	switch {
 	case errors.Is(err, app.ErrNoData):
 		cfg.Rules = app.DefaultNotifyRules() // what a new data directory starts with
 	case err != nil:
 		return exitf(exitFailure, "%v", err)
 	default:
-		defer core.Close()
+		defer closeCore(env, core)
 		if cfg, err = core.LoadNotifyConfig(); err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
@@ -143,11 +144,11 @@ func rulesAdd(env Env, args []string) error {
 		}
 		r.Cone = &app.Cone{RA: v[0], Dec: v[1], Radius: v[2], MinProb: v[3]}
 	}
-	core, err := rulesCore(a, false)
+	core, err := rulesCore(env.Context(), a, false)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
+	defer closeCore(env, core)
 	cfg, err := core.LoadNotifyConfig()
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
@@ -178,11 +179,11 @@ func rulesRemove(env Env, args []string) error {
 		return exitf(exitUsage, "give the NAME of the rule to remove")
 	}
 	name := strings.TrimSpace(a.positional[0])
-	core, err := rulesCore(a, false)
+	core, err := rulesCore(env.Context(), a, false)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
+	defer closeCore(env, core)
 	cfg, err := core.LoadNotifyConfig()
 	if err != nil {
 		return exitf(exitFailure, "%v", err)

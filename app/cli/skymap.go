@@ -43,17 +43,16 @@ func fileSkymap(path string) (*skymap.Map, error) {
 
 // archivedSkymap reads the sky map of the archived alert key from the
 // compact form the archive keeps (no FITS decoded).
-func archivedSkymap(a *argSet, key string) (*skymap.Map, error) {
+func archivedSkymap(ctx context.Context, a *argSet, key string) (*skymap.Map, error) {
 	dir := dataDir(a)
-	core, err := openCore(a, true, true)
+	core, err := openCore(ctx, a, true, true)
 	if errors.Is(err, app.ErrNoData) {
 		return nil, exitf(exitFailure, "no event %s in the archive of %s", key, dir)
 	}
 	if err != nil {
 		return nil, exitf(exitFailure, "%v", err)
 	}
-	defer core.Close()
-	ctx := context.Background()
+	defer core.Close(ctx)
 	row, _, err := core.Event(ctx, key)
 	if errors.Is(err, app.ErrNotFound) {
 		return nil, exitf(exitFailure, "no event %s in the archive of %s", key, dir)
@@ -90,7 +89,7 @@ func runSkymap(env Env, args []string) error {
 	path := a.positional[0]
 	var m *skymap.Map
 	if _, serr := os.Stat(path); serr != nil && isArchiveKey(path) {
-		if m, err = archivedSkymap(a, path); err != nil {
+		if m, err = archivedSkymap(env.Context(), a, path); err != nil {
 			return err
 		}
 	} else if m, err = fileSkymap(path); err != nil {

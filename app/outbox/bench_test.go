@@ -12,12 +12,12 @@ import (
 // BenchmarkEnqueue1000 checks (schema included) and queues 1,000 events in
 // one batch, as `starling outbox add` does with 1,000 files.
 func BenchmarkEnqueue1000(b *testing.B) {
-	st, err := store.Open(b.TempDir(), store.Options{})
+	st, err := store.Open(context.Background(), b.TempDir(), store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	w := New(st, Options{Checker: checker(b)})
+	w := New(context.Background(), st, Options{Checker: checker(b)})
 	batches := make([][]Item, b.N)
 	for i := range batches {
 		batches[i] = events(fmt.Sprintf("b%d-", i), 1000)
@@ -36,13 +36,13 @@ func BenchmarkEnqueue1000(b *testing.B) {
 // BenchmarkDrain measures the worker's delivery rate to a receiver that acks
 // at once (the outbox's own cost: store round trips and one connection per event).
 func BenchmarkDrain(b *testing.B) {
-	st, err := store.Open(b.TempDir(), store.Options{})
+	st, err := store.Open(context.Background(), b.TempDir(), store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
 	r := newFakeReceiver(b, "", nil)
-	w := New(st, Options{Checker: checker(b), Rescan: time.Hour})
+	w := New(context.Background(), st, Options{Checker: checker(b), Rescan: time.Hour})
 	items := events("drain", b.N)
 	for _, res := range w.Enqueue(context.Background(), r.addr(), items) {
 		if res.Err != nil {

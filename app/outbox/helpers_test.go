@@ -46,7 +46,7 @@ func events(prefix string, n int) []Item {
 
 func openStore(t testing.TB, dir string) *store.Store {
 	t.Helper()
-	st, err := store.Open(dir, store.Options{Synchronous: "NORMAL"})
+	st, err := store.Open(context.Background(), dir, store.Options{Synchronous: "NORMAL"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func newWorker(t testing.TB, st *store.Store, p Policy) *Worker {
 	if p.Jitter < 0 {
 		p.Jitter = 0
 	}
-	w := New(st, Options{Policy: p, Timeout: 2 * time.Second, Checker: checker(t), Rescan: 50 * time.Millisecond})
+	w := New(context.Background(), st, Options{Policy: p, Timeout: 2 * time.Second, Checker: checker(t), Rescan: 50 * time.Millisecond})
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

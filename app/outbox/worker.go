@@ -47,10 +47,10 @@ type Worker struct {
 	sent, refused, failed atomic.Int64
 }
 
-// New returns a worker for the outbox of st; call Start to deliver, or use
-// it unstarted only to Enqueue.
-func New(st *store.Store, opt Options) *Worker {
-	ctx, cancel := context.WithCancel(context.Background())
+// New returns a worker for the outbox of st, working under ctx until Stop;
+// call Start to deliver, or use it unstarted only to Enqueue.
+func New(ctx context.Context, st *store.Store, opt Options) *Worker {
+	ctx, cancel := context.WithCancel(ctx)
 	return &Worker{
 		st: st, opt: opt.withDefaults(), ctx: ctx, cancel: cancel,
 		stop: make(chan struct{}), wakeup: make(chan struct{}, 1),
@@ -72,7 +72,7 @@ func (w *Worker) Start() error {
 	}
 	w.started = true
 	w.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	ctx, cancel := context.WithTimeout(w.ctx, storeTimeout)
 	defer cancel()
 	left, err := w.st.ListOutbox(ctx, store.StateSending, 1<<30)
 	if err == nil {

@@ -113,7 +113,7 @@ func TestTransientFailures(t *testing.T) {
 		}
 		return ack
 	})
-	w := New(st, Options{Policy: Policy{BackoffBase: 10 * time.Millisecond, BackoffCap: 20 * time.Millisecond}, Timeout: 200 * time.Millisecond, Checker: checker(t), Rescan: 50 * time.Millisecond})
+	w := New(context.Background(), st, Options{Policy: Policy{BackoffBase: 10 * time.Millisecond, BackoffCap: 20 * time.Millisecond}, Timeout: 200 * time.Millisecond, Checker: checker(t), Rescan: 50 * time.Millisecond})
 	defer w.Stop(context.Background())
 	ids := enqueue(t, w, r.addr(), events("t", 2))
 	w.Start()
@@ -241,7 +241,7 @@ func TestRecoverAfterCrash(t *testing.T) {
 		}
 		return ack
 	})
-	dead := New(st, Options{Checker: checker(t)})
+	dead := New(context.Background(), st, Options{Checker: checker(t)})
 	ids := enqueue(t, dead, r.addr(), events("c", 3))
 	ctx := context.Background()
 	if err := st.MarkSending(ctx, ids[0]); err != nil { // then kill -9
@@ -264,7 +264,7 @@ func TestRecoverAfterCrash(t *testing.T) {
 func TestStopAbortsAttempt(t *testing.T) {
 	st := openStore(t, t.TempDir())
 	r := newFakeReceiver(t, "", func(int, string) answer { return answer{hang: true} })
-	w := New(st, Options{Policy: fast, Timeout: time.Minute, Checker: checker(t)})
+	w := New(context.Background(), st, Options{Policy: fast, Timeout: time.Minute, Checker: checker(t)})
 	ids := enqueue(t, w, r.addr(), events("s", 1))
 	w.Start()
 	waitFor(t, "the attempt to start", 5*time.Second, func() bool { got, _ := r.received(); return len(got) == 1 })

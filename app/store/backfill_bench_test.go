@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,7 +55,7 @@ func benchBackfill(b *testing.B, samples []v2Row, n int) {
 		createV2(b, dir, rows)
 		b.StartTimer()
 		start := time.Now()
-		s, err := Open(dir, Options{})
+		s, err := Open(context.Background(), dir, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

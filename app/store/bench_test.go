@@ -46,13 +46,13 @@ func fillArchive(tb testing.TB, s *Store, n int) {
 
 func bigArchive(b *testing.B) *Store {
 	dir := b.TempDir()
-	s, err := Open(dir, Options{Synchronous: "OFF"})
+	s, err := Open(context.Background(), dir, Options{Synchronous: "OFF"})
 	if err != nil {
 		b.Fatal(err)
 	}
 	fillArchive(b, s, 100_000)
 	s.Close()
-	s, err = Open(dir, Options{})
+	s, err = Open(context.Background(), dir, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

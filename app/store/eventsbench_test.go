@@ -30,7 +30,7 @@ func millionArchive(b *testing.B) string {
 			return
 		}
 		os.RemoveAll(millionDir)
-		s, err := Open(millionDir, Options{Synchronous: "OFF"})
+		s, err := Open(context.Background(), millionDir, Options{Synchronous: "OFF"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -46,7 +46,7 @@ func millionArchive(b *testing.B) string {
 }
 
 func openMillion(b *testing.B) *Store {
-	s, err := Open(millionArchive(b), Options{})
+	s, err := Open(context.Background(), millionArchive(b), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 func synthStore(t *testing.T, n int) *Store {
 	t.Helper()
-	s, err := Open(t.TempDir(), Options{})
+	s, err := Open(context.Background(), t.TempDir(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func benchArchive(b *testing.B, n int) string {
 		return dir
 	}
 	os.RemoveAll(dir)
-	s, err := Open(dir, Options{Synchronous: "OFF"})
+	s, err := Open(context.Background(), dir, Options{Synchronous: "OFF"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func BenchmarkQuickCheck(b *testing.B) {
 			dir := benchArchive(b, n)
 			size := float64(fileSize(filepath.Join(dir, FileName))) / (1 << 20)
 			b.Run("quick_check", func(b *testing.B) {
-				s, err := Open(dir, Options{NoBackfill: true})
+				s, err := Open(context.Background(), dir, Options{NoBackfill: true})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -71,7 +71,7 @@ func BenchmarkQuickCheck(b *testing.B) {
 			b.Run("background", func(b *testing.B) {
 				admitted, seconds, after, afterSeconds := 0, 0.0, 0, 0.0
 				for i := 0; b.Loop(); i++ {
-					s, err := Open(dir, Options{Exclusive: true, CheckWaitBytes: -1})
+					s, err := Open(context.Background(), dir, Options{Exclusive: true, CheckWaitBytes: -1})
 					if err != nil {
 						b.Fatal(err)
 					}

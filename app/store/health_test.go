@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -20,7 +21,7 @@ var synthEnd = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 // writeArchive writes an archive of n synthetic events in dir and closes it.
 func writeArchive(t testing.TB, dir string, n int) {
 	t.Helper()
-	s, err := Open(dir, Options{NoBackfill: true, Synchronous: "OFF"})
+	s, err := Open(context.Background(), dir, Options{NoBackfill: true, Synchronous: "OFF"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +164,7 @@ func TestBackgroundCheckAdmitsMeanwhile(t *testing.T) {
 	t.Logf("%d admissions while the check ran", duringCheck)
 	// Close while a check runs: it returns, the check interrupted.
 	s.Close()
-	s2, err := Open(dir, Options{Exclusive: true, CheckWaitBytes: -1})
+	s2, err := Open(context.Background(), dir, Options{Exclusive: true, CheckWaitBytes: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

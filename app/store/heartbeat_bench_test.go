@@ -44,7 +44,7 @@ func heartbeatMillion(b *testing.B, s *Store, n int) {
 // gcn.heartbeat; $STARLING_BENCH_HEARTBEATS sets another number) and one
 // alert per thousand; the monitor's queries leave the heartbeats out.
 func BenchmarkHeartbeatArchive(b *testing.B) {
-	s, err := Open(b.TempDir(), Options{Synchronous: "OFF"})
+	s, err := Open(context.Background(), b.TempDir(), Options{Synchronous: "OFF"})
 	if err != nil {
 		b.Fatal(err)
 	}

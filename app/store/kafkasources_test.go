@@ -9,7 +9,7 @@ import (
 
 func TestKafkaSourcesRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(t.TempDir(), Options{})
+	s, err := Open(context.Background(), t.TempDir(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

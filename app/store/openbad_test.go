@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ func TestOpenTruncatedOrBadHeader(t *testing.T) {
 			dir := t.TempDir()
 			writeArchive(t, dir, 500)
 			c.harm(filepath.Join(dir, FileName))
-			s, err := Open(dir, Options{Exclusive: true})
+			s, err := Open(context.Background(), dir, Options{Exclusive: true})
 			if err != nil {
 				if !strings.Contains(err.Error(), "starling doctor") {
 					t.Fatalf("open: %v", err)

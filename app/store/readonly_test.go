@@ -9,7 +9,7 @@ import (
 // TestReadOnly checks that a ReadOnly store reads beside a writer and refuses writes.
 func TestReadOnly(t *testing.T) {
 	dir := t.TempDir()
-	w, err := Open(dir, Options{Exclusive: true})
+	w, err := Open(context.Background(), dir, Options{Exclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,7 +18,7 @@ func TestReadOnly(t *testing.T) {
 	if err := w.SetSetting(ctx, "k", "v"); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Open(dir, Options{ReadOnly: true})
+	r, err := Open(context.Background(), dir, Options{ReadOnly: true})
 	if err != nil {
 		t.Fatalf("ReadOnly Open beside a writer: %v", err)
 	}
@@ -36,7 +36,7 @@ func TestReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Close()
-	if _, err := Open(dir, Options{ReadOnly: true}); !errors.Is(err, ErrOutdated) {
+	if _, err := Open(context.Background(), dir, Options{ReadOnly: true}); !errors.Is(err, ErrOutdated) {
 		t.Errorf("ReadOnly Open of an old schema = %v, want ErrOutdated", err)
 	}
 }

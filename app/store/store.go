@@ -95,7 +95,7 @@ type Store struct {
 }
 
 // Open opens (creating if needed) the store in dir and brings its schema up to date.
-func Open(dir string, opt Options) (*Store, error) {
+func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create data directory %s: %w", dir, err)
 	}
@@ -136,7 +136,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	s.db = db
-	err = s.migrate(context.Background())
+	err = s.migrate(ctx)
 	if err == nil {
 		err = s.admit.prepare(db)
 	}

@@ -16,7 +16,7 @@ import (
 
 func open(t testing.TB, dir string, opt Options) *Store {
 	t.Helper()
-	s, err := Open(dir, opt)
+	s, err := Open(context.Background(), dir, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestAdmitManyDistinct(t *testing.T) {
 
 func TestDiskFullThenRecovers(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir, Options{MaxPages: 40})
+	s, err := Open(context.Background(), dir, Options{MaxPages: 40})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,11 +155,11 @@ func TestDiskFullThenRecovers(t *testing.T) {
 func TestLock(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir, Options{Exclusive: true})
-	if _, err := Open(dir, Options{Exclusive: true}); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "pid") {
+	if _, err := Open(context.Background(), dir, Options{Exclusive: true}); !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "pid") {
 		t.Fatalf("second open: %v", err)
 	}
 	s.Close()
-	s2, err := Open(dir, Options{Exclusive: true})
+	s2, err := Open(context.Background(), dir, Options{Exclusive: true})
 	if err != nil {
 		t.Fatalf("open after close: %v", err)
 	}
@@ -179,7 +179,7 @@ func TestMigrations(t *testing.T) {
 	}
 	s.DB().Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion+1))
 	s.Close()
-	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "newer") {
+	if _, err := Open(context.Background(), dir, Options{}); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("a newer schema must be refused: %v", err)
 	}
 }

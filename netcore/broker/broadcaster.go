@@ -297,7 +297,7 @@ func (bc *Broadcaster) sendIAmAlive() {
 		return
 	}
 	bc.log.Debug("Broadcasting iamalive")
-	frame := vtp.AppendFrame(nil, vtp.IAmAlive(bc.b.cfg.LocalIVO))
+	frame := vtp.AppendFrame(nil, vtp.IAmAlive(bc.b.LocalIVO()))
 	for _, s := range subs {
 		// Comet drops a subscriber with MaxOutstandingAcks unacknowledged at
 		// the check; one that acked anything since the last check is only
@@ -323,7 +323,7 @@ func (bc *Broadcaster) sendIAmAlive() {
 // is archived, and refused should it come back from a downstream broker), and
 // sends it to the subscribers.
 func (bc *Broadcaster) sendTestEvent(now time.Time) {
-	raw := voevent.TestEvent(bc.b.cfg.LocalIVO, now)
+	raw := voevent.TestEvent(bc.b.LocalIVO(), now)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {

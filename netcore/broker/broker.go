@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -134,6 +135,11 @@ type Broker struct {
 
 	received, accepted, refused atomic.Uint64
 
+	// ivo, maxFrame and receiveTimeout are Config's, changed by Configure.
+	ivo            atomic.Pointer[string]
+	maxFrame       atomic.Int64
+	receiveTimeout atomic.Int64
+
 	// undispatched holds, when a replaying broadcaster asks for it, the
 	// archive ids of the events admitted and not yet dispatched (undispatched.go).
 	undispatched undispatched
@@ -141,25 +147,49 @@ type Broker struct {
 
 // New returns a broker; Checker and Seen are required.
 func New(cfg Config) *Broker {
-	if cfg.MaxFrame <= 0 {
-		cfg.MaxFrame = vtp.DefaultMaxFrame
-	}
-	if cfg.ReceiveTimeout <= 0 {
-		cfg.ReceiveTimeout = DefaultReceiveTimeout
-	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Broker{cfg: cfg, log: cfg.Log}
+	b := &Broker{cfg: cfg, log: cfg.Log}
+	b.Configure(cfg.LocalIVO, cfg.MaxFrame, cfg.ReceiveTimeout)
+	return b
+}
+
+// Configure changes the broker's identifier, largest frame and receive
+// timeout (zero: the defaults) for the connections made from now on: a
+// desktop's one broker takes the local broker's settings when it starts.
+func (b *Broker) Configure(localIVO string, maxFrame int, receiveTimeout time.Duration) {
+	if maxFrame <= 0 {
+		maxFrame = vtp.DefaultMaxFrame
+	}
+	if receiveTimeout <= 0 {
+		receiveTimeout = DefaultReceiveTimeout
+	}
+	b.ivo.Store(&localIVO)
+	b.maxFrame.Store(int64(maxFrame))
+	b.receiveTimeout.Store(int64(receiveTimeout))
 }
 
 // LocalIVO is the broker's own identifier.
-func (b *Broker) LocalIVO() string { return b.cfg.LocalIVO }
+func (b *Broker) LocalIVO() string { return *b.ivo.Load() }
+
+// MaxFrame is the largest frame the broker reads.
+func (b *Broker) MaxFrame() int { return int(b.maxFrame.Load()) }
+
+// receiveTimeoutNow is how long an author may take to send its event.
+func (b *Broker) receiveTimeoutNow() time.Duration { return time.Duration(b.receiveTimeout.Load()) }
 
 // AddHandler registers h for every new event.
 func (b *Broker) AddHandler(h Handler) {
 	b.mu.Lock()
 	b.handlers = append(b.handlers, h)
+	b.mu.Unlock()
+}
+
+// RemoveHandler unregisters h: events dispatched from now on skip it.
+func (b *Broker) RemoveHandler(h Handler) {
+	b.mu.Lock()
+	b.handlers = slices.DeleteFunc(slices.Clone(b.handlers), func(x Handler) bool { return x == h })
 	b.mu.Unlock()
 }
 

@@ -59,9 +59,9 @@ func (r *Receiver) serveConn(c net.Conn) {
 		return
 	}
 	r.log.Info("New connection from " + peer)
-	timeout := r.b.cfg.ReceiveTimeout
+	timeout := r.b.receiveTimeoutNow()
 	c.SetDeadline(time.Now().Add(timeout))
-	raw, err := vtp.ReadFrame(c, r.b.cfg.MaxFrame)
+	raw, err := vtp.ReadFrame(c, r.b.MaxFrame())
 	if err != nil {
 		reason := vtp.DescribeReadError(err, 0, timeout)
 		r.log.Info(peer + " " + reason + "; connection closed")
@@ -72,11 +72,11 @@ func (r *Receiver) serveConn(c net.Conn) {
 	var reply []byte
 	if o.Accepted {
 		logf(r.log, slog.LevelInfo, nil, msgAccepted, o.IVORN, peer)
-		reply = vtp.Ack(r.b.cfg.LocalIVO, o.IVORN)
+		reply = vtp.Ack(r.b.LocalIVO(), o.IVORN)
 		r.b.notify(o.ack(peer))
 	} else {
 		logf(r.log, slog.LevelInfo, []any{"ivorn", o.IVORN, "peer", peer}, msgRejected, o.Reason)
-		reply = vtp.Nak(r.b.cfg.LocalIVO, o.IVORN, "Event rejected: "+o.Reason)
+		reply = vtp.Nak(r.b.LocalIVO(), o.IVORN, "Event rejected: "+o.Reason)
 		r.b.notify(Activity{Kind: ActivityNak, IVORN: o.IVORN, Peer: peer, Reason: o.Reason})
 	}
 	if err := vtp.WriteFrame(c, reply); err != nil {

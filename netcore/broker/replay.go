@@ -154,7 +154,7 @@ func (s *subConn) authenticated(m *vtp.Message, filters []string) {
 		return
 	}
 	ivo := m.Response
-	if ivo == "" && m.Origin != s.bc.b.cfg.LocalIVO {
+	if ivo == "" && m.Origin != s.bc.b.LocalIVO() {
 		ivo = m.Origin
 	}
 	s.ackMu.Lock()

@@ -61,7 +61,7 @@ func (bc *Broadcaster) serveConn(c net.Conn) {
 	if bc.cfg.Replay != nil {
 		s.rp = &replayState{authed: make(chan struct{}), ackWake: make(chan struct{}, 1)}
 	}
-	s.enqueue(vtp.AppendFrame(nil, vtp.Authenticate(bc.b.cfg.LocalIVO)), false, 0)
+	s.enqueue(vtp.AppendFrame(nil, vtp.Authenticate(bc.b.LocalIVO())), false, 0)
 	bc.addSub(s)
 	// Logged once registered: from this line on, every published event reaches it.
 	bc.log.Info("New subscriber at " + peer)
@@ -218,7 +218,7 @@ func (s *subConn) flush() error {
 // readLoop handles what the subscriber sends until the connection fails, and
 // returns how many frames it read and the error that ended it.
 func (s *subConn) readLoop() (frames int, err error) {
-	fr := vtp.NewFrameReader(s.c, readBufferSize, s.bc.b.cfg.MaxFrame)
+	fr := vtp.NewFrameReader(s.c, readBufferSize, s.bc.b.MaxFrame())
 	for {
 		payload, err := fr.Next()
 		if err != nil {

@@ -242,7 +242,7 @@ var errSilent = errors.New("no traffic from upstream")
 // serveConn reads and answers packets from the upstream broker until the
 // connection fails, falls silent or ctx ends. It works over any net.Conn.
 func (s *Upstream) serveConn(ctx context.Context, c net.Conn) error {
-	fr := vtp.NewFrameReader(c, 4096, s.b.cfg.MaxFrame)
+	fr := vtp.NewFrameReader(c, 4096, s.b.MaxFrame())
 	for {
 		c.SetReadDeadline(time.Now().Add(s.cfg.AliveTimeout))
 		raw, err := fr.NextOwned() // an event is kept and relayed after the next read
@@ -284,7 +284,7 @@ func (s *Upstream) handle(ctx context.Context, c net.Conn, raw []byte) error {
 		}
 		// Otherwise it is not a Transport packet: the checker judges it as an event.
 	}
-	localIVO := s.b.cfg.LocalIVO
+	localIVO := s.b.LocalIVO()
 	switch {
 	case m != nil && root.Role == vtp.RoleIAmAlive:
 		s.log.Debug("IAmAlive received from " + s.target)

@@ -36,8 +36,8 @@ func (v Vec) Sub(w Vec) Vec { return Vec{v[0] - w[0], v[1] - w[1], v[2] - w[2]} 
 // Scale is v × k.
 func (v Vec) Scale(k float64) Vec { return Vec{v[0] * k, v[1] * k, v[2] * k} }
 
-// Norm is the length of v.
-func (v Vec) Norm() float64 { return math.Sqrt(v.Dot(v)) }
+// Norm is the length of v (scaled first, so that it overflows only when the length itself does).
+func (v Vec) Norm() float64 { return math.Hypot(math.Hypot(v[0], v[1]), v[2]) }
 
 // Apply is m·v.
 func (m Mat) Apply(v Vec) Vec {

@@ -123,7 +123,7 @@ func (g Grid) Validate() error {
 
 // Result is a site's observability of a region over a grid.
 type Result struct {
-	// Site and Grid are what was computed.
+	// Site is the site the result is for.
 	Site Site
 	// Grid is the grid of instants.
 	Grid Grid

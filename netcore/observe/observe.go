@@ -17,8 +17,11 @@ import (
 
 // Sun-altitude limits for the ends of civil, nautical and astronomical twilight, in degrees.
 const (
-	SunAltCivil        = -6.0
-	SunAltNautical     = -12.0
+	// SunAltCivil is the end of civil twilight.
+	SunAltCivil = -6.0
+	// SunAltNautical is the end of nautical twilight.
+	SunAltNautical = -12.0
+	// SunAltAstronomical is the end of astronomical twilight: full night.
 	SunAltAstronomical = -18.0
 )
 
@@ -99,7 +102,7 @@ func DefaultGrid(start time.Time) Grid {
 
 // Len is the number of instants (0 for a grid that does not validate).
 func (g Grid) Len() int {
-	if g.Step <= 0 || g.Duration < 0 {
+	if g.Validate() != nil {
 		return 0
 	}
 	return int(g.Duration/g.Step) + 1
@@ -127,7 +130,8 @@ type Result struct {
 	Site Site
 	// Grid is the grid of instants.
 	Grid Grid
-	// P is the probability meeting every constraint at each instant of the grid.
+	// P is the probability meeting every constraint at each instant of the
+	// grid (of the region's Total: 1 for a well-formed map and for a circle).
 	P []float64
 	// SunAlt is the Sun's altitude in degrees at each instant (for marking night and twilight).
 	SunAlt []float64

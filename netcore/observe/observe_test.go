@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/netcore/ephem"
+	"github.com/starling-broker/starling/netcore/skymap"
 )
 
 func TestDefaultGridHas145Instants(t *testing.T) {
@@ -71,6 +72,12 @@ func TestBadInputIsAnError(t *testing.T) {
 		if _, err := FromCircle(c[0], c[1], c[2]); !errors.Is(err, ErrInput) {
 			t.Errorf("FromCircle%v: err = %v, want ErrInput", c, err)
 		}
+	}
+	if _, err := FromCompact([]byte("HPXC not a map")); !errors.Is(err, ErrInput) || !errors.Is(err, skymap.ErrCompact) {
+		t.Errorf("FromCompact(garbage): err = %v, want ErrInput and skymap.ErrCompact", err)
+	}
+	if _, err := FromMap(&skymap.Map{Pixels: []skymap.Pixel{{Order: 0, Index: 3}}}); !errors.Is(err, ErrInput) {
+		t.Errorf("FromMap(no probability): err = %v, want ErrInput", err)
 	}
 	if _, err := FromMap(nil); !errors.Is(err, ErrInput) {
 		t.Errorf("FromMap(nil): err = %v, want ErrInput", err)

@@ -95,7 +95,7 @@ func TestObservabilityAgainstAstroplan(t *testing.T) {
 			var err error
 			switch c.Region {
 			case "moc":
-				g, err = FromMap(readMap(t, r.MOC))
+				g, err = FromCompact(readMap(t, r.MOC).Compact())
 			case "flat":
 				g, err = FromMap(readMap(t, r.Flat))
 			default:

@@ -50,6 +50,15 @@ func FromMap(m *skymap.Map) (*Region, error) {
 	return g, nil
 }
 
+// FromCompact is FromMap of a map in the archive's compact form (skymap.ReadCompact).
+func FromCompact(b []byte) (*Region, error) {
+	m, err := skymap.ReadCompact(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	return FromMap(m)
+}
+
 // FromCircle is an error circle as a region: CircleSamples directions of
 // equal weight, spread evenly over the disc of the given radius about (ra,
 // dec) (degrees, ICRS).

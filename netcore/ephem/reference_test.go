@@ -93,7 +93,7 @@ func (w worst) check(t *testing.T, what, where string, got, want, tol float64) {
 }
 
 // Tolerances against astropy: the Sun's low-precision formula is good to
-// 0.01° (0.0099° seen); the Moon's truncated series to about 0.01° (0.004°
+// 0.01° (0.0099° seen); the Moon's truncated series to about 0.01° (0.005°
 // seen); sidereal time takes UT1 = UTC (≤ 0.9 s, 0.004°); stars lack annual
 // aberration (≤ 0.0057°) and nutation (≤ 0.005°), 0.008° seen.
 const (

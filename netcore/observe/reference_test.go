@@ -18,6 +18,8 @@ const notices = "../../testdata/notices/"
 type reference struct {
 	Command  string `json:"command"`
 	MOC      string `json:"moc"`
+	MOC2     string `json:"moc2"`
+	MOC3     string `json:"moc3"`
 	Flat     string `json:"flat"`
 	StepS    int    `json:"step_s"`
 	Instants int    `json:"instants"`
@@ -96,6 +98,10 @@ func TestObservabilityAgainstAstroplan(t *testing.T) {
 			switch c.Region {
 			case "moc":
 				g, err = FromCompact(readMap(t, r.MOC).Compact())
+			case "moc2":
+				g, err = FromMap(readMap(t, r.MOC2))
+			case "moc3":
+				g, err = FromMap(readMap(t, r.MOC3))
 			case "flat":
 				g, err = FromMap(readMap(t, r.Flat))
 			default:

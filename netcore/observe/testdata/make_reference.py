@@ -29,7 +29,9 @@ from astroplan import (AirmassConstraint, AtNightConstraint,
 iers.conf.auto_download = False
 
 NOTICES = "testdata/notices/"
-MOC = "gwcelery/MS220722v_bayestar.multiorder.fits"  # 19,200 pixels
+MOC = "gwcelery/MS220722v_bayestar.multiorder.fits"  # a mock event, 1262 deg² (90 %)
+MOC2 = "mocpy/bayestar.multiorder.fits"  # the O3 event G361581, 53 deg² (90 %)
+MOC3 = "lvk-userguide/bayestar.multiorder.fits"  # the user guide's example, 31 deg²
 FLAT = "gwcelery/fermi_skymap.fits.gz"  # RING, nside 8
 
 SITES = {
@@ -77,6 +79,11 @@ CASES = [
     ("moc", "Abisko", "2022-06-21T00:00:00", 2.5, -18, 0),
     ("moc", "Siding Spring", "2022-03-20T06:00:00", 2.0, -12, 30),
     ("moc", "Mauna Kea", "2022-03-20T00:00:00", 2.0, -12, 0),
+    ("moc2", "La Silla", "2022-06-21T00:00:00", 2.5, -18, 0),
+    ("moc2", "Palomar", "2022-06-21T00:00:00", 2.0, -12, 30),
+    ("moc2", "Siding Spring", "2022-09-23T00:00:00", 2.5, -18, 0),
+    ("moc3", "Siding Spring", "2022-03-20T00:00:00", 2.5, -18, 0),
+    ("moc3", "Palomar", "2022-03-20T00:00:00", 2.0, -12, 0),
     ("flat", "La Silla", "2021-12-21T12:00:00", 2.5, -18, 0),
     ("circle10", "La Silla", "2022-03-20T00:00:00", 2.5, -18, 0),
     ("circle30", "Palomar", "2022-06-21T00:00:00", 2.5, -12, 20),
@@ -85,6 +92,8 @@ CASES = [
 
 REGIONS = {
     "moc": lambda: moc_targets(MOC),
+    "moc2": lambda: moc_targets(MOC2),
+    "moc3": lambda: moc_targets(MOC3),
     "flat": lambda: flat_targets(FLAT),
     # RA, Dec, radius (deg), and the nside of the uniform disc's pixels
     "circle10": lambda: circle_targets(150.0, -30.0, 10.0, 256),
@@ -99,7 +108,7 @@ out = {"command": "/usr/bin/python3 netcore/observe/testdata/make_reference.py >
        "versions": {"astroplan": __import__("astroplan").__version__,
                     "astropy": __import__("astropy").__version__,
                     "healpy": hp.__version__},
-       "moc": MOC, "flat": FLAT, "step_s": 600, "instants": 145, "cases": []}
+       "moc": MOC, "moc2": MOC2, "moc3": MOC3, "flat": FLAT, "step_s": 600, "instants": 145, "cases": []}
 for region, site, start, airmass, sunalt, moondist in CASES:
     if region not in cache:
         cache[region] = REGIONS[region]()

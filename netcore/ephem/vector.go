@@ -8,9 +8,6 @@ type Vec [3]float64
 // Mat is a 3×3 rotation matrix, applied as Mat·Vec.
 type Mat [3]Vec
 
-// Identity is the identity matrix.
-var Identity = Mat{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
-
 // UnitVector is the unit vector towards (ra, dec) in degrees.
 func UnitVector(ra, dec float64) Vec {
 	sr, cr := math.Sincos(ra * rad)

@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/color"
 	"math"
+
+	"github.com/starling-broker/starling/netcore/ephem"
 )
 
 // Circle is an error circle: a centre and a radius, in degrees.
@@ -265,7 +267,7 @@ func drawGraticule(img *image.RGBA, v Viewport) {
 func drawGalacticPlane(img *image.RGBA, v Viewport) {
 	var pts [][2]float64
 	for l := 0.0; l <= 360; l += 0.25 {
-		ra, dec := GalacticToEquatorial(l, 0)
+		ra, dec := ephem.GalacticToEquatorial(l, 0)
 		pts = append(pts, [2]float64{ra, dec})
 	}
 	polyline(img, v, pts, colGalactic)

@@ -97,20 +97,6 @@ func TestMollweideRoundTrip(t *testing.T) {
 	}
 }
 
-func TestGalacticToEquatorial(t *testing.T) {
-	// The galactic centre and the north galactic pole (IAU 1958, J2000 values).
-	for _, c := range []struct{ l, b, ra, dec float64 }{
-		{0, 0, 266.40499, -28.93617},
-		{0, 90, 192.85948, 27.12825},
-		{122.93192, 27.12825, 0, 90}, // the north celestial pole
-	} {
-		ra, dec := GalacticToEquatorial(c.l, c.b)
-		if d := angSepDeg(ra, dec, c.ra, c.dec); d > 0.1 {
-			t.Errorf("l=%v b=%v → (%v, %v), want (%v, %v)", c.l, c.b, ra, dec, c.ra, c.dec)
-		}
-	}
-}
-
 func TestOffsetIsASmallCircle(t *testing.T) {
 	for _, b := range []float64{0, 45, 90, 200, 359} {
 		ra, dec := Offset(350, 80, 15, b)

@@ -2,25 +2,7 @@ package skymap
 
 import "math"
 
-// The J2000 galactic frame: the north galactic pole's RA and Dec, and the
-// galactic longitude of the north celestial pole, in degrees.
-const (
-	ngpRA  = 192.85948
-	ngpDec = 27.12825
-	ncpL   = 122.93192
-)
-
 const rad = math.Pi / 180
-
-// GalacticToEquatorial converts galactic (l, b) to equatorial J2000 (RA, Dec), in degrees.
-func GalacticToEquatorial(l, b float64) (ra, dec float64) {
-	sb, cb := math.Sincos(b * rad)
-	sd, cd := math.Sincos(ngpDec * rad)
-	sl, cl := math.Sincos((ncpL - l) * rad)
-	dec = math.Asin(math.Max(-1, math.Min(1, sb*sd+cb*cd*cl))) / rad
-	ra = ngpRA + math.Atan2(cb*sl, sb*cd-cb*sd*cl)/rad
-	return normRA(ra), dec
-}
 
 // Offset returns the point at angular distance dist along bearing (from
 // north through east) from (ra, dec), all in degrees: tracing it for

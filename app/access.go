@@ -45,57 +45,59 @@ func (c *Core) loadChecker() (*voevent.Checker, error) {
 	return c.checker, c.schemaErr
 }
 
-// ListEvents lists archived events, newest first.
-func (c *Core) ListEvents(ctx context.Context, q EventQuery) ([]EventRow, error) {
-	return c.store.ListEvents(ctx, q)
+// Events lists archived events, newest first.
+func (ar *Archive) Events(ctx context.Context, q EventQuery) ([]EventRow, error) {
+	return ar.c.store.ListEvents(ctx, q)
 }
 
-// CountQuery counts the archived events q selects.
-func (c *Core) CountQuery(ctx context.Context, q EventQuery) (int64, error) {
-	return c.store.CountEvents(ctx, q)
+// Count counts the archived events q selects.
+func (ar *Archive) Count(ctx context.Context, q EventQuery) (int64, error) {
+	return ar.c.store.CountEvents(ctx, q)
 }
 
 // Event reads one archived event by key (an IVORN or a JSON alert's
 // sha256:… key) with its raw bytes; ErrNotFound if it is not there.
-func (c *Core) Event(ctx context.Context, key string) (EventRow, []byte, error) {
-	return c.store.GetEvent(ctx, key)
+func (ar *Archive) Event(ctx context.Context, key string) (EventRow, []byte, error) {
+	return ar.c.store.GetEvent(ctx, key)
 }
 
 // EventByID reads one archived event by its archive id (a trigger's latest
 // alert, say) with its raw bytes; ErrNotFound if it is not there.
-func (c *Core) EventByID(ctx context.Context, id int64) (EventRow, []byte, error) {
-	return c.store.GetEventByID(ctx, id)
+func (ar *Archive) EventByID(ctx context.Context, id int64) (EventRow, []byte, error) {
+	return ar.c.store.GetEventByID(ctx, id)
 }
 
-// TriggerEvents lists the archived alerts of every trigger with an alert
+// TriggerAlerts lists the archived alerts of every trigger with an alert
 // received at or after since, for timelines.
-func (c *Core) TriggerEvents(ctx context.Context, since time.Time) ([]EventRow, error) {
-	return c.store.TriggerEvents(ctx, since)
+func (ar *Archive) TriggerAlerts(ctx context.Context, since time.Time) ([]EventRow, error) {
+	return ar.c.store.TriggerEvents(ctx, since)
 }
 
-// Setting reads a setting; ok is false when it is not set.
-func (c *Core) Setting(ctx context.Context, key string) (value string, ok bool, err error) {
-	return c.store.GetSetting(ctx, key)
+// Get reads a setting; ok is false when it is not set.
+func (se *Settings) Get(ctx context.Context, key string) (value string, ok bool, err error) {
+	return se.c.store.GetSetting(ctx, key)
 }
 
-// SetSetting changes a setting.
-func (c *Core) SetSetting(ctx context.Context, key, value string) error {
-	return c.store.SetSetting(ctx, key, value)
+// Set changes a setting.
+func (se *Settings) Set(ctx context.Context, key, value string) error {
+	return se.c.store.SetSetting(ctx, key, value)
 }
 
-// OutboxList lists the outbox entries in state (all when empty), newest first.
-func (c *Core) OutboxList(ctx context.Context, state OutboxState, limit int) ([]OutboxEntry, error) {
-	return c.store.ListOutbox(ctx, state, limit)
+// List lists the outbox entries in state (all when empty), newest first.
+func (ob *Outbox) List(ctx context.Context, state OutboxState, limit int) ([]OutboxEntry, error) {
+	return ob.c.store.ListOutbox(ctx, state, limit)
 }
 
-// OutboxCounts counts the outbox's entries by state.
-func (c *Core) OutboxCounts(ctx context.Context) (outbox.Counts, error) {
+// Counts counts the outbox's entries by state.
+func (ob *Outbox) Counts(ctx context.Context) (outbox.Counts, error) {
+	c := ob.c
 	m, err := c.store.OutboxCounts(ctx)
 	return outbox.CountsOf(m), err
 }
 
 // QueueItems checks each item and queues the good ones for dest ("host:port").
-func (c *Core) QueueItems(ctx context.Context, dest string, items []outbox.Item) ([]outbox.ItemResult, error) {
+func (ob *Outbox) QueueItems(ctx context.Context, dest string, items []outbox.Item) ([]outbox.ItemResult, error) {
+	c := ob.c
 	w := c.outbox
 	if c.opt.Shared {
 		chk, err := c.loadChecker()
@@ -107,8 +109,9 @@ func (c *Core) QueueItems(ctx context.Context, dest string, items []outbox.Item)
 	return w.Enqueue(ctx, dest, items), nil
 }
 
-// SendProfile finds the saved destination called name; ErrNotFound if none.
-func (c *Core) SendProfile(ctx context.Context, name string) (Profile, error) {
+// Destination finds the saved destination called name; ErrNotFound if none.
+func (ob *Outbox) Destination(ctx context.Context, name string) (Profile, error) {
+	c := ob.c
 	p, err := c.store.ProfileByName(ctx, name)
 	if err == nil && p.Kind != store.ProfileSend {
 		err = ErrNotFound
@@ -116,13 +119,8 @@ func (c *Core) SendProfile(ctx context.Context, name string) (Profile, error) {
 	return p, err
 }
 
-// SendProfiles lists the saved destinations by name.
-func (c *Core) SendProfiles(ctx context.Context) ([]Profile, error) {
-	return c.store.ListProfiles(ctx, store.ProfileSend)
-}
-
-// SaveSendProfile saves (or updates) the destination name: "host[:port]".
-func (c *Core) SaveSendProfile(ctx context.Context, name, addr string) (Profile, error) {
+// saveSendProfile saves (or updates) the destination name: "host[:port]".
+func (c *Core) saveSendProfile(ctx context.Context, name, addr string) (Profile, error) {
 	p, err := ParseProfileAddress(addr)
 	if err != nil {
 		return p, err
@@ -132,9 +130,10 @@ func (c *Core) SaveSendProfile(ctx context.Context, name, addr string) (Profile,
 	return p, err
 }
 
-// DeleteSendProfile removes the saved destination name; ErrNotFound if none.
-func (c *Core) DeleteSendProfile(ctx context.Context, name string) error {
-	p, err := c.SendProfile(ctx, name)
+// DeleteDestination removes the saved destination name; ErrNotFound if none.
+func (ob *Outbox) DeleteDestination(ctx context.Context, name string) error {
+	c := ob.c
+	p, err := c.Outbox().Destination(ctx, name)
 	if err != nil {
 		return err
 	}

@@ -169,7 +169,7 @@ func Open(ctx context.Context, opt Options) (*Core, error) {
 		checker: &voevent.Checker{Schema: schema},
 	}
 	c.ctx, c.cancel = context.WithCancel(ctx)
-	c.b = broker.New(broker.Config{LocalIVO: c.BrokerSettings(ctx).LocalIVO, Checker: c.checker, Seen: sl, Log: c.log})
+	c.b = broker.New(broker.Config{LocalIVO: c.Settings().Broker(ctx).LocalIVO, Checker: c.checker, Seen: sl, Log: c.log})
 	c.b.Watch(func(a broker.Activity) { c.tell(activityChange(a)) })
 	c.wg.Add(1)
 	go c.pruneLoop()
@@ -189,7 +189,8 @@ func Open(ctx context.Context, opt Options) (*Core, error) {
 func (c *Core) DataDir() string { return c.opt.DataDir }
 
 // Prune removes seen-list entries older than the maximum age now.
-func (c *Core) Prune(ctx context.Context) (int64, error) {
+func (ar *Archive) Prune(ctx context.Context) (int64, error) {
+	c := ar.c
 	n, err := c.store.Prune(ctx, time.Now().Add(-c.opt.SeenMaxAge))
 	if err != nil {
 		c.log.Warn("pruning the seen-list failed", "component", "seen", "err", err)
@@ -203,13 +204,13 @@ func (c *Core) pruneLoop() {
 	defer c.wg.Done()
 	t := time.NewTicker(c.opt.PruneInterval)
 	defer t.Stop()
-	c.Prune(c.ctx)
+	c.Archive().Prune(c.ctx)
 	for {
 		select {
 		case <-c.ctx.Done():
 			return
 		case <-t.C:
-			c.Prune(c.ctx)
+			c.Archive().Prune(c.ctx)
 		}
 	}
 }
@@ -220,7 +221,7 @@ func (c *Core) Close(ctx context.Context) error {
 	if !c.opt.Shared {
 		c.stopOutbox(ctx)
 	}
-	err := c.StopBroker(ctx)
+	err := c.Brokers().Stop(ctx)
 	c.stopSubscriptions()
 	c.cancel()
 	c.wg.Wait()

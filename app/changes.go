@@ -70,9 +70,9 @@ type SourceHealth struct {
 // must not block. The returned function unregisters it.
 func (c *Core) Watch(f func(Change)) (cancel func()) { return c.changes.Add(f) }
 
-// Watching is how many watchers are registered (each window's panels and
+// Watchers is how many watchers are registered (each window's panels and
 // the notifier are watchers).
-func (c *Core) Watching() int { return c.changes.Len() }
+func (c *Core) Watchers() int { return c.changes.Len() }
 
 // changed tells the watchers of a change of the kinds in k.
 func (c *Core) changed(k ChangeKind) { c.changes.Tell(Change{Kind: k}) }

@@ -39,8 +39,8 @@ func TestChangesArePushed(t *testing.T) {
 	ctx := context.Background()
 	cs := make(changes, 1000)
 	cancel := c.Watch(func(ch Change) { cs <- ch })
-	if c.Watching() != 1 {
-		t.Fatalf("%d watchers, want 1", c.Watching())
+	if c.Watchers() != 1 {
+		t.Fatalf("%d watchers, want 1", c.Watchers())
 	}
 
 	raw, err := os.ReadFile(notices + "gcn-schema/fermi.gbm.trigger.ground1.example.json")
@@ -49,7 +49,7 @@ func TestChangesArePushed(t *testing.T) {
 	}
 	deliverKafka(t, c, raw, "gcn.notices.fermi.gbm")
 	ch := cs.await(t, ChangeArchive, "an archived alert")
-	row, _, err := c.EventByID(ctx, ch.Alert.ID)
+	row, _, err := c.Archive().EventByID(ctx, ch.Alert.ID)
 	if err != nil || ch.Alert.Trigger == "" || ch.Activity == nil || ch.Activity.Kind != "ack" {
 		t.Fatalf("the archived alert's change %+v names no alert and trigger (%v)", ch, err)
 	}
@@ -68,36 +68,36 @@ func TestChangesArePushed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Queue(ctx, Destination{Name: "away", Address: addr}, ev); err != nil {
+	if _, err := c.Outbox().Queue(ctx, Destination{Name: "away", Address: addr}, ev); err != nil {
 		t.Fatal(err)
 	}
 	cs.await(t, ChangeOutbox, "a queued event")
-	if o := c.OutboxWaiting(ctx); o.Err != nil || o.Queued != 1 {
+	if o := c.Outbox().Waiting(ctx); o.Err != nil || o.Queued != 1 {
 		t.Fatalf("outbox waiting %+v, want 1 queued", o)
 	}
-	if line := c.StatusLineWith(c.OutboxWaiting(ctx), time.Now()); !strings.Contains(line, "outbox: 1 queued") {
+	if line := c.StatusLineWith(c.Outbox().Waiting(ctx), time.Now()); !strings.Contains(line, "outbox: 1 queued") {
 		t.Fatalf("status line %q", line)
 	}
 
 	s := DefaultBrokerSettings()
 	s.ReceivePort, s.BroadcastPort = porttest.One(t), porttest.One(t)
-	if _, err := c.StartBroker(s.Config()); err != nil {
+	if _, err := c.Brokers().Start(s.Config()); err != nil {
 		t.Fatal(err)
 	}
 	cs.await(t, ChangeBroker, "the broker started")
-	if err := c.StopBroker(ctx); err != nil {
+	if err := c.Brokers().Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
 	cs.await(t, ChangeBroker, "the broker stopped")
 
 	cancel()
-	if c.Watching() != 0 {
-		t.Fatalf("%d watchers after cancel, want 0", c.Watching())
+	if c.Watchers() != 0 {
+		t.Fatalf("%d watchers after cancel, want 0", c.Watchers())
 	}
 	for len(cs) > 0 {
 		<-cs
 	}
-	_, _ = c.Queue(ctx, Destination{Name: "away", Address: addr}, ev)
+	_, _ = c.Outbox().Queue(ctx, Destination{Name: "away", Address: addr}, ev)
 	time.Sleep(200 * time.Millisecond)
 	if len(cs) != 0 {
 		t.Fatalf("%d changes reported after cancel", len(cs))

@@ -25,24 +25,13 @@ const (
 	SortTrigger   = store.SortTrigger
 )
 
-// EventsPage reads one page of the archive list in f's order, starting
-// after cur (the zero cursor: the top).
-func (c *Core) EventsPage(ctx context.Context, f EventFilter, cur EventCursor, limit int) ([]EventRow, error) {
-	return c.store.ListEvents(ctx, f.Query(cur, limit))
-}
-
 // CursorAfter is the cursor that continues after row r in f's order.
 func (f EventFilter) CursorAfter(r EventRow) EventCursor { return store.CursorAfter(f.Sort, r) }
 
-// CountEvents counts the archived alerts f selects.
-func (c *Core) CountEvents(ctx context.Context, f EventFilter) (int64, error) {
-	return c.store.CountEvents(ctx, f.Query(store.Cursor{}, 0))
-}
-
-// CountEventsAt counts the archived alerts f selects and returns the newest
+// CountAt counts the archived alerts q selects and returns the newest
 // archive id then (one snapshot), so that arrivals can be counted on top.
-func (c *Core) CountEventsAt(ctx context.Context, f EventFilter) (n, newest int64, err error) {
-	return c.store.CountEventsAt(ctx, f.Query(store.Cursor{}, 0))
+func (ar *Archive) CountAt(ctx context.Context, q EventQuery) (n, newest int64, err error) {
+	return ar.c.store.CountEventsAt(ctx, q)
 }
 
 // Link is a clickable address found in an alert.
@@ -57,9 +46,10 @@ type Step struct {
 	Type string
 }
 
-// EventDetailByID reads one archived alert with its links and its
+// Detail reads one archived alert with its links and its
 // trigger's timeline (alert.Sequence over the trigger's alerts).
-func (c *Core) EventDetailByID(ctx context.Context, id int64) (EventDetail, error) {
+func (ar *Archive) Detail(ctx context.Context, id int64) (EventDetail, error) {
+	c := ar.c
 	row, raw, err := c.store.GetEventByID(ctx, id)
 	if err != nil {
 		return EventDetail{}, err
@@ -118,8 +108,9 @@ func linksIn(raw []byte) []Link {
 // savedFiltersKey is the setting that holds the saved filters (JSON).
 const savedFiltersKey = "events.saved_filters"
 
-// SavedEventFilters returns the saved filters by name.
-func (c *Core) SavedEventFilters(ctx context.Context) (map[string]EventFilter, error) {
+// EventFilters returns the saved filters by name.
+func (se *Settings) EventFilters(ctx context.Context) (map[string]EventFilter, error) {
+	c := se.c
 	v, ok, err := c.store.GetSetting(ctx, savedFiltersKey)
 	out := map[string]EventFilter{}
 	if err != nil || !ok {
@@ -129,8 +120,9 @@ func (c *Core) SavedEventFilters(ctx context.Context) (map[string]EventFilter, e
 }
 
 // SaveEventFilter saves f under name (an empty f deletes it).
-func (c *Core) SaveEventFilter(ctx context.Context, name string, f *EventFilter) error {
-	all, err := c.SavedEventFilters(ctx)
+func (se *Settings) SaveEventFilter(ctx context.Context, name string, f *EventFilter) error {
+	c := se.c
+	all, err := c.Settings().EventFilters(ctx)
 	if err != nil {
 		return err
 	}
@@ -155,6 +147,6 @@ func SavedFilterNames(m map[string]EventFilter) []string {
 
 // FillSynthetic adds n synthetic alerts spread over span before now, for
 // benchmarks of the window over a large archive.
-func (c *Core) FillSynthetic(ctx context.Context, n int, now time.Time, span time.Duration) error {
-	return c.store.FillSynthetic(ctx, n, now, span)
+func (ar *Archive) FillSynthetic(ctx context.Context, n int, now time.Time, span time.Duration) error {
+	return ar.c.store.FillSynthetic(ctx, n, now, span)
 }

@@ -37,14 +37,14 @@ func TestEventDetailTimelineLinksAndSavedFilters(t *testing.T) {
 	ctx := context.Background()
 	// The retraction arrives before the update: the timeline still puts it last.
 	archiveLVK(t, c, "MS181101ab-preliminary.json", "MS181101ab-retraction.json", "MS181101ab-ext-update.json")
-	rows, err := c.EventsPage(ctx, EventFilter{Sort: "type", Asc: true}, EventCursor{}, 10)
+	rows, err := c.Archive().Events(ctx, EventFilter{Sort: "type", Asc: true}.Query(EventCursor{}, 10))
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("rows %d, %v", len(rows), err)
 	}
-	if n, _ := c.CountEvents(ctx, EventFilter{HideTest: true}); n != 0 {
+	if n, _ := c.Archive().Count(ctx, EventFilter{HideTest: true}.Query(EventCursor{}, 0)); n != 0 {
 		t.Errorf("mock superevents not hidden: %d", n)
 	}
-	d, err := c.EventDetailByID(ctx, rows[0].ID)
+	d, err := c.Archive().Detail(ctx, rows[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,22 +55,22 @@ func TestEventDetailTimelineLinksAndSavedFilters(t *testing.T) {
 		t.Errorf("links %+v", d.Links)
 	}
 	f := EventFilter{Text: "MS181101ab", Type: "Retraction"}
-	if err := c.SaveEventFilter(ctx, "retractions", &f); err != nil {
+	if err := c.Settings().SaveEventFilter(ctx, "retractions", &f); err != nil {
 		t.Fatal(err)
 	}
-	saved, err := c.SavedEventFilters(ctx)
+	saved, err := c.Settings().EventFilters(ctx)
 	if err != nil || saved["retractions"] != f {
 		t.Fatalf("saved %+v, %v", saved, err)
 	}
-	if n, _ := c.CountEvents(ctx, saved["retractions"]); n != 1 {
+	if n, _ := c.Archive().Count(ctx, saved["retractions"].Query(EventCursor{}, 0)); n != 1 {
 		t.Errorf("saved filter counts %d, want 1", n)
 	}
 	// A range is saved: exact times as they are, a relative one as its length.
 	night := EventFilter{From: time.Date(2026, 11, 30, 22, 41, 7, 0, time.UTC), To: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
 	week := EventFilter{Last: 7 * 24 * time.Hour}
-	c.SaveEventFilter(ctx, "night", &night)
-	c.SaveEventFilter(ctx, "week", &week)
-	saved, err = c.SavedEventFilters(ctx)
+	c.Settings().SaveEventFilter(ctx, "night", &night)
+	c.Settings().SaveEventFilter(ctx, "week", &week)
+	saved, err = c.Settings().EventFilters(ctx)
 	if err != nil || !saved["night"].From.Equal(night.From) || !saved["night"].To.Equal(night.To) || saved["week"].Last != week.Last {
 		t.Fatalf("saved ranges %+v, %v", saved, err)
 	}

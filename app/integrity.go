@@ -56,10 +56,11 @@ func (h ArchiveHealth) Text() string {
 	return "archive: not checked"
 }
 
-// ArchiveHealth returns what is known of the archive's integrity: checked
+// Health returns what is known of the archive's integrity: checked
 // when the owner opens the data directory, and marked damaged for good when
 // any query meets damage.
-func (c *Core) ArchiveHealth() ArchiveHealth {
+func (ar *Archive) Health() ArchiveHealth {
+	c := ar.c
 	h := c.store.Health()
 	return ArchiveHealth{State: h.State.String(), Detail: h.Detail, Problems: h.Problems, At: h.At, Took: h.Took}
 }
@@ -67,8 +68,8 @@ func (c *Core) ArchiveHealth() ArchiveHealth {
 // Backup copies the archive now into DATADIR/backups and keeps the newest
 // keep backups (store.DefaultBackupKeep when keep <= 0); it returns the
 // new file's path.
-func (c *Core) Backup(ctx context.Context, keep int) (string, error) {
-	return c.store.Backup(ctx, keep)
+func (ar *Archive) Backup(ctx context.Context, keep int) (string, error) {
+	return ar.c.store.Backup(ctx, keep)
 }
 
 // backupPlan reads the backup settings over the options: how often (0 for
@@ -132,7 +133,7 @@ func (c *Core) startBackups() {
 
 // backupNow makes the scheduled backup and logs what became of it.
 func (c *Core) backupNow(ctx context.Context, keep int) {
-	if c.ArchiveHealth().Damaged() {
+	if c.Archive().Health().Damaged() {
 		c.log.Warn("No backup today: the archive is damaged; run starling doctor", "component", "backup")
 		return
 	}

@@ -56,7 +56,7 @@ func TestDamagedArchiveNaksOverTheSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close(context.Background())
-	h := c.ArchiveHealth()
+	h := c.Archive().Health()
 	if !h.Damaged() || h.Detail == "" {
 		t.Fatalf("health: %+v", h)
 	}
@@ -66,7 +66,7 @@ func TestDamagedArchiveNaksOverTheSocket(t *testing.T) {
 	}
 	s := DefaultBrokerSettings()
 	s.ReceivePort, s.BroadcastPort, s.TestInterval = porttest.One(t), porttest.One(t), 0
-	lb, err := c.StartBroker(s.Config())
+	lb, err := c.Brokers().Start(s.Config())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestDailyBackup(t *testing.T) {
 	if p, err := store.CheckFile(context.Background(), bs[0].Path, true); err != nil || len(p) > 0 {
 		t.Fatalf("the backup: %v %q", err, p)
 	}
-	if h := c.ArchiveHealth(); h.State != "ok" {
+	if h := c.Archive().Health(); h.State != "ok" {
 		t.Fatalf("health of a new archive: %+v", h)
 	}
 }

@@ -27,7 +27,8 @@ var groupUnsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // KafkaGroup returns the stored consumer group id, deriving one from the
 // local IVO ("starling-" and the IVO's authority and path) and storing it
 // the first time.
-func (c *Core) KafkaGroup(ctx context.Context, localIVO string) (string, error) {
+func (so *Sources) KafkaGroup(ctx context.Context, localIVO string) (string, error) {
+	c := so.c
 	if g, ok, err := c.store.GetSetting(ctx, keyKafkaGroup); err != nil || ok {
 		return g, err
 	}

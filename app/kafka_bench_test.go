@@ -187,13 +187,13 @@ func BenchmarkKafka(b *testing.B) {
 	}
 	cpuBefore := cpuTime()
 	start = time.Now()
-	lb, err := core.StartBroker(BrokerConfig{LocalIVO: "ivo://bench/kafka", Broadcast: []endpoint.Endpoint{bc},
+	lb, err := core.Brokers().Start(BrokerConfig{LocalIVO: "ivo://bench/kafka", Broadcast: []endpoint.Endpoint{bc},
 		Kafka: []kafka.ConsumerConfig{{Config: kafka.Config{Name: "bench", Bootstrap: seeds},
 			Topics: []string{topic}, Group: "bench", From: kafka.From{Earliest: true}, HealthInterval: -1, Concurrency: *kafkaBenchConc}}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer core.StopBroker(context.Background())
+	defer core.Brokers().Stop(context.Background())
 	src := lb.KafkaSources()[0]
 	for {
 		h := src.Health()

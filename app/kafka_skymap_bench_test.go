@@ -130,13 +130,13 @@ func BenchmarkKafkaSkymaps(b *testing.B) {
 	}
 	cpuBefore := cpuTime()
 	start = time.Now()
-	lb, err := core.StartBroker(BrokerConfig{LocalIVO: "ivo://bench/kafka",
+	lb, err := core.Brokers().Start(BrokerConfig{LocalIVO: "ivo://bench/kafka",
 		Kafka: []kafka.ConsumerConfig{{Config: kafka.Config{Name: "bench", Bootstrap: seeds},
 			Topics: []string{topic}, Group: "bench", From: kafka.From{Earliest: true}, HealthInterval: -1}}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer core.StopBroker(context.Background())
+	defer core.Brokers().Stop(context.Background())
 	src := lb.KafkaSources()[0]
 	for {
 		h := src.Health()

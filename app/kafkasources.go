@@ -129,10 +129,11 @@ type KafkaTest struct {
 	Missing []string
 }
 
-// TestKafkaSource connects as spec describes and lists what its credentials
+// TestKafka connects as spec describes and lists what its credentials
 // can see, without saving anything: the error in words when it cannot. For
 // a saved source (id above 0) an empty secret stands for the saved one.
-func (c *Core) TestKafkaSource(ctx context.Context, id int64, spec KafkaSourceSpec) (KafkaTest, error) {
+func (so *Sources) TestKafka(ctx context.Context, id int64, spec KafkaSourceSpec) (KafkaTest, error) {
+	c := so.c
 	if id > 0 && spec.Secret == "" {
 		secret, err := c.readSecret(id)
 		if err != nil {
@@ -163,10 +164,11 @@ func (c *Core) TestKafkaSource(ctx context.Context, id int64, spec KafkaSourceSp
 	return res, nil
 }
 
-// UpdateKafkaSource saves an edited source and restarts it. Its consumer
+// UpdateKafka saves an edited source and restarts it. Its consumer
 // group and start stay, so that it goes on from its committed offsets; an
 // empty secret keeps the saved one.
-func (c *Core) UpdateKafkaSource(ctx context.Context, id int64, spec KafkaSourceSpec) error {
+func (so *Sources) UpdateKafka(ctx context.Context, id int64, spec KafkaSourceSpec) error {
+	c := so.c
 	defer c.changed(ChangeSources)
 	if !c.subs.on {
 		return errors.New("Kafka sources are not running in this process")
@@ -306,7 +308,7 @@ func (c *Core) resolveKafkaSpec(ctx context.Context, spec KafkaSourceSpec) (stor
 	if k.Group == "" {
 		// One group per source: two sources sharing a group would split
 		// the partitions of a topic they both read, and each miss alerts.
-		g, err := c.KafkaGroup(ctx, c.BrokerSettings(ctx).LocalIVO)
+		g, err := c.Sources().KafkaGroup(ctx, c.Settings().Broker(ctx).LocalIVO)
 		if err != nil {
 			return k, err
 		}
@@ -315,10 +317,11 @@ func (c *Core) resolveKafkaSpec(ctx context.Context, spec KafkaSourceSpec) (stor
 	return k, nil
 }
 
-// AddKafkaSource checks and saves a Kafka source, keeps its secret in a file
+// AddKafka checks and saves a Kafka source, keeps its secret in a file
 // of the data directory, and starts it: its events go to the archive and,
 // when the local broker runs, on to its subscribers.
-func (c *Core) AddKafkaSource(ctx context.Context, spec KafkaSourceSpec) (int64, error) {
+func (so *Sources) AddKafka(ctx context.Context, spec KafkaSourceSpec) (int64, error) {
+	c := so.c
 	defer c.changed(ChangeSources)
 	if !c.subs.on {
 		return 0, errors.New("Kafka sources are not running in this process")
@@ -348,11 +351,12 @@ func (c *Core) AddKafkaSource(ctx context.Context, spec KafkaSourceSpec) (int64,
 	return id, nil
 }
 
-// SaveKafkaSource checks and saves a Kafka source and keeps its secret in a
+// SaveKafka checks and saves a Kafka source and keeps its secret in a
 // file of the data directory, without starting it: the desktop app starts
 // the saved sources when it starts. For the command line, beside no
 // running Starling.
-func (c *Core) SaveKafkaSource(ctx context.Context, spec KafkaSourceSpec) (int64, error) {
+func (so *Sources) SaveKafka(ctx context.Context, spec KafkaSourceSpec) (int64, error) {
+	c := so.c
 	defer c.changed(ChangeSources)
 	k, err := c.resolveKafkaSpec(ctx, spec)
 	if err != nil {
@@ -371,8 +375,9 @@ func (c *Core) SaveKafkaSource(ctx context.Context, spec KafkaSourceSpec) (int64
 	return id, nil
 }
 
-// KafkaSources lists the saved sources with their live health.
-func (c *Core) KafkaSources(ctx context.Context) ([]KafkaSource, error) {
+// Kafka lists the saved sources with their live health.
+func (so *Sources) Kafka(ctx context.Context) ([]KafkaSource, error) {
+	c := so.c
 	saved, err := c.store.ListKafkaSources(ctx)
 	if err != nil {
 		return nil, err
@@ -396,7 +401,8 @@ func (c *Core) KafkaSources(ctx context.Context) ([]KafkaSource, error) {
 
 // KafkaHealth returns the live health of every running source, by id. It
 // reads memory only, so a window may call it every second.
-func (c *Core) KafkaHealth() map[int64]kafka.Health {
+func (so *Sources) KafkaHealth() map[int64]kafka.Health {
+	c := so.c
 	c.kafka.mu.Lock()
 	defer c.kafka.mu.Unlock()
 	out := make(map[int64]kafka.Health, len(c.kafka.running))
@@ -412,9 +418,10 @@ func (c *Core) kafkaRunning(id int64) *runningKafka {
 	return c.kafka.running[id]
 }
 
-// PauseKafkaSource stops reading a source until ResumeKafkaSource; it stays
+// PauseKafka stops reading a source until ResumeKafkaSource; it stays
 // paused across restarts.
-func (c *Core) PauseKafkaSource(ctx context.Context, id int64) error {
+func (so *Sources) PauseKafka(ctx context.Context, id int64) error {
+	c := so.c
 	defer c.changed(ChangeSources)
 	if err := c.store.SetKafkaSourcePaused(ctx, id, true); err != nil {
 		return err
@@ -425,8 +432,9 @@ func (c *Core) PauseKafkaSource(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ResumeKafkaSource reads a paused source again from its committed offsets.
-func (c *Core) ResumeKafkaSource(ctx context.Context, id int64) error {
+// ResumeKafka reads a paused source again from its committed offsets.
+func (so *Sources) ResumeKafka(ctx context.Context, id int64) error {
+	c := so.c
 	defer c.changed(ChangeSources)
 	if err := c.store.SetKafkaSourcePaused(ctx, id, false); err != nil {
 		return err
@@ -437,9 +445,10 @@ func (c *Core) ResumeKafkaSource(ctx context.Context, id int64) error {
 	return nil
 }
 
-// BackfillKafkaSource reads a source's topics again from a point in time
+// BackfillKafka reads a source's topics again from a point in time
 // (resuming it if paused); events already archived are dropped as seen.
-func (c *Core) BackfillKafkaSource(ctx context.Context, id int64, from kafka.From) error {
+func (so *Sources) BackfillKafka(ctx context.Context, id int64, from kafka.From) error {
+	c := so.c
 	r := c.kafkaRunning(id)
 	if r == nil {
 		return fmt.Errorf("Kafka source %d is not running", id)
@@ -451,8 +460,9 @@ func (c *Core) BackfillKafkaSource(ctx context.Context, id int64, from kafka.Fro
 	return nil
 }
 
-// RemoveKafkaSource stops a source, forgets it and deletes its secret file.
-func (c *Core) RemoveKafkaSource(ctx context.Context, id int64) error {
+// RemoveKafka stops a source, forgets it and deletes its secret file.
+func (so *Sources) RemoveKafka(ctx context.Context, id int64) error {
+	c := so.c
 	defer c.changed(ChangeSources)
 	c.kafka.mu.Lock()
 	r := c.kafka.running[id]
@@ -484,7 +494,7 @@ func (c *Core) stopKafkaSources() {
 
 // kafkaStatus is the status bar's word on each running Kafka source.
 func (c *Core) kafkaStatus(now time.Time) []string {
-	hs := c.KafkaHealth()
+	hs := c.Sources().KafkaHealth()
 	ids := make([]int64, 0, len(hs))
 	for id := range hs {
 		ids = append(ids, id)

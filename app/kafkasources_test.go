@@ -110,7 +110,7 @@ func archived(t *testing.T, c *Core) int64 {
 
 func onlySource(t *testing.T, c *Core) KafkaSource {
 	t.Helper()
-	ks, err := c.KafkaSources(context.Background())
+	ks, err := c.Sources().Kafka(context.Background())
 	if err != nil || len(ks) != 1 {
 		t.Fatalf("sources %+v, %v: want one", ks, err)
 	}
@@ -144,7 +144,7 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	})
 
 	produce(t, prod, sampleEvent("k1"), []byte(`{"alert_datetime": "2026-12-01T00:00:00Z", "id": ["a"]}`), sampleEvent("k2"))
-	id, err := c.AddKafkaSource(ctx, KafkaSourceSpec{Name: "kfake", Bootstrap: cluster.ListenAddrs(),
+	id, err := c.Sources().AddKafka(ctx, KafkaSourceSpec{Name: "kfake", Bootstrap: cluster.ListenAddrs(),
 		Auth: kafka.AuthScramSHA512, User: testUser, Secret: testSecret, Topics: []string{testTopic}, From: "earliest"})
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +153,7 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	pushed.Wait() // the window is told of new events
 	waitFor(t, states, kafka.StateConsuming)
 
-	if line := c.StatusLineWith(c.OutboxWaiting(ctx), time.Now()); !strings.Contains(line, "● kfake: consuming, lag 0") {
+	if line := c.StatusLineWith(c.Outbox().Waiting(ctx), time.Now()); !strings.Contains(line, "● kfake: consuming, lag 0") {
 		t.Errorf("status line %q does not show the source", line)
 	}
 	s := onlySource(t, c)
@@ -187,7 +187,7 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	}
 
 	// Paused across a restart: nothing read until resumed, then each record once.
-	if err := c.PauseKafkaSource(ctx, id); err != nil {
+	if err := c.Sources().PauseKafka(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, states, kafka.StatePaused)
@@ -198,21 +198,21 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	if !s.Paused || !s.SecretSet {
 		t.Fatalf("after a restart: %+v, want paused with its secret", s)
 	}
-	waitUntil(t, "the restored source paused", func() bool { return c.KafkaHealth()[id].State == kafka.StatePaused })
+	waitUntil(t, "the restored source paused", func() bool { return c.Sources().KafkaHealth()[id].State == kafka.StatePaused })
 	if n := archived(t, c); n != 3 {
 		t.Fatalf("%d events archived while paused, want 3", n)
 	}
-	if err := c.ResumeKafkaSource(ctx, id); err != nil {
+	if err := c.Sources().ResumeKafka(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, "the fourth event", func() bool { return archived(t, c) == 4 })
 	// The count of what became of a record follows its commit.
-	waitUntil(t, "the record counted", func() bool { h := c.KafkaHealth()[id]; return h.Stored+h.Duplicates >= 1 })
-	h := c.KafkaHealth()[id]
+	waitUntil(t, "the record counted", func() bool { h := c.Sources().KafkaHealth()[id]; return h.Stored+h.Duplicates >= 1 })
+	h := c.Sources().KafkaHealth()[id]
 	if h.Received != 1 || h.Duplicates != 0 || h.Stored != 1 {
 		t.Fatalf("health after resume %+v: want only the new record read (committed offsets kept)", h)
 	}
-	rows, _ := c.Events(ctx, EventFilter{Text: "gaia_demo#k3"}, 10)
+	rows, _ := c.Archive().Events(ctx, EventFilter{Text: "gaia_demo#k3"}.Query(EventCursor{}, 10))
 	if len(rows) != 1 || rows[0].Topic != testTopic {
 		t.Fatalf("k3 rows %+v", rows)
 	}
@@ -224,21 +224,21 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	}
 
 	// A backfill reads the topic again; the seen-list drops what is archived.
-	if err := c.BackfillKafkaSource(ctx, id, kafka.From{Earliest: true}); err != nil {
+	if err := c.Sources().BackfillKafka(ctx, id, kafka.From{Earliest: true}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the backfill to read the four records again", func() bool { return c.KafkaHealth()[id].Duplicates == 4 })
+	waitUntil(t, "the backfill to read the four records again", func() bool { return c.Sources().KafkaHealth()[id].Duplicates == 4 })
 	if n := archived(t, c); n != 4 {
 		t.Fatalf("%d events archived after a backfill, want 4", n)
 	}
 
-	if err := c.RemoveKafkaSource(ctx, id); err != nil {
+	if err := c.Sources().RemoveKafka(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("secret file still there after remove: %v", err)
 	}
-	if ks, _ := c.KafkaSources(ctx); len(ks) != 0 {
+	if ks, _ := c.Sources().Kafka(ctx); len(ks) != 0 {
 		t.Errorf("sources after remove: %+v", ks)
 	}
 }
@@ -277,7 +277,7 @@ func TestAddKafkaSourceErrors(t *testing.T) {
 		{KafkaSourceSpec{Bootstrap: []string{"127.0.0.1:9"}, Topics: []string{"t"}, From: "yesterday"}, "start from"},
 		{KafkaSourceSpec{Preset: "nope", Topics: []string{"t"}}, "unknown preset"},
 	} {
-		_, err := c.AddKafkaSource(ctx, tc.spec)
+		_, err := c.Sources().AddKafka(ctx, tc.spec)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want %q", tc.spec, err, tc.want)
 		}
@@ -285,7 +285,7 @@ func TestAddKafkaSourceErrors(t *testing.T) {
 			t.Errorf("error %q names command-line flags", err)
 		}
 	}
-	if ks, _ := c.KafkaSources(ctx); len(ks) != 0 {
+	if ks, _ := c.Sources().Kafka(ctx); len(ks) != 0 {
 		t.Fatalf("sources saved: %+v", ks)
 	}
 	if ents, _ := os.ReadDir(filepath.Join(dir, "secrets")); len(ents) != 0 {
@@ -296,11 +296,11 @@ func TestAddKafkaSourceErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "secrets"), []byte("in the way"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.AddKafkaSource(ctx, KafkaSourceSpec{Name: "h", Preset: "hopskotch", User: "u", Secret: testSecret, Topics: []string{"t"}})
+	_, err := c.Sources().AddKafka(ctx, KafkaSourceSpec{Name: "h", Preset: "hopskotch", User: "u", Secret: testSecret, Topics: []string{"t"}})
 	if err == nil || !strings.Contains(err.Error(), "cannot create the secrets directory") || strings.Contains(err.Error(), testSecret) {
 		t.Fatalf("error %v", err)
 	}
-	if ks, _ := c.KafkaSources(ctx); len(ks) != 0 {
+	if ks, _ := c.Sources().Kafka(ctx); len(ks) != 0 {
 		t.Fatalf("a source whose secret was not written is kept: %+v", ks)
 	}
 }

@@ -132,8 +132,9 @@ func Listen(ep endpoint.Endpoint) (net.Listener, error) {
 	return nil, fmt.Errorf("cannot listen on %s: %w", ep, err)
 }
 
-// StartBroker binds every endpoint (all or none) and starts serving.
-func (c *Core) StartBroker(cfg BrokerConfig) (started *LocalBroker, err error) {
+// Start binds every endpoint (all or none) and starts serving.
+func (br *Brokers) Start(cfg BrokerConfig) (started *LocalBroker, err error) {
+	c := br.c
 	defer func() {
 		if err == nil {
 			c.changed(ChangeBroker) // after c.mu is released
@@ -250,15 +251,17 @@ func (c *Core) StartBroker(cfg BrokerConfig) (started *LocalBroker, err error) {
 	return lb, nil
 }
 
-// Broker returns the running local broker, or nil.
-func (c *Core) Broker() *LocalBroker {
+// Running returns the running local broker, or nil.
+func (br *Brokers) Running() *LocalBroker {
+	c := br.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.broker
 }
 
-// StopBroker stops the local broker, letting submissions in progress finish.
-func (c *Core) StopBroker(ctx context.Context) error {
+// Stop stops the local broker, letting submissions in progress finish.
+func (br *Brokers) Stop(ctx context.Context) error {
+	c := br.c
 	c.mu.Lock()
 	lb := c.broker
 	c.broker = nil

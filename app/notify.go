@@ -272,10 +272,11 @@ func DefaultNotifyRules() []NotifyRule {
 	}
 }
 
-// LoadNotifyConfig reads the rules from the data directory. A data
+// Rules reads the rules from the data directory. A data
 // directory that never had rules gets DefaultNotifyRules, written there
 // once (by a core that may write); after that a missing file means none.
-func (c *Core) LoadNotifyConfig() (NotifyConfig, error) {
+func (se *Settings) Rules() (NotifyConfig, error) {
+	c := se.c
 	var cfg NotifyConfig
 	b, err := os.ReadFile(filepath.Join(c.DataDir(), notifyFile))
 	if errors.Is(err, os.ErrNotExist) {
@@ -285,7 +286,7 @@ func (c *Core) LoadNotifyConfig() (NotifyConfig, error) {
 		}
 		cfg.Rules = DefaultNotifyRules()
 		if !c.opt.ReadOnly {
-			if err := c.SaveNotifyConfig(cfg); err != nil {
+			if err := c.Settings().SaveRules(cfg); err != nil {
 				c.log.Warn("default notification rules not written: "+err.Error(), "component", "notify")
 			}
 		}
@@ -300,9 +301,10 @@ func (c *Core) LoadNotifyConfig() (NotifyConfig, error) {
 	return cfg, nil
 }
 
-// SaveNotifyConfig checks the rules and writes them atomically (mode 0600)
+// SaveRules checks the rules and writes them atomically (mode 0600)
 // to the data directory; the notifier uses them from the next alert on.
-func (c *Core) SaveNotifyConfig(cfg NotifyConfig) error {
+func (se *Settings) SaveRules(cfg NotifyConfig) error {
+	c := se.c
 	if err := cfg.Check(); err != nil {
 		return err
 	}

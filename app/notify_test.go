@@ -103,10 +103,10 @@ func TestNotifyRulesSurviveRestart(t *testing.T) {
 		{Name: "GW", Source: "gwalert", FARYears: 10, Sound: true},
 		{Name: "M31", Cone: &Cone{RA: 10.68, Dec: 41.27, Radius: 5, MinProb: 0.1}},
 	}}
-	if err := c.SaveNotifyConfig(cfg); err != nil {
+	if err := c.Settings().SaveRules(cfg); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SaveNotifyConfig(NotifyConfig{Rules: []NotifyRule{{Name: ""}}}); err == nil {
+	if err := c.Settings().SaveRules(NotifyConfig{Rules: []NotifyRule{{Name: ""}}}); err == nil {
 		t.Fatal("a rule without a name was saved")
 	}
 	c.Close(context.Background())
@@ -119,7 +119,7 @@ func TestNotifyRulesSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close(context.Background())
-	got, err := c.LoadNotifyConfig()
+	got, err := c.Settings().Rules()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestNotifierFiresForNewMatchingAlerts(t *testing.T) {
 	}
 	// Archived before the notifier starts: never notified.
 	deliverKafka(t, c, read("gcn-schema/fermi.gbm.trigger.flight1.example.json"), "gcn.notices.fermi.gbm")
-	if err := c.SaveNotifyConfig(NotifyConfig{Rules: []NotifyRule{{Name: "any GW", Type: "LVK"}, {Name: "GBM", Type: "GBM"}}}); err != nil {
+	if err := c.Settings().SaveRules(NotifyConfig{Rules: []NotifyRule{{Name: "any GW", Type: "LVK"}, {Name: "GBM", Type: "GBM"}}}); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex

@@ -69,7 +69,7 @@ func TestNotifyTriggerRetractionOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := c.LoadNotifyConfig()
+	cfg, err := c.Settings().Rules()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestNotifyTriggerRetractionOnce(t *testing.T) {
 	}
 	// MS230425k is a mock superevent: the user lets mocks in, as on a test rig.
 	cfg.Rules[0].IncludeTest = true
-	if err := c.SaveNotifyConfig(cfg); err != nil {
+	if err := c.Settings().SaveRules(cfg); err != nil {
 		t.Fatal(err)
 	}
 	c.Close(context.Background())
@@ -104,7 +104,7 @@ func TestNotifyTriggerRetractionOnce(t *testing.T) {
 	if x := ch.next(t, "the KM3NeT sentinel"); x.Event.Trigger == "MS230425k" || x.Rule.Name != "GRB and neutrino positions" {
 		t.Fatalf("after the retraction: %+v", x)
 	}
-	rows, err := c.Events(context.Background(), EventFilter{Trigger: "MS230425k"}, 10)
+	rows, err := c.Archive().Events(context.Background(), EventFilter{Trigger: "MS230425k"}.Query(EventCursor{}, 10))
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("%d alerts of MS230425k, %v", len(rows), err)
 	}
@@ -113,7 +113,7 @@ func TestNotifyTriggerRetractionOnce(t *testing.T) {
 			t.Errorf("%s of MS230425k not marked retracted", r.AlertType)
 		}
 	}
-	tr, err := c.Trigger(context.Background(), "MS230425k")
+	tr, err := c.Archive().Trigger(context.Background(), "MS230425k")
 	if err != nil || tr.Notified != NotifiedRetracted || !slices.Equal(tr.Alerts(), []string{"Preliminary", "Initial", "Retraction"}) {
 		t.Errorf("trigger %+v, %v", tr, err)
 	}
@@ -143,7 +143,7 @@ func TestNotifyTriggerLiveOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SaveNotifyConfig(NotifyConfig{Rules: []NotifyRule{
+	if err := c.Settings().SaveRules(NotifyConfig{Rules: []NotifyRule{
 		{Name: "GW", Type: "LVK", IncludeTest: true}, {Name: "Retractions", Retraction: true}, {Name: "GRB", Type: "GBM, KM3NeT", Position: true}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -178,17 +178,17 @@ func TestDefaultRulesSeededOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close(context.Background())
-	if cfg, _ := c.LoadNotifyConfig(); len(cfg.Rules) != 3 {
+	if cfg, _ := c.Settings().Rules(); len(cfg.Rules) != 3 {
 		t.Fatalf("defaults: %+v", cfg.Rules)
 	}
-	if err := c.SaveNotifyConfig(NotifyConfig{}); err != nil {
+	if err := c.Settings().SaveRules(NotifyConfig{}); err != nil {
 		t.Fatal(err)
 	}
-	if cfg, _ := c.LoadNotifyConfig(); len(cfg.Rules) != 0 {
+	if cfg, _ := c.Settings().Rules(); len(cfg.Rules) != 0 {
 		t.Fatalf("deleted rules came back: %+v", cfg.Rules)
 	}
 	os.Remove(dir + "/" + notifyFile)
-	if cfg, _ := c.LoadNotifyConfig(); len(cfg.Rules) != 0 {
+	if cfg, _ := c.Settings().Rules(); len(cfg.Rules) != 0 {
 		t.Fatalf("rules came back without their file: %+v", cfg.Rules)
 	}
 }

@@ -103,7 +103,7 @@ func (n *Notifier) loop() {
 func (n *Notifier) check() {
 	ctx, cancel := context.WithTimeout(n.c.ctx, 30*time.Second)
 	defer cancel()
-	cfg, err := n.c.LoadNotifyConfig()
+	cfg, err := n.c.Settings().Rules()
 	if err != nil {
 		n.c.log.Warn("notification rules not read: "+err.Error(), "component", "notify")
 	}
@@ -215,7 +215,7 @@ func (n *Notifier) match(ctx context.Context, cfg NotifyConfig, r EventRow, sm a
 		if rule.NeedsSkymap() && !decoded && r.Skymap != nil {
 			decoded = true
 			var err error
-			if m, err = n.c.EventSkymap(ctx, r.ID); err != nil {
+			if m, err = n.c.Archive().Skymap(ctx, r.ID); err != nil {
 				n.c.log.Warn("sky map not decoded for a notification rule: "+err.Error(), "component", "notify")
 			}
 		}

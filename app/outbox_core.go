@@ -65,7 +65,7 @@ func (c *Core) startOutbox() {
 	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()
 	c.outbox = outbox.New(c.ctx, c.store, c.outboxOptions(ctx))
-	c.outbox.WatchEntries(func(outbox.Change) { c.changed(ChangeOutbox) })
+	c.outbox.Subscribe(func() { c.changed(ChangeOutbox) })
 	if err := c.outbox.Start(); err != nil {
 		c.log.Error("the outbox could not recover interrupted entries", "component", "outbox", "err", err)
 	}
@@ -79,9 +79,6 @@ func (c *Core) stopOutbox(ctx context.Context) {
 	}
 	c.stopSendLog()
 }
-
-// Outbox is the outbox's delivery worker: queue, retry, flush and watch.
-func (c *Core) Outbox() *outbox.Worker { return c.outbox }
 
 // Destination is somewhere events can be sent: the local broker or a saved
 // "send" profile.
@@ -100,8 +97,9 @@ func (d Destination) Label() string { return d.Name + " (" + d.Address + ")" }
 const LocalDestinationName = "local broker"
 
 // Destinations lists the local broker, then the saved send profiles by name.
-func (c *Core) Destinations(ctx context.Context) ([]Destination, error) {
-	port := c.BrokerSettings(ctx).ReceivePort
+func (ob *Outbox) Destinations(ctx context.Context) ([]Destination, error) {
+	c := ob.c
+	port := c.Settings().Broker(ctx).ReceivePort
 	out := []Destination{{Name: LocalDestinationName, Address: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Local: true}}
 	ps, err := c.store.ListProfiles(ctx, store.ProfileSend)
 	if err != nil {
@@ -114,7 +112,8 @@ func (c *Core) Destinations(ctx context.Context) ([]Destination, error) {
 }
 
 // SaveDestination saves (or updates) a send profile: a name and "host[:port]".
-func (c *Core) SaveDestination(ctx context.Context, name, addr string) error {
+func (ob *Outbox) SaveDestination(ctx context.Context, name, addr string) error {
+	c := ob.c
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return errors.New("a destination needs a name")
@@ -122,7 +121,7 @@ func (c *Core) SaveDestination(ctx context.Context, name, addr string) error {
 	if name == LocalDestinationName {
 		return fmt.Errorf("%q is the local broker's name; choose another", name)
 	}
-	_, err := c.SaveSendProfile(ctx, name, addr)
+	_, err := c.saveSendProfile(ctx, name, addr)
 	return err
 }
 
@@ -141,43 +140,40 @@ func ParseProfileAddress(addr string) (store.Profile, error) {
 
 // Queue checks raw and queues it for dest; it returns the outbox entry's id,
 // or why the event was refused (voevent.Describe words it with its line).
-func (c *Core) Queue(ctx context.Context, dest Destination, raw []byte) (int64, error) {
+func (ob *Outbox) Queue(ctx context.Context, dest Destination, raw []byte) (int64, error) {
+	c := ob.c
 	r := c.outbox.Enqueue(ctx, dest.Address, []outbox.Item{{Name: "event", Raw: raw}})[0]
 	return r.ID, r.Err
 }
 
-// OutboxEntries lists the outbox, newest first.
-func (c *Core) OutboxEntries(ctx context.Context, limit int) ([]OutboxEntry, error) {
-	return c.store.ListOutbox(ctx, "", limit)
+// DestinationStates is the live state of every destination with entries waiting.
+func (ob *Outbox) DestinationStates() []outbox.DestinationState { return ob.c.outbox.Destinations() }
+
+// Retry sends one entry again now (queued, failed, refused or cancelled).
+func (ob *Outbox) Retry(ctx context.Context, id int64) error { return ob.c.outbox.Retry(ctx, id) }
+
+// RetryAll retries every queued or failed entry now and returns how many.
+func (ob *Outbox) RetryAll(ctx context.Context) (int64, error) {
+	return ob.c.outbox.RetryAll(ctx)
 }
 
-// OutboxDestinations is the live state of every destination with entries waiting.
-func (c *Core) OutboxDestinations() []outbox.DestinationState { return c.outbox.Destinations() }
+// Cancel stops a queued or failed entry from being sent.
+func (ob *Outbox) Cancel(ctx context.Context, id int64) error { return ob.c.outbox.Cancel(ctx, id) }
 
-// RetryOutbox sends one entry again now (queued, failed, refused or cancelled).
-func (c *Core) RetryOutbox(ctx context.Context, id int64) error { return c.outbox.Retry(ctx, id) }
+// Delete removes an entry that is not being sent.
+func (ob *Outbox) Delete(ctx context.Context, id int64) error { return ob.c.outbox.Delete(ctx, id) }
 
-// RetryAllOutbox retries every queued or failed entry now and returns how many.
-func (c *Core) RetryAllOutbox(ctx context.Context) (int64, error) {
-	return c.outbox.RetryAll(ctx)
-}
-
-// CancelOutbox stops a queued or failed entry from being sent.
-func (c *Core) CancelOutbox(ctx context.Context, id int64) error { return c.outbox.Cancel(ctx, id) }
-
-// DeleteOutbox removes an entry that is not being sent.
-func (c *Core) DeleteOutbox(ctx context.Context, id int64) error { return c.outbox.Delete(ctx, id) }
-
-// RetryOutboxDestination makes every queued or failed entry of one
+// RetryDestination makes every queued or failed entry of one
 // destination due now and returns how many it touched ("retry now").
-func (c *Core) RetryOutboxDestination(ctx context.Context, dest string) (int, error) {
-	return c.outbox.RetryDestination(ctx, dest)
+func (ob *Outbox) RetryDestination(ctx context.Context, dest string) (int, error) {
+	return ob.c.outbox.RetryDestination(ctx, dest)
 }
 
 // DestinationNames maps outbox destinations ("host:port" as queued) to their
 // names: "local broker" or a send profile's name.
-func (c *Core) DestinationNames(ctx context.Context) map[string]string {
-	ds, _ := c.Destinations(ctx)
+func (ob *Outbox) DestinationNames(ctx context.Context) map[string]string {
+	c := ob.c
+	ds, _ := c.Outbox().Destinations(ctx)
 	out := make(map[string]string, len(ds))
 	for _, d := range ds {
 		if name, err := outbox.Destination(d.Address); err == nil {

@@ -14,9 +14,10 @@ type OutboxWaiting struct {
 	Err    error
 }
 
-// OutboxWaiting reads the outbox's waiting entries (one query); the window
+// Waiting reads the outbox's waiting entries (one query); the window
 // reads it again when WatchChanges reports ChangeOutbox.
-func (c *Core) OutboxWaiting(ctx context.Context) OutboxWaiting {
+func (ob *Outbox) Waiting(ctx context.Context) OutboxWaiting {
+	c := ob.c
 	n, next, err := c.store.OutboxWaiting(ctx)
 	return OutboxWaiting{Queued: n, Next: next, Err: err}
 }

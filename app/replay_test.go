@@ -66,7 +66,7 @@ func startReplayBroker(t testing.TB, dir string, cfg BrokerConfig) *replayBroker
 	rb.c = c
 	cfg.LocalIVO = "ivo://starling.test/replay"
 	cfg.Broadcast = []endpoint.Endpoint{{Network: "tcp", Address: "127.0.0.1:0"}}
-	lb, err := c.StartBroker(cfg)
+	lb, err := c.Brokers().Start(cfg)
 	if err != nil {
 		c.Close(context.Background())
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func (rb *replayBroker) stop() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), replayWait)
 	defer cancel()
-	if err := rb.c.StopBroker(ctx); err != nil {
+	if err := rb.c.Brokers().Stop(ctx); err != nil {
 		rb.t.Errorf("StopBroker: %v", err)
 	}
 	rb.c.Close(context.Background())

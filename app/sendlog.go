@@ -268,16 +268,18 @@ func applyChange(ln SendLine, ch outbox.Change) SendLine {
 	return ln
 }
 
-// SendLines is the send history, newest first.
-func (c *Core) SendLines() []SendLine {
+// Lines is the send history, newest first.
+func (sd *Sends) Lines() []SendLine {
+	c := sd.c
 	c.sends.mu.Lock()
 	defer c.sends.mu.Unlock()
 	return append([]SendLine(nil), c.sends.lines...)
 }
 
-// AddSendLine adds a line (state, name…) to the send history and returns it
+// Add adds a line (state, name…) to the send history and returns it
 // with its key; watchers hear of it.
-func (c *Core) AddSendLine(ln SendLine) SendLine {
+func (sd *Sends) Add(ln SendLine) SendLine {
+	c := sd.c
 	c.sends.mu.Lock()
 	c.sends.next++
 	ln.Key = c.sends.next
@@ -289,22 +291,24 @@ func (c *Core) AddSendLine(ln SendLine) SendLine {
 	return ln
 }
 
-// UpdateSendLine replaces the line with ln's key; watchers hear of it.
-func (c *Core) UpdateSendLine(ln SendLine) {
+// Update replaces the line with ln's key; watchers hear of it.
+func (sd *Sends) Update(ln SendLine) {
+	c := sd.c
 	ln.Time = time.Now()
 	c.sends.post(sendOp{line: &ln})
 }
 
-// QueueSendLine queues raw for dest and ties line ln to the outbox entry:
+// Queue queues raw for dest and ties line ln to the outbox entry:
 // from then on its state follows the entry's (queued, sending, acked,
 // refused with the broker's reason…).
-func (c *Core) QueueSendLine(ctx context.Context, ln SendLine, dest Destination, raw []byte) (SendLine, error) {
+func (sd *Sends) Queue(ctx context.Context, ln SendLine, dest Destination, raw []byte) (SendLine, error) {
+	c := sd.c
 	ln.Destination = dest.Label()
 	if ln.Pasted {
 		sum := sha256.Sum256(raw)
 		ln.Digest = hex.EncodeToString(sum[:])
 	}
-	id, err := c.Queue(ctx, dest, raw)
+	id, err := c.Outbox().Queue(ctx, dest, raw)
 	ln.Time = time.Now()
 	if err != nil {
 		ln.State, ln.Reason = SendNotQueued, err.Error()
@@ -318,18 +322,19 @@ func (c *Core) QueueSendLine(ctx context.Context, ln SendLine, dest Destination,
 	return ln, nil
 }
 
-// SendDestination is the destination last chosen in the Send panel (its label), or "".
-func (c *Core) SendDestination(ctx context.Context) string {
-	return c.setting(ctx, keySendDestination, "")
+// LastDestination is the destination last chosen in the Send panel (its label), or "".
+func (sd *Sends) LastDestination(ctx context.Context) string {
+	return sd.c.setting(ctx, keySendDestination, "")
 }
 
-// SaveSendDestination remembers the destination chosen in the Send panel.
-func (c *Core) SaveSendDestination(ctx context.Context, label string) error {
-	return c.store.SetSetting(ctx, keySendDestination, label)
+// SaveLastDestination remembers the destination chosen in the Send panel.
+func (sd *Sends) SaveLastDestination(ctx context.Context, label string) error {
+	return sd.c.store.SetSetting(ctx, keySendDestination, label)
 }
 
 // PasteDraft is the pasted XML kept until it is sent, or "".
-func (c *Core) PasteDraft() string {
+func (sd *Sends) PasteDraft() string {
+	c := sd.c
 	b, err := os.ReadFile(filepath.Join(c.DataDir(), pasteDraftFile))
 	if err != nil {
 		return ""
@@ -338,7 +343,8 @@ func (c *Core) PasteDraft() string {
 }
 
 // SavePasteDraft keeps pasted XML in the data directory until it is sent ("" removes it).
-func (c *Core) SavePasteDraft(text string) error {
+func (sd *Sends) SavePasteDraft(text string) error {
+	c := sd.c
 	c.draftMu.Lock()
 	defer c.draftMu.Unlock()
 	p := filepath.Join(c.DataDir(), pasteDraftFile)
@@ -357,9 +363,9 @@ func (c *Core) SavePasteDraft(text string) error {
 
 // clearPasteDraft removes the draft if it is the XML with this digest.
 func (c *Core) clearPasteDraft(digest string) {
-	d := c.PasteDraft()
+	d := c.Sends().PasteDraft()
 	sum := sha256.Sum256([]byte(d))
 	if d != "" && hex.EncodeToString(sum[:]) == digest {
-		c.SavePasteDraft("")
+		c.Sends().SavePasteDraft("")
 	}
 }

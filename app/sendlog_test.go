@@ -29,7 +29,7 @@ func TestSendLineShowsQueuedBeforeEarlyChange(t *testing.T) {
 		states = append(states, string(ch.Send.State))
 		mu.Unlock()
 	})
-	ln := c.AddSendLine(SendLine{Name: "early.xml", State: SendChecking})
+	ln := c.Sends().Add(SendLine{Name: "early.xml", State: SendChecking})
 	c.sends.post(sendOp{change: &outbox.Change{ID: 77, State: store.StateSent}})
 	ln.State = SendQueued
 	c.sends.post(sendOp{line: &ln, entry: 77})
@@ -56,7 +56,7 @@ func TestSendLineShowsQueuedBeforeEarlyChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close(context.Background())
-	ls := c.SendLines()
+	ls := c.Sends().Lines()
 	if len(ls) != 1 || ls[0].Name != "early.xml" || ls[0].State != SendAcked || ls[0].EntryID != 77 {
 		t.Fatalf("history after restart: %+v", ls)
 	}

@@ -75,8 +75,9 @@ func (c *Core) intSetting(ctx context.Context, key string, dflt int) int {
 	return n
 }
 
-// BrokerSettings returns the remembered local broker settings.
-func (c *Core) BrokerSettings(ctx context.Context) BrokerSettings {
+// Broker returns the remembered local broker settings.
+func (se *Settings) Broker(ctx context.Context) BrokerSettings {
+	c := se.c
 	d := DefaultBrokerSettings()
 	return BrokerSettings{
 		LocalIVO:      c.setting(ctx, keyLocalIVO, d.LocalIVO),
@@ -87,8 +88,9 @@ func (c *Core) BrokerSettings(ctx context.Context) BrokerSettings {
 	}
 }
 
-// SaveBrokerSettings remembers s.
-func (c *Core) SaveBrokerSettings(ctx context.Context, s BrokerSettings) error {
+// SaveBroker remembers s.
+func (se *Settings) SaveBroker(ctx context.Context, s BrokerSettings) error {
+	c := se.c
 	for k, v := range map[string]string{
 		keyLocalIVO:      s.LocalIVO,
 		keyReceivePort:   strconv.Itoa(s.ReceivePort),
@@ -104,12 +106,13 @@ func (c *Core) SaveBrokerSettings(ctx context.Context, s BrokerSettings) error {
 }
 
 // WindowSize returns the remembered window size, or the defaults.
-func (c *Core) WindowSize(ctx context.Context) (w, h int) {
-	return c.intSetting(ctx, keyWindowWidth, 1000), c.intSetting(ctx, keyWindowHeight, 640)
+func (se *Settings) WindowSize(ctx context.Context) (w, h int) {
+	return se.c.intSetting(ctx, keyWindowWidth, 1000), se.c.intSetting(ctx, keyWindowHeight, 640)
 }
 
 // SaveWindowSize remembers the window size.
-func (c *Core) SaveWindowSize(ctx context.Context, w, h int) error {
+func (se *Settings) SaveWindowSize(ctx context.Context, w, h int) error {
+	c := se.c
 	if err := c.store.SetSetting(ctx, keyWindowWidth, strconv.Itoa(w)); err != nil {
 		return err
 	}

@@ -46,32 +46,32 @@ func TestSharedBesideRunningCore(t *testing.T) {
 		t.Errorf("LockHolder = %q", got)
 	}
 	ctx := context.Background()
-	if n, err := c.CountQuery(ctx, EventQuery{}); err != nil || n != 0 {
+	if n, err := c.Archive().Count(ctx, EventQuery{}); err != nil || n != 0 {
 		t.Errorf("CountEvents = %d, %v", n, err)
 	}
-	rs, err := c.QueueItems(ctx, "127.0.0.1:1", []outbox.Item{{Name: "ok", Raw: assets.SampleTestEvent}, {Name: "bad", Raw: []byte("<x/>")}})
+	rs, err := c.Outbox().QueueItems(ctx, "127.0.0.1:1", []outbox.Item{{Name: "ok", Raw: assets.SampleTestEvent}, {Name: "bad", Raw: []byte("<x/>")}})
 	if err != nil || len(rs) != 2 || rs[0].Err != nil || rs[1].Err == nil {
 		t.Fatalf("QueueItems = %+v, %v", rs, err)
 	}
-	if counts, err := owner.OutboxCounts(ctx); err != nil || counts.Total() != 1 {
+	if counts, err := owner.Outbox().Counts(ctx); err != nil || counts.Total() != 1 {
 		t.Errorf("the owner sees %+v, %v; want one entry", counts, err)
 	}
-	if _, err := c.SaveSendProfile(ctx, "far", "example.org"); err != nil {
+	if err := c.Outbox().SaveDestination(ctx, "far", "example.org"); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := owner.SendProfile(ctx, "far"); err != nil || p.Address() != "example.org:8098" {
-		t.Errorf("SendProfile = %+v, %v", p, err)
+	if p, err := owner.Outbox().Destination(ctx, "far"); err != nil || p.Address() != "example.org:8098" {
+		t.Errorf("Destination = %+v, %v", p, err)
 	}
-	if err := c.DeleteSendProfile(ctx, "far"); err != nil {
+	if err := c.Outbox().DeleteDestination(ctx, "far"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DeleteSendProfile(ctx, "far"); !errors.Is(err, ErrNotFound) {
+	if err := c.Outbox().DeleteDestination(ctx, "far"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("deleting twice: %v, want ErrNotFound", err)
 	}
-	if err := c.SetSetting(ctx, "k", "v"); err != nil {
+	if err := c.Settings().Set(ctx, "k", "v"); err != nil {
 		t.Fatal(err)
 	}
-	if v, ok, err := owner.Setting(ctx, "k"); v != "v" || !ok || err != nil {
+	if v, ok, err := owner.Settings().Get(ctx, "k"); v != "v" || !ok || err != nil {
 		t.Errorf("Setting = %q, %v, %v", v, ok, err)
 	}
 }
@@ -102,7 +102,7 @@ func TestSharedReadOnly(t *testing.T) {
 	}
 	defer owner.Close(context.Background())
 	ctx := context.Background()
-	if err := owner.SetSetting(ctx, "k", "v"); err != nil {
+	if err := owner.Settings().Set(ctx, "k", "v"); err != nil {
 		t.Fatal(err)
 	}
 	c, err := Open(context.Background(), Options{DataDir: dir, Shared: true, MustExist: true, ReadOnly: true})
@@ -110,13 +110,13 @@ func TestSharedReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close(context.Background())
-	if v, ok, err := c.Setting(ctx, "k"); v != "v" || !ok || err != nil {
+	if v, ok, err := c.Settings().Get(ctx, "k"); v != "v" || !ok || err != nil {
 		t.Errorf("Setting = %q, %v, %v", v, ok, err)
 	}
-	if _, err := c.ListEvents(ctx, EventQuery{Text: "grb", Limit: 5}); err != nil {
+	if _, err := c.Archive().Events(ctx, EventQuery{Text: "grb", Limit: 5}); err != nil {
 		t.Errorf("ListEvents: %v", err)
 	}
-	if err := c.SetSetting(ctx, "k", "w"); err == nil {
+	if err := c.Settings().Set(ctx, "k", "w"); err == nil {
 		t.Error("SetSetting on a read-only core succeeded")
 	}
 }

@@ -46,8 +46,8 @@ type Position = store.Position
 type RateBin = store.RateBin
 
 // Positions returns every alert with a position that q selects, in one query.
-func (c *Core) Positions(ctx context.Context, q SkyQuery) ([]Position, error) {
-	return c.store.Positions(ctx, q)
+func (ar *Archive) Positions(ctx context.Context, q SkyQuery) ([]Position, error) {
+	return ar.c.store.Positions(ctx, q)
 }
 
 // RateWidth is the bucket width for a time range: an hour up to three days, else a day.
@@ -60,7 +60,8 @@ func RateWidth(since, until time.Time) time.Duration {
 
 // Rates counts the alerts that q selects per bucket of width and per
 // source; VTP peers count by host ("vtp 127.0.0.1"), whatever their port.
-func (c *Core) Rates(ctx context.Context, q SkyQuery, width time.Duration) ([]RateBin, error) {
+func (ar *Archive) Rates(ctx context.Context, q SkyQuery, width time.Duration) ([]RateBin, error) {
+	c := ar.c
 	bins, err := c.store.Rates(ctx, q, width)
 	if err != nil {
 		return nil, err
@@ -82,8 +83,9 @@ func (c *Core) Rates(ctx context.Context, q SkyQuery, width time.Duration) ([]Ra
 	return out, nil
 }
 
-// EventLabel names an archived alert in a few words: trigger, type, mission, or its key.
-func (c *Core) EventLabel(ctx context.Context, id int64) (string, error) {
+// Label names an archived alert in a few words: trigger, type, mission, or its key.
+func (ar *Archive) Label(ctx context.Context, id int64) (string, error) {
+	c := ar.c
 	r, _, err := c.store.GetEventByID(ctx, id)
 	if err != nil {
 		return "", err
@@ -144,12 +146,13 @@ func (c *skymaps) put(id int64, m *skymap.Map) {
 	c.maps[id] = m
 }
 
-// EventSkymap returns the sky map of an archived JSON alert (nil, nil when
+// Skymap returns the sky map of an archived JSON alert (nil, nil when
 // it has none), read from the compact form the archive keeps of it: no
 // FITS is decoded, except for an alert archived before the archive kept
 // compact maps and not back-filled yet (a read-only store). The last few
 // maps read are kept by the Core. Call it off the UI goroutine.
-func (c *Core) EventSkymap(ctx context.Context, id int64) (*skymap.Map, error) {
+func (ar *Archive) Skymap(ctx context.Context, id int64) (*skymap.Map, error) {
+	c := ar.c
 	if m, ok := c.skymaps.get(id); ok {
 		return m, nil
 	}
@@ -188,7 +191,7 @@ func (c *Core) decodeEventSkymap(ctx context.Context, id int64) (*skymap.Map, er
 	return skymap.Read(fits)
 }
 
-// LastEventID is the newest archived alert's id (0 for none); heartbeats
+// LastID is the newest archived alert's id (0 for none); heartbeats
 // do not count, so that a view that reloads when it changes sleeps
 // through them.
-func (c *Core) LastEventID(ctx context.Context) (int64, error) { return c.store.LastEventID(ctx) }
+func (ar *Archive) LastID(ctx context.Context) (int64, error) { return ar.c.store.LastEventID(ctx) }

@@ -26,11 +26,11 @@ func TestSkymapAlertPlacedAtItsPeak(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliverKafka(t, c, raw, "igwn.gwalert")
-	pos, err := c.Positions(ctx, SkyQuery{})
+	pos, err := c.Archive().Positions(ctx, SkyQuery{})
 	if err != nil || len(pos) != 1 {
 		t.Fatalf("positions %v, %v", pos, err)
 	}
-	m, err := c.EventSkymap(ctx, pos[0].ID)
+	m, err := c.Archive().Skymap(ctx, pos[0].ID)
 	if err != nil || m == nil {
 		t.Fatalf("sky map %v, %v", m, err)
 	}
@@ -38,10 +38,10 @@ func TestSkymapAlertPlacedAtItsPeak(t *testing.T) {
 	if math.Abs(float64(pos[0].RA)-ra) > 1e-3 || math.Abs(float64(pos[0].Dec)-dec) > 1e-3 || pos[0].Err != 0 {
 		t.Fatalf("placed at %+v, the map's peak is %v %v", pos[0], ra, dec)
 	}
-	if again, _ := c.EventSkymap(ctx, pos[0].ID); again != m {
+	if again, _ := c.Archive().Skymap(ctx, pos[0].ID); again != m {
 		t.Fatal("the decoded map is not cached")
 	}
-	if label, err := c.EventLabel(ctx, pos[0].ID); err != nil || label != "S230528ay · Preliminary · LVK" {
+	if label, err := c.Archive().Label(ctx, pos[0].ID); err != nil || label != "S230528ay · Preliminary · LVK" {
 		t.Fatalf("label %q, %v", label, err)
 	}
 }
@@ -61,7 +61,7 @@ func TestRatesCountVTPPeersByHost(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	bins, err := c.Rates(ctx, SkyQuery{Since: now.Add(-time.Hour)}, time.Hour)
+	bins, err := c.Archive().Rates(ctx, SkyQuery{Since: now.Add(-time.Hour)}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestSelectingArchivedGWAlertDecodesNoFITS(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliverKafka(t, c, raw, "igwn.gwalert")
-	id, err := c.LastEventID(ctx)
+	id, err := c.Archive().LastID(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,11 +111,11 @@ func TestSelectingArchivedGWAlertDecodesNoFITS(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close(context.Background())
-		m, err := c.EventSkymap(ctx, id)
+		m, err := c.Archive().Skymap(ctx, id)
 		if err != nil || m == nil {
 			t.Fatalf("sky map %v, %v", m, err)
 		}
-		if again, _ := c.EventSkymap(ctx, id); again != m {
+		if again, _ := c.Archive().Skymap(ctx, id); again != m {
 			t.Fatal("the map read is not kept by the Core")
 		}
 		return m, c.skymaps.fitsDecodes.Load()
@@ -150,7 +150,7 @@ func TestSelectingArchivedGWAlertDecodesNoFITS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ro.Close(context.Background())
-	m2, err := ro.EventSkymap(ctx, id)
+	m2, err := ro.Archive().Skymap(ctx, id)
 	if err != nil || m2 == nil || !reflect.DeepEqual(m2.Summary(), want.Summary()) {
 		t.Fatalf("decoded from FITS: %v, %v", m2, err)
 	}

@@ -70,7 +70,8 @@ func (c *Core) runSubscription(p store.Profile) error {
 
 // AddSubscription saves a subscription to addr ("host[:port]", default port
 // 8099) with optional XPath filters, and starts it.
-func (c *Core) AddSubscription(ctx context.Context, addr string, filters []string) error {
+func (so *Sources) AddSubscription(ctx context.Context, addr string, filters []string) error {
+	c := so.c
 	defer c.changed(ChangeSources)
 	if !c.subs.on {
 		return errors.New("subscriptions are not running in this process")
@@ -94,9 +95,10 @@ func (c *Core) AddSubscription(ctx context.Context, addr string, filters []strin
 	return c.runSubscription(p)
 }
 
-// ReconnectSubscription makes a subscription connect again now, without
+// Reconnect makes a subscription connect again now, without
 // waiting for its backoff.
-func (c *Core) ReconnectSubscription(id int64) error {
+func (so *Sources) Reconnect(id int64) error {
+	c := so.c
 	c.subs.mu.Lock()
 	r := c.subs.running[id]
 	c.subs.mu.Unlock()
@@ -108,7 +110,8 @@ func (c *Core) ReconnectSubscription(id int64) error {
 }
 
 // RemoveSubscription stops and forgets a subscription.
-func (c *Core) RemoveSubscription(ctx context.Context, id int64) error {
+func (so *Sources) RemoveSubscription(ctx context.Context, id int64) error {
+	c := so.c
 	defer c.changed(ChangeSources)
 	c.subs.mu.Lock()
 	if r := c.subs.running[id]; r != nil {
@@ -120,7 +123,8 @@ func (c *Core) RemoveSubscription(ctx context.Context, id int64) error {
 }
 
 // Subscriptions lists the saved subscriptions with their state.
-func (c *Core) Subscriptions(ctx context.Context) ([]Subscription, error) {
+func (so *Sources) Subscriptions(ctx context.Context) ([]Subscription, error) {
+	c := so.c
 	profiles, err := c.store.ListProfiles(ctx, store.ProfileSubscribe)
 	if err != nil {
 		return nil, err

@@ -26,22 +26,23 @@ const (
 )
 
 // Triggers lists the triggers f selects, the one with the latest alert first.
-func (c *Core) Triggers(ctx context.Context, f TriggerFilter) ([]TriggerState, error) {
-	return c.store.Triggers(ctx, f)
+func (ar *Archive) Triggers(ctx context.Context, f TriggerFilter) ([]TriggerState, error) {
+	return ar.c.store.Triggers(ctx, f)
 }
 
 // Trigger reads one trigger's state; ErrNotFound when no alert has that trigger key.
-func (c *Core) Trigger(ctx context.Context, key string) (TriggerState, error) {
-	return c.store.Trigger(ctx, key)
+func (ar *Archive) Trigger(ctx context.Context, key string) (TriggerState, error) {
+	return ar.c.store.Trigger(ctx, key)
 }
 
 // LastHeartbeats is when each running Kafka source last heard
 // gcn.heartbeat, by source name; sources that never heard one are absent.
 // It reads the sources' health (the one place that follows heartbeats),
 // memory only, so a window may call it every second.
-func (c *Core) LastHeartbeats() map[string]time.Time {
+func (so *Sources) LastHeartbeats() map[string]time.Time {
+	c := so.c
 	out := map[string]time.Time{}
-	for _, h := range c.KafkaHealth() {
+	for _, h := range c.Sources().KafkaHealth() {
 		if !h.LastHeartbeat.IsZero() {
 			out[h.Name] = h.LastHeartbeat
 		}

@@ -63,11 +63,6 @@ func (f EventFilter) At(now time.Time) EventFilter {
 	return f
 }
 
-// Events lists archived events in f's order, newest first by default.
-func (c *Core) Events(ctx context.Context, f EventFilter, limit int) ([]EventRow, error) {
-	return c.store.ListEvents(ctx, f.Query(store.Cursor{}, limit))
-}
-
 // EventDetail is one archived event with its raw bytes and, for a VOEvent,
 // its parsed params (Row holds the one event model's summary).
 type EventDetail struct {
@@ -100,27 +95,28 @@ type DedupView struct {
 }
 
 // Dedup reads the seen-list's counters, size and recent refusals.
-func (c *Core) Dedup(ctx context.Context) DedupView {
+func (ar *Archive) Dedup(ctx context.Context) DedupView {
+	c := ar.c
 	n, _ := c.store.SeenCount(ctx)
 	return DedupView{Stats: c.seen.Stats(), Entries: n, Recent: c.seen.Recent()}
 }
 
 // SearchSeen finds seen-list entries whose IVORN contains q (newest first).
-func (c *Core) SearchSeen(ctx context.Context, q string, limit int) ([]seen.Entry, error) {
-	return c.store.SearchSeen(ctx, strings.TrimSpace(q), limit)
+func (ar *Archive) SearchSeen(ctx context.Context, q string, limit int) ([]seen.Entry, error) {
+	return ar.c.store.SearchSeen(ctx, strings.TrimSpace(q), limit)
 }
 
 // StatusLineWith is the status bar text at now with the outbox as o; it
 // reads only memory, so a window can redraw it as often as its clock ticks.
 func (c *Core) StatusLineWith(o OutboxWaiting, now time.Time) string {
 	var parts []string
-	switch h := c.ArchiveHealth(); h.State {
+	switch h := c.Archive().Health(); h.State {
 	case "damaged":
 		parts = append(parts, "⚠ "+h.Text())
 	case "checking":
 		parts = append(parts, h.Text())
 	}
-	if lb := c.Broker(); lb != nil {
+	if lb := c.Brokers().Running(); lb != nil {
 		recv, bcast := lb.Addresses()
 		parts = append(parts, "● local broker on "+recv+" / "+bcast)
 	} else {

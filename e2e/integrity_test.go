@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/app/apptest"
 	"github.com/starling-broker/starling/netcore/vtp"
 )
 
@@ -19,28 +19,13 @@ import (
 // random bytes in the middle of its file.
 func damagedArchive(t *testing.T, dir string) {
 	t.Helper()
-	s, err := store.Open(context.Background(), dir, store.Options{NoBackfill: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.FillSynthetic(context.Background(), 2000, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), 30*24*time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	f, err := os.OpenFile(filepath.Join(dir, store.FileName), os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fi, _ := f.Stat()
+	apptest.Synthetic(t, dir, 2000, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), 30*24*time.Hour)
 	junk := make([]byte, 64<<10)
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range junk {
 		junk[i] = byte(r.Uint32())
 	}
-	if _, err := f.WriteAt(junk, fi.Size()/2); err != nil {
-		t.Fatal(err)
-	}
+	apptest.Damage(t, dir, junk)
 }
 
 // archivedCount is `starling events list --count` for dataDir.
@@ -91,7 +76,7 @@ func TestDamagedArchiveDoctor(t *testing.T) {
 		t.Fatalf("doctor did not say how many events it recovered:\n%s", r.stdout)
 	}
 	t.Logf("doctor --replace:\n%s", r.stdout)
-	if aside, _ := filepath.Glob(filepath.Join(data, store.FileName+".damaged-*")); len(aside) != 1 {
+	if aside, _ := filepath.Glob(filepath.Join(data, app.ArchiveFileName+".damaged-*")); len(aside) != 1 {
 		t.Fatalf("the damaged file was not kept aside: %q", aside)
 	}
 	if r := run(t, "", nil, "doctor", "--data-dir", data); r.code != 0 || !strings.Contains(r.stdout, "The archive is sound") {

@@ -45,7 +45,7 @@ type BrokerPanel struct {
 
 func newBrokerPanel(u *Window) *BrokerPanel {
 	p := &BrokerPanel{u: u}
-	s := u.Core.BrokerSettings(u.ctx)
+	s := u.Core.Settings().Broker(u.ctx)
 	p.IVO = widget.NewEntry()
 	p.IVO.SetText(s.LocalIVO)
 	p.ReceivePort = widget.NewEntry()
@@ -142,7 +142,7 @@ func (p *BrokerPanel) SetRunning(on bool) {
 		go func() {
 			ctx, cancel := context.WithTimeout(p.u.ctx, 5*time.Second)
 			defer cancel()
-			p.u.Core.StopBroker(ctx)
+			p.u.Core.Brokers().Stop(ctx)
 			fyne.Do(func() {
 				p.setToggle(false)
 				p.State.SetText("Stopped")
@@ -162,10 +162,10 @@ func (p *BrokerPanel) SetRunning(on bool) {
 	go func() {
 		// Settings are saved only once the broker runs on them: a port
 		// that cannot be bound must not break the next launch too.
-		lb, err := p.u.Core.StartBroker(s.Config())
+		lb, err := p.u.Core.Brokers().Start(s.Config())
 		var saveErr error
 		if err == nil {
-			saveErr = p.u.Core.SaveBrokerSettings(p.u.ctx, s)
+			saveErr = p.u.Core.Settings().SaveBroker(p.u.ctx, s)
 		}
 		fyne.Do(func() {
 			if err != nil {
@@ -195,7 +195,7 @@ func (p *BrokerPanel) record(a broker.Activity) {
 }
 
 func (p *BrokerPanel) refresh(ctx context.Context) {
-	lb := p.u.Core.Broker()
+	lb := p.u.Core.Brokers().Running()
 	var c broker.Counters
 	subs := 0
 	if lb != nil {

@@ -79,7 +79,7 @@ func refusalLine(r seen.Refusal) string {
 }
 
 func (p *DedupPanel) search(ctx context.Context, q string) {
-	res, err := p.u.Core.SearchSeen(ctx, q, 200)
+	res, err := p.u.Core.Archive().SearchSeen(ctx, q, 200)
 	if err != nil {
 		return
 	}
@@ -94,7 +94,7 @@ func (p *DedupPanel) search(ctx context.Context, q string) {
 }
 
 func (p *DedupPanel) refresh(ctx context.Context) {
-	d := p.u.Core.Dedup(ctx)
+	d := p.u.Core.Archive().Dedup(ctx)
 	p.mu.Lock()
 	p.recent = d.Recent
 	q := p.query

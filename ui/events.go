@@ -169,7 +169,7 @@ func (p *EventsPanel) loadFirst(ctx context.Context, gen int, f app.EventFilter,
 	newest, err := p.newestID(ctx) // before the page: an alert is never both missed and not new
 	var rows []app.EventRow
 	if err == nil {
-		rows, err = p.u.Core.EventsPage(ctx, f, app.EventCursor{}, eventsPage)
+		rows, err = p.u.Core.Archive().Events(ctx, f.Query(app.EventCursor{}, eventsPage))
 	}
 	// Not ctx.Err(): the caller's context may end before fyne.Do runs
 	// these (the real driver queues them); a newer filter bumps gen.
@@ -211,7 +211,7 @@ func (p *EventsPanel) loadFirst(ctx context.Context, gen int, f app.EventFilter,
 
 // newestID is the newest archive id, 0 for an empty archive.
 func (p *EventsPanel) newestID(ctx context.Context) (int64, error) {
-	rows, err := p.u.Core.EventsPage(ctx, app.EventFilter{}, app.EventCursor{}, 1)
+	rows, err := p.u.Core.Archive().Events(ctx, app.EventFilter{}.Query(app.EventCursor{}, 1))
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
@@ -227,7 +227,7 @@ func (p *EventsPanel) loadMore() {
 	p.loading = true
 	f, gen, cur := p.filter, p.gen, p.cursor
 	go func() {
-		rows, err := p.u.Core.EventsPage(p.u.ctx, f, cur, eventsPage)
+		rows, err := p.u.Core.Archive().Events(p.u.ctx, f.Query(cur, eventsPage))
 		fyne.Do(func() {
 			if gen != p.gen || p.cursor != cur {
 				return
@@ -299,7 +299,7 @@ func (p *EventsPanel) live(stop <-chan struct{}) {
 		g.Sort, g.Asc, g.AfterID = "", false, newest
 		var fresh int64
 		if err == nil {
-			fresh, err = p.u.Core.CountEvents(ctx, g)
+			fresh, err = p.u.Core.Archive().Count(ctx, g.Query(app.EventCursor{}, 0))
 		}
 		if err != nil {
 			continue

@@ -34,7 +34,7 @@ func millionDir(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := c.FillSynthetic(context.Background(), 1_000_000, time.Now(), 365*24*time.Hour); err != nil {
+	if err := c.Archive().FillSynthetic(context.Background(), 1_000_000, time.Now(), 365*24*time.Hour); err != nil {
 		b.Fatal(err)
 	}
 	c.Close(context.Background())
@@ -52,7 +52,7 @@ func openMillionWindow(b *testing.B, a fyne.App, dir string) *Window {
 	}
 	s := app.DefaultBrokerSettings()
 	s.ReceivePort, s.BroadcastPort = porttest.One(b), porttest.One(b)
-	core.SaveBrokerSettings(context.Background(), s)
+	core.Settings().SaveBroker(context.Background(), s)
 	w := a.NewWindow("bench")
 	w.Resize(fyne.NewSize(1280, 800))
 	u := Create(context.Background(), a, w, core, Options{ClockEvery: time.Hour})
@@ -92,10 +92,10 @@ func BenchmarkMonitorLiveLatency(b *testing.B) {
 	u := openMillionWindow(b, a, dir)
 	defer func() { u.Close(); u.Core.Close(context.Background()) }()
 	onUI(func() { test.Tap(u.Broker.Toggle) })
-	for u.Core.Broker() == nil {
+	for u.Core.Brokers().Running() == nil {
 		time.Sleep(time.Millisecond)
 	}
-	lb := u.Core.Broker()
+	lb := u.Core.Brokers().Running()
 	var lat []time.Duration
 	n := 1_000_000_000 + int(time.Now().UnixNano()%100_000_000)
 	for b.Loop() {

@@ -26,7 +26,7 @@ func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Co
 func TestEventsPanelGolden(t *testing.T) {
 	u := newWindow(t)
 	end := time.Date(2026, 11, 30, 22, 0, 0, 0, time.UTC)
-	if err := u.Core.FillSynthetic(context.Background(), 40, end, time.Hour); err != nil {
+	if err := u.Core.Archive().FillSynthetic(context.Background(), 40, end, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

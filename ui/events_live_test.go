@@ -111,7 +111,7 @@ func TestEventsSavedFilter(t *testing.T) {
 	if got.Type != "Retraction" || got.Cone == nil || *got.Cone != *want.Cone || fromUI(func() string { return b.Cone.Text }) != "10 20 60" {
 		t.Fatalf("applied %+v, want %+v", got, want)
 	}
-	n, err := u.Core.CountEvents(context.Background(), want)
+	n, err := u.Core.Archive().Count(context.Background(), want.Query(app.EventCursor{}, 0))
 	if err != nil || n == 0 {
 		t.Fatalf("the saved filter selects %d: a useless test (%v)", n, err)
 	}

@@ -19,7 +19,7 @@ func TestEventsCustomRange(t *testing.T) {
 	u := newWindow(t)
 	ctx := context.Background()
 	end := time.Date(2026, 12, 1, 0, 30, 0, 0, time.UTC)
-	if err := u.Core.FillSynthetic(ctx, 100, end, 100*time.Minute); err != nil {
+	if err := u.Core.Archive().FillSynthetic(ctx, 100, end, 100*time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	onUI(func() {
@@ -27,7 +27,7 @@ func TestEventsCustomRange(t *testing.T) {
 		u.Tabs.SelectIndex(4)
 	})
 	u.Events.refresh(ctx)
-	all, err := u.Core.Events(ctx, app.EventFilter{HideTest: true}, 1000)
+	all, err := u.Core.Archive().Events(ctx, app.EventFilter{HideTest: true}.Query(app.EventCursor{}, 1000))
 	if err != nil || len(all) != 90 {
 		t.Fatalf("%d alerts archived, %v", len(all), err)
 	}
@@ -115,7 +115,7 @@ func TestEventsCustomRange(t *testing.T) {
 		b.SaveAs("night")
 	})
 	eventually(t, "the filter saved", u, func() bool { return slices.Contains(b.Saved.Options, "night") })
-	saved, err := u.Core.SavedEventFilters(ctx)
+	saved, err := u.Core.Settings().EventFilters(ctx)
 	if f := saved["night"]; err != nil || !f.From.Equal(at(1, 0, 20)) || !f.To.Equal(at(1, 0, 25)) {
 		t.Fatalf("saved %+v, %v", f, err)
 	}

@@ -70,7 +70,7 @@ func pageToEnd(t *testing.T, u *Window, want int) []app.EventRow {
 func synthWindow(t *testing.T, n int) *Window {
 	t.Helper()
 	u := newWindow(t)
-	if err := u.Core.FillSynthetic(context.Background(), n, time.Now(), 24*time.Hour); err != nil {
+	if err := u.Core.Archive().FillSynthetic(context.Background(), n, time.Now(), 24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	onUI(func() {
@@ -132,7 +132,7 @@ func TestEventsSearchAndFilters(t *testing.T) {
 	// core's count of the filter it says it shows.
 	trueCount := func(lo, hi int64) string {
 		f := fromUI(u.Events.Filter)
-		n, err := u.Core.CountEvents(context.Background(), f)
+		n, err := u.Core.Archive().Count(context.Background(), f.Query(app.EventCursor{}, 0))
 		if err != nil || n < lo || n > hi {
 			t.Fatalf("filter %+v counts %d, %v; want %d–%d", f, n, err, lo, hi)
 		}

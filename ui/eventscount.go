@@ -30,7 +30,7 @@ func (c *countCache) count(ctx context.Context, core *app.Core, f app.EventFilte
 	c.mu.Unlock()
 	g := f
 	g.Sort, g.Asc, g.BeforeID, g.AfterID = "", false, 0, e.upTo
-	n, top, err := core.CountEventsAt(ctx, g)
+	n, top, err := core.Archive().CountAt(ctx, g.Query(app.EventCursor{}, 0))
 	if err != nil {
 		return 0, err
 	}

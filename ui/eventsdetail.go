@@ -89,7 +89,7 @@ func (d *eventDetail) load(id int64) {
 	go func() {
 		ctx, cancel := context.WithTimeout(d.p.u.ctx, 10*time.Second)
 		defer cancel()
-		ed, err := d.p.u.Core.EventDetailByID(ctx, id)
+		ed, err := d.p.u.Core.Archive().Detail(ctx, id)
 		var params [][4]string
 		var raw []widget.RichTextSegment
 		if err == nil {

@@ -164,7 +164,7 @@ func (b *eventFilters) SaveAs(name string) {
 		f.From, f.To = time.Time{}, time.Time{}
 	}
 	go func() {
-		if err := b.p.u.Core.SaveEventFilter(b.p.u.ctx, name, &f); err != nil {
+		if err := b.p.u.Core.Settings().SaveEventFilter(b.p.u.ctx, name, &f); err != nil {
 			fyne.Do(func() { showError(b.p.u.Win, err) })
 			return
 		}
@@ -174,7 +174,7 @@ func (b *eventFilters) SaveAs(name string) {
 
 // loadSaved reads the saved filters off the UI goroutine.
 func (b *eventFilters) loadSaved() {
-	m, err := b.p.u.Core.SavedEventFilters(b.p.u.ctx)
+	m, err := b.p.u.Core.Settings().EventFilters(b.p.u.ctx)
 	if err != nil {
 		return
 	}

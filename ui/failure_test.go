@@ -17,7 +17,7 @@ import (
 func TestBadPortIsNotSaved(t *testing.T) {
 	u := newWindow(t)
 	ctx := context.Background()
-	before := u.Core.BrokerSettings(ctx)
+	before := u.Core.Settings().Broker(ctx)
 	busy := porttest.One(t)
 	l := listenOn(t, busy)
 	defer l.Close()
@@ -26,7 +26,7 @@ func TestBadPortIsNotSaved(t *testing.T) {
 		test.Tap(u.Broker.Toggle)
 	})
 	eventually(t, "an error", u, func() bool { return strings.HasPrefix(u.Broker.State.Text, "Error") })
-	if after := u.Core.BrokerSettings(ctx); after.ReceivePort != before.ReceivePort {
+	if after := u.Core.Settings().Broker(ctx); after.ReceivePort != before.ReceivePort {
 		t.Fatalf("the port that failed to bind was saved: %d (was %d)", after.ReceivePort, before.ReceivePort)
 	}
 	// A port that binds is saved.
@@ -36,7 +36,7 @@ func TestBadPortIsNotSaved(t *testing.T) {
 		test.Tap(u.Broker.Toggle)
 	})
 	eventually(t, "the broker to run", u, func() bool { return strings.HasPrefix(u.Broker.State.Text, "Running") })
-	if after := u.Core.BrokerSettings(ctx); after.ReceivePort != good {
+	if after := u.Core.Settings().Broker(ctx); after.ReceivePort != good {
 		t.Fatalf("the port in use was not saved: %d, want %d", after.ReceivePort, good)
 	}
 }

@@ -32,7 +32,7 @@ func goldenWindow(t *testing.T, dark bool) *Window {
 	}
 	s := app.DefaultBrokerSettings()
 	s.ReceivePort, s.BroadcastPort = 18098, 18099
-	if err := core.SaveBrokerSettings(context.Background(), s); err != nil {
+	if err := core.Settings().SaveBroker(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	var u *Window

@@ -130,7 +130,7 @@ func TestKafkaFormErrors(t *testing.T) {
 			t.Errorf("message %q", f.Message.Text)
 		}
 	})
-	if ss, _ := u.Core.KafkaSources(context.Background()); len(ss) != 0 {
+	if ss, _ := u.Core.Sources().Kafka(context.Background()); len(ss) != 0 {
 		t.Fatalf("saved %+v", ss)
 	}
 }
@@ -305,7 +305,7 @@ func TestKafkaSourceTestAndEdit(t *testing.T) {
 		}
 		return row != nil && strings.HasPrefix(row.Title.Text, "✕ error") && row.Warning.Visible()
 	})
-	srcs, err := u.Core.KafkaSources(context.Background())
+	srcs, err := u.Core.Sources().Kafka(context.Background())
 	if err != nil || len(srcs) != 1 {
 		t.Fatalf("sources %v %v", srcs, err)
 	}
@@ -330,7 +330,7 @@ func TestKafkaSourceTestAndEdit(t *testing.T) {
 		r := u.Subs.Kafka.Rows()[row.ID]
 		return r != nil && strings.Contains(r.Title.Text, "consuming") && !r.Warning.Visible()
 	})
-	srcs, err = u.Core.KafkaSources(context.Background())
+	srcs, err = u.Core.Sources().Kafka(context.Background())
 	if err != nil || len(srcs) != 1 || srcs[0].Group != group || srcs[0].Topics[1] != "not.yet.a.topic" {
 		t.Fatalf("after the edit: %+v %v (group was %s)", srcs, err, group)
 	}

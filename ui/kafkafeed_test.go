@@ -58,7 +58,7 @@ func feedOf(t *testing.T, u *Window) *kafkaFeed {
 		prod.Close()
 		cluster.Close()
 	})
-	if _, err := u.Core.AddKafkaSource(context.Background(), app.KafkaSourceSpec{Name: "test feed", Bootstrap: cluster.ListenAddrs(),
+	if _, err := u.Core.Sources().AddKafka(context.Background(), app.KafkaSourceSpec{Name: "test feed", Bootstrap: cluster.ListenAddrs(),
 		Topics: feedTopics, From: "earliest"}); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func publish(t *testing.T, u *Window, topic string, raw []byte, test bool) int64
 	key := "sha256:" + hex.EncodeToString(d[:])
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		row, _, err := u.Core.Event(ctx, key)
+		row, _, err := u.Core.Archive().Event(ctx, key)
 		if err == nil {
 			return row.ID
 		}

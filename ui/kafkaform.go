@@ -245,9 +245,9 @@ func (f *KafkaForm) Submit() {
 		id := f.editing
 		var err error
 		if id > 0 {
-			err = f.u.Core.UpdateKafkaSource(ctx, id, spec)
+			err = f.u.Core.Sources().UpdateKafka(ctx, id, spec)
 		} else {
-			id, err = f.u.Core.AddKafkaSource(ctx, spec)
+			id, err = f.u.Core.Sources().AddKafka(ctx, spec)
 		}
 		fyne.Do(func() {
 			f.Save.Enable()
@@ -279,7 +279,7 @@ func (f *KafkaForm) TestConnection() {
 	go func() {
 		ctx, cancel := context.WithTimeout(f.u.ctx, 20*time.Second)
 		defer cancel()
-		res, err := f.u.Core.TestKafkaSource(ctx, id, spec)
+		res, err := f.u.Core.Sources().TestKafka(ctx, id, spec)
 		fyne.Do(func() {
 			f.Test.Enable()
 			if err != nil {

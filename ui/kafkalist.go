@@ -99,7 +99,7 @@ func (v *KafkaView) refresh(ctx context.Context) {
 	if stale {
 		v.reload(ctx)
 	}
-	hs := v.u.Core.KafkaHealth()
+	hs := v.u.Core.Sources().KafkaHealth()
 	v.mu.Lock()
 	for id, h := range hs {
 		v.health[id] = h
@@ -118,7 +118,7 @@ func (v *KafkaView) changed() {
 
 // reload reads the sources from the core and rebuilds the rows.
 func (v *KafkaView) reload(ctx context.Context) {
-	ss, err := v.u.Core.KafkaSources(ctx)
+	ss, err := v.u.Core.Sources().Kafka(ctx)
 	if err != nil {
 		fyne.Do(func() { v.Empty.SetText("Cannot list the Kafka sources: " + err.Error()); v.Empty.Show() })
 		return
@@ -276,17 +276,17 @@ func (v *KafkaView) edit(id int64) {
 
 // Pause pauses a source.
 func (v *KafkaView) Pause(id int64) {
-	v.act(func(ctx context.Context) error { return v.u.Core.PauseKafkaSource(ctx, id) })
+	v.act(func(ctx context.Context) error { return v.u.Core.Sources().PauseKafka(ctx, id) })
 }
 
 // Resume resumes a paused source.
 func (v *KafkaView) Resume(id int64) {
-	v.act(func(ctx context.Context) error { return v.u.Core.ResumeKafkaSource(ctx, id) })
+	v.act(func(ctx context.Context) error { return v.u.Core.Sources().ResumeKafka(ctx, id) })
 }
 
 // Remove stops and forgets a source and its credentials.
 func (v *KafkaView) Remove(id int64) {
-	v.act(func(ctx context.Context) error { return v.u.Core.RemoveKafkaSource(ctx, id) })
+	v.act(func(ctx context.Context) error { return v.u.Core.Sources().RemoveKafka(ctx, id) })
 }
 
 // askBackfill asks where to read a source again from, and does it.
@@ -308,7 +308,7 @@ func (v *KafkaView) askBackfill(id int64, name string) {
 			showError(v.u.Win, fmt.Errorf("backfill: %v", err))
 			return
 		}
-		v.act(func(ctx context.Context) error { return v.u.Core.BackfillKafkaSource(ctx, id, from) })
+		v.act(func(ctx context.Context) error { return v.u.Core.Sources().BackfillKafka(ctx, id, from) })
 	}, v.u.Win)
 	d.Resize(fyne.NewSize(420, 220))
 	d.Show()

@@ -24,7 +24,7 @@ func TestWindowOpenCloseLeavesNothing(t *testing.T) {
 		onUI(func() {
 			u = Create(context.Background(), a, a.NewWindow("cycle"), core, Options{ClockEvery: time.Hour})
 		})
-		if core.Watching() == 0 {
+		if core.Watchers() == 0 {
 			t.Fatal("an open window does not watch the core")
 		}
 		u.Close()
@@ -47,7 +47,7 @@ func TestWindowOpenCloseLeavesNothing(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		open()
 	}
-	if w := core.Watching(); w != 0 {
+	if w := core.Watchers(); w != 0 {
 		t.Errorf("%d watchers left on the core after 101 windows closed, want 0", w)
 	}
 	deadline := time.Now().Add(10 * time.Second)

@@ -25,7 +25,7 @@ func (u *Window) panelShown() (panel, app.ChangeKind) {
 	case 1:
 		return u.Send, 0
 	case 2:
-		return u.Outbox, 0
+		return u.Outbox, app.ChangeOutbox
 	case 3:
 		return u.Dedup, app.ChangeArchive
 	case 4:
@@ -118,7 +118,7 @@ func (u *Window) apply(ch app.ChangeKind) {
 	ctx, cancel := context.WithTimeout(u.ctx, 5*time.Second)
 	defer cancel()
 	if ch&app.ChangeOutbox != 0 {
-		o := u.Core.OutboxWaiting(ctx)
+		o := u.Core.Outbox().Waiting(ctx)
 		u.status.mu.Lock()
 		u.status.outbox = o
 		u.status.mu.Unlock()

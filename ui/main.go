@@ -69,14 +69,14 @@ func Main(o MainOptions) int {
 		return 1
 	}
 	w := a.NewWindow("Starling")
-	width, height := core.WindowSize(ctx)
+	width, height := core.Settings().WindowSize(ctx)
 	w.Resize(fyne.NewSize(float32(width), float32(height)))
 	u := Create(ctx, a, w, core, Options{StartBroker: o.StartBroker, Files: o.Files})
 	closing := func() {
 		// Saved and closed in a context of its own: a signal has ended ctx.
 		done, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 		size := w.Canvas().Size()
-		core.SaveWindowSize(done, int(size.Width), int(size.Height))
+		core.Settings().SaveWindowSize(done, int(size.Width), int(size.Height))
 		w.Hide()
 		go func() {
 			defer cancel()

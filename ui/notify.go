@@ -77,7 +77,7 @@ func ruleLine(r app.NotifyRule) string { return r.Describe() }
 
 // refresh reads the rules; off the UI goroutine.
 func (p *NotifyPanel) refresh(ctx context.Context) {
-	cfg, err := p.u.Core.LoadNotifyConfig()
+	cfg, err := p.u.Core.Settings().Rules()
 	if err != nil {
 		fyne.Do(func() { p.Sound.SetText(err.Error()) })
 		return
@@ -95,7 +95,7 @@ func (p *NotifyPanel) show(cfg app.NotifyConfig) {
 // save writes cfg off the UI goroutine and shows it, or the error.
 func (p *NotifyPanel) save(cfg app.NotifyConfig) {
 	p.u.run(func(context.Context) error {
-		if err := p.u.Core.SaveNotifyConfig(cfg); err != nil {
+		if err := p.u.Core.Settings().SaveRules(cfg); err != nil {
 			return err
 		}
 		fyne.Do(func() { p.show(cfg) })

@@ -51,7 +51,7 @@ func archiveNotice(t *testing.T, u *Window, name, topic string) {
 
 func TestNotificationForMatchingRuleNotTest(t *testing.T) {
 	u := newWindow(t)
-	if err := u.Core.SaveNotifyConfig(app.NotifyConfig{Rules: []app.NotifyRule{
+	if err := u.Core.Settings().SaveRules(app.NotifyConfig{Rules: []app.NotifyRule{
 		{Name: "GW", Source: "gwalert", Sound: true}, {Name: "GBM", Type: "gbm"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestNotificationForMatchingRuleNotTest(t *testing.T) {
 func TestQuietHoursSuppressNotification(t *testing.T) {
 	u := newWindow(t)
 	now := time.Now()
-	if err := u.Core.SaveNotifyConfig(app.NotifyConfig{
+	if err := u.Core.Settings().SaveRules(app.NotifyConfig{
 		QuietFrom: now.Add(-time.Hour).Format("15:04"), QuietTo: now.Add(time.Hour).Format("15:04"),
 		Rules: []app.NotifyRule{{Name: "any", Sound: true}}}); err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func TestRuleEditorSaves(t *testing.T) {
 	})
 	onUI(func() { p.submit(-1, f) })
 	eventually(t, "the saved rule", u, func() bool { return len(p.cfg.Rules) == 1 })
-	cfg, err := u.Core.LoadNotifyConfig()
+	cfg, err := u.Core.Settings().Rules()
 	if err != nil {
 		t.Fatal(err)
 	}

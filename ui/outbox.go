@@ -37,9 +37,6 @@ type OutboxPanel struct {
 	// dests are the destination rows, by destination; on the UI goroutine only.
 	dests map[string]*destRow
 	empty *widget.Label
-	// changed is poked by the outbox worker; the panel then re-reads it.
-	changed chan struct{}
-	unsub   func()
 }
 
 // destRow is one destination: its state in words and its own "Retry now".
@@ -50,7 +47,7 @@ type destRow struct {
 }
 
 func newOutboxPanel(u *Window) *OutboxPanel {
-	p := &OutboxPanel{u: u, dests: map[string]*destRow{}, changed: make(chan struct{}, 1)}
+	p := &OutboxPanel{u: u, dests: map[string]*destRow{}}
 	p.empty = widget.NewLabel("Nothing waiting: every destination is drained.")
 	p.Destinations = container.NewVBox(p.empty)
 	p.Selected = widget.NewLabel("Select an entry to retry, cancel or delete it.")
@@ -83,48 +80,20 @@ func newOutboxPanel(u *Window) *OutboxPanel {
 			})
 		}
 	}
-	p.RetryButton = widget.NewButton("Retry", act(p.u.Core.RetryOutbox))
-	p.CancelButton = widget.NewButton("Cancel", act(p.u.Core.CancelOutbox))
-	p.DeleteButton = widget.NewButton("Delete", act(p.u.Core.DeleteOutbox))
+	p.RetryButton = widget.NewButton("Retry", act(p.u.Core.Outbox().Retry))
+	p.CancelButton = widget.NewButton("Cancel", act(p.u.Core.Outbox().Cancel))
+	p.DeleteButton = widget.NewButton("Delete", act(p.u.Core.Outbox().Delete))
 	p.enableFor("")
 	p.RetryAll = widget.NewButton("Retry all", func() {
 		p.u.run(func(ctx context.Context) error {
-			_, err := p.u.Core.RetryAllOutbox(ctx)
+			_, err := p.u.Core.Outbox().RetryAll(ctx)
 			p.refresh(ctx)
 			return err
 		})
 	})
 	top := container.NewVBox(p.Destinations, container.NewHBox(p.RetryButton, p.CancelButton, p.DeleteButton, p.RetryAll), p.Selected)
 	p.content = container.NewBorder(top, nil, nil, nil, p.List)
-	p.unsub = u.Core.Outbox().Subscribe(func() {
-		select {
-		case p.changed <- struct{}{}:
-		default:
-		}
-	})
-	go p.follow()
 	return p
-}
-
-// follow re-reads the outbox when the worker says it changed, while the
-// panel is shown, at most five times a second.
-func (p *OutboxPanel) follow() {
-	for {
-		select {
-		case <-p.u.stop:
-			p.unsub()
-			return
-		case <-p.changed:
-		}
-		shown := false
-		fyne.DoAndWait(func() { shown = p.content.Visible() }) // the tabs hide the panels not shown
-		if shown {
-			ctx, cancel := context.WithTimeout(p.u.ctx, 5*time.Second)
-			p.refresh(ctx)
-			cancel()
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }
 
 // enableFor enables the buttons that apply to an entry in state s (none for
@@ -223,13 +192,13 @@ func (p *OutboxPanel) line(e app.OutboxEntry) string {
 }
 
 func (p *OutboxPanel) refresh(ctx context.Context) {
-	entries, err := p.u.Core.OutboxEntries(ctx, 1000)
+	entries, err := p.u.Core.Outbox().List(ctx, "", 1000)
 	if err != nil {
 		fyne.Do(func() { p.Selected.SetText("Cannot read the outbox: " + err.Error()) })
 		return
 	}
-	names := p.u.Core.DestinationNames(ctx)
-	dests := p.u.Core.OutboxDestinations()
+	names := p.u.Core.Outbox().DestinationNames(ctx)
+	dests := p.u.Core.Outbox().DestinationStates()
 	p.mu.Lock()
 	p.entries, p.names = entries, names
 	var sel *app.OutboxEntry
@@ -293,7 +262,7 @@ func (p *OutboxPanel) showDestinations(dests []outbox.DestinationState) {
 
 func (p *OutboxPanel) retryDestination(name string) {
 	p.u.run(func(ctx context.Context) error {
-		_, err := p.u.Core.RetryOutboxDestination(ctx, name)
+		_, err := p.u.Core.Outbox().RetryDestination(ctx, name)
 		p.refresh(ctx)
 		return err
 	})

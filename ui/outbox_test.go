@@ -21,7 +21,7 @@ func outboxWindow(t *testing.T) *Window {
 	a := newTestApp(t)
 	dir := t.TempDir()
 	u, closeAll := openAt(t, a, dir)
-	if err := u.Core.SetSetting(context.Background(), "outbox.backoff_base", "1h"); err != nil {
+	if err := u.Core.Settings().Set(context.Background(), "outbox.backoff_base", "1h"); err != nil {
 		t.Fatal(err)
 	}
 	closeAll()
@@ -42,27 +42,27 @@ func entryIndex(u *Window, ivorn string) int {
 func TestOutboxButtonsFollowState(t *testing.T) {
 	u := outboxWindow(t)
 	ctx := context.Background()
-	dests, _ := u.Core.Destinations(ctx)
+	dests, _ := u.Core.Outbox().Destinations(ctx)
 	local := dests[0]
 	far := app.Destination{Name: "far", Address: fmt.Sprintf("127.0.0.1:%d", porttest.One(t))}
 	ivorn := func(n int) string { return fmt.Sprintf("ivo://hotwired.org/gaia_demo#%d", n) }
 	// #40 waits for an unreachable broker; #41 is cancelled; #42 is sent;
 	// #43 is refused.
 	for n, d := range map[int]app.Destination{40: far, 41: far} {
-		if _, err := u.Core.Queue(ctx, d, event(t, n, "test")); err != nil {
+		if _, err := u.Core.Outbox().Queue(ctx, d, event(t, n, "test")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	lb := startBroker(t, u)
 	_ = lb
-	if _, err := u.Core.Queue(ctx, local, event(t, 42, "test")); err != nil {
+	if _, err := u.Core.Outbox().Queue(ctx, local, event(t, 42, "test")); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "#42 sent", u, func() bool {
 		i := entryIndex(u, ivorn(42))
 		return i >= 0 && u.Outbox.Entries()[i].State == app.OutboxSent
 	})
-	if _, err := u.Core.Queue(ctx, local, event(t, 42, "test")); err != nil {
+	if _, err := u.Core.Outbox().Queue(ctx, local, event(t, 42, "test")); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the resend refused", u, func() bool {
@@ -70,7 +70,7 @@ func TestOutboxButtonsFollowState(t *testing.T) {
 	})
 	refusedID := u.Outbox.Entries()[0].ID
 	id41 := u.Outbox.Entries()[entryIndex(u, ivorn(41))].ID
-	if err := u.Core.CancelOutbox(ctx, id41); err != nil {
+	if err := u.Core.Outbox().Cancel(ctx, id41); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the cancel shown", u, func() bool {
@@ -103,7 +103,7 @@ func TestOutboxButtonsFollowState(t *testing.T) {
 		if e.ID == refusedID && !strings.HasSuffix(text, "Previously seen by this broker") {
 			t.Errorf("the refused entry's details %q lack the full reason", text)
 		}
-		if strings.Contains(text, "127.0.0.1:"+fmt.Sprint(u.Core.BrokerSettings(ctx).ReceivePort)) && !strings.Contains(text, "local broker (") {
+		if strings.Contains(text, "127.0.0.1:"+fmt.Sprint(u.Core.Settings().Broker(ctx).ReceivePort)) && !strings.Contains(text, "local broker (") {
 			t.Errorf("the local broker is not named: %q", text)
 		}
 	}
@@ -118,10 +118,10 @@ func TestOutboxRetryNowPerDestination(t *testing.T) {
 	startBroker(t, u) // starting a broker kicks the outbox: do it first
 	port := porttest.One(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	if err := u.Core.SaveDestination(ctx, "other", addr); err != nil {
+	if err := u.Core.Outbox().SaveDestination(ctx, "other", addr); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := u.Core.Queue(ctx, app.Destination{Name: "other", Address: addr}, event(t, 50, "test")); err != nil {
+	if _, err := u.Core.Outbox().Queue(ctx, app.Destination{Name: "other", Address: addr}, event(t, 50, "test")); err != nil {
 		t.Fatal(err)
 	}
 	// Nothing listens there yet: the attempt fails and the next waits an hour.
@@ -136,7 +136,7 @@ func TestOutboxRetryNowPerDestination(t *testing.T) {
 	defer other.Close(context.Background())
 	s := app.DefaultBrokerSettings()
 	s.ReceivePort, s.BroadcastPort, s.TestInterval = port, porttest.One(t), 0
-	if _, err := other.StartBroker(s.Config()); err != nil {
+	if _, err := other.Brokers().Start(s.Config()); err != nil {
 		t.Fatal(err)
 	}
 	name, _ := outbox.Destination(addr)
@@ -171,8 +171,8 @@ func TestOutboxPanelFollowsPushes(t *testing.T) {
 	u := newWindow(t)
 	onUI(func() { u.Tabs.SelectIndex(2) })
 	time.Sleep(100 * time.Millisecond) // let the refresh on selecting the tab pass
-	dests, _ := u.Core.Destinations(context.Background())
-	if _, err := u.Core.Queue(context.Background(), dests[0], event(t, 60, "test")); err != nil {
+	dests, _ := u.Core.Outbox().Destinations(context.Background())
+	if _, err := u.Core.Outbox().Queue(context.Background(), dests[0], event(t, 60, "test")); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(10 * time.Second)

@@ -36,7 +36,7 @@ func TestBrokerDedupSubsGolden(t *testing.T) {
 func TestNotifyPanelGolden(t *testing.T) {
 	variants(t, func(t *testing.T, dark bool, name string) {
 		u := goldenWindow(t, dark)
-		cfg, err := u.Core.LoadNotifyConfig()
+		cfg, err := u.Core.Settings().Rules()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func TestNotifyPanelGolden(t *testing.T) {
 			app.NotifyRule{Name: "Swift near M31", Source: "SWIFT", Cone: &app.Cone{RA: 10.68, Dec: 41.27, Radius: 5}, Sound: true},
 			app.NotifyRule{Name: "All tests", IncludeTest: true, Disabled: true})
 		cfg.QuietFrom, cfg.QuietTo = "23:00", "06:30"
-		if err := u.Core.SaveNotifyConfig(cfg); err != nil {
+		if err := u.Core.Settings().SaveRules(cfg); err != nil {
 			t.Fatal(err)
 		}
 		u.Notify.refresh(context.Background())

@@ -84,7 +84,7 @@ func newSendPanel(u *Window) *SendPanel {
 	)
 	p.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(p.Lines))
 	go func() {
-		if d := u.Core.PasteDraft(); d != "" {
+		if d := u.Core.Sends().PasteDraft(); d != "" {
 			fyne.Do(func() {
 				if p.Paste.Text == "" {
 					p.Paste.SetText(d)
@@ -156,7 +156,7 @@ func (p *SendPanel) trim() {
 // loadHistory shows the send history, oldest first. UI goroutine; the
 // window watches the core first, so a line pushed meanwhile is shown after.
 func (p *SendPanel) loadHistory() {
-	history := p.u.Core.SendLines()
+	history := p.u.Core.Sends().Lines()
 	for i := len(history) - 1; i >= 0; i-- {
 		p.show(history[i])
 	}
@@ -173,7 +173,7 @@ func (p *SendPanel) sendPaste() {
 	p.mu.Unlock()
 	go func() {
 		p.saveDraft()
-		ln := p.u.Core.AddSendLine(app.SendLine{Name: "pasted XML", State: app.SendChecking, Pasted: true})
+		ln := p.u.Core.Sends().Add(app.SendLine{Name: "pasted XML", State: app.SendChecking, Pasted: true})
 		p.checkAndSend([]sendItem{{ln, []byte(text)}})
 	}()
 }
@@ -183,7 +183,7 @@ func (p *SendPanel) sendPaste() {
 func (p *SendPanel) AddPaths(paths []string) {
 	lines := make([]app.SendLine, len(paths))
 	for i, path := range paths {
-		lines[i] = p.u.Core.AddSendLine(app.SendLine{Name: filepath.Base(path), State: app.SendChecking})
+		lines[i] = p.u.Core.Sends().Add(app.SendLine{Name: filepath.Base(path), State: app.SendChecking})
 	}
 	go func() {
 		var items []sendItem
@@ -192,7 +192,7 @@ func (p *SendPanel) AddPaths(paths []string) {
 			if err != nil {
 				ln := lines[i]
 				ln.State, ln.Reason = app.SendInvalid, err.Error()
-				p.u.Core.UpdateSendLine(ln)
+				p.u.Core.Sends().Update(ln)
 				continue
 			}
 			items = append(items, sendItem{lines[i], raw})
@@ -203,7 +203,7 @@ func (p *SendPanel) AddPaths(paths []string) {
 
 // AddData checks one event given as bytes and queues it if it is good.
 func (p *SendPanel) AddData(name string, raw []byte) {
-	ln := p.u.Core.AddSendLine(app.SendLine{Name: name, State: app.SendChecking})
+	ln := p.u.Core.Sends().Add(app.SendLine{Name: name, State: app.SendChecking})
 	go p.checkAndSend([]sendItem{{ln, raw}})
 }
 
@@ -219,7 +219,7 @@ func (p *SendPanel) checkAndSend(items []sendItem) {
 		}
 		if err != nil {
 			it.line.State, it.line.Reason = app.SendInvalid, describeRejection(err)
-			p.u.Core.UpdateSendLine(it.line)
+			p.u.Core.Sends().Update(it.line)
 			continue
 		}
 		good = append(good, it)
@@ -231,7 +231,7 @@ func (p *SendPanel) checkAndSend(items []sendItem) {
 	if !ok {
 		for _, it := range good {
 			it.line.State, it.line.Reason = app.SendValid, "choose a destination, then send it again"
-			p.u.Core.UpdateSendLine(it.line)
+			p.u.Core.Sends().Update(it.line)
 		}
 		return
 	}
@@ -275,7 +275,7 @@ func (p *SendPanel) destination() (app.Destination, bool) {
 func (p *SendPanel) queue(it sendItem, dest app.Destination) {
 	ctx, cancel := context.WithTimeout(p.u.ctx, 30*time.Second)
 	defer cancel()
-	p.u.Core.QueueSendLine(ctx, it.line, dest, it.raw)
+	p.u.Core.Sends().Queue(ctx, it.line, dest, it.raw)
 }
 
 // ask confirms, once for all of them, sending real (non-test) events to a
@@ -295,7 +295,7 @@ func (p *SendPanel) ask(items []sendItem, dest app.Destination) {
 						continue
 					}
 					it.line.Destination, it.line.State, it.line.Reason = dest.Label(), app.SendDeclined, "you declined to send it"
-					p.u.Core.UpdateSendLine(it.line)
+					p.u.Core.Sends().Update(it.line)
 				}
 			}()
 		}, p.u.Win)
@@ -306,11 +306,11 @@ func (p *SendPanel) ask(items []sendItem, dest app.Destination) {
 }
 
 func (p *SendPanel) refresh(ctx context.Context) {
-	dests, err := p.u.Core.Destinations(ctx)
+	dests, err := p.u.Core.Outbox().Destinations(ctx)
 	if err != nil {
 		fyne.Do(func() { p.Summary.SetText("Cannot list the saved destinations: " + err.Error()) })
 	}
-	saved := p.u.Core.SendDestination(ctx)
+	saved := p.u.Core.Sends().LastDestination(ctx)
 	p.mu.Lock()
 	p.dests = dests
 	p.mu.Unlock()

@@ -31,9 +31,9 @@ func openAt(t *testing.T, a fyne.App, dir string) (*Window, func()) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if s := core.BrokerSettings(ctx); s.ReceivePort == app.DefaultBrokerSettings().ReceivePort {
+	if s := core.Settings().Broker(ctx); s.ReceivePort == app.DefaultBrokerSettings().ReceivePort {
 		s.ReceivePort, s.BroadcastPort, s.TestInterval = porttest.One(t), porttest.One(t), 0
-		if err := core.SaveBrokerSettings(ctx, s); err != nil {
+		if err := core.Settings().SaveBroker(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -167,7 +167,7 @@ func TestPastedXMLSurvivesRefusalAndRestart(t *testing.T) {
 	onUI(func() { u.Send.Paste.SetText(fresh); test.Tap(u.Send.PasteButton) })
 	waitLine(t, u, "pasted XML", app.SendAcked)
 	eventually(t, "the entry to empty", u, func() bool { return u.Send.Paste.Text == "" })
-	if d := u.Core.PasteDraft(); d != "" {
+	if d := u.Core.Sends().PasteDraft(); d != "" {
 		t.Errorf("the draft stays after it was sent: %d bytes", len(d))
 	}
 }
@@ -194,7 +194,7 @@ func overlayText(w fyne.Window) (string, map[string]*widget.Button) {
 func TestOneConfirmationForRemote(t *testing.T) {
 	u := newWindow(t)
 	far := fmt.Sprintf("127.0.0.1:%d", porttest.One(t))
-	if err := u.Core.SaveDestination(context.Background(), "far", far); err != nil {
+	if err := u.Core.Outbox().SaveDestination(context.Background(), "far", far); err != nil {
 		t.Fatal(err)
 	}
 	u.Send.refresh(context.Background())
@@ -217,7 +217,7 @@ func TestOneConfirmationForRemote(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		waitLine(t, u, fmt.Sprintf("real%d.xml", i), app.SendDeclined)
 	}
-	if es, _ := u.Core.OutboxEntries(context.Background(), 10); len(es) != 0 {
+	if es, _ := u.Core.Outbox().List(context.Background(), "", 10); len(es) != 0 {
 		t.Errorf("cancelling queued %d entries", len(es))
 	}
 	if text, _ := overlayText(u.Win); text != "" {
@@ -230,7 +230,7 @@ func TestSendHistoryAndDestinationSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
 	u, closeAll := openAt(t, a, dir)
 	far := fmt.Sprintf("127.0.0.1:%d", porttest.One(t))
-	if err := u.Core.SaveDestination(context.Background(), "far", far); err != nil {
+	if err := u.Core.Outbox().SaveDestination(context.Background(), "far", far); err != nil {
 		t.Fatal(err)
 	}
 	u.Send.refresh(context.Background())
@@ -238,7 +238,7 @@ func TestSendHistoryAndDestinationSurviveRestart(t *testing.T) {
 	onUI(func() { u.Send.Destination.SetSelected(label) })
 	drop(u, writeFile(t, "kept.xml", event(t, 30, "test")))
 	before, _ := waitLine(t, u, "kept.xml", app.SendQueued)
-	eventually(t, "the choice saved", u, func() bool { return u.Core.SendDestination(context.Background()) == label })
+	eventually(t, "the choice saved", u, func() bool { return u.Core.Sends().LastDestination(context.Background()) == label })
 	closeAll()
 
 	u, _ = openAt(t, a, dir)
@@ -261,7 +261,7 @@ func TestPasteDraftKeptWhileEditing(t *testing.T) {
 	dir := t.TempDir()
 	u, closeAll := openAt(t, a, dir)
 	onUI(func() { test.Type(u.Send.Paste, "<voe:VOEvent half typed") })
-	eventually(t, "the draft saved", u, func() bool { return u.Core.PasteDraft() == "<voe:VOEvent half typed" })
+	eventually(t, "the draft saved", u, func() bool { return u.Core.Sends().PasteDraft() == "<voe:VOEvent half typed" })
 	closeAll()
 	u, _ = openAt(t, a, dir)
 	eventually(t, "the draft back", u, func() bool { return u.Send.Paste.Text == "<voe:VOEvent half typed" })

@@ -46,7 +46,7 @@ func (p *SendPanel) newDestination() {
 		}
 		n, a := strings.TrimSpace(name.Text), strings.TrimSpace(addr.Text)
 		p.u.run(func(ctx context.Context) error {
-			if err := p.u.Core.SaveDestination(ctx, n, a); err != nil {
+			if err := p.u.Core.Outbox().SaveDestination(ctx, n, a); err != nil {
 				return err
 			}
 			p.refresh(ctx)
@@ -89,7 +89,7 @@ func (p *SendPanel) saveDraft() {
 	p.mu.Lock()
 	text := p.draft
 	p.mu.Unlock()
-	if err := p.u.Core.SavePasteDraft(text); err != nil {
+	if err := p.u.Core.Sends().SavePasteDraft(text); err != nil {
 		fyne.Do(func() { p.Summary.SetText("Could not keep the pasted XML in the data directory: " + err.Error()) })
 	}
 }
@@ -102,7 +102,7 @@ func (p *SendPanel) saveChoice() {
 	p.mu.Lock()
 	label := p.chosen
 	p.mu.Unlock()
-	if err := p.u.Core.SaveSendDestination(p.u.ctx, label); err != nil {
+	if err := p.u.Core.Sends().SaveLastDestination(p.u.ctx, label); err != nil {
 		fyne.Do(func() { p.Summary.SetText("Could not remember the destination for the next launch: " + err.Error()) })
 	}
 }

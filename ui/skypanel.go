@@ -139,7 +139,7 @@ func (p *SkyPanel) refresh(ctx context.Context) {
 	p.reload.Lock()
 	defer p.reload.Unlock()
 	q, load := p.currentQuery()
-	last, err := p.u.Core.LastEventID(ctx)
+	last, err := p.u.Core.Archive().LastID(ctx)
 	if err != nil {
 		return
 	}
@@ -156,14 +156,14 @@ func (p *SkyPanel) refresh(ctx context.Context) {
 		p.loaded = skyLoad{} // try again next time
 		p.mu.Unlock()
 	}
-	pos, err := p.u.Core.Positions(ctx, q)
+	pos, err := p.u.Core.Archive().Positions(ctx, q)
 	if err != nil {
 		failed()
 		return
 	}
 	p.Sky.SetPositions(pos)
 	width := app.RateWidth(q.Since, q.Until)
-	bins, err := p.u.Core.Rates(ctx, q, width)
+	bins, err := p.u.Core.Archive().Rates(ctx, q, width)
 	if err != nil {
 		failed()
 		return

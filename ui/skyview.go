@@ -94,7 +94,7 @@ func (s *SkyView) Select(id int64) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		m, err := s.core.EventSkymap(ctx, id)
+		m, err := s.core.Archive().Skymap(ctx, id)
 		if err != nil || m == nil {
 			return
 		}
@@ -278,7 +278,7 @@ func (s *SkyView) MouseMoved(ev *desktop.MouseEvent) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		text, err := s.core.EventLabel(ctx, id)
+		text, err := s.core.Archive().Label(ctx, id)
 		if err != nil {
 			return
 		}

@@ -57,7 +57,7 @@ func skyFixture(t *testing.T) (*Window, *SkyView, []int64) {
 		skyAlert{trigger: "GRB-B", ra: 270, dec: 30, err: 0.1},
 		skyAlert{trigger: "GRB-C", ra: 100, dec: 0, err: 2})
 	s := newTestSkyView(t, u)
-	pos, err := u.Core.Positions(context.Background(), app.SkyQuery{})
+	pos, err := u.Core.Archive().Positions(context.Background(), app.SkyQuery{})
 	if err != nil || len(pos) != 3 {
 		t.Fatalf("positions %v %v", pos, err)
 	}
@@ -264,7 +264,7 @@ func TestSkyViewMapGolden(t *testing.T) {
 	u := newWindow(t)
 	archiveNotice(t, u, "lvk-gocart/S230528ay-preliminary.json", "igwn.gwalert")
 	s := newTestSkyView(t, u)
-	pos, err := u.Core.Positions(context.Background(), app.SkyQuery{})
+	pos, err := u.Core.Archive().Positions(context.Background(), app.SkyQuery{})
 	if err != nil || len(pos) != 1 {
 		t.Fatalf("positions %v, %v", pos, err)
 	}

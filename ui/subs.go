@@ -54,7 +54,7 @@ func newSubsPanel(u *Window) *SubsPanel {
 		}
 		go func() {
 			ctx := u.ctx
-			err := p.u.Core.AddSubscription(ctx, addr, filters)
+			err := p.u.Core.Sources().AddSubscription(ctx, addr, filters)
 			fyne.Do(func() {
 				if err != nil {
 					p.Message.SetText("Not added: " + err.Error())
@@ -76,7 +76,7 @@ func newSubsPanel(u *Window) *SubsPanel {
 			return
 		}
 		p.u.run(func(ctx context.Context) error {
-			err := p.u.Core.ReconnectSubscription(id)
+			err := p.u.Core.Sources().Reconnect(id)
 			p.refresh(ctx)
 			return err
 		})
@@ -90,7 +90,7 @@ func newSubsPanel(u *Window) *SubsPanel {
 			return
 		}
 		p.u.run(func(ctx context.Context) error {
-			err := p.u.Core.RemoveSubscription(ctx, id)
+			err := p.u.Core.Sources().RemoveSubscription(ctx, id)
 			p.refresh(ctx)
 			return err
 		})
@@ -151,7 +151,7 @@ func (p *SubsPanel) OpenKafkaForm() {
 
 func (p *SubsPanel) refresh(ctx context.Context) {
 	p.Kafka.refresh(ctx)
-	subs, err := p.u.Core.Subscriptions(ctx)
+	subs, err := p.u.Core.Sources().Subscriptions(ctx)
 	if err != nil {
 		return
 	}

@@ -146,7 +146,7 @@ func (u *Window) Close() {
 		u.mon.close()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(u.ctx), stopBrokerTimeout)
 		defer cancel()
-		u.Core.StopBroker(ctx)
+		u.Core.Brokers().Stop(ctx)
 	})
 }
 

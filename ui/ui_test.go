@@ -30,7 +30,7 @@ func newWindow(t *testing.T) *Window {
 	}
 	s := app.DefaultBrokerSettings()
 	s.ReceivePort, s.BroadcastPort = porttest.One(t), porttest.One(t)
-	if err := core.SaveBrokerSettings(context.Background(), s); err != nil {
+	if err := core.Settings().SaveBroker(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	// Built on the UI goroutine, as the app builds it: the toolkit's caches
@@ -64,7 +64,7 @@ func startBroker(t *testing.T, u *Window) *app.LocalBroker {
 	t.Helper()
 	onUI(func() { test.Tap(u.Broker.Toggle) })
 	eventually(t, "the broker to run", u, func() bool { return strings.HasPrefix(u.Broker.State.Text, "Running") })
-	lb := u.Core.Broker()
+	lb := u.Core.Brokers().Running()
 	if lb == nil {
 		t.Fatal("the panel says running but the core has no broker")
 	}
@@ -82,14 +82,14 @@ func TestBrokerToggle(t *testing.T) {
 	}
 	onUI(func() { test.Tap(u.Broker.Toggle) })
 	eventually(t, "the broker to stop", u, func() bool { return u.Broker.State.Text == "Stopped" })
-	if u.Core.Broker() != nil {
+	if u.Core.Brokers().Running() != nil {
 		t.Fatal("the core still runs a broker")
 	}
 }
 
 func TestBrokerPortInUse(t *testing.T) {
 	u := newWindow(t)
-	s := u.Core.BrokerSettings(context.Background())
+	s := u.Core.Settings().Broker(context.Background())
 	l := listenOn(t, s.ReceivePort)
 	defer l.Close()
 	onUI(func() { test.Tap(u.Broker.Toggle) })
@@ -204,7 +204,7 @@ func TestStatusBarFollowsPushedChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := u.Core.Queue(context.Background(), far, raw); err != nil {
+	if _, err := u.Core.Outbox().Queue(context.Background(), far, raw); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the queued event in the status bar", u, func() bool { return strings.Contains(u.Status.Text, "outbox: 1 queued") })

@@ -203,14 +203,14 @@ func runBroker(env Env, args []string) error {
 	if len(topics) > 0 {
 		group := a.str("kafka-group", "")
 		if group == "" {
-			if group, err = core.KafkaGroup(env.Context(), ivo); err != nil {
+			if group, err = core.Sources().KafkaGroup(env.Context(), ivo); err != nil {
 				return exitf(exitFailure, "%v", err)
 			}
 		}
 		cfg.Kafka = append(cfg.Kafka, kafka.ConsumerConfig{Config: kcfg, Topics: topics, Group: group, From: from})
 		log.Info(fmt.Sprintf("Consuming Kafka topics %s from %s as group %s (new groups start at %s)", strings.Join(topics, ", "), strings.Join(kcfg.Bootstrap, ","), group, from), "component", "kafka")
 	}
-	lb, err := core.StartBroker(cfg)
+	lb, err := core.Brokers().Start(cfg)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
@@ -228,7 +228,7 @@ func runBroker(env Env, args []string) error {
 	}
 	ctx, cancel := env.shutdown()
 	defer cancel()
-	if err := core.StopBroker(ctx); err != nil {
+	if err := core.Brokers().Stop(ctx); err != nil {
 		log.Warn("connections still open at shutdown were closed", "component", "broker")
 	}
 	return nil

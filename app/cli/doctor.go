@@ -189,7 +189,7 @@ func runBackup(env Env, args []string) error {
 		return exitf(exitFailure, "%v", err)
 	}
 	defer closeCore(env, core)
-	path, err := core.Backup(env.Context(), keep)
+	path, err := core.Archive().Backup(env.Context(), keep)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}

@@ -3,26 +3,19 @@ package cli
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/app/apptest"
 )
 
 // syntheticArchive writes an archive of n synthetic alerts in dir.
 func syntheticArchive(t *testing.T, dir string, n int) {
 	t.Helper()
-	s, err := store.Open(context.Background(), dir, store.Options{NoBackfill: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.FillSynthetic(context.Background(), n, time.Now(), 24*time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	apptest.Synthetic(t, dir, n, time.Now(), 24*time.Hour)
 }
 
 func TestDoctor(t *testing.T) {
@@ -38,15 +31,8 @@ func TestDoctor(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(dir, "starling-recovered-*")); len(m) > 0 {
 		t.Fatalf("doctor of a sound archive recovered it: %q", m)
 	}
-	// Damage: zeros over a stretch of pages in the middle.
-	path := filepath.Join(dir, store.FileName)
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fi, _ := f.Stat()
-	f.WriteAt(bytes.Repeat([]byte{0xA5}, 64<<10), fi.Size()/2)
-	f.Close()
+	// Damage: noise over a stretch of pages in the middle.
+	apptest.Damage(t, dir, bytes.Repeat([]byte{0xA5}, 64<<10))
 	code, stdout, stderr = runCLI("doctor", "--data-dir", dir)
 	if code != exitFailure || !strings.Contains(stdout, "The archive is damaged") || !strings.Contains(stdout, "starling restore") {
 		t.Fatalf("doctor of a damaged archive: %d %q %q", code, stdout, stderr)
@@ -55,7 +41,7 @@ func TestDoctor(t *testing.T) {
 	if len(m) != 1 {
 		t.Fatalf("recovered files: %q\n%s", m, stdout)
 	}
-	if p, err := store.CheckFile(context.Background(), m[0], true); err != nil || len(p) > 0 {
+	if p, err := app.CheckArchiveFile(context.Background(), m[0], true); err != nil || len(p) > 0 {
 		t.Fatalf("the recovered file: %v %q", err, p)
 	}
 	// restore puts it in place; doctor then finds the archive sound.
@@ -79,7 +65,7 @@ func TestBackupThenRestoreIntoANewDirectory(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "Backed up into ") {
 		t.Fatalf("backup: %d %q %q", code, stdout, stderr)
 	}
-	bs, err := store.Backups(dir)
+	bs, err := app.Backups(dir)
 	if err != nil || len(bs) != 1 {
 		t.Fatalf("backups: %v %v", bs, err)
 	}
@@ -87,12 +73,12 @@ func TestBackupThenRestoreIntoANewDirectory(t *testing.T) {
 	if code, stdout, stderr := runCLI("restore", bs[0].Path, "--data-dir", fresh); code != 0 || strings.Contains(stdout, "kept as") {
 		t.Fatalf("restore into a new directory: %d %q %q", code, stdout, stderr)
 	}
-	s, err := store.Open(context.Background(), fresh, store.Options{})
+	s, err := app.Open(context.Background(), app.Options{DataDir: fresh, Shared: true, MustExist: true, ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	if n, err := s.CountEvents(context.Background(), store.EventQuery{}); err != nil || n != 300 {
+	defer s.Close(context.Background())
+	if n, err := s.Archive().Count(context.Background(), app.EventQuery{}); err != nil || n != 300 {
 		t.Fatalf("the restored archive holds %d events (%v), want 300", n, err)
 	}
 }

@@ -109,14 +109,14 @@ func eventsList(env Env, args []string) error {
 	defer closeCore(env, core)
 	ctx := env.Context()
 	if a.isSet("count") {
-		n, err := core.CountQuery(ctx, q)
+		n, err := core.Archive().Count(ctx, q)
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
 		fmt.Fprintln(env.Stdout, n)
 		return nil
 	}
-	rows, err := core.ListEvents(ctx, q)
+	rows, err := core.Archive().Events(ctx, q)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}

@@ -52,7 +52,7 @@ func eventsGroups(env Env, args []string) error {
 		return exitf(exitFailure, "%v", err)
 	default:
 		defer closeCore(env, core)
-		rows, err := core.TriggerEvents(env.Context(), since)
+		rows, err := core.Archive().TriggerAlerts(env.Context(), since)
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}

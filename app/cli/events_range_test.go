@@ -1,27 +1,18 @@
 package cli
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/app/apptest"
 )
 
 // TestEventsListSinceUntil counts alerts received once a minute, from
 // 22:51 on 30 November to 00:30 on 1 December (UTC).
 func TestEventsListSinceUntil(t *testing.T) {
 	dir := t.TempDir()
-	st, err := store.Open(context.Background(), dir, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	end := time.Date(2026, 12, 1, 0, 30, 0, 0, time.UTC)
-	if err := st.FillSynthetic(context.Background(), 100, end, 100*time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	apptest.Synthetic(t, dir, 100, time.Date(2026, 12, 1, 0, 30, 0, 0, time.UTC), 100*time.Minute)
 	for _, c := range []struct {
 		since, until, want string
 	}{

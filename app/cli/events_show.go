@@ -37,7 +37,7 @@ func eventsShow(env Env, args []string) error {
 	}
 	defer closeCore(env, core)
 	ctx := env.Context()
-	row, raw, err := core.Event(ctx, key)
+	row, raw, err := core.Archive().Event(ctx, key)
 	if errors.Is(err, app.ErrNotFound) {
 		return exitf(exitFailure, "no event %s in the archive of %s", key, dir)
 	}
@@ -52,7 +52,7 @@ func eventsShow(env Env, args []string) error {
 		if row.Trigger == "" {
 			fmt.Fprintf(env.Stdout, "No trigger: %s belongs to no group.\n\n", key)
 		} else {
-			rows, err := core.ListEvents(ctx, app.EventQuery{Trigger: row.Trigger, Limit: maxGroupAlerts})
+			rows, err := core.Archive().Events(ctx, app.EventQuery{Trigger: row.Trigger, Limit: maxGroupAlerts})
 			if err != nil {
 				return exitf(exitFailure, "%v", err)
 			}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,10 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/starling-broker/starling/app/store"
-	"github.com/starling-broker/starling/netcore/broker"
-	"github.com/starling-broker/starling/netcore/seen"
-	"github.com/starling-broker/starling/netcore/voevent"
+	"github.com/starling-broker/starling/app/apptest"
 )
 
 const voeventSamples = "../../testdata/voevents/"
@@ -26,39 +22,27 @@ const voeventSamples = "../../testdata/voevents/"
 func archive(t *testing.T, files ...string) (string, map[string]string) {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := store.Open(context.Background(), dir, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	list, err := seen.NewList(st, seen.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer list.Close()
-	b := broker.New(broker.Config{Checker: &voevent.Checker{}, Seen: list})
-	keys := map[string]string{}
+	items := make([]apptest.Item, len(files))
 	for i, f := range files {
-		var o broker.Outcome
 		if strings.HasSuffix(f, ".xml") {
-			o = b.Process(context.Background(), readFile(t, voeventSamples+f), "127.0.0.1:9")
-		} else {
-			path := skymapNotices + f
-			if filepath.IsAbs(f) {
-				path = f // made by the test
-			}
-			raw := readFile(t, path)
-			o = b.ProcessJSON(context.Background(), raw, broker.Origin{Source: "kafka igwn.gwalert",
-				Kafka: seen.KafkaRef{Topic: "igwn.gwalert", Partition: 0, Offset: int64(100 + i), Time: time.Now()}})
-			d := sha256.Sum256(raw)
-			if o.IVORN != "sha256:"+hex.EncodeToString(d[:]) {
-				t.Fatalf("%s archived as %s", f, o.IVORN)
+			items[i] = apptest.Item{Raw: readFile(t, voeventSamples+f), Source: "127.0.0.1:9"}
+			continue
+		}
+		path := skymapNotices + f
+		if filepath.IsAbs(f) {
+			path = f // made by the test
+		}
+		items[i] = apptest.Item{Raw: readFile(t, path), Topic: "igwn.gwalert", Offset: int64(100 + i)}
+	}
+	keys := map[string]string{}
+	for i, k := range apptest.Archive(t, dir, items...) {
+		if items[i].Topic != "" {
+			d := sha256.Sum256(items[i].Raw)
+			if k != "sha256:"+hex.EncodeToString(d[:]) {
+				t.Fatalf("%s archived as %s", files[i], k)
 			}
 		}
-		if !o.Accepted {
-			t.Fatalf("%s: %+v", f, o)
-		}
-		keys[f] = o.IVORN
+		keys[files[i]] = k
 	}
 	return dir, keys
 }

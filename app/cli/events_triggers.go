@@ -99,11 +99,11 @@ func eventsTriggers(env Env, args []string) error {
 	default:
 		defer closeCore(env, core)
 		ctx := env.Context()
-		if triggers, err = core.Triggers(ctx, f); err != nil {
+		if triggers, err = core.Archive().Triggers(ctx, f); err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
 		for _, tr := range triggers {
-			if r, _, err := core.EventByID(ctx, tr.LatestID); err == nil {
+			if r, _, err := core.Archive().EventByID(ctx, tr.LatestID); err == nil {
 				latest[tr.LatestID] = &r
 			}
 		}

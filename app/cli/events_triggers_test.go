@@ -1,16 +1,12 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/starling-broker/starling/app/store"
-	"github.com/starling-broker/starling/netcore/broker"
-	"github.com/starling-broker/starling/netcore/seen"
-	"github.com/starling-broker/starling/netcore/voevent"
+	"github.com/starling-broker/starling/app/apptest"
 )
 
 // kafkaRecord is a JSON record as a Kafka source reads it from a topic.
@@ -20,28 +16,15 @@ type kafkaRecord struct {
 }
 
 // archiveKafka archives records, in order, through the Kafka handler's path
-// (broker.ProcessJSON) into a new data directory, and returns it.
+// (apptest.Archive) into a new data directory, and returns it.
 func archiveKafka(t *testing.T, recs []kafkaRecord) string {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := store.Open(context.Background(), dir, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	list, err := seen.NewList(st, seen.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer list.Close()
-	b := broker.New(broker.Config{Checker: &voevent.Checker{}, Seen: list})
+	items := make([]apptest.Item, len(recs))
 	for i, r := range recs {
-		o := b.ProcessJSON(context.Background(), r.raw, broker.Origin{Source: "kafka " + r.topic,
-			Kafka: seen.KafkaRef{Topic: r.topic, Offset: int64(i), Time: time.Now()}})
-		if !o.Accepted {
-			t.Fatalf("record %d (%s): %+v", i, r.topic, o)
-		}
+		items[i] = apptest.Item{Raw: r.raw, Topic: r.topic, Offset: int64(i)}
 	}
+	apptest.Archive(t, dir, items...)
 	return dir
 }
 

@@ -92,7 +92,7 @@ func outboxAdd(env Env, args []string) error {
 	defer closeCore(env, core)
 	ctx := env.Context()
 	dest := to
-	if p, err := core.SendProfile(ctx, to); err == nil {
+	if p, err := core.Outbox().Destination(ctx, to); err == nil {
 		dest = p.Address()
 	}
 	dest, err = outbox.Destination(dest)
@@ -112,7 +112,7 @@ func outboxAdd(env Env, args []string) error {
 		items = append(items, outbox.Item{Name: fileName(f), Raw: raw})
 		index = append(index, i)
 	}
-	results, err := core.QueueItems(ctx, dest, items)
+	results, err := core.Outbox().QueueItems(ctx, dest, items)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
@@ -169,11 +169,11 @@ func outboxList(env Env, args []string) error {
 	}
 	defer closeCore(env, core)
 	ctx := env.Context()
-	entries, err := core.OutboxList(ctx, state, limit)
+	entries, err := core.Outbox().List(ctx, state, limit)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
-	counts, err := core.OutboxCounts(ctx)
+	counts, err := core.Outbox().Counts(ctx)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
@@ -262,7 +262,7 @@ func outboxChange(env Env, verb string, args []string) error {
 	defer closeCore(env, core)
 	ctx := env.Context()
 	if all {
-		n, err := core.RetryAllOutbox(ctx)
+		n, err := core.Outbox().RetryAll(ctx)
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
@@ -274,11 +274,11 @@ func outboxChange(env Env, verb string, args []string) error {
 		var done string
 		switch verb {
 		case "retry":
-			err, done = core.RetryOutbox(ctx, id), "will be sent again now"
+			err, done = core.Outbox().Retry(ctx, id), "will be sent again now"
 		case "cancel":
-			err, done = core.CancelOutbox(ctx, id), "cancelled"
+			err, done = core.Outbox().Cancel(ctx, id), "cancelled"
 		case "delete":
-			err, done = core.DeleteOutbox(ctx, id), "deleted"
+			err, done = core.Outbox().Delete(ctx, id), "deleted"
 		}
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "starling outbox %s: %v\n", verb, err)

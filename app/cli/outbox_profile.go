@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/starling-broker/starling/app"
@@ -40,16 +41,20 @@ func outboxProfile(env Env, args []string) error {
 		if _, err := app.ParseProfileAddress(pos[2]); err != nil {
 			return exitf(exitUsage, "%v", err)
 		}
-		p, err := core.SaveSendProfile(ctx, pos[1], pos[2])
+		if err := core.Outbox().SaveDestination(ctx, pos[1], pos[2]); err != nil {
+			return exitf(exitFailure, "%v", err)
+		}
+		p, err := core.Outbox().Destination(ctx, pos[1])
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
 		fmt.Fprintf(env.Stdout, "saved %s: %s\n", p.Name, p.Address())
 	case "list":
-		ps, err := core.SendProfiles(ctx)
+		ds, err := core.Outbox().Destinations(ctx)
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
+		ps := slices.DeleteFunc(ds, func(d app.Destination) bool { return d.Local })
 		if len(ps) == 0 {
 			fmt.Fprintln(env.Stdout, "No saved destinations.")
 			return nil
@@ -57,11 +62,11 @@ func outboxProfile(env Env, args []string) error {
 		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tADDRESS")
 		for _, p := range ps {
-			fmt.Fprintf(tw, "%s\t%s\n", p.Name, p.Address())
+			fmt.Fprintf(tw, "%s\t%s\n", p.Name, p.Address)
 		}
 		tw.Flush()
 	case "delete":
-		err := core.DeleteSendProfile(ctx, pos[1])
+		err := core.Outbox().DeleteDestination(ctx, pos[1])
 		if errors.Is(err, app.ErrNotFound) {
 			return exitf(exitFailure, "no saved destination %q", pos[1])
 		}

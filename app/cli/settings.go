@@ -37,7 +37,7 @@ func runSettings(env Env, args []string) error {
 	verb, rest := a.positional[0], a.positional[1:]
 	switch {
 	case verb == "get" && len(rest) == 1:
-		v, ok, err := core.Setting(ctx, rest[0])
+		v, ok, err := core.Settings().Get(ctx, rest[0])
 		if err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
@@ -48,7 +48,7 @@ func runSettings(env Env, args []string) error {
 		return nil
 	case verb == "set" && len(rest) >= 2 && len(rest)%2 == 0:
 		for i := 0; i < len(rest); i += 2 {
-			if err := core.SetSetting(ctx, rest[i], rest[i+1]); err != nil {
+			if err := core.Settings().Set(ctx, rest[i], rest[i+1]); err != nil {
 				return exitf(exitFailure, "%v", err)
 			}
 		}

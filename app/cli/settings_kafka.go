@@ -70,7 +70,7 @@ func settingsKafkaList(env Env, args []string) error {
 		return exitf(exitFailure, "%v", err)
 	default:
 		defer closeCore(env, core)
-		if sources, err = core.KafkaSources(env.Context()); err != nil {
+		if sources, err = core.Sources().Kafka(env.Context()); err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
 	}
@@ -152,7 +152,7 @@ func settingsKafkaAdd(env Env, args []string) error {
 		return exitf(exitFailure, "%v", err)
 	}
 	defer closeCore(env, core)
-	if _, err := core.SaveKafkaSource(env.Context(), spec); err != nil {
+	if _, err := core.Sources().SaveKafka(env.Context(), spec); err != nil {
 		return exitf(exitUsage, "%v", err)
 	}
 	fmt.Fprintln(env.Stdout, "Saved; the desktop app starts it when it starts.")
@@ -173,14 +173,14 @@ func settingsKafkaRemove(env Env, args []string) error {
 	}
 	defer closeCore(env, core)
 	ctx := env.Context()
-	sources, err := core.KafkaSources(ctx)
+	sources, err := core.Sources().Kafka(ctx)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
 	var names []string
 	for _, k := range sources {
 		if k.Name == a.positional[0] {
-			if err := core.RemoveKafkaSource(ctx, k.ID); err != nil {
+			if err := core.Sources().RemoveKafka(ctx, k.ID); err != nil {
 				return exitf(exitFailure, "%v", err)
 			}
 			fmt.Fprintf(env.Stdout, "Removed %q and its secret file\n", k.Name)

@@ -61,7 +61,7 @@ func rulesList(env Env, args []string) error {
 		return exitf(exitFailure, "%v", err)
 	default:
 		defer closeCore(env, core)
-		if cfg, err = core.LoadNotifyConfig(); err != nil {
+		if cfg, err = core.Settings().Rules(); err != nil {
 			return exitf(exitFailure, "%v", err)
 		}
 	}
@@ -149,7 +149,7 @@ func rulesAdd(env Env, args []string) error {
 		return exitf(exitFailure, "%v", err)
 	}
 	defer closeCore(env, core)
-	cfg, err := core.LoadNotifyConfig()
+	cfg, err := core.Settings().Rules()
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
@@ -163,7 +163,7 @@ func rulesAdd(env Env, args []string) error {
 	if !replaced {
 		cfg.Rules = append(cfg.Rules, r)
 	}
-	if err := core.SaveNotifyConfig(cfg); err != nil {
+	if err := core.Settings().SaveRules(cfg); err != nil {
 		return exitf(exitUsage, "%v", err)
 	}
 	fmt.Fprintf(env.Stdout, "%s %s\n", verb, r.Describe())
@@ -184,7 +184,7 @@ func rulesRemove(env Env, args []string) error {
 		return exitf(exitFailure, "%v", err)
 	}
 	defer closeCore(env, core)
-	cfg, err := core.LoadNotifyConfig()
+	cfg, err := core.Settings().Rules()
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
@@ -202,7 +202,7 @@ func rulesRemove(env Env, args []string) error {
 		return exitf(exitFailure, "no rule is named %q (the rules: %s)", name, strings.Join(names, ", "))
 	}
 	cfg.Rules = kept
-	if err := core.SaveNotifyConfig(cfg); err != nil {
+	if err := core.Settings().SaveRules(cfg); err != nil {
 		return exitf(exitFailure, "%v", err)
 	}
 	fmt.Fprintf(env.Stdout, "Removed %q\n", name)

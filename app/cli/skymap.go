@@ -53,14 +53,14 @@ func archivedSkymap(ctx context.Context, a *argSet, key string) (*skymap.Map, er
 		return nil, exitf(exitFailure, "%v", err)
 	}
 	defer core.Close(ctx)
-	row, _, err := core.Event(ctx, key)
+	row, _, err := core.Archive().Event(ctx, key)
 	if errors.Is(err, app.ErrNotFound) {
 		return nil, exitf(exitFailure, "no event %s in the archive of %s", key, dir)
 	}
 	if err != nil {
 		return nil, exitf(exitFailure, "%v", err)
 	}
-	m, err := core.EventSkymap(ctx, row.ID)
+	m, err := core.Archive().Skymap(ctx, row.ID)
 	if err != nil {
 		return nil, exitf(exitFailure, "%s: %v", key, err)
 	}

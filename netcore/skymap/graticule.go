@@ -7,29 +7,32 @@ import (
 	"sort"
 )
 
-// LabelKind says what a Label names, and so where its text goes.
+// LabelKind says what a Label names.
 type LabelKind int
 
 // The kinds of label a render places.
 const (
-	// LabelRA names an RA line: the text's top centre goes at the anchor.
+	// LabelRA names an RA line.
 	LabelRA LabelKind = iota
-	// LabelDec names a Dec line: the text's bottom left goes at the anchor.
+	// LabelDec names a Dec line.
 	LabelDec
-	// LabelContour90 names the selected map's 90 % contour: the text's
-	// bottom left goes at the anchor (the contour's topmost point).
+	// LabelContour90 names the selected map's 90 % contour.
 	LabelContour90
-	// LabelContour50 names the selected map's 50 % contour: the text's top
-	// left goes at the anchor (the contour's lowest point).
+	// LabelContour50 names the selected map's 50 % contour.
 	LabelContour50
 )
 
 // Label is a text for the caller to draw over a rendered image, in its own
-// font: Text anchored at image pixel (X, Y) as its Kind says.
+// font: the point (AlignX·width, AlignY·height) of the text's box (0, 0
+// its top left, 1, 1 its bottom right) goes at image pixel (X, Y).
 type Label struct {
-	Text string
-	X, Y float64
-	Kind LabelKind
+	Text           string
+	X, Y           float64
+	AlignX, AlignY float64
+	Kind           LabelKind
+	// Group, when not 0, makes labels alternatives: the caller draws the
+	// first of a group that fits.
+	Group int
 }
 
 // raSteps are the RA graticule spacings offered, coarsest first, in
@@ -219,7 +222,7 @@ func (g Graticule) labels(v Viewport, row float64) []Label {
 		if x > right.X-3 || left.Y < 0 || left.Y > float64(v.H) {
 			continue
 		}
-		out = append(out, Label{Text: FormatDec(dec, g.DecStep), X: x, Y: left.Y - 1, Kind: LabelDec})
+		out = append(out, Label{Text: FormatDec(dec, g.DecStep), X: x, Y: left.Y - 1, AlignY: 1, Kind: LabelDec})
 	}
 	for _, ra := range g.raLines() {
 		ps := []Projected{v.Project(ra, row)}
@@ -228,7 +231,7 @@ func (g Graticule) labels(v Viewport, row float64) []Label {
 		}
 		for _, p := range ps {
 			if in(p) {
-				out = append(out, Label{Text: FormatRA(ra, g.RAStep), X: p.X, Y: p.Y + 2, Kind: LabelRA})
+				out = append(out, Label{Text: FormatRA(ra, g.RAStep), X: p.X, Y: p.Y + 2, AlignX: 0.5, Kind: LabelRA})
 			}
 		}
 	}

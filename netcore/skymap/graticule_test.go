@@ -238,13 +238,16 @@ func TestDrawLabelsContours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var l50, l90 *Label
+	var l50, l90 *Label // the first of each group
 	for i, l := range f.Labels {
-		switch l.Kind {
-		case LabelContour50:
+		switch {
+		case l.Kind == LabelContour50 && l50 == nil:
 			l50 = &f.Labels[i]
-		case LabelContour90:
+		case l.Kind == LabelContour90 && l90 == nil:
 			l90 = &f.Labels[i]
+		}
+		if l.Kind >= LabelContour90 && l.Group != int(l.Kind) {
+			t.Errorf("label %+v: group %d", l, l.Group)
 		}
 	}
 	if l50 == nil || l90 == nil || l50.Text != "50 %" || l90.Text != "90 %" {

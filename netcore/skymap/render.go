@@ -215,8 +215,9 @@ func colourMap(v float64) color.RGBA {
 
 // drawContours marks the image pixels where the credible level crosses 50 %
 // or 90 % between a pixel and its right or lower neighbour, two pixels
-// wide, and returns the contours' labels: "90 %" above the 90 % contour's
-// topmost point, "50 %" below the 50 % contour's lowest.
+// wide, and returns the contours' labels: for each, alternatives (one
+// Group) at its extreme points, "90 %" above its top first, "50 %" below
+// its bottom first.
 func drawContours(img *image.RGBA, g *grid, m *Map, idx []int32) []Label {
 	levels := m.CredibleLevels()
 	level := func(k int) float64 {
@@ -230,8 +231,9 @@ func drawContours(img *image.RGBA, g *grid, m *Map, idx []int32) []Label {
 		p    float64
 		col  color.RGBA
 		kind LabelKind
-	}{{0.9, colC90, LabelContour90}, {0.5, colC50, LabelContour50}} {
-		top, bottom := -1, -1
+		text string
+	}{{0.9, colC90, LabelContour90, "90 %"}, {0.5, colC50, LabelContour50, "50 %"}} {
+		top, bottom, left, right := -1, -1, -1, -1
 		for j := 0; j < g.h; j++ {
 			for i := 0; i < g.w; i++ {
 				k := j*g.w + i
@@ -246,19 +248,29 @@ func drawContours(img *image.RGBA, g *grid, m *Map, idx []int32) []Label {
 						setIndex(img, k+1, c.col)
 					}
 					if top < 0 {
-						top = k
+						top, left, right = k, k, k
 					}
 					bottom = k
+					if i < left%g.w {
+						left = k
+					}
+					if i > right%g.w {
+						right = k
+					}
 				}
 			}
 		}
-		switch {
-		case top < 0:
-		case c.kind == LabelContour90:
-			labels = append(labels, Label{Text: "90 %", X: float64(top%g.w) + 2, Y: float64(top/g.w) - 1, Kind: c.kind})
-		default:
-			labels = append(labels, Label{Text: "50 %", X: float64(bottom%g.w) + 2, Y: float64(bottom/g.w) + 2, Kind: c.kind})
+		if top < 0 {
+			continue
 		}
+		at := func(k int, dx, dy, ax, ay float64) Label {
+			return Label{Text: c.text, X: float64(k%g.w) + dx, Y: float64(k/g.w) + dy, AlignX: ax, AlignY: ay, Kind: c.kind, Group: int(c.kind)}
+		}
+		above, below := at(top, 2, -1, 0, 1), at(bottom, 2, 2, 0, 0)
+		if c.kind == LabelContour50 {
+			above, below = below, above
+		}
+		labels = append(labels, above, below, at(right, 4, 0, 0, 0.5), at(left, -3, 0, 1, 0.5))
 	}
 	return labels
 }

@@ -325,3 +325,12 @@ func BenchmarkSkymapDraw50Outlines(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSkymapOutline traces the 90 % outline of the sample multi-order
+// map: the one-off cost per GW alert in range.
+func BenchmarkSkymapOutline(b *testing.B) {
+	m := loadSample(b, benchMap)
+	for b.Loop() {
+		m.Outline(0.9)
+	}
+}

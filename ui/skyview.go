@@ -22,9 +22,13 @@ import (
 const pickRadius = 6
 
 // SkyView is an all-sky Mollweide map of alerts: points and error circles,
-// the selected alert's probability map with its contours; scroll zooms
-// around the pointer, drag pans, a click picks the nearest alert and
-// hovering names it. Rendering runs off the UI goroutine.
+// the selected alert's probability map with its labelled contours, an
+// annotation and a colour bar, the 90 % contours of the other GW alerts in
+// range, and an RA/Dec grid labelled at every zoom; scroll zooms around the
+// pointer, drag pans, a click picks the nearest alert, hovering names it
+// and a corner reads out the RA/Dec under the pointer. A new alert is
+// framed while the user has not moved the view. Rendering runs off the UI
+// goroutine; the labels are Fyne texts placed over the image.
 type SkyView struct {
 	widget.BaseWidget
 
@@ -51,11 +55,39 @@ type SkyView struct {
 	labels   map[int64]string
 	rendered chan skyRendered // tests: each finished render
 	grids    skymap.Grids     // the lookup grids of the widths drawn
+
+	// The GW contours (s.mu): each alert probed for a map, its 90 %
+	// outline (nil: it has none); the ids queued for probing; whether a
+	// prober runs.
+	outlines map[int64]*skymap.Outline
+	probe    []int64
+	probing  bool
+	// Framing (s.mu): moved is set when the user zooms or pans, moves
+	// counts those, newest is the newest alert id loaded.
+	moved  bool
+	moves  int
+	newest int64
+
+	// The overlays (UI goroutine).
+	gridText *fyne.Container // the grid and contour labels, no layout
+	annot    *canvas.Text    // the selected map's annotation, lines below
+	annot2   *canvas.Text
+	annotBox *fyne.Container
+	bar      *fyne.Container // the colour bar and its ends
+	barHi    *canvas.Text
+	cursor   *canvas.Text // RA/Dec under the pointer
+	cursorBg *canvas.Rectangle
+	box      fyne.Size      // the image's size in the widget
+	boxAt    fyne.Position  // and its place
+	annotID  int64          // the alert the annotation is of
+	pool     []*canvas.Text // the label texts
+	poolBg   []*canvas.Rectangle
 }
 
 // newSkyView returns an empty sky view whose renders stop with stop.
 func newSkyView(core *app.Core, stop <-chan struct{}) *SkyView {
-	s := &SkyView{core: core, stop: stop, reqs: make(chan struct{}, 1), labels: map[int64]string{}, scale: 1}
+	s := &SkyView{core: core, stop: stop, reqs: make(chan struct{}, 1), labels: map[int64]string{}, scale: 1,
+		outlines: map[int64]*skymap.Outline{}}
 	s.view = skymap.AllSky(512)
 	s.img = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 1, 1)))
 	s.img.FillMode = canvas.ImageFillStretch
@@ -63,6 +95,7 @@ func newSkyView(core *app.Core, stop <-chan struct{}) *SkyView {
 	s.hover = widget.NewLabel("")
 	s.hoverBox = container.NewStack(canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground)), s.hover)
 	s.hoverBox.Hide()
+	s.makeOverlays()
 	s.ExtendBaseWidget(s)
 	go s.worker()
 	return s
@@ -75,10 +108,21 @@ func (s *SkyView) SetPositions(pos []app.Position) {
 		x, y := skymap.UnitXY(float64(p.RA), float64(p.Dec))
 		dots[i] = skymap.Dot{X: float32(x), Y: float32(y), R: p.Err}
 	}
+	var newest int64
+	for _, p := range pos {
+		newest = max(newest, p.ID)
+	}
 	s.mu.Lock()
 	s.pos, s.dots = pos, dots
+	s.queueOutlines(pos)
+	fresh := s.newest > 0 && newest > s.newest && !s.moved
+	s.newest = max(s.newest, newest)
+	moves := s.moves
 	s.mu.Unlock()
 	s.redraw()
+	if fresh {
+		go s.frame(newest, moves)
+	}
 }
 
 // Select marks an alert and shows its sky map, decoded off the UI goroutine
@@ -104,6 +148,7 @@ func (s *SkyView) Select(id int64) {
 		}
 		s.mu.Unlock()
 		s.redraw()
+		s.annotate(ctx, id, m)
 	}()
 }
 
@@ -121,8 +166,11 @@ func (s *SkyView) View() skymap.Viewport {
 	return s.view
 }
 
-// ResetView shows the whole sky again.
+// ResetView shows the whole sky again; a new alert is framed again.
 func (s *SkyView) ResetView() {
+	s.mu.Lock()
+	s.moved = false
+	s.mu.Unlock()
 	s.setView(func(v skymap.Viewport) skymap.Viewport {
 		a := skymap.AllSky(v.W)
 		a.H = v.H
@@ -153,16 +201,18 @@ func (s *SkyView) worker() {
 			return
 		case <-s.reqs:
 		}
-		img, st, err := s.render(0)
+		f, st, err := s.draw(0)
 		if err != nil {
 			continue
 		}
+		img := f.Image
 		fyne.Do(func() {
 			s.img.Image = img
 			s.img.Refresh()
+			s.showLabels(f, st)
 		})
 		select {
-		case s.rendered <- skyRendered{img, st.view, len(st.pos), st.smap != nil}:
+		case s.rendered <- skyRendered{img, st.view, len(st.pos), st.smap != nil, len(st.outlines)}:
 		default:
 		}
 	}
@@ -170,8 +220,24 @@ func (s *SkyView) worker() {
 
 // render draws the current state at width w (0: the view's own size).
 func (s *SkyView) render(w int) (*image.RGBA, skyState, error) {
+	f, st, err := s.draw(w)
+	if err != nil {
+		return nil, st, err
+	}
+	return f.Image, st, nil
+}
+
+// draw draws the current state at width w (0: the view's own size), with
+// its labels.
+func (s *SkyView) draw(w int) (*skymap.Frame, skyState, error) {
 	s.mu.Lock()
-	st := skyState{pos: s.pos, dots: s.dots, view: s.view, selected: s.selected, smap: s.smap}
+	st := skyState{pos: s.pos, dots: s.dots, view: s.view, selected: s.selected, smap: s.smap,
+		offset: s.offset, scale: s.scale}
+	for id, o := range s.outlines {
+		if o != nil && id != s.selected && len(o.Seg) > 0 {
+			st.outlines = append(st.outlines, *o)
+		}
+	}
 	s.mu.Unlock()
 	if w > 0 {
 		st.view.H = max(1, int(math.Round(float64(st.view.H)*float64(w)/float64(st.view.W))))
@@ -179,8 +245,8 @@ func (s *SkyView) render(w int) (*image.RGBA, skyState, error) {
 	}
 	opt := st.options()
 	opt.Grids = &s.grids
-	img, err := skymap.Render(st.smap, opt)
-	return img, st, err
+	f, err := skymap.Draw(st.smap, opt)
+	return f, st, err
 }
 
 // skyRendered is a finished render and what it drew, for tests.
@@ -189,6 +255,8 @@ type skyRendered struct {
 	view   skymap.Viewport
 	n      int
 	hasMap bool
+	// outlines is the number of other GW contours drawn.
+	outlines int
 }
 
 // toImage is the image pixel under a widget position; s.mu held.
@@ -238,6 +306,7 @@ func (s *SkyView) Scrolled(ev *fyne.ScrollEvent) {
 		return
 	}
 	s.MouseOut() // the name under the pointer changes
+	s.userMoved()
 	s.setView(func(v skymap.Viewport) skymap.Viewport {
 		x, y := s.toImage(ev.Position)
 		return v.ZoomAt(x, y, f)
@@ -247,6 +316,7 @@ func (s *SkyView) Scrolled(ev *fyne.ScrollEvent) {
 // Dragged pans the view.
 func (s *SkyView) Dragged(ev *fyne.DragEvent) {
 	s.MouseOut()
+	s.userMoved()
 	s.setView(func(v skymap.Viewport) skymap.Viewport {
 		return v.Pan(float64(ev.Dragged.DX*s.scale), float64(ev.Dragged.DY*s.scale))
 	})
@@ -258,8 +328,9 @@ func (s *SkyView) DragEnd() {}
 // MouseIn names the alert under the pointer.
 func (s *SkyView) MouseIn(ev *desktop.MouseEvent) { s.MouseMoved(ev) }
 
-// MouseMoved names the alert under the pointer.
+// MouseMoved names the alert under the pointer and reads out its RA/Dec.
 func (s *SkyView) MouseMoved(ev *desktop.MouseEvent) {
+	s.readOut(ev.Position)
 	id, ok := s.nearest(ev.Position)
 	if !ok {
 		s.hoverID = 0
@@ -305,15 +376,16 @@ func (s *SkyView) HoverText() string {
 	return s.hover.Text
 }
 
-// MouseOut hides the name.
+// MouseOut hides the name and the RA/Dec readout.
 func (s *SkyView) MouseOut() {
 	s.hoverID = 0
 	s.hoverBox.Hide()
+	s.readOut(fyne.NewPos(-1e6, -1e6))
 }
 
 // CreateRenderer is part of fyne.Widget.
 func (s *SkyView) CreateRenderer() fyne.WidgetRenderer {
-	return &skyRenderer{s: s, objects: []fyne.CanvasObject{s.img, s.hoverBox}}
+	return &skyRenderer{s: s, objects: []fyne.CanvasObject{s.img, s.gridText, s.annotBox, s.bar, s.cursorBg, s.cursor, s.hoverBox}}
 }
 
 type skyRenderer struct {
@@ -339,9 +411,10 @@ func (r *skyRenderer) Layout(size fyne.Size) {
 	if w < 16 {
 		return
 	}
+	r.s.placeOverlays(off, box)
 	r.s.mu.Lock()
+	changed := r.s.view.W != w || r.s.view.H != h || r.s.offset != off || r.s.scale != scale
 	r.s.offset, r.s.scale = off, scale
-	changed := r.s.view.W != w || r.s.view.H != h
 	r.s.view.W, r.s.view.H = w, h
 	r.s.mu.Unlock()
 	if changed {

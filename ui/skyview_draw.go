@@ -3,6 +3,8 @@ package ui
 import (
 	"sort"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/starling-broker/starling/app"
 	"github.com/starling-broker/starling/netcore/skymap"
 )
@@ -14,6 +16,11 @@ type skyState struct {
 	view     skymap.Viewport
 	selected int64
 	smap     *skymap.Map
+	// outlines are the 90 % contours of the other GW alerts in range.
+	outlines []skymap.Outline
+	// offset and scale place the image in the widget (see SkyView).
+	offset fyne.Position
+	scale  float32
 }
 
 // bigDots is the number of alerts up to which each is drawn 3 pixels wide.
@@ -32,7 +39,7 @@ const maxTrueCircles = 1000
 // bigCircle pixels, as a true circle on the sphere above, for the largest
 // maxTrueCircles in view), the selected alert marked.
 func (st skyState) options() skymap.RenderOptions {
-	opt := skymap.RenderOptions{View: st.view, Dots: st.dots, SkipMap: st.smap == nil, MaxRing: bigCircle}
+	opt := skymap.RenderOptions{View: st.view, Dots: st.dots, SkipMap: st.smap == nil, MaxRing: bigCircle, Outlines: st.outlines}
 	if len(st.dots) <= bigDots {
 		opt.DotRadius = 1
 	}

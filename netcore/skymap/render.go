@@ -43,6 +43,21 @@ type RenderOptions struct {
 	// MaxRing is the largest radius in pixels of a dot's ring (0: 40);
 	// larger error circles are left to Circles.
 	MaxRing float64
+	// Outlines are contours of other maps (see Map.Outline), drawn thin
+	// and dim under the selected map's.
+	Outlines []Outline
+}
+
+// Frame is a rendered image and the labels to draw over it.
+type Frame struct {
+	Image *image.RGBA
+	// Labels name the graticule's lines and the map's contours.
+	Labels []Label
+	// Graticule is the grid drawn.
+	Graticule Graticule
+	// Peak is the map's highest density, in probability per deg²: the top
+	// of the colour map (0 without a map).
+	Peak float64
 }
 
 // Dot is a point on the Mollweide plane in units of the ellipse's width
@@ -57,17 +72,30 @@ var (
 	colGalactic = color.RGBA{90, 200, 90, 255}
 	colC50      = color.RGBA{255, 255, 255, 255}
 	colC90      = color.RGBA{120, 200, 255, 255}
+	colOutline  = color.RGBA{70, 120, 170, 255}
 	colCircle   = color.RGBA{0, 255, 255, 255}
 	colPoint    = color.RGBA{255, 60, 200, 255}
 )
 
-// Render draws an all-sky Mollweide image in equatorial coordinates, RA 180°
+// Render draws an all-sky Mollweide image, as Draw, without its labels.
+func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
+	f, err := Draw(m, opt)
+	if err != nil {
+		return nil, err
+	}
+	return f.Image, nil
+}
+
+// Draw draws an all-sky Mollweide image in equatorial coordinates, RA 180°
 // at the centre and increasing to the LEFT, RA 0°/360° at both edges, north
 // up (astropy's "astro mollweide"; see Project): the probability as a colour map with its 50 % (white) and 90 % (light
-// blue) credible contours, a graticule every 30° in RA and Dec (grey), the
-// galactic plane (green), the error circles (cyan) and the points (magenta).
-// Outside the ellipse the image is transparent. m may be nil.
-func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
+// blue) credible contours two pixels wide, the outlines of other maps (thin,
+// dim blue), a graticule (grey) whose spacing follows the zoom (see
+// GraticuleFor), the galactic plane (green), the error circles (cyan) and
+// the points (magenta); and the labels of the graticule and the contours,
+// for the caller to draw in its own font. Outside the ellipse the image is
+// transparent. m may be nil.
+func Draw(m *Map, opt RenderOptions) (*Frame, error) {
 	v := opt.View
 	if v.W == 0 {
 		v = AllSky(opt.Width)
@@ -89,10 +117,19 @@ func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
 		idx = pixelsOf(g, m)
 		drawMap(img, g, m, idx)
 	}
-	drawGraticule(img, v)
+	grat := GraticuleFor(v)
+	drawGraticuleFor(img, v, grat)
 	drawGalacticPlane(img, v)
+	for _, o := range opt.Outlines {
+		drawOutline(img, v, o, colOutline)
+	}
+	frame := &Frame{Image: img, Graticule: grat, Labels: grat.Labels}
 	if idx != nil {
-		drawContours(img, g, m, idx)
+		frame.Labels = append(frame.Labels, drawContours(img, g, m, idx)...)
+		for _, p := range m.Pixels {
+			frame.Peak = max(frame.Peak, p.Density)
+		}
+		frame.Peak /= sqDeg
 	}
 	maxRing := opt.MaxRing
 	if maxRing <= 0 {
@@ -109,7 +146,7 @@ func Render(m *Map, opt RenderOptions) (*image.RGBA, error) {
 			set(img, x, y+d, colPoint)
 		}
 	}
-	return img, nil
+	return frame, nil
 }
 
 func setIndex(img *image.RGBA, k int, c color.RGBA) {
@@ -161,6 +198,10 @@ func drawMap(img *image.RGBA, g *grid, m *Map, idx []int32) {
 	}
 }
 
+// ColourMap is the colour of a density as a fraction of the map's peak
+// (0…1): dark blue, purple, red, orange, pale yellow; for a colour bar.
+func ColourMap(v float64) color.RGBA { return colourMap(v) }
+
 // colourMap maps 0…1 to dark blue, purple, red, orange, pale yellow.
 func colourMap(v float64) color.RGBA {
 	stops := [...][3]float64{{16, 16, 48}, {90, 20, 120}, {190, 40, 70}, {245, 130, 30}, {255, 240, 170}}
@@ -175,8 +216,11 @@ func colourMap(v float64) color.RGBA {
 }
 
 // drawContours marks the image pixels where the credible level crosses 50 %
-// or 90 % between a pixel and its right or lower neighbour.
-func drawContours(img *image.RGBA, g *grid, m *Map, idx []int32) {
+// or 90 % between a pixel and its right or lower neighbour, two pixels
+// wide, and returns the contours' labels: for each, alternatives (one
+// Group) at its extreme points, "90 %" above its top first, "50 %" below
+// its bottom first.
+func drawContours(img *image.RGBA, g *grid, m *Map, idx []int32) []Label {
 	levels := m.CredibleLevels()
 	level := func(k int) float64 {
 		if idx[k] < 0 {
@@ -184,10 +228,14 @@ func drawContours(img *image.RGBA, g *grid, m *Map, idx []int32) {
 		}
 		return levels[idx[k]]
 	}
+	var labels []Label
 	for _, c := range []struct {
-		p   float64
-		col color.RGBA
-	}{{0.9, colC90}, {0.5, colC50}} {
+		p    float64
+		col  color.RGBA
+		kind LabelKind
+		text string
+	}{{0.9, colC90, LabelContour90, "90 %"}, {0.5, colC50, LabelContour50, "50 %"}} {
+		top, bottom, left, right := -1, -1, -1, -1
 		for j := 0; j < g.h; j++ {
 			for i := 0; i < g.w; i++ {
 				k := j*g.w + i
@@ -198,10 +246,35 @@ func drawContours(img *image.RGBA, g *grid, m *Map, idx []int32) {
 				if i+1 < g.w && g.nest[k+1] >= 0 && (level(k+1) <= c.p) != in ||
 					j+1 < g.h && g.nest[k+g.w] >= 0 && (level(k+g.w) <= c.p) != in {
 					setIndex(img, k, c.col)
+					if i+1 < g.w {
+						setIndex(img, k+1, c.col)
+					}
+					if top < 0 {
+						top, left, right = k, k, k
+					}
+					bottom = k
+					if i < left%g.w {
+						left = k
+					}
+					if i > right%g.w {
+						right = k
+					}
 				}
 			}
 		}
+		if top < 0 {
+			continue
+		}
+		at := func(k int, dx, dy, ax, ay float64) Label {
+			return Label{Text: c.text, X: float64(k%g.w) + dx, Y: float64(k/g.w) + dy, AlignX: ax, AlignY: ay, Kind: c.kind, Group: int(c.kind)}
+		}
+		above, below := at(top, 2, -1, 0, 1), at(bottom, 2, 2, 0, 0)
+		if c.kind == LabelContour50 {
+			above, below = below, above
+		}
+		labels = append(labels, above, below, at(right, 4, 0, 0, 0.5), at(left, -3, 0, 1, 0.5))
 	}
+	return labels
 }
 
 // polyline draws the projected path through the (ra, dec) points, leaving
@@ -229,8 +302,12 @@ func polylineProjected(img *image.RGBA, v Viewport, pts []Projected, col color.R
 	}
 }
 
-// line draws a one-pixel line between two image points.
+// line draws a one-pixel line between two image points, the part on the image only.
 func line(img *image.RGBA, a, b Projected, col color.RGBA) {
+	var ok bool
+	if a, b, ok = clip(a, b, float64(img.Rect.Dx()), float64(img.Rect.Dy())); !ok {
+		return
+	}
 	n := int(math.Ceil(math.Max(math.Abs(b.X-a.X), math.Abs(b.Y-a.Y))))
 	for s := 0; s <= n; s++ {
 		t := 0.0
@@ -241,27 +318,30 @@ func line(img *image.RGBA, a, b Projected, col color.RGBA) {
 	}
 }
 
-func drawGraticule(img *image.RGBA, v Viewport) {
-	for dec := -60.0; dec <= 60; dec += 30 {
-		var pts [][2]float64
-		for ra := 0.0; ra <= 360; ra += 0.5 {
-			pts = append(pts, [2]float64{ra, dec})
-		}
-		polyline(img, v, pts, colGrid)
-	}
-	for ra := 0.0; ra < 360; ra += 30 {
-		var pts [][2]float64
-		for dec := -90.0; dec <= 90; dec += 0.5 {
-			pts = append(pts, [2]float64{ra, dec})
-		}
-		polyline(img, v, pts, colGrid)
-		if ra == 0 { // RA 0 and 360 are the two edges of the ellipse
-			for k := range pts {
-				pts[k][0] = 359.999999
+// clip cuts the segment a–b to the rectangle [−1, w+1] × [−1, h+1]
+// (Liang–Barsky), false when none of it is there.
+func clip(a, b Projected, w, h float64) (Projected, Projected, bool) {
+	t0, t1 := 0.0, 1.0
+	dx, dy := b.X-a.X, b.Y-a.Y
+	for _, e := range [4][2]float64{{-dx, a.X + 1}, {dx, w + 1 - a.X}, {-dy, a.Y + 1}, {dy, h + 1 - a.Y}} {
+		p, q := e[0], e[1]
+		if p == 0 {
+			if q < 0 {
+				return a, b, false
 			}
-			polyline(img, v, pts, colGrid)
+			continue
+		}
+		r := q / p
+		if p < 0 {
+			t0 = math.Max(t0, r)
+		} else {
+			t1 = math.Min(t1, r)
+		}
+		if t0 > t1 {
+			return a, b, false
 		}
 	}
+	return Projected{a.X + t0*dx, a.Y + t0*dy}, Projected{a.X + t1*dx, a.Y + t1*dy}, true
 }
 
 func drawGalacticPlane(img *image.RGBA, v Viewport) {

@@ -6,6 +6,11 @@ import "math"
 // wanted in units of the full ellipse's width.
 const unitW = 1 << 20
 
+// MaxZoom is the deepest zoom: a 3′ error circle is then 50 px in radius
+// or more on any image at least 88 px wide (the ellipse, 360° of RA at
+// the equator, is MaxZoom × W pixels wide).
+const MaxZoom = 4096
+
 // Viewport is the part of the all-sky Mollweide plane an image shows, for
 // zoom and pan: the full ellipse is Zoom × W pixels wide, and the point
 // (CX, CY) of it — in units of its width, (0.5, 0.25) being the middle — is at
@@ -59,13 +64,21 @@ func (v Viewport) Unproject(px, py float64) (ra, dec float64, ok bool) {
 }
 
 // ZoomAt returns the viewport zoomed by factor around image point (px, py),
-// which keeps showing the same sky; the zoom stays between 1 and 256.
+// which keeps showing the same sky; the zoom stays between 1 and MaxZoom.
 func (v Viewport) ZoomAt(px, py, factor float64) Viewport {
 	x, y := v.ToUnit(px, py)
-	v.Zoom = math.Max(1, math.Min(256, v.Zoom*factor))
+	v.Zoom = math.Max(1, math.Min(MaxZoom, v.Zoom*factor))
 	s := v.Scale()
 	v.CX = x - (px-float64(v.W)/2)/s
 	v.CY = y - (py-float64(v.H)/2)/s
+	return v.clamp()
+}
+
+// Centred returns the viewport with (ra, dec) at the image's centre, at
+// the given zoom (kept between 1 and MaxZoom).
+func (v Viewport) Centred(ra, dec, zoom float64) Viewport {
+	v.Zoom = math.Max(1, math.Min(MaxZoom, zoom))
+	v.CX, v.CY = UnitXY(ra, dec)
 	return v.clamp()
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"encoding/json"
 
 	"github.com/starling-broker/starling/app"
@@ -15,7 +14,7 @@ func (p *SkyPanel) filterChanged(f app.EventFilter) {
 	p.mu.Unlock()
 	p.syncBar()
 	if p.Filtered.Checked && p.u.Tabs != nil && p.u.Tabs.SelectedIndex() == skyTab {
-		go p.refresh(context.Background())
+		go p.refresh(p.u.ctx)
 	}
 }
 

@@ -69,7 +69,7 @@ type skyLoad struct {
 
 func newSkyPanel(u *Window) *SkyPanel {
 	p := &SkyPanel{u: u, now: time.Now, span: 7 * 24 * time.Hour, Count: widget.NewLabel("")}
-	p.Sky = newSkyView(u.Core, u.stop)
+	p.Sky = newSkyView(u.ctx, u.Core)
 	p.Rates = newRateChart()
 	var names []string
 	for _, r := range skyRanges {
@@ -83,13 +83,13 @@ func newSkyPanel(u *Window) *SkyPanel {
 				p.mu.Unlock()
 			}
 		}
-		go p.refresh(context.Background())
+		go p.refresh(p.u.ctx)
 	})
 	p.Range.Selected = "Last 7 days" // no refresh before the panel is shown
-	p.Test = widget.NewCheck("test/mock", func(bool) { go p.refresh(context.Background()) })
+	p.Test = widget.NewCheck("test/mock", func(bool) { go p.refresh(p.u.ctx) })
 	p.Filtered = widget.NewCheck("Events filters", func(bool) {
 		p.syncBar()
-		go p.refresh(context.Background())
+		go p.refresh(p.u.ctx)
 	})
 	p.Filtered.Checked = true
 	reset := widget.NewButton("Whole sky", p.Sky.ResetView)

@@ -36,7 +36,8 @@ type SkyView struct {
 	OnPick func(id int64)
 
 	core *app.Core
-	stop <-chan struct{}
+	// ctx is the window's: the view's work ends with it.
+	ctx  context.Context
 	reqs chan struct{}
 
 	mu       sync.Mutex // guards what the render worker reads
@@ -84,9 +85,9 @@ type SkyView struct {
 	poolBg   []*canvas.Rectangle
 }
 
-// newSkyView returns an empty sky view whose renders stop with stop.
-func newSkyView(core *app.Core, stop <-chan struct{}) *SkyView {
-	s := &SkyView{core: core, stop: stop, reqs: make(chan struct{}, 1), labels: map[int64]string{}, scale: 1,
+// newSkyView returns an empty sky view whose work ends with ctx.
+func newSkyView(ctx context.Context, core *app.Core) *SkyView {
+	s := &SkyView{core: core, ctx: ctx, reqs: make(chan struct{}, 1), labels: map[int64]string{}, scale: 1,
 		outlines: map[int64]*skymap.Outline{}}
 	s.view = skymap.AllSky(512)
 	s.img = canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 1, 1)))
@@ -136,7 +137,7 @@ func (s *SkyView) Select(id int64) {
 		return
 	}
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
 		defer cancel()
 		m, err := s.core.Archive().Skymap(ctx, id)
 		if err != nil || m == nil {
@@ -197,7 +198,7 @@ func (s *SkyView) redraw() {
 func (s *SkyView) worker() {
 	for {
 		select {
-		case <-s.stop:
+		case <-s.ctx.Done():
 			return
 		case <-s.reqs:
 		}
@@ -347,7 +348,7 @@ func (s *SkyView) MouseMoved(ev *desktop.MouseEvent) {
 		return
 	}
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 		defer cancel()
 		text, err := s.core.Archive().Label(ctx, id)
 		if err != nil {

@@ -258,7 +258,7 @@ func (s *SkyView) showLabels(f *skymap.Frame, st skyState) {
 // and 90 % areas and its distance when the map gives one. Off the UI
 // goroutine.
 func (s *SkyView) annotate(ctx context.Context, id int64, m *skymap.Map) {
-	name, err := s.core.EventLabel(ctx, id)
+	name, err := s.core.Archive().Label(ctx, id)
 	if err != nil {
 		name = fmt.Sprintf("alert %d", id)
 	}
@@ -340,7 +340,7 @@ func (s *SkyView) prober() {
 		s.probe = s.probe[1:]
 		s.mu.Unlock()
 		select {
-		case <-s.stop:
+		case <-s.ctx.Done():
 			return
 		default:
 		}
@@ -360,9 +360,9 @@ func (s *SkyView) prober() {
 // loadOutline reads alert id's map and traces its 90 % outline (nil when it
 // has no map).
 func (s *SkyView) loadOutline(id int64) *skymap.Outline {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
 	defer cancel()
-	m, err := s.core.EventSkymap(ctx, id)
+	m, err := s.core.Archive().Skymap(ctx, id)
 	if err != nil || m == nil {
 		return nil
 	}

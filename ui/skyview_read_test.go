@@ -27,7 +27,7 @@ func gwFixture(t *testing.T) (*Window, *SkyView, []app.Position) {
 	archiveNotice(t, u, "lvk-gocart/S230528ay-preliminary.json", "igwn.gwalert")
 	archiveNotice(t, u, "lvk-gocart/MS230425j-preliminary.json", "igwn.gwalert")
 	archive(t, u, skyAlert{trigger: "GRB-A", ra: 30, dec: -20, err: 2})
-	s := newSkyView(u.Core, u.stop)
+	s := newSkyView(u.ctx, u.Core)
 	s.rendered = make(chan skyRendered, 1)
 	onUI(func() {
 		w := test.NewWindow(s)
@@ -35,7 +35,7 @@ func gwFixture(t *testing.T) (*Window, *SkyView, []app.Position) {
 		w.Resize(fyne.NewSize(600, 300))
 		t.Cleanup(func() { onUI(w.Close) })
 	})
-	pos, err := u.Core.Positions(context.Background(), app.SkyQuery{Test: true})
+	pos, err := u.Core.Archive().Positions(context.Background(), app.SkyQuery{Test: true})
 	if err != nil || len(pos) != 3 {
 		t.Fatalf("positions %v, %v", pos, err)
 	}
@@ -138,7 +138,7 @@ func TestSkyViewCursorReadout(t *testing.T) {
 func TestSkyViewZoomDrawsThreeArcminutes(t *testing.T) {
 	u, s, _ := skyFixture(t)
 	archive(t, u, skyAlert{trigger: "GRB-D", ra: 200, dec: 10, err: 0.05})
-	pos, err := u.Core.Positions(context.Background(), app.SkyQuery{})
+	pos, err := u.Core.Archive().Positions(context.Background(), app.SkyQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestSkyViewShowAlertAndNewAlert(t *testing.T) {
 	}
 
 	reload := func() {
-		pos, err := u.Core.Positions(context.Background(), app.SkyQuery{})
+		pos, err := u.Core.Archive().Positions(context.Background(), app.SkyQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}

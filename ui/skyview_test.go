@@ -67,7 +67,7 @@ func skyFixture(t *testing.T) (*Window, *SkyView, []int64) {
 
 // newTestSkyView is a sky view 400×200 in a test window of its own.
 func newTestSkyView(t *testing.T, u *Window) *SkyView {
-	s := newSkyView(u.Core, u.stop)
+	s := newSkyView(u.ctx, u.Core)
 	s.rendered = make(chan skyRendered, 1)
 	onUI(func() {
 		w := test.NewWindow(s)

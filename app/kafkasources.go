@@ -13,8 +13,12 @@ import (
 	"github.com/starling-broker/starling/netcore/kafka"
 )
 
-// KafkaSourceSpec is a Kafka source as the window asks for it.
-type KafkaSourceSpec struct {
+// KafkaSource is a Kafka source: as the window or the command line asks
+// for one (AddKafka, UpdateKafka, TestKafka), and as saved, with its live
+// health (Kafka).
+type KafkaSource struct {
+	// ID is the saved source's; 0 for one not saved yet.
+	ID int64
 	// Name labels the source; default the preset's name or the first bootstrap server.
 	Name string
 	// Preset is "gcn", "gcn-test", "hopskotch" or "" (custom); a preset fills
@@ -26,43 +30,25 @@ type KafkaSourceSpec struct {
 	Auth      kafka.Auth
 	User      string
 	ClientID  string
-	// Secret is the password (plain, SCRAM) or client secret (OIDC). It is
-	// kept in a file of the data directory, never in the database, and never
-	// given back.
-	Secret   string
-	TokenURL string
-	Scope    string
+	// Secret is the password (plain, SCRAM) or client secret (OIDC) given
+	// to save. It is kept in a file of the data directory, never in the
+	// database, and never given back: a listed source has SecretSet instead.
+	Secret string
+	// SecretSet says whether a password or client secret is saved.
+	SecretSet bool
+	TokenURL  string
+	Scope     string
 	// Topics are names, or regular expressions when they start with ^.
 	Topics []string
-	// Group is the consumer group; default Core.KafkaGroup, a dash and the name.
+	// Group is the consumer group; default Sources.KafkaGroup, a dash and the name.
 	Group string
 	// From is where a new group starts: earliest, latest, a duration ago
 	// (24h) or an RFC 3339 time (kafka.ParseFrom).
-	From string
-}
-
-// KafkaSource is a saved Kafka source and its live health.
-type KafkaSource struct {
-	ID        int64
-	Name      string
-	Preset    string
-	Bootstrap []string
-	TLS       bool
-	Insecure  bool
-	Auth      kafka.Auth
-	User      string
-	ClientID  string
-	TokenURL  string
-	Scope     string
-	Topics    []string
-	Group     string
-	From      string
-	Paused    bool
-	// SecretSet says whether a password or client secret is saved; the
-	// secret itself is never given back.
-	SecretSet bool
-	Created   time.Time
-	Health    kafka.Health
+	From    string
+	Paused  bool
+	Created time.Time
+	// Health is a running source's live health.
+	Health kafka.Health
 }
 
 // kafkaSources runs the desktop app's saved Kafka sources through the
@@ -132,7 +118,7 @@ type KafkaTest struct {
 // TestKafka connects as spec describes and lists what its credentials
 // can see, without saving anything: the error in words when it cannot. For
 // a saved source (id above 0) an empty secret stands for the saved one.
-func (so *Sources) TestKafka(ctx context.Context, id int64, spec KafkaSourceSpec) (KafkaTest, error) {
+func (so *Sources) TestKafka(ctx context.Context, id int64, spec KafkaSource) (KafkaTest, error) {
 	c := so.c
 	if id > 0 && spec.Secret == "" {
 		secret, err := c.readSecret(id)
@@ -167,7 +153,7 @@ func (so *Sources) TestKafka(ctx context.Context, id int64, spec KafkaSourceSpec
 // UpdateKafka saves an edited source and restarts it. Its consumer
 // group and start stay, so that it goes on from its committed offsets; an
 // empty secret keeps the saved one.
-func (so *Sources) UpdateKafka(ctx context.Context, id int64, spec KafkaSourceSpec) error {
+func (so *Sources) UpdateKafka(ctx context.Context, id int64, spec KafkaSource) error {
 	c := so.c
 	defer c.changed(ChangeSources)
 	if !c.subs.on {
@@ -248,7 +234,7 @@ func (c *Core) runKafkaSource(k store.KafkaSource) error {
 }
 
 // resolve fills a spec from its preset and checks it, in words.
-func (c *Core) resolveKafkaSpec(ctx context.Context, spec KafkaSourceSpec) (store.KafkaSource, error) {
+func (c *Core) resolveKafkaSpec(ctx context.Context, spec KafkaSource) (store.KafkaSource, error) {
 	k := store.KafkaSource{Name: strings.TrimSpace(spec.Name), Preset: spec.Preset, TLS: spec.TLS, Insecure: spec.Insecure,
 		Auth: string(spec.Auth), User: strings.TrimSpace(spec.User), ClientID: strings.TrimSpace(spec.ClientID),
 		TokenURL: strings.TrimSpace(spec.TokenURL), Scope: strings.TrimSpace(spec.Scope), Group: strings.TrimSpace(spec.Group)}
@@ -320,7 +306,7 @@ func (c *Core) resolveKafkaSpec(ctx context.Context, spec KafkaSourceSpec) (stor
 // AddKafka checks and saves a Kafka source, keeps its secret in a file
 // of the data directory, and starts it: its events go to the archive and,
 // when the local broker runs, on to its subscribers.
-func (so *Sources) AddKafka(ctx context.Context, spec KafkaSourceSpec) (int64, error) {
+func (so *Sources) AddKafka(ctx context.Context, spec KafkaSource) (int64, error) {
 	c := so.c
 	defer c.changed(ChangeSources)
 	if !c.subs.on {
@@ -355,7 +341,7 @@ func (so *Sources) AddKafka(ctx context.Context, spec KafkaSourceSpec) (int64, e
 // file of the data directory, without starting it: the desktop app starts
 // the saved sources when it starts. For the command line, beside no
 // running Starling.
-func (so *Sources) SaveKafka(ctx context.Context, spec KafkaSourceSpec) (int64, error) {
+func (so *Sources) SaveKafka(ctx context.Context, spec KafkaSource) (int64, error) {
 	c := so.c
 	defer c.changed(ChangeSources)
 	k, err := c.resolveKafkaSpec(ctx, spec)

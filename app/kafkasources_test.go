@@ -144,7 +144,7 @@ func TestKafkaSourceDesktop(t *testing.T) {
 	})
 
 	produce(t, prod, sampleEvent("k1"), []byte(`{"alert_datetime": "2026-12-01T00:00:00Z", "id": ["a"]}`), sampleEvent("k2"))
-	id, err := c.Sources().AddKafka(ctx, KafkaSourceSpec{Name: "kfake", Bootstrap: cluster.ListenAddrs(),
+	id, err := c.Sources().AddKafka(ctx, KafkaSource{Name: "kfake", Bootstrap: cluster.ListenAddrs(),
 		Auth: kafka.AuthScramSHA512, User: testUser, Secret: testSecret, Topics: []string{testTopic}, From: "earliest"})
 	if err != nil {
 		t.Fatal(err)
@@ -267,15 +267,15 @@ func TestAddKafkaSourceErrors(t *testing.T) {
 	c := openDesktopCore(t, dir, &log)
 	defer c.Close(context.Background())
 	for _, tc := range []struct {
-		spec KafkaSourceSpec
+		spec KafkaSource
 		want string
 	}{
-		{KafkaSourceSpec{Preset: "gcn", ClientID: "id", Topics: []string{"igwn.gwalert"}}, "client id and secret"},
-		{KafkaSourceSpec{Preset: "hopskotch", User: "u", Topics: []string{"^bad("}, Secret: "p"}, "not a valid regular expression"},
-		{KafkaSourceSpec{Preset: "hopskotch", User: "u", Secret: "p"}, "no topic"},
-		{KafkaSourceSpec{Bootstrap: []string{"nohost"}, Topics: []string{"t"}}, "not HOST:PORT"},
-		{KafkaSourceSpec{Bootstrap: []string{"127.0.0.1:9"}, Topics: []string{"t"}, From: "yesterday"}, "start from"},
-		{KafkaSourceSpec{Preset: "nope", Topics: []string{"t"}}, "unknown preset"},
+		{KafkaSource{Preset: "gcn", ClientID: "id", Topics: []string{"igwn.gwalert"}}, "client id and secret"},
+		{KafkaSource{Preset: "hopskotch", User: "u", Topics: []string{"^bad("}, Secret: "p"}, "not a valid regular expression"},
+		{KafkaSource{Preset: "hopskotch", User: "u", Secret: "p"}, "no topic"},
+		{KafkaSource{Bootstrap: []string{"nohost"}, Topics: []string{"t"}}, "not HOST:PORT"},
+		{KafkaSource{Bootstrap: []string{"127.0.0.1:9"}, Topics: []string{"t"}, From: "yesterday"}, "start from"},
+		{KafkaSource{Preset: "nope", Topics: []string{"t"}}, "unknown preset"},
 	} {
 		_, err := c.Sources().AddKafka(ctx, tc.spec)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -296,7 +296,7 @@ func TestAddKafkaSourceErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "secrets"), []byte("in the way"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.Sources().AddKafka(ctx, KafkaSourceSpec{Name: "h", Preset: "hopskotch", User: "u", Secret: testSecret, Topics: []string{"t"}})
+	_, err := c.Sources().AddKafka(ctx, KafkaSource{Name: "h", Preset: "hopskotch", User: "u", Secret: testSecret, Topics: []string{"t"}})
 	if err == nil || !strings.Contains(err.Error(), "cannot create the secrets directory") || strings.Contains(err.Error(), testSecret) {
 		t.Fatalf("error %v", err)
 	}

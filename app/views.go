@@ -66,9 +66,9 @@ func (f EventFilter) At(now time.Time) EventFilter {
 // EventDetail is one archived event with its raw bytes and, for a VOEvent,
 // its parsed params (Row holds the one event model's summary).
 type EventDetail struct {
-	Row     EventRow
-	Raw     []byte
-	Summary voevent.Summary
+	Row    EventRow
+	Raw    []byte
+	Fields voevent.Fields
 	// Links are the web addresses in the alert.
 	Links []Link
 	// Timeline is the trigger's alerts in sequence order (EventDetailByID).
@@ -79,9 +79,9 @@ type EventDetail struct {
 func detailOf(row EventRow, raw []byte) EventDetail {
 	d := EventDetail{Row: row, Raw: raw}
 	if ev, err := voevent.Parse(raw); err == nil {
-		d.Summary = voevent.Summarize(ev)
+		d.Fields = voevent.ReadFields(ev)
 	} else {
-		d.Summary = voevent.Summary{IVORN: row.IVORN, Role: row.Role, Author: row.Author, Date: row.Date, Description: row.Description,
+		d.Fields = voevent.Fields{IVORN: row.IVORN, Role: row.Role, Author: row.Author, Date: row.Date, Description: row.Description,
 			HasPosition: row.HasPosition, RA: row.RA, Dec: row.Dec, ErrorRadius: row.ErrorRadius}
 	}
 	return d

@@ -211,8 +211,8 @@ func TestEventsDetailsCoordinatesAndErrorUnits(t *testing.T) {
 	feed(t, lb, "gcn.classic.voevent.SWIFT_BAT_GRB_POS_ACK", raw)
 	eventually(t, "the event", u, func() bool { return len(u.Events.Rows()) == 1 })
 	onUI(func() { u.Events.List.Select(0) })
-	eventually(t, "the details", u, func() bool { return strings.Contains(u.Events.Detail.Summary.String(), "Position") })
-	text := fromUI(u.Events.Detail.Summary.String)
+	eventually(t, "the details", u, func() bool { return strings.Contains(u.Events.Detail.Text.String(), "Position") })
+	text := fromUI(u.Events.Detail.Text.String)
 	for _, want := range []string{"RA 04:58:57.9, Dec −09:18:49", "(74.7412°, -9.3137°)", "Error: 3′"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("summary lacks %q:\n%s", want, text)

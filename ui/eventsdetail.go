@@ -21,7 +21,7 @@ type eventDetail struct {
 	p       *EventsPanel
 	content fyne.CanvasObject
 
-	Summary                      *widget.RichText
+	Text                         *widget.RichText
 	Banner                       *fyne.Container // the retraction warning
 	Timeline                     *fyne.Container
 	Links                        *fyne.Container
@@ -36,8 +36,8 @@ type eventDetail struct {
 
 func newEventDetail(p *EventsPanel) *eventDetail {
 	d := &eventDetail{p: p}
-	d.Summary = widget.NewRichText(&widget.TextSegment{Text: "Select an event to see its details."})
-	d.Summary.Wrapping = fyne.TextWrapWord
+	d.Text = widget.NewRichText(&widget.TextSegment{Text: "Select an event to see its details."})
+	d.Text.Wrapping = fyne.TextWrapWord
 	warn := widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon()))
 	d.Banner = container.NewHBox(warn, widget.NewRichText(&widget.TextSegment{Text: "RETRACTED: this trigger was withdrawn",
 		Style: widget.RichTextStyle{ColorName: theme.ColorNameError, TextStyle: fyne.TextStyle{Bold: true}, Inline: true}}))
@@ -74,7 +74,7 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 	}
 	d.Raw = widget.NewRichText()
 	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyKey, d.CopyCoords, d.CopyRaw)
-	d.summary = container.NewVBox(d.Banner, d.Timeline, d.Summary, d.Links, copyRow)
+	d.summary = container.NewVBox(d.Banner, d.Timeline, d.Text, d.Links, copyRow)
 	d.content = container.NewAppTabs(
 		container.NewTabItem("Summary", container.NewVScroll(d.summary)),
 		container.NewTabItem("Params", d.Params),
@@ -101,8 +101,8 @@ func (d *eventDetail) load(id int64) {
 				return
 			}
 			if err != nil {
-				d.Summary.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: fmt.Sprintf("Cannot show event %d: %v", id, err)}}
-				d.Summary.Refresh()
+				d.Text.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: fmt.Sprintf("Cannot show event %d: %v", id, err)}}
+				d.Text.Refresh()
 				return
 			}
 			d.show(ed, params, raw)
@@ -113,8 +113,8 @@ func (d *eventDetail) load(id int64) {
 // show fills the widgets with one alert; it runs on the UI goroutine.
 func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.RichTextSegment) {
 	d.shown, d.params = ed, params
-	d.Summary.Segments = summarySegments(ed.Row)
-	d.Summary.Refresh()
+	d.Text.Segments = summarySegments(ed.Row)
+	d.Text.Refresh()
 	retracted := ed.Row.Retraction
 	d.Timeline.Objects = nil
 	if len(ed.Timeline) > 0 {

@@ -137,7 +137,7 @@ func truncateJSON(v any) any {
 // objects as dotted groups).
 func paramRows(ed app.EventDetail) [][4]string {
 	var rows [][4]string
-	for _, p := range ed.Summary.Params {
+	for _, p := range ed.Fields.Params {
 		rows = append(rows, [4]string{p.Group, p.Name, shorten(p.Value), p.Unit})
 	}
 	if len(rows) > 0 || !json.Valid(ed.Raw) {

@@ -33,7 +33,7 @@ func openKafkaForm(t *testing.T, u *Window) *KafkaForm {
 func TestKafkaFormGCN(t *testing.T) {
 	u := newWindow(t)
 	f := openKafkaForm(t, u)
-	var spec app.KafkaSourceSpec
+	var spec app.KafkaSource
 	var err error
 	onUI(func() {
 		if f.Preset.Selected != "GCN" || !f.Secret.Password || f.Bootstrap.Visible() || f.Topics.Visible() || !f.ClientID.Visible() || f.User.Visible() {
@@ -71,7 +71,7 @@ func TestKafkaFormGCN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := app.KafkaSourceSpec{Preset: "gcn", ClientID: "my-client", Secret: "s3cret",
+	want := app.KafkaSource{Preset: "gcn", ClientID: "my-client", Secret: "s3cret",
 		Topics: []string{"gcn.classic.voevent.FERMI_GBM_FLT_POS", "igwn.gwalert"}, From: "24h"}
 	if spec.Preset != want.Preset || spec.ClientID != want.ClientID || spec.Secret != want.Secret || spec.From != want.From ||
 		!slices.Equal(spec.Topics, want.Topics) || spec.Bootstrap != nil || spec.User != "" {

@@ -58,7 +58,7 @@ func feedOf(t *testing.T, u *Window) *kafkaFeed {
 		prod.Close()
 		cluster.Close()
 	})
-	if _, err := u.Core.Sources().AddKafka(context.Background(), app.KafkaSourceSpec{Name: "test feed", Bootstrap: cluster.ListenAddrs(),
+	if _, err := u.Core.Sources().AddKafka(context.Background(), app.KafkaSource{Name: "test feed", Bootstrap: cluster.ListenAddrs(),
 		Topics: feedTopics, From: "earliest"}); err != nil {
 		t.Fatal(err)
 	}

@@ -196,8 +196,8 @@ func (f *KafkaForm) layoutFields() {
 }
 
 // Spec is the source the form describes.
-func (f *KafkaForm) Spec() (app.KafkaSourceSpec, error) {
-	s := app.KafkaSourceSpec{Name: f.Name.Text, Preset: f.preset(), Secret: f.Secret.Text}
+func (f *KafkaForm) Spec() (app.KafkaSource, error) {
+	s := app.KafkaSource{Name: f.Name.Text, Preset: f.preset(), Secret: f.Secret.Text}
 	auth := kafka.Auth(f.Auth.Selected)
 	if s.Preset == "" {
 		s.Bootstrap = splitList(f.Bootstrap.Text)

@@ -32,7 +32,7 @@ type SendPanel struct {
 	Paste       *widget.Entry
 	PasteButton *widget.Button
 	Lines       *fyne.Container
-	Summary     *widget.Label
+	Status      *widget.Label
 
 	mu    sync.Mutex
 	lines []app.SendLine // newest first
@@ -71,8 +71,8 @@ func newSendPanel(u *Window) *SendPanel {
 		p.mu.Unlock()
 		go p.saveDraft()
 	}
-	p.Summary = widget.NewLabel("Drop VOEvent XML files anywhere on this window, or open them.")
-	p.Summary.Wrapping = fyne.TextWrapWord
+	p.Status = widget.NewLabel("Drop VOEvent XML files anywhere on this window, or open them.")
+	p.Status.Wrapping = fyne.TextWrapWord
 	p.Lines = container.NewVBox()
 	open := widget.NewButton("Open files…", p.openDialog)
 	p.PasteButton = widget.NewButton("Check and queue pasted XML", p.sendPaste)
@@ -80,7 +80,7 @@ func newSendPanel(u *Window) *SendPanel {
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Send to"), addDest, p.Destination),
 		container.NewHBox(open),
-		p.Paste, p.PasteButton, p.Summary,
+		p.Paste, p.PasteButton, p.Status,
 	)
 	p.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(p.Lines))
 	go func() {
@@ -126,7 +126,7 @@ func (p *SendPanel) show(ln app.SendLine) {
 	}
 	r.set(ln)
 	p.Lines.Refresh()
-	p.Summary.SetText(fmt.Sprintf("%d files: %d in progress, %d not delivered (reason on the line).", n, waiting, bad))
+	p.Status.SetText(fmt.Sprintf("%d files: %d in progress, %d not delivered (reason on the line).", n, waiting, bad))
 	if ln.Pasted && ln.State == app.SendAcked {
 		sum := sha256.Sum256([]byte(p.Paste.Text))
 		if hex.EncodeToString(sum[:]) == ln.Digest {
@@ -165,7 +165,7 @@ func (p *SendPanel) loadHistory() {
 func (p *SendPanel) sendPaste() {
 	text := p.Paste.Text
 	if strings.TrimSpace(text) == "" {
-		p.Summary.SetText("Nothing pasted.")
+		p.Status.SetText("Nothing pasted.")
 		return
 	}
 	p.mu.Lock()
@@ -308,7 +308,7 @@ func (p *SendPanel) ask(items []sendItem, dest app.Destination) {
 func (p *SendPanel) refresh(ctx context.Context) {
 	dests, err := p.u.Core.Outbox().Destinations(ctx)
 	if err != nil {
-		fyne.Do(func() { p.Summary.SetText("Cannot list the saved destinations: " + err.Error()) })
+		fyne.Do(func() { p.Status.SetText("Cannot list the saved destinations: " + err.Error()) })
 	}
 	saved := p.u.Core.Sends().LastDestination(ctx)
 	p.mu.Lock()

@@ -90,7 +90,7 @@ func (p *SendPanel) saveDraft() {
 	text := p.draft
 	p.mu.Unlock()
 	if err := p.u.Core.Sends().SavePasteDraft(text); err != nil {
-		fyne.Do(func() { p.Summary.SetText("Could not keep the pasted XML in the data directory: " + err.Error()) })
+		fyne.Do(func() { p.Status.SetText("Could not keep the pasted XML in the data directory: " + err.Error()) })
 	}
 }
 
@@ -103,6 +103,6 @@ func (p *SendPanel) saveChoice() {
 	label := p.chosen
 	p.mu.Unlock()
 	if err := p.u.Core.Sends().SaveLastDestination(p.u.ctx, label); err != nil {
-		fyne.Do(func() { p.Summary.SetText("Could not remember the destination for the next launch: " + err.Error()) })
+		fyne.Do(func() { p.Status.SetText("Could not remember the destination for the next launch: " + err.Error()) })
 	}
 }

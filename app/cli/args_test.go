@@ -191,7 +191,7 @@ func TestCommandsList(t *testing.T) {
 	seen := map[string]bool{}
 	help := usage()
 	for _, c := range Commands() {
-		if seen[c.Name] || c.Run == nil || c.Summary == "" {
+		if seen[c.Name] || c.Run == nil || c.Help == "" {
 			t.Errorf("command %q: duplicate or incomplete", c.Name)
 		}
 		seen[c.Name] = true

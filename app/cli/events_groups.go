@@ -21,9 +21,11 @@ type groupJSON struct {
 	Test      bool     `json:"test"`
 }
 
-// rowSummary is the part of an archive row that timelines read.
+// rowSummary is an archive row's summary, a test alert also by its role.
 func rowSummary(r app.EventRow) alert.Summary {
-	return alert.Summary{Key: r.IVORN, Trigger: r.Trigger, AlertType: r.AlertType, Retraction: r.Retraction, Test: isTest(r)}
+	s := r.Summary()
+	s.Test = isTest(r)
+	return s
 }
 
 func eventsGroups(env Env, args []string) error {

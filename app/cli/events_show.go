@@ -104,10 +104,10 @@ func printTimeline(w io.Writer, rows []app.EventRow, this int64) {
 func printSummary(w io.Writer, row app.EventRow, raw []byte) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	line := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
-	var vs *voevent.Summary
+	var vs *voevent.Fields
 	if row.Format != string(alert.FormatJSON) {
 		if ev, err := voevent.Parse(raw); err == nil {
-			s := voevent.Summarize(ev)
+			s := voevent.ReadFields(ev)
 			vs = &s
 		}
 	}

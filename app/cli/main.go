@@ -39,25 +39,25 @@ func (e Env) Context() context.Context {
 
 // Command is one subcommand.
 type Command struct {
-	Name    string
-	Summary string
-	Run     func(env Env, args []string) error
+	Name string
+	Help string
+	Run  func(env Env, args []string) error
 }
 
 // Commands lists the subcommands, in the order help shows them.
 func Commands() []Command {
 	return []Command{
-		{Name: "backup", Summary: "copy the archive into DIR/backups now (beside a running Starling too)", Run: prefixed("starling backup", runBackup)},
-		{Name: "bench", Summary: "measure any VTP broker (submit, fanout, soak; null: a ceiling)", Run: runBench},
-		{Name: "broker", Summary: "run a VOEvent broker (Comet's options)", Run: prefixed("starling broker", runBroker)},
-		{Name: "doctor", Summary: "check the archive for damage; recover what can still be read", Run: prefixed("starling doctor", runDoctor)},
-		{Name: "events", Summary: "list, search and show the archive of received events", Run: runEvents},
-		{Name: "kafka", Summary: "Kafka clusters: list the topics your credentials can read", Run: prefixed("starling kafka topics", runKafka)},
-		{Name: "outbox", Summary: "queue events for a broker and send them when it is reachable", Run: runOutbox},
-		{Name: "restore", Summary: "put a backup in place of the archive (keeps the current one aside)", Run: prefixed("starling restore", runRestore)},
-		{Name: "sendvo", Summary: "send one event to a broker (comet-sendvo)", Run: prefixed("sendvo", runSendvo)},
-		{Name: "settings", Summary: "show or change the desktop app's settings, notification rules and Kafka sources", Run: prefixed("starling settings", runSettings)},
-		{Name: "skymap", Summary: "summarise a HEALPix sky map (FITS file, alert JSON or archived alert key), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},
+		{Name: "backup", Help: "copy the archive into DIR/backups now (beside a running Starling too)", Run: prefixed("starling backup", runBackup)},
+		{Name: "bench", Help: "measure any VTP broker (submit, fanout, soak; null: a ceiling)", Run: runBench},
+		{Name: "broker", Help: "run a VOEvent broker (Comet's options)", Run: prefixed("starling broker", runBroker)},
+		{Name: "doctor", Help: "check the archive for damage; recover what can still be read", Run: prefixed("starling doctor", runDoctor)},
+		{Name: "events", Help: "list, search and show the archive of received events", Run: runEvents},
+		{Name: "kafka", Help: "Kafka clusters: list the topics your credentials can read", Run: prefixed("starling kafka topics", runKafka)},
+		{Name: "outbox", Help: "queue events for a broker and send them when it is reachable", Run: runOutbox},
+		{Name: "restore", Help: "put a backup in place of the archive (keeps the current one aside)", Run: prefixed("starling restore", runRestore)},
+		{Name: "sendvo", Help: "send one event to a broker (comet-sendvo)", Run: prefixed("sendvo", runSendvo)},
+		{Name: "settings", Help: "show or change the desktop app's settings, notification rules and Kafka sources", Run: prefixed("starling settings", runSettings)},
+		{Name: "skymap", Help: "summarise a HEALPix sky map (FITS file, alert JSON or archived alert key), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},
 	}
 }
 
@@ -165,7 +165,7 @@ func usage() string {
 	fmt.Fprintln(&b, "       starling COMMAND [options]")
 	fmt.Fprintln(&b, "\ncommands:")
 	for _, c := range Commands() {
-		fmt.Fprintf(&b, "  %-8s %s\n", c.Name, c.Summary)
+		fmt.Fprintf(&b, "  %-8s %s\n", c.Name, c.Help)
 	}
 	fmt.Fprintln(&b, "\n`starling COMMAND --help` describes a command's options; `starling --version` prints the version.")
 	return b.String()

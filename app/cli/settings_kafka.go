@@ -137,7 +137,7 @@ func settingsKafkaAdd(env Env, args []string) error {
 	if err != nil {
 		return exitf(exitUsage, "%v", err)
 	}
-	spec := app.KafkaSourceSpec{Preset: a.str("kafka-preset", ""), Bootstrap: cfg.Bootstrap, TLS: cfg.TLS, Insecure: cfg.InsecureSkipVerify,
+	spec := app.KafkaSource{Preset: a.str("kafka-preset", ""), Bootstrap: cfg.Bootstrap, TLS: cfg.TLS, Insecure: cfg.InsecureSkipVerify,
 		Auth: cfg.Auth, User: cfg.Credentials.User, ClientID: cfg.Credentials.ClientID, TokenURL: cfg.TokenURL, Scope: cfg.Scope,
 		Topics: a.list("kafka-topic"), Group: a.str("kafka-group", ""), From: a.str("kafka-from", "latest")}
 	if len(a.positional) == 1 {

@@ -29,12 +29,12 @@ func SummarizeVOEvent(ev *voevent.Event) alert.Summary {
 	if ev == nil {
 		return alert.Summary{Format: alert.FormatVOEvent}
 	}
-	return SummarizeParsed(ev, voevent.Summarize(ev))
+	return SummarizeParsed(ev, voevent.ReadFields(ev))
 }
 
 // SummarizeParsed is SummarizeVOEvent for a caller that already has the
-// event's voevent.Summary, so that it is not made twice.
-func SummarizeParsed(ev *voevent.Event, vs voevent.Summary) alert.Summary {
+// event's voevent.Fields, so that it is not made twice.
+func SummarizeParsed(ev *voevent.Event, vs voevent.Fields) alert.Summary {
 	s := alert.Summary{Format: alert.FormatVOEvent}
 	s.Key, s.Role = ev.IVORN, ev.Role
 	s.Author, s.Description = vs.Author, vs.Description

@@ -92,7 +92,7 @@ func NewRecord(ev *voevent.Event, source string, at time.Time) Record {
 		Raw:      ev.Raw,
 		Format:   alert.FormatVOEvent,
 	}
-	vs := voevent.Summarize(ev)
+	vs := voevent.ReadFields(ev)
 	r.Summary = notice.SummarizeParsed(ev, vs)
 	r.Date, r.ParamsCount = vs.Date, len(vs.Params)
 	return r

@@ -57,7 +57,7 @@ func TestParseEncodings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantSum := Summarize(want)
+	wantSum := ReadFields(want)
 	for _, c := range encodings {
 		t.Run(c.name, func(t *testing.T) {
 			raw := encodeAs(t, c.enc, fmt.Sprintf("<?xml version='1.0' encoding='%s'?>", c.label)+body)
@@ -82,7 +82,7 @@ func TestParseEncodings(t *testing.T) {
 			if &ev.Raw[0] != &raw[0] {
 				t.Error("Raw is not the bytes given")
 			}
-			sum := Summarize(ev)
+			sum := ReadFields(ev)
 			if sum.Description != wantSum.Description || sum.RA != wantSum.RA || len(sum.Params) != len(wantSum.Params) {
 				t.Errorf("summary %q %v %d params; want %q %v %d", sum.Description, sum.RA, len(sum.Params), wantSum.Description, wantSum.RA, len(wantSum.Params))
 			}

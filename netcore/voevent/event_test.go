@@ -236,7 +236,7 @@ func TestParseAccepts(t *testing.T) {
 		}
 	}
 	ev := mustParse(t, []byte("<?xml version='1.0' encoding='ISO-8859-1'?><VOEvent role='test'><Who><Date>M\xfcller</Date></Who></VOEvent>"))
-	if got := Summarize(ev).Date; got != "Müller" {
+	if got := ReadFields(ev).Date; got != "Müller" {
 		t.Errorf("Latin-1 text read as %q", got)
 	}
 	ev = mustParse(t, []byte("<VOEvent role='test' ivorn='ivo://a.b/c#x\n\ty'/>"))
@@ -297,13 +297,13 @@ func TestRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := Summarize(ev)
+	before := ReadFields(ev)
 	ev.Release()
 	ev.Release() // twice is fine
 	if ev.doc != nil {
 		t.Fatal("Release kept the document")
 	}
-	if got := Summarize(ev); fmt.Sprint(got) != fmt.Sprint(before) || len(got.Params) == 0 {
+	if got := ReadFields(ev); fmt.Sprint(got) != fmt.Sprint(before) || len(got.Params) == 0 {
 		t.Errorf("summary after Release: %+v", got)
 	}
 	if !f.Match(ev) {
@@ -314,7 +314,7 @@ func TestRelease(t *testing.T) {
 	}
 	ev.Release()
 	// An Event not made by Parse is parsed on first use; one with a DTD never.
-	if s := Summarize(&Event{Raw: ev.Raw}); s.Author == "" {
+	if s := ReadFields(&Event{Raw: ev.Raw}); s.Author == "" {
 		t.Errorf("summary of a hand-made Event: %+v", s)
 	}
 	if f.Match(&Event{Raw: []byte(billionLaughs)}) {
@@ -325,7 +325,7 @@ func TestRelease(t *testing.T) {
 // TestSummarizeLatin1 checks that an ISO-8859-1 packet's text is read as such.
 func TestSummarizeLatin1(t *testing.T) {
 	ev := mustParse(t, []byte("<?xml version='1.0' encoding='ISO-8859-1'?><VOEvent role='test' ivorn='ivo://a.b/c#d'><Who><Date>\xe9t\xe9</Date></Who></VOEvent>"))
-	if got := Summarize(ev).Date; got != "été" {
+	if got := ReadFields(ev).Date; got != "été" {
 		t.Errorf("Summarize: date %q", got)
 	}
 }

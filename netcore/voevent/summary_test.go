@@ -6,8 +6,8 @@ import (
 )
 
 func TestSummarizeSwiftBAT(t *testing.T) {
-	s := Summarize(mustParse(t, samplePacket(t, "voevent-parse/SWIFT_bat_position_v2.0_example.xml")))
-	want := Summary{
+	s := ReadFields(mustParse(t, samplePacket(t, "voevent-parse/SWIFT_bat_position_v2.0_example.xml")))
+	want := Fields{
 		IVORN:       "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_532871-729",
 		Role:        "observation",
 		Author:      "ivo://nasa.gsfc.tan/gcn",
@@ -50,7 +50,7 @@ func TestSummarizeSwiftBAT(t *testing.T) {
 }
 
 func TestSummarizeWithoutPosition(t *testing.T) {
-	s := Summarize(mustParse(t, samplePacket(t, "fink-voevent/ivo__gwnet_LVCMS191201o1Preliminary.xml")))
+	s := ReadFields(mustParse(t, samplePacket(t, "fink-voevent/ivo__gwnet_LVCMS191201o1Preliminary.xml")))
 	if s.HasPosition || s.RA != 0 || s.Dec != 0 || s.ErrorRadius != 0 {
 		t.Errorf("position in a packet without one: %+v", s)
 	}
@@ -73,7 +73,7 @@ func TestSummarizeWithoutPosition(t *testing.T) {
 		t.Errorf("no grouped params in %+v", s.Params)
 	}
 
-	k := Summarize(mustParse(t, samplePacket(t, "pygcn/kill_socket.xml")))
+	k := ReadFields(mustParse(t, samplePacket(t, "pygcn/kill_socket.xml")))
 	if k.HasPosition || len(k.Params) != 1 || k.Params[0] != (Param{Name: "Packet_Type", Value: "4"}) {
 		t.Errorf("kill_socket: %+v", k)
 	}
@@ -86,7 +86,7 @@ func TestSummarizeOddities(t *testing.T) {
   <WhereWhen><ObsDataLocation><ObservationLocation><AstroCoords><Position2D>
     <Value2><C1>NaN</C1><C2>1</C2></Value2></Position2D></AstroCoords></ObservationLocation></ObsDataLocation></WhereWhen>
 </VOEvent>`))
-	s := Summarize(ev)
+	s := ReadFields(ev)
 	if s.HasPosition {
 		t.Error("NaN taken as a position")
 	}
@@ -96,10 +96,10 @@ func TestSummarizeOddities(t *testing.T) {
 	if s.Description != "spread over lines" {
 		t.Errorf("description %q", s.Description)
 	}
-	if got := Summarize(nil); got.IVORN != "" {
+	if got := ReadFields(nil); got.IVORN != "" {
 		t.Error("nil event")
 	}
-	if got := Summarize(&Event{IVORN: "x"}); got.IVORN != "x" {
+	if got := ReadFields(&Event{IVORN: "x"}); got.IVORN != "x" {
 		t.Error("event without document")
 	}
 }

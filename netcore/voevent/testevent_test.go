@@ -23,7 +23,7 @@ func TestTestEvent(t *testing.T) {
 	if !strings.HasPrefix(ev.IVORN, "ivo://starling.test/broker#") {
 		t.Errorf("ivorn %q lacks the local IVO", ev.IVORN)
 	}
-	s := Summarize(ev)
+	s := ReadFields(ev)
 	if s.Author != "ivo://starling.test/broker" || s.Date != "2024-03-09T16:04:05Z" || s.Description != TestEventDescription {
 		t.Errorf("summary %+v", s)
 	}

@@ -9,9 +9,9 @@ import (
 
 // xsummarize is Summarize over a libxml2 document; every string it returns
 // is a copy.
-func xsummarize(d *xdoc, ivorn, role string) Summary {
+func xsummarize(d *xdoc, ivorn, role string) Fields {
 	defer runtime.KeepAlive(d)
-	s := Summary{IVORN: ivorn, Role: role}
+	s := Fields{IVORN: ivorn, Role: role}
 	root := xroot(d)
 	if root == nil {
 		return s

@@ -11,8 +11,8 @@ type Param struct {
 	UCD   string
 }
 
-// Summary is what a person scanning a list of events wants to see of one.
-type Summary struct {
+// Fields are what a person scanning a list of events wants to see of one.
+type Fields struct {
 	IVORN, Role string
 	Author      string // Who/AuthorIVORN
 	Date        string // Who/Date
@@ -43,13 +43,13 @@ type Citation struct {
 	IVORN, Cite string
 }
 
-// Summarize extracts a Summary from ev's parsed document. Elements are found
+// ReadFields extracts the Fields from ev's parsed document. Elements are found
 // by local name, so that 1.1 and oddly namespaced packets summarise too.
-func Summarize(ev *Event) Summary {
+func ReadFields(ev *Event) Fields {
 	if ev == nil {
-		return Summary{}
+		return Fields{}
 	}
-	s := Summary{IVORN: ev.IVORN, Role: ev.Role}
+	s := Fields{IVORN: ev.IVORN, Role: ev.Role}
 	ev.withDoc(func(d *xdoc) { s = xsummarize(d, ev.IVORN, ev.Role) })
 	return s
 }

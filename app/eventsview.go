@@ -63,7 +63,7 @@ func (ar *Archive) Detail(ctx context.Context, id int64) (EventDetail, error) {
 		}
 		sums := make([]alert.Summary, len(rows))
 		for i, r := range rows {
-			sums[i] = alert.Summary{Key: r.IVORN, Trigger: r.Trigger, AlertType: r.AlertType, Retraction: r.Retraction, Test: r.Test}
+			sums[i] = r.Summary()
 		}
 		names := alert.Timeline(sums).Alerts
 		for k, i := range alert.Sequence(sums) {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app/store"
+	"github.com/starling-broker/starling/netcore/alert"
+	"github.com/starling-broker/starling/netcore/notice"
 	"github.com/starling-broker/starling/netcore/seen"
 	"github.com/starling-broker/starling/netcore/voevent"
 )
@@ -71,13 +73,21 @@ type EventDetail struct {
 	Fields voevent.Fields
 	// Links are the web addresses in the alert.
 	Links []Link
-	// Timeline is the trigger's alerts in sequence order (EventDetailByID).
+	// Timeline is the trigger's alerts in sequence order (Archive.Detail).
 	Timeline []Step
+	// LVK is an LVK alert's candidate as its record states it (the GW
+	// card); nil for other alerts.
+	LVK *notice.LVK
 }
 
 // detailOf parses an archived event's raw bytes for its params.
 func detailOf(row EventRow, raw []byte) EventDetail {
 	d := EventDetail{Row: row, Raw: raw}
+	if row.Format == string(alert.FormatJSON) {
+		if l, ok := notice.ReadLVK(raw); ok {
+			d.LVK = &l
+		}
+	}
 	if ev, err := voevent.Parse(raw); err == nil {
 		d.Fields = voevent.ReadFields(ev)
 	} else {

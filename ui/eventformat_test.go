@@ -56,11 +56,8 @@ func ptr(v float64) *float64 { return &v }
 // "—" for a map without one (never "0 ± 0 Mpc").
 func TestSummaryDistance(t *testing.T) {
 	text := func(m *alert.SkymapSummary) string {
-		var b strings.Builder
-		for _, s := range summarySegments(app.EventRow{Skymap: m}) {
-			b.WriteString(s.(*widget.TextSegment).Text)
-		}
-		return b.String()
+		_, text := summaryText(app.EventRow{Skymap: m})
+		return text
 	}
 	if got := text(&alert.SkymapSummary{Area90: 30}); !strings.Contains(got, "Distance: —") || strings.Contains(got, "Mpc") {
 		t.Errorf("a map without distance: %q", got)

@@ -11,6 +11,12 @@ import (
 	"github.com/starling-broker/starling/app"
 )
 
+// The Events panel's two views.
+const (
+	modeTriggers = "Triggers"
+	modeAlerts   = "Alerts"
+)
+
 // eventsPage is how many archived events are read at a time.
 const eventsPage = 200
 
@@ -34,8 +40,12 @@ type EventsPanel struct {
 	// down; a tap shows them.
 	NewRows *widget.Button
 	List    *widget.List
-	Detail  *eventDetail
-	header  []*widget.Button
+	// Triggers is the trigger view, shown first; Mode switches between it
+	// and the list of alerts (List).
+	Triggers *TriggerView
+	Mode     *widget.RadioGroup
+	Detail   *eventDetail
+	header   []*widget.Button
 
 	filter  app.EventFilter
 	gen     int // bumps when the filter changes, so stale pages are dropped
@@ -91,7 +101,23 @@ func newEventsPanel(u *Window) *EventsPanel {
 	p.Filters = newEventFilters(p)
 	p.Detail = newEventDetail(p)
 	table := container.NewBorder(container.NewHScroll(header), nil, nil, nil, p.List)
-	split := container.NewVSplit(table, p.Detail.content)
+	p.Triggers = newTriggerView(p)
+	table.Hide()
+	p.Mode = widget.NewRadioGroup([]string{modeTriggers, modeAlerts}, func(m string) {
+		if m == modeTriggers {
+			table.Hide()
+			p.Triggers.content.Show()
+		} else {
+			p.Triggers.content.Hide()
+			table.Show()
+		}
+	})
+	p.Mode.Horizontal = true
+	p.Mode.Required = true
+	p.Mode.SetSelected(modeTriggers)
+	top := container.NewBorder(container.NewHBox(p.Mode, p.Triggers.Hidden), nil, nil, nil,
+		container.NewStack(p.Triggers.content, table))
+	split := container.NewVSplit(top, p.Detail.content)
 	split.Offset = 0.55
 	p.content = container.NewBorder(p.Filters.content, nil, nil, nil, split)
 	return p
@@ -158,6 +184,7 @@ func (p *EventsPanel) setFilter(f app.EventFilter, delay time.Duration) {
 	p.cancel = cancel
 	gen := p.gen
 	p.timer = time.AfterFunc(delay, func() { p.loadFirst(ctx, gen, f, true) })
+	p.Triggers.reload()
 	for _, h := range p.onFilter {
 		h(f)
 	}
@@ -260,6 +287,7 @@ func (p *EventsPanel) setCount(n int64) {
 
 // Arrived tells the panel that alerts were archived; it never blocks.
 func (p *EventsPanel) Arrived() {
+	p.Triggers.reload()
 	select {
 	case p.arrivals <- struct{}{}:
 	default:

@@ -35,7 +35,7 @@ func TestEventsSelectionStaysOnItsEventWhile1000Arrive(t *testing.T) {
 		}
 	})
 	eventually(t, "the details of the picked event", u, func() bool {
-		return strings.Contains(u.Events.Detail.Text.String(), picked.Trigger)
+		return strings.Contains(u.Events.Detail.Text.Text, picked.Trigger)
 	})
 }
 
@@ -129,7 +129,7 @@ func TestEventsHooksForTheSkyMap(t *testing.T) {
 	})
 	// An event far below the rows loaded, as a click on the sky map picks it.
 	onUI(func() { u.Events.SelectEvent(42) })
-	eventually(t, "its details", u, func() bool { return strings.Contains(u.Events.Detail.Text.String(), "-41") })
+	eventually(t, "its details", u, func() bool { return strings.Contains(u.Events.Detail.Text.Text, "-41") })
 	onUI(func() {
 		if u.Events.Selected() != 42 || len(told) != 1 || told[0] != 42 {
 			t.Errorf("selected %d, told %v", u.Events.Selected(), told)

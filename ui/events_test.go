@@ -149,7 +149,7 @@ func TestEventsSearchAndFilters(t *testing.T) {
 }
 
 func lvkSample(t *testing.T, name string) []byte {
-	raw, err := os.ReadFile(filepath.Join("..", "testdata", "notices", "lvk-userguide", name))
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "notices", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestEventsMockHiddenAndRetractionTimeline(t *testing.T) {
 	u := eventsWindow(t)
 	lb := startBroker(t, u)
 	for _, n := range []string{"MS181101ab-preliminary.json", "MS181101ab-retraction.json", "MS181101ab-ext-update.json"} {
-		feed(t, lb, "igwn.gwalert", lvkSample(t, n))
+		feed(t, lb, "igwn.gwalert", lvkSample(t, "lvk-userguide/"+n))
 	}
 	eventually(t, "three mock alerts counted", u, func() bool { return u.Events.Count.Text == "0 events" })
 	onUI(func() { u.Events.Filters.ShowTest.SetChecked(true) })
@@ -211,20 +211,21 @@ func TestEventsDetailsCoordinatesAndErrorUnits(t *testing.T) {
 	feed(t, lb, "gcn.classic.voevent.SWIFT_BAT_GRB_POS_ACK", raw)
 	eventually(t, "the event", u, func() bool { return len(u.Events.Rows()) == 1 })
 	onUI(func() { u.Events.List.Select(0) })
-	eventually(t, "the details", u, func() bool { return strings.Contains(u.Events.Detail.Text.String(), "Position") })
-	text := fromUI(u.Events.Detail.Text.String)
+	eventually(t, "the details", u, func() bool { return strings.Contains(u.Events.Detail.Text.Text, "Position") })
+	text := fromUI(func() string { return u.Events.Detail.Title.Text + "\n" + u.Events.Detail.Text.Text })
 	for _, want := range []string{"RA 04:58:57.9, Dec −09:18:49", "(74.7412°, -9.3137°)", "Error: 3′"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("summary lacks %q:\n%s", want, text)
 		}
 	}
-	onUI(func() { test.Tap(u.Events.Detail.CopyCoords) })
+	onUI(func() { test.Tap(u.Events.Detail.CopyPosition) })
 	if got := fyne.CurrentApp().Clipboard().Content(); got != "04:58:57.9 −09:18:49 (74.74120 -9.31370)" {
 		t.Errorf("coordinates copied as %q", got)
 	}
-	onUI(func() { test.Tap(u.Events.Detail.CopyKey) })
-	if got := fyne.CurrentApp().Clipboard().Content(); !strings.HasPrefix(got, "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_") {
-		t.Errorf("key copied as %q", got)
+	onUI(func() { test.Tap(u.Events.Detail.CopyID) })
+	row := fromUI(func() app.EventRow { return u.Events.Rows()[0] })
+	if got := fyne.CurrentApp().Clipboard().Content(); got != row.Trigger || got == "" {
+		t.Errorf("ID copied as %q, want the trigger %q", got, row.Trigger)
 	}
 	if got := fromUI(func() string { return errText(u.Events.Rows()[0]) }); got != "3′" {
 		t.Errorf("error column %q", got)

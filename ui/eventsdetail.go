@@ -21,13 +21,20 @@ type eventDetail struct {
 	p       *EventsPanel
 	content fyne.CanvasObject
 
-	Text                         *widget.RichText
-	Banner                       *fyne.Container // the retraction warning
-	Timeline                     *fyne.Container
-	Links                        *fyne.Container
-	Params                       *widget.Table
-	Raw                          *widget.RichText
-	CopyKey, CopyCoords, CopyRaw *widget.Button
+	// Title and Text say what, when, where and how sure; their text is
+	// selectable.
+	Title    *widget.Label
+	Text     *widget.Label
+	GW       *gwCard
+	Banner   *fyne.Container // the retraction warning
+	Timeline *fyne.Container
+	Links    *fyne.Container
+	Params   *widget.Table
+	Raw      *widget.RichText
+	// CopyID copies the trigger's id (a superevent, a GRB trigger), else
+	// the alert's key; CopyPosition the position, a sky map's most
+	// probable one; ShowOnSky shows the alert on the sky map.
+	CopyID, CopyPosition, CopyRaw, ShowOnSky *widget.Button
 
 	summary *fyne.Container
 	shown   app.EventDetail
@@ -36,8 +43,13 @@ type eventDetail struct {
 
 func newEventDetail(p *EventsPanel) *eventDetail {
 	d := &eventDetail{p: p}
-	d.Text = widget.NewRichText(&widget.TextSegment{Text: "Select an event to see its details."})
+	d.Title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.Title.Selectable = true
+	d.Title.Wrapping = fyne.TextWrapWord
+	d.Text = widget.NewLabel("Select an event to see its details.")
+	d.Text.Selectable = true
 	d.Text.Wrapping = fyne.TextWrapWord
+	d.GW = newGWCard()
 	warn := widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon()))
 	d.Banner = container.NewHBox(warn, widget.NewRichText(&widget.TextSegment{Text: "RETRACTED: this trigger was withdrawn",
 		Style: widget.RichTextStyle{ColorName: theme.ColorNameError, TextStyle: fyne.TextStyle{Bold: true}, Inline: true}}))
@@ -47,10 +59,11 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 	clip := func(text func() string) func() {
 		return func() { fyne.CurrentApp().Clipboard().SetContent(text()) }
 	}
-	d.CopyKey = widget.NewButtonWithIcon("Key", theme.ContentCopyIcon(), clip(func() string { return d.shown.Row.IVORN }))
-	d.CopyCoords = widget.NewButtonWithIcon("Coordinates", theme.ContentCopyIcon(), clip(func() string { return coordsText(d.shown.Row) }))
+	d.CopyID = widget.NewButtonWithIcon("ID", theme.ContentCopyIcon(), clip(func() string { return orWord(d.shown.Row.Trigger, d.shown.Row.IVORN) }))
+	d.CopyPosition = widget.NewButtonWithIcon("Position", theme.ContentCopyIcon(), clip(func() string { return coordsText(d.shown.Row) }))
 	d.CopyRaw = widget.NewButtonWithIcon("Raw", theme.ContentCopyIcon(), clip(func() string { return rawText(d.shown.Raw) }))
-	for _, b := range []*widget.Button{d.CopyKey, d.CopyCoords, d.CopyRaw} {
+	d.ShowOnSky = widget.NewButtonWithIcon("Show on sky map", theme.SearchIcon(), func() { p.u.showOnSky(d.shown.Row.ID) })
+	for _, b := range []*widget.Button{d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky} {
 		b.Disable()
 	}
 	d.Params = widget.NewTableWithHeaders(
@@ -73,8 +86,8 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 		d.Params.SetColumnWidth(i, w)
 	}
 	d.Raw = widget.NewRichText()
-	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyKey, d.CopyCoords, d.CopyRaw)
-	d.summary = container.NewVBox(d.Banner, d.Timeline, d.Text, d.Links, copyRow)
+	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky)
+	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.GW.content, d.Text, d.Links, copyRow)
 	d.content = container.NewAppTabs(
 		container.NewTabItem("Summary", container.NewVScroll(d.summary)),
 		container.NewTabItem("Params", d.Params),
@@ -101,8 +114,7 @@ func (d *eventDetail) load(id int64) {
 				return
 			}
 			if err != nil {
-				d.Text.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: fmt.Sprintf("Cannot show event %d: %v", id, err)}}
-				d.Text.Refresh()
+				d.Text.SetText(fmt.Sprintf("Cannot show event %d: %v", id, err))
 				return
 			}
 			d.show(ed, params, raw)
@@ -113,8 +125,11 @@ func (d *eventDetail) load(id int64) {
 // show fills the widgets with one alert; it runs on the UI goroutine.
 func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.RichTextSegment) {
 	d.shown, d.params = ed, params
-	d.Text.Segments = summarySegments(ed.Row)
-	d.Text.Refresh()
+	title, text := summaryText(ed.Row)
+	d.Title.SetText(title)
+	d.Text.SetText(text)
+	d.GW.show(ed)
+	d.p.Triggers.mark(ed.Row.Trigger)
 	retracted := ed.Row.Retraction
 	d.Timeline.Objects = nil
 	if len(ed.Timeline) > 0 {
@@ -146,13 +161,15 @@ func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.
 		}
 	}
 	d.Links.Refresh()
-	for _, b := range []*widget.Button{d.CopyKey, d.CopyRaw} {
+	for _, b := range []*widget.Button{d.CopyID, d.CopyRaw} {
 		b.Enable()
 	}
-	if ed.Row.HasPosition {
-		d.CopyCoords.Enable()
+	if _, _, ok := bestPosition(ed.Row); ok {
+		d.CopyPosition.Enable()
+		d.ShowOnSky.Enable()
 	} else {
-		d.CopyCoords.Disable()
+		d.CopyPosition.Disable()
+		d.ShowOnSky.Disable()
 	}
 	d.Params.Refresh()
 	d.Raw.Segments = raw
@@ -176,19 +193,31 @@ func linkLabel(l app.Link) string {
 	return l.Label + ": " + host
 }
 
-// coordsText is what the coordinates' copy button copies.
-func coordsText(r app.EventRow) string {
-	return fmt.Sprintf("%s %s (%.5f %.5f)", sexaRA(r.RA), sexaDec(r.Dec), r.RA, r.Dec)
+// bestPosition is an alert's position: its own, else its sky map's most
+// probable point; ok false when it has neither.
+func bestPosition(r app.EventRow) (ra, dec float64, ok bool) {
+	if r.HasPosition {
+		return r.RA, r.Dec, true
+	}
+	if m := r.Skymap; m != nil {
+		return m.RA, m.Dec, true
+	}
+	return 0, 0, false
 }
 
-// summarySegments is the summary's text: what, when, where, how sure.
-func summarySegments(r app.EventRow) []widget.RichTextSegment {
-	title := strings.Join(nonEmpty(r.Trigger, r.Mission, typeText(r), r.Significance), " · ")
-	segs := []widget.RichTextSegment{&widget.TextSegment{Text: title, Style: widget.RichTextStyleSubHeading}}
+// coordsText is what the position's copy button copies.
+func coordsText(r app.EventRow) string {
+	ra, dec, _ := bestPosition(r)
+	return fmt.Sprintf("%s %s (%.5f %.5f)", sexaRA(ra), sexaDec(dec), ra, dec)
+}
+
+// summaryText is the summary's title and text: what, when, where, how sure.
+func summaryText(r app.EventRow) (title, text string) {
+	title = strings.Join(nonEmpty(r.Trigger, r.Mission, typeText(r), r.Significance), " · ")
+	var lines []string
 	line := func(k, v string) {
 		if v != "" {
-			segs = append(segs, &widget.TextSegment{Text: k + ": ", Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}},
-				&widget.TextSegment{Text: v, Style: widget.RichTextStyleParagraph})
+			lines = append(lines, k+": "+v)
 		}
 	}
 	if !r.EventTime.IsZero() {
@@ -208,9 +237,9 @@ func summarySegments(r app.EventRow) []widget.RichTextSegment {
 	line("Author", r.Author)
 	line("Note", r.Note)
 	if r.Description != "" {
-		segs = append(segs, &widget.TextSegment{Text: r.Description, Style: widget.RichTextStyleParagraph})
+		lines = append(lines, r.Description)
 	}
-	return segs
+	return title, strings.Join(lines, "\n")
 }
 
 func nonEmpty(ss ...string) []string {

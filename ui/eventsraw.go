@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/netcore/notice"
 )
 
 // rawShown is how much of an alert's raw text the Raw tab shows (the copy
@@ -170,7 +171,7 @@ func paramRows(ed app.EventDetail) [][4]string {
 				if str, ok := e.(string); ok {
 					s = str
 				}
-				rows = append(rows, [4]string{group, k, shorten(s), ""})
+				rows = append(rows, [4]string{group, k, shorten(s), notice.UnitOf(k)})
 			}
 		}
 	}

@@ -30,8 +30,8 @@ var eventColumns = []eventColumn{
 	{"Type", app.SortType, 120, func(r app.EventRow, _ time.Time) string { return typeText(r) }},
 	{"Trigger", app.SortTrigger, 110, func(r app.EventRow, _ time.Time) string { return r.Trigger }},
 	{"Role", "-", 105, func(r app.EventRow, _ time.Time) string { return roleText(r) }},
-	{"RA", "-", 95, func(r app.EventRow, _ time.Time) string { return posText(r, sexaRA(r.RA)) }},
-	{"Dec", "-", 90, func(r app.EventRow, _ time.Time) string { return posText(r, sexaDec(r.Dec)) }},
+	{"RA", "-", 95, func(r app.EventRow, _ time.Time) string { return raText(r) }},
+	{"Dec", "-", 90, func(r app.EventRow, _ time.Time) string { return decText(r) }},
 	{"Error", "-", 65, func(r app.EventRow, _ time.Time) string { return errText(r) }},
 	{"Significance", "-", 170, func(r app.EventRow, _ time.Time) string { return r.Significance }},
 }
@@ -63,11 +63,20 @@ func roleText(r app.EventRow) string {
 	return r.Role
 }
 
-func posText(r app.EventRow, s string) string {
-	if !r.HasPosition {
-		return ""
+// raText and decText are the alert's best position (a sky map's most
+// probable point for a GW alert), "" for none.
+func raText(r app.EventRow) string {
+	if ra, _, ok := bestPosition(r); ok {
+		return sexaRA(ra)
 	}
-	return s
+	return ""
+}
+
+func decText(r app.EventRow) string {
+	if _, dec, ok := bestPosition(r); ok {
+		return sexaDec(dec)
+	}
+	return ""
 }
 
 func errText(r app.EventRow) string {
@@ -80,29 +89,14 @@ func errText(r app.EventRow) string {
 	return ""
 }
 
-// columnsLayout places its objects side by side at the columns' widths;
-// the first object, the row's background, spans them all.
-type columnsLayout struct{}
-
-func (columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	objs[0].Move(fyne.NewPos(0, 0))
-	objs[0].Resize(size)
-	x := float32(0)
-	for i, o := range objs[1:] {
-		w := eventColumns[i].width
-		o.Move(fyne.NewPos(x, 0))
-		o.Resize(fyne.NewSize(w, size.Height))
-		x += w
+// eventWidths are the table's column widths, which stretchLayout shares
+// the room left over among.
+func eventWidths() []float32 {
+	ws := make([]float32, len(eventColumns))
+	for i, c := range eventColumns {
+		ws[i] = c.width
 	}
-}
-
-func (columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	w, h := float32(0), float32(0)
-	for i, o := range objs[1:] {
-		w += eventColumns[i].width
-		h = max(h, o.MinSize().Height)
-	}
-	return fyne.NewSize(w, h)
+	return ws
 }
 
 // newEventRow is the template of one table row: a background (the
@@ -115,7 +109,7 @@ func newEventRow() fyne.CanvasObject {
 		objs = append(objs, l)
 	}
 	objs[0].(*canvas.Rectangle).FillColor = theme.Color(theme.ColorNameBackground)
-	return container.New(columnsLayout{}, objs...)
+	return container.New(stretchLayout{eventWidths()}, objs...)
 }
 
 // setEventRow shows r in a row made by newEventRow.
@@ -137,8 +131,11 @@ func setEventRow(o fyne.CanvasObject, r app.EventRow, selected bool, now time.Ti
 			text = c.cell(r, now)
 		}
 		imp, style := widget.MediumImportance, fyne.TextStyle{}
-		if r.Retraction && (c.title == "Type" || c.title == "Trigger") {
+		if (r.Retraction || r.TriggerRetracted) && (c.title == "Type" || c.title == "Trigger") {
 			imp, style = widget.DangerImportance, fyne.TextStyle{Bold: true}
+		}
+		if c.title == "Type" && r.TriggerRetracted && !r.Retraction && text != "" {
+			text += " · RETRACTED"
 		}
 		if l.Text != text || l.Importance != imp || l.TextStyle != style {
 			l.Text, l.Importance, l.TextStyle = text, imp, style
@@ -164,7 +161,7 @@ func newEventsHeader(onSort func(sort string)) (*fyne.Container, []*widget.Butto
 			objs = append(objs, b)
 		}
 	}
-	return container.New(columnsLayout{}, objs...), btns
+	return container.New(stretchLayout{eventWidths()}, objs...), btns
 }
 
 // markSort shows the sort order on the header buttons.

@@ -217,3 +217,12 @@ func (p *SkyPanel) showExport() {
 		d.Show()
 	}, p.u.Win)
 }
+
+// showOnSky shows the Sky map tab centred on the alert with this archive id.
+func (u *Window) showOnSky(id int64) {
+	if id == 0 {
+		return
+	}
+	u.Tabs.SelectIndex(skyTab)
+	u.Sky.Sky.ShowAlert(id)
+}

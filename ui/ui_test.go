@@ -189,7 +189,7 @@ func TestDedupCountsRefusedResend(t *testing.T) {
 	eventually(t, "the event in the list", u, func() bool { return len(u.Events.Rows()) == 1 })
 	onUI(func() { u.Events.List.Select(0) })
 	eventually(t, "the details", u, func() bool {
-		text := u.Events.Detail.Text.String()
+		text := u.Events.Detail.Text.Text
 		return strings.Contains(text, "ivo://foo.hotwired.hotwireduniverse.org/bar") &&
 			strings.Contains(text, "168.4784°") && strings.Contains(u.Events.Detail.Raw.String(), "gaia_demo#1")
 	})

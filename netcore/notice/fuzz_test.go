@@ -46,6 +46,9 @@ func FuzzSummarize(f *testing.F) {
 		if s.Retraction && s.Note != "" {
 			t.Fatalf("retraction with note %q", s.Note)
 		}
+		if l, ok := ReadLVK(raw); ok && (l.FAR < 0 || math.IsNaN(l.FAR)) {
+			t.Fatalf("LVK card FAR %v", l.FAR)
+		}
 	})
 }
 

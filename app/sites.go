@@ -396,7 +396,7 @@ func (s *Sites) readRegion(ctx context.Context, id int64) (*observe.Region, erro
 		return nil, err
 	}
 	if row.Skymap != nil {
-		m, err := s.c.EventSkymap(ctx, id)
+		m, err := s.c.Archive().Skymap(ctx, id)
 		if err != nil {
 			return nil, err
 		}

@@ -284,3 +284,42 @@ func TestSettingsSites(t *testing.T) {
 		t.Fatalf("after bad input:\n%s", out)
 	}
 }
+
+func TestSettingsRulesObservable(t *testing.T) {
+	dir := t.TempDir()
+	if st, _, errs := runCLI("settings", "rules", "add", "Seen from La Silla", "--observable", "42", "--data-dir", dir); st != exitUsage || !strings.Contains(errs, "needs a site") {
+		t.Fatalf("--observable with no site: %d %s", st, errs)
+	}
+	if st, _, errs := runCLI("settings", "sites", "add", "La Silla", "--preset", "La Silla", "--data-dir", dir); st != 0 {
+		t.Fatal(errs)
+	}
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--observable", "42", "--site", "Atlantis"}, `no site called "Atlantis"`},
+		{[]string{"--observable", "142", "--site", "la silla"}, "0…100"},
+		{[]string{"--observable", "much"}, "--observable"},
+		{[]string{"--site", "La Silla"}, "go with --observable"},
+		{[]string{"--observable", "42", "--within", "-3"}, "hours"},
+	} {
+		st, _, errs := runCLI(append(append([]string{"settings", "rules", "add", "Bad"}, c.args...), "--data-dir", dir)...)
+		if st != exitUsage || !strings.Contains(errs, c.says) {
+			t.Errorf("%q: status %d, stderr %q (want %q)", c.args, st, errs, c.says)
+		}
+	}
+	st, out, errs := runCLI("settings", "rules", "add", "Seen from La Silla", "--type", "LVK", "--observable", "42", "--site", "la silla", "--within", "12", "--data-dir", dir)
+	if st != 0 || !strings.Contains(out, "≥ 42 % observable from La Silla within 12 h") {
+		t.Fatalf("add: %d %s %s", st, out, errs)
+	}
+	rules := rulesJSON(t, dir)
+	r := rules[len(rules)-1]
+	if r.Observable != 42 || r.Site != "La Silla" || r.WithinHours != 12 {
+		t.Fatalf("rule %+v", r)
+	}
+	for _, rr := range rules {
+		if rr.Name == "Bad" {
+			t.Fatalf("a refused rule was saved: %+v", rr)
+		}
+	}
+}

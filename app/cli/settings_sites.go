@@ -253,3 +253,30 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// observableSite sets the rule's --site, which must name a kept site, and
+// refuses --site or --within without --observable.
+func observableSite(env Env, core *app.Core, a *argSet, r *app.NotifyRule) error {
+	if r.Observable <= 0 {
+		if a.isSet("site") || a.isSet("within") {
+			return exitf(exitUsage, "--site and --within go with --observable PCT")
+		}
+		return nil
+	}
+	name := strings.TrimSpace(a.str("site", ""))
+	if name == "" {
+		if _, ok, err := core.Sites().Default(env.Context()); err != nil || !ok {
+			return exitf(exitUsage, "--observable needs a site: give --site NAME, or add one with starling settings sites add")
+		}
+		return nil
+	}
+	site, err := core.Sites().Site(env.Context(), name)
+	if errors.Is(err, app.ErrNoSite) {
+		return exitf(exitUsage, "--site: no site called %q (see starling settings sites list)", name)
+	}
+	if err != nil {
+		return exitf(exitFailure, "%v", err)
+	}
+	r.Site = site.Name
+	return nil
+}

@@ -28,6 +28,7 @@ type eventDetail struct {
 	Params                       *widget.Table
 	Raw                          *widget.RichText
 	CopyKey, CopyCoords, CopyRaw *widget.Button
+	Obs                          *obsBars // observability per site (obsbar.go)
 
 	summary *fyne.Container
 	shown   app.EventDetail
@@ -74,7 +75,8 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 	}
 	d.Raw = widget.NewRichText()
 	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyKey, d.CopyCoords, d.CopyRaw)
-	d.summary = container.NewVBox(d.Banner, d.Timeline, d.Text, d.Links, copyRow)
+	d.Obs = newObsBars(p.u, p.Selected)
+	d.summary = container.NewVBox(d.Banner, d.Timeline, d.Text, d.Obs.box, d.Links, copyRow)
 	d.content = container.NewAppTabs(
 		container.NewTabItem("Summary", container.NewVScroll(d.summary)),
 		container.NewTabItem("Params", d.Params),
@@ -115,6 +117,7 @@ func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.
 	d.shown, d.params = ed, params
 	d.Text.Segments = summarySegments(ed.Row)
 	d.Text.Refresh()
+	d.Obs.load(ed.Row)
 	retracted := ed.Row.Retraction
 	d.Timeline.Objects = nil
 	if len(ed.Timeline) > 0 {

@@ -64,7 +64,7 @@ func (f *observableFields) read(r *app.NotifyRule) error {
 		if text == "" {
 			continue
 		}
-		v, err := strconv.ParseFloat(strings.TrimSuffix(text, "%"), 64)
+		v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(text, "%")), 64)
 		if err != nil {
 			return fmt.Errorf("%s: %q is not a number", x.what, x.e.Text)
 		}

@@ -165,6 +165,10 @@ func newObsBars(u *Window, selected func() int64) *obsBars {
 // load computes row's observability from every site, off the UI goroutine;
 // it runs on the UI goroutine.
 func (o *obsBars) load(row app.EventRow) {
+	if row.ID != o.row.ID {
+		o.box.Objects = nil // another alert's bars never show under this one
+		o.box.Hide()
+	}
 	o.row = row
 	if row.ID == 0 || !row.HasPosition && row.Skymap == nil {
 		o.box.Hide()

@@ -132,17 +132,11 @@ type obsBars struct {
 	grid     observe.Grid
 }
 
-// newObsBars is the details' observability rows, following the core's
-// sites and the clock until the window closes.
+// newObsBars is the details' observability rows, following the clock
+// until the window closes (and the sites through sitesChanged).
 func newObsBars(u *Window, selected func() int64) *obsBars {
 	o := &obsBars{u: u, selected: selected, box: container.NewVBox()}
 	o.box.Hide()
-	cancel := u.Core.Watch(func(ch app.Change) {
-		if ch.Kind&app.ChangeSettings != 0 {
-			fyne.Do(func() { o.load(o.row) })
-		}
-	})
-	context.AfterFunc(u.ctx, cancel)
 	go func() {
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
@@ -161,6 +155,10 @@ func newObsBars(u *Window, selected func() int64) *obsBars {
 	}()
 	return o
 }
+
+// sitesChanged recomputes what is shown for the sites as they are now; it
+// never blocks (the window's watch calls it).
+func (o *obsBars) sitesChanged() { fyne.Do(func() { o.load(o.row) }) }
 
 // load computes row's observability from every site, off the UI goroutine;
 // it runs on the UI goroutine.

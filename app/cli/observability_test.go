@@ -140,6 +140,13 @@ func TestObservabilityCommandAgainstAstroplan(t *testing.T) {
 			t.Errorf("%s: start %s, step %v s", name, o.Start, o.StepS)
 		}
 		checkAgainstAstroplan(t, name, o, c.P, c.PAny)
+		// A circle as a JSON alert's position too, where testdata has one.
+		if js := "testdata/" + c.Region + ".json"; c.Region[0] == 'c' {
+			if _, err := os.Stat(js); err == nil {
+				args[0] = js
+				checkAgainstAstroplan(t, name+" (JSON)", readObservability(t, args...), c.P, c.PAny)
+			}
+		}
 	}
 }
 

@@ -69,6 +69,7 @@ func (s Site) Describe() string {
 
 // SiteList is the sites the setting keeps, and which is the default.
 type SiteList struct {
+	// Sites is every site, in the order added.
 	Sites []Site `json:"sites"`
 	// Default names the default site ("" when there are none).
 	Default string `json:"default,omitempty"`

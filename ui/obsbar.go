@@ -81,7 +81,9 @@ func ObsBarImage(r *observe.Result, w, h int) *image.NRGBA {
 // beside it, "best 01:10–04:30 UTC, 63 %".
 type ObsBar struct {
 	widget.BaseWidget
-	Site    *widget.Label
+	// Site is the site's name.
+	Site *widget.Label
+	// Summary is "best 01:10–04:30 UTC, 63 %" or "not observable".
 	Summary *widget.Label
 	image   *canvas.Image
 	res     *observe.Result

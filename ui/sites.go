@@ -21,9 +21,12 @@ import (
 type SitesEditor struct {
 	u       *Window
 	content fyne.CanvasObject
-	List    *widget.List
-	Preset  *widget.Select
-	Status  *widget.Label
+	// List is the sites, the default starred.
+	List *widget.List
+	// Preset chooses a major observatory to add.
+	Preset *widget.Select
+	// Status says what is wrong, or that there are no sites.
+	Status *widget.Label
 
 	sites    app.SiteList // the UI goroutine's copy
 	selected int

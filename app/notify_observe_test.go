@@ -62,7 +62,7 @@ func TestNotifierObservableRule(t *testing.T) {
 		{Name: "too much", Type: "LVK", IncludeTest: true, Observable: pct + 1.5, Site: strings.ToUpper(rc.Site), WithinHours: 24},
 		{Name: "enough", Type: "LVK", IncludeTest: true, Observable: pct - 1.5, Site: rc.Site},
 	}}
-	if err := c.SaveNotifyConfig(cfg); err != nil {
+	if err := c.Settings().SaveRules(cfg); err != nil {
 		t.Fatal(err)
 	}
 	if d := cfg.Rules[2].Describe(); !strings.Contains(d, fmt.Sprintf("observable from %s within 24 h", rc.Site)) {

@@ -148,7 +148,7 @@ func TestSitesObserveArchivedAlertAgainstAstroplan(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliverKafka(t, c, raw, "igwn.gwalert")
-	id, err := c.LastEventID(ctx)
+	id, err := c.Archive().LastID(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestSitesPrecomputeEachArchivedAlertForTheDefaultSite(t *testing.T) {
 	}
 	// No site: nothing to compute, and Tonight says so.
 	deliverKafka(t, c, read("gwcelery/kafka_alert_swift_noloc.json"), "gcn.notices.swift.bat.guided")
-	noloc, _ := c.LastEventID(ctx)
+	noloc, _ := c.Archive().LastID(ctx)
 	if _, ok, err := s.Tonight(ctx, noloc); ok || err != nil {
 		t.Fatalf("Tonight with no site: ok %v, %v", ok, err)
 	}
@@ -214,7 +214,7 @@ func TestSitesPrecomputeEachArchivedAlertForTheDefaultSite(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliverKafka(t, c, read("lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert")
-	id, _ := c.LastEventID(ctx)
+	id, _ := c.Archive().LastID(ctx)
 	cached := func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -251,9 +251,9 @@ func TestSitesPrecomputeEachArchivedAlertForTheDefaultSite(t *testing.T) {
 	if _, err := s.Observe(ctx, noloc, "La Silla", NextGrid(time.Now())); !errors.Is(err, ErrNoRegion) {
 		t.Fatalf("Observe of an alert without a position: %v", err)
 	}
-	watching := c.Watching()
+	watching := c.Watchers()
 	c.Close(ctx)
-	if c.Watching() >= watching {
-		t.Errorf("%d watchers after Close, %d before: the sites' watch is not cancelled", c.Watching(), watching)
+	if c.Watchers() >= watching {
+		t.Errorf("%d watchers after Close, %d before: the sites' watch is not cancelled", c.Watchers(), watching)
 	}
 }

@@ -28,7 +28,7 @@ func BenchmarkAlertArchivedToBarShown(b *testing.B) {
 	}
 	s := app.DefaultBrokerSettings()
 	s.ReceivePort, s.BroadcastPort = porttest.One(b), porttest.One(b)
-	core.SaveBrokerSettings(ctx, s)
+	core.Settings().SaveBroker(ctx, s)
 	for _, name := range []string{"La Silla", "Palomar", "Siding Spring"} {
 		site, _ := app.SitePreset(name)
 		if _, err := core.Sites().Add(ctx, site, name == "La Silla"); err != nil {
@@ -44,10 +44,10 @@ func BenchmarkAlertArchivedToBarShown(b *testing.B) {
 	})
 	defer func() { u.Close(); core.Close(ctx) }()
 	onUI(func() { test.Tap(u.Broker.Toggle) })
-	for u.Core.Broker() == nil {
+	for u.Core.Brokers().Running() == nil {
 		time.Sleep(time.Millisecond)
 	}
-	lb := u.Core.Broker()
+	lb := u.Core.Brokers().Running()
 	shown := func(id int64) bool {
 		o := u.Events.Detail.Obs
 		if o.row.ID != id || !o.box.Visible() {
@@ -70,7 +70,7 @@ func BenchmarkAlertArchivedToBarShown(b *testing.B) {
 		}
 		start := time.Now()
 		after()
-		id, err := core.LastEventID(ctx)
+		id, err := core.Archive().LastID(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -152,7 +152,7 @@ func TestEventDetailsShowObservability(t *testing.T) {
 	} else if after != nil {
 		after()
 	}
-	id, err := u.Core.LastEventID(ctx)
+	id, err := u.Core.Archive().LastID(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

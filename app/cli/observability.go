@@ -75,7 +75,7 @@ func runObservability(env Env, args []string) error {
 	}
 	var res *observe.Result
 	if archived {
-		row, _, err := core.Event(ctx, src)
+		row, _, err := core.Archive().Event(ctx, src)
 		if errors.Is(err, app.ErrNotFound) {
 			return exitf(exitFailure, "no event %s in the archive of %s", src, dataDir(a))
 		}

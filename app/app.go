@@ -96,6 +96,9 @@ type Core struct {
 	schemaErr  error
 
 	skymaps skymaps // EventSkymap's recent maps
+
+	sitesOnce sync.Once
+	sites     *Sites // Sites
 }
 
 // DefaultDataDir is $STARLING_DATA_DIR, else the user's data directory:
@@ -176,6 +179,7 @@ func Open(ctx context.Context, opt Options) (*Core, error) {
 	st.WatchHealth(func(store.Health) { c.changed(ChangeHealth) })
 	c.startOutbox()
 	c.startBackups()
+	c.Sites().watch()
 	if opt.RunSubscriptions {
 		if err := c.startSubscriptions(c.ctx); err != nil {
 			c.Close(ctx)

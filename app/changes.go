@@ -70,8 +70,8 @@ type SourceHealth struct {
 // must not block. The returned function unregisters it.
 func (c *Core) Watch(f func(Change)) (cancel func()) { return c.changes.Add(f) }
 
-// Watchers is how many watchers are registered (each window's panels and
-// the notifier are watchers).
+// Watchers is how many watchers are registered (each window's panels, the
+// notifier and the sites' precomputation are watchers).
 func (c *Core) Watchers() int { return c.changes.Len() }
 
 // changed tells the watchers of a change of the kinds in k.

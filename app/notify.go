@@ -54,6 +54,15 @@ type NotifyRule struct {
 	// the alert is a test or not), and the notification is critical.
 	// Its Source and Type narrow; the other fields are not used.
 	Retraction bool `json:"retraction,omitempty"`
+	// Observable, above 0, asks for at least this percentage (0–100) of
+	// the alert's sky map or error circle to be observable from Site within
+	// WithinHours of its arrival (P_any: at one instant or more; see
+	// notify_observe.go).
+	Observable float64 `json:"observable,omitempty"`
+	// Site names the site for Observable ("": the default site).
+	Site string `json:"site,omitempty"`
+	// WithinHours is Observable's span in hours (0: 24).
+	WithinHours float64 `json:"within_hours,omitempty"`
 	// Sound plays a short tone with the notification.
 	Sound bool `json:"sound,omitempty"`
 }
@@ -246,6 +255,9 @@ func (cfg NotifyConfig) Check() error {
 		if r.MaxArea90 < 0 || r.MaxDistance < 0 {
 			return fmt.Errorf("rule %q: the area and distance limits must be positive", r.Name)
 		}
+		if err := r.checkObservable(); err != nil {
+			return err
+		}
 		if c := r.Cone; c != nil && (c.Radius <= 0 || c.Radius > 180 || c.Dec < -90 || c.Dec > 90 || c.MinProb < 0 || c.MinProb > 1) {
 			return fmt.Errorf("rule %q: the sky region needs Dec −90…90, a radius 0…180° and a probability 0…1", r.Name)
 		}
@@ -382,6 +394,9 @@ func (r NotifyRule) Describe() string {
 			s += fmt.Sprintf(" (map: ≥ %g %%)", 100*c.MinProb)
 		}
 		parts = append(parts, s)
+	}
+	if r.Observable > 0 {
+		parts = append(parts, r.describeObservable())
 	}
 	if r.IncludeTest {
 		parts = append(parts, "tests too")

@@ -26,6 +26,9 @@ type Notification struct {
 	// the rule says).
 	Retracted bool
 	Critical  bool
+	// Observability is what a rule's Observable found ("42 % observable
+	// from La Silla, best 02:10 UTC"); "" for a rule without one.
+	Observability string
 	// Title and Body are the words to show: "MOCK" in the title of a mock
 	// alert's, "RETRACTED" and the trigger in the body of a retraction's.
 	Title, Body string
@@ -119,6 +122,7 @@ func (n *Notifier) check() {
 				continue
 			}
 			x.Quiet = cfg.Quiet(n.now())
+			x.Observability = n.observability(ctx, x.Rule, r)
 			x.Title, x.Body = notificationText(x)
 			if x.Trigger != nil {
 				said := NotifiedLive
@@ -219,7 +223,7 @@ func (n *Notifier) match(ctx context.Context, cfg NotifyConfig, r EventRow, sm a
 				n.c.log.Warn("sky map not decoded for a notification rule: "+err.Error(), "component", "notify")
 			}
 		}
-		if rule.Match(sm, r.Source, r.Topic, m) {
+		if rule.Match(sm, r.Source, r.Topic, m) && n.observable(ctx, rule, r) {
 			return rule, true
 		}
 	}
@@ -264,6 +268,9 @@ func notificationText(x Notification) (title, body string) {
 	}
 	if r.Topic != "" {
 		s += " · " + r.Topic
+	}
+	if x.Observability != "" {
+		s += " · " + x.Observability
 	}
 	return title, x.Rule.Name + ": " + strings.TrimPrefix(s, " · ")
 }

@@ -35,6 +35,8 @@ type eventDetail struct {
 	// the alert's key; CopyPosition the position, a sky map's most
 	// probable one; ShowOnSky shows the alert on the sky map.
 	CopyID, CopyPosition, CopyRaw, ShowOnSky *widget.Button
+	// Obs is the observability per site (obsbar.go).
+	Obs *obsBars
 
 	summary *fyne.Container
 	shown   app.EventDetail
@@ -87,7 +89,8 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 	}
 	d.Raw = widget.NewRichText()
 	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky)
-	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.GW.content, d.Text, d.Links, copyRow)
+	d.Obs = newObsBars(p.u, p.Selected)
+	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.GW.content, d.Text, d.Obs.box, d.Links, copyRow)
 	d.content = container.NewAppTabs(
 		container.NewTabItem("Summary", container.NewVScroll(d.summary)),
 		container.NewTabItem("Params", d.Params),
@@ -130,6 +133,7 @@ func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.
 	d.Text.SetText(text)
 	d.GW.show(ed)
 	d.p.Triggers.mark(ed.Row.Trigger)
+	d.Obs.load(ed.Row)
 	retracted := ed.Row.Retraction
 	d.Timeline.Objects = nil
 	if len(ed.Timeline) > 0 {

@@ -72,6 +72,9 @@ func (u *Window) hear(ch app.Change) {
 	if ch.Source.ID != 0 {
 		u.Subs.Kafka.healthChanged(ch.Source)
 	}
+	if ch.Kind&app.ChangeSettings != 0 {
+		u.Events.Detail.Obs.sitesChanged()
+	}
 	if ch.Activity != nil {
 		u.Broker.record(*ch.Activity)
 	}

@@ -60,7 +60,7 @@ func newNotifyPanel(u *Window) *NotifyPanel {
 	})
 	top := container.NewVBox(
 		widget.NewLabel("A desktop notification when a trigger first matches a rule (the first rule that matches), a critical one if it is retracted."),
-		container.NewHBox(add, edit, del),
+		container.NewHBox(add, edit, del, widget.NewButton("Observing sites…", func() { showSitesEditor(p.u) })),
 	)
 	bottom := container.NewVBox(widget.NewSeparator(),
 		widget.NewLabel("Quiet hours: no notification nor sound (the Events badge still counts)"),
@@ -107,6 +107,7 @@ func (p *NotifyPanel) save(cfg app.NotifyConfig) {
 type ruleForm struct {
 	name, source, typ, far, ra, dec, radius, prob *widget.Entry
 	test, sound, off                              *widget.Check
+	obs                                           *observableFields // notify_observe.go
 	// base is the rule edited: the fields the form does not show (class,
 	// significance, area, distance, position, retractions) are kept.
 	base app.NotifyRule
@@ -129,7 +130,7 @@ func newRuleForm(r app.NotifyRule) *ruleForm {
 		far: e(num(r.FARYears), "e.g. 1 (a year); empty: any"), ra: e("", "degrees"), dec: e("", "degrees"), radius: e("", "degrees; empty: the whole sky"),
 		prob: e("", "0–1 (sky maps); empty: use the peak"),
 		test: widget.NewCheck("test and mock alerts too", nil), sound: widget.NewCheck("play a sound", nil), off: widget.NewCheck("disabled", nil),
-		base: r}
+		base: r, obs: newObservableFields(r)}
 	if c := r.Cone; c != nil {
 		f.ra.SetText(num(c.RA))
 		f.dec.SetText(num(c.Dec))
@@ -153,6 +154,7 @@ func (f *ruleForm) items() []*widget.FormItem {
 		widget.NewFormItem("Type or mission contains", f.typ), widget.NewFormItem("FAR below 1 per N years", f.far),
 		widget.NewFormItem("Cone RA", f.ra), widget.NewFormItem("Cone Dec", f.dec), widget.NewFormItem("Cone radius", f.radius),
 		widget.NewFormItem("Map probability in cone ≥", f.prob),
+		widget.NewFormItem("Observable ≥ %", f.obs.pct), widget.NewFormItem("from site", f.obs.site), widget.NewFormItem("within hours", f.obs.within),
 		widget.NewFormItem("", f.test), widget.NewFormItem("", f.sound), widget.NewFormItem("", f.off),
 	}
 }
@@ -190,7 +192,7 @@ func (f *ruleForm) rule() (app.NotifyRule, error) {
 		}
 		r.Cone = c
 	}
-	return r, nil
+	return r, f.obs.read(&r)
 }
 
 // edit opens the editor for rule i (−1: a new rule).
@@ -200,6 +202,7 @@ func (p *NotifyPanel) edit(i int) {
 		r = p.cfg.Rules[i]
 	}
 	f := newRuleForm(r)
+	f.obs.loadSites(p.u)
 	title := "New notification rule"
 	if i >= 0 {
 		title = "Edit " + r.Name
@@ -209,7 +212,7 @@ func (p *NotifyPanel) edit(i int) {
 			p.submit(i, f)
 		}
 	}, p.u.Win)
-	d.Resize(fyne.NewSize(520, 560))
+	d.Resize(fyne.NewSize(520, 680))
 	d.Show()
 }
 

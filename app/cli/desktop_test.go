@@ -45,7 +45,7 @@ func TestParseDesktop(t *testing.T) {
 }
 
 // TestUnknownCommand: a word that is neither a command nor a file for the
-// window ("starling observability --help") is refused as an unknown command
+// window ("starling visibility --help") is refused as an unknown command
 // with the list of commands and status 2, wherever it stands; files (paths
 // that exist, or names ending .xml, .json, .fits, .fits.gz) still go to the
 // window.
@@ -55,7 +55,7 @@ func TestUnknownCommand(t *testing.T) {
 	if err := os.WriteFile(existing, []byte("<x/>"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"observability", "--help"}, {"observability"}, {"sendv", "-f", "a.xml"}} {
+	for _, args := range [][]string{{"visibility", "--help"}, {"visibility"}, {"sendv", "-f", "a.xml"}} {
 		if !IsSubcommand("starling", args) {
 			t.Errorf("%q is taken for the desktop app", args)
 		}
@@ -69,10 +69,10 @@ func TestUnknownCommand(t *testing.T) {
 		}
 	}
 	// After options, the desktop parser refuses it the same way, even before --help.
-	for _, args := range [][]string{{"-v", "observability", "--help"}, {"--data-dir", dir, "a.xml", "observability"}} {
+	for _, args := range [][]string{{"-v", "visibility", "--help"}, {"--data-dir", dir, "a.xml", "visibility"}} {
 		var out, errb bytes.Buffer
 		_, st, done := ParseDesktop(args, Env{Stdout: &out, Stderr: &errb})
-		if !done || st != exitUsage || !strings.HasPrefix(errb.String(), `starling: unknown command "observability"`) || out.Len() != 0 {
+		if !done || st != exitUsage || !strings.HasPrefix(errb.String(), `starling: unknown command "visibility"`) || out.Len() != 0 {
 			t.Errorf("%q: done %v, status %d, stdout %q, stderr %q", args, done, st, out.String(), errb.String())
 		}
 	}

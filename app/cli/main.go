@@ -53,10 +53,11 @@ func Commands() []Command {
 		{Name: "doctor", Help: "check the archive for damage; recover what can still be read", Run: prefixed("starling doctor", runDoctor)},
 		{Name: "events", Help: "list, search and show the archive of received events", Run: runEvents},
 		{Name: "kafka", Help: "Kafka clusters: list the topics your credentials can read", Run: prefixed("starling kafka topics", runKafka)},
+		{Name: "observability", Help: "how much of an alert's sky map or error circle a site can observe, and when", Run: prefixed("starling observability", runObservability)},
 		{Name: "outbox", Help: "queue events for a broker and send them when it is reachable", Run: runOutbox},
 		{Name: "restore", Help: "put a backup in place of the archive (keeps the current one aside)", Run: prefixed("starling restore", runRestore)},
 		{Name: "sendvo", Help: "send one event to a broker (comet-sendvo)", Run: prefixed("sendvo", runSendvo)},
-		{Name: "settings", Help: "show or change the desktop app's settings, notification rules and Kafka sources", Run: prefixed("starling settings", runSettings)},
+		{Name: "settings", Help: "show or change the desktop app's settings, notification rules, Kafka sources and sites", Run: prefixed("starling settings", runSettings)},
 		{Name: "skymap", Help: "summarise a HEALPix sky map (FITS file, alert JSON or archived alert key), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},
 	}
 }

@@ -102,6 +102,9 @@ func rulesAdd(env Env, args []string) error {
 		{long: "max-distance", kind: flagValue, meta: "MPC", help: "a sky map's mean distance of at most MPC"},
 		{long: "position", kind: flagBool, help: "alerts with a position (an error circle or a sky map)"},
 		{long: "cone", kind: flagValue, meta: "RA,DEC,RADIUS[,PROB]", help: "a position within RADIUS degrees of RA, Dec (with PROB: a sky map's probability there at least PROB)"},
+		{long: "observable", kind: flagValue, meta: "PCT", help: "at least PCT % of the sky map or error circle observable from --site within --within hours"},
+		{long: "site", kind: flagValue, meta: "NAME", help: "the site for --observable (default: the default site; see settings sites)"},
+		{long: "within", kind: flagValue, meta: "HOURS", help: "the span for --observable from the alert's arrival (default 24)"},
 		{long: "retraction", kind: flagBool, help: "a rule for retractions: a critical notification when a trigger notified before is retracted"},
 		{long: "test", kind: flagBool, help: "test and mock alerts too"},
 		{long: "sound", kind: flagBool, help: "play a sound"},
@@ -121,7 +124,8 @@ func rulesAdd(env Env, args []string) error {
 	for _, f := range []struct {
 		name string
 		into *float64
-	}{{"far-years", &r.FARYears}, {"min-has-ns", &r.MinHasNS}, {"max-area90", &r.MaxArea90}, {"max-distance", &r.MaxDistance}} {
+	}{{"far-years", &r.FARYears}, {"min-has-ns", &r.MinHasNS}, {"max-area90", &r.MaxArea90}, {"max-distance", &r.MaxDistance},
+		{"observable", &r.Observable}, {"within", &r.WithinHours}} {
 		if s := a.str(f.name, ""); s != "" {
 			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 			if err != nil {
@@ -149,6 +153,9 @@ func rulesAdd(env Env, args []string) error {
 		return exitf(exitFailure, "%v", err)
 	}
 	defer closeCore(env, core)
+	if err := observableSite(env, core, a, &r); err != nil {
+		return err
+	}
 	cfg, err := core.Settings().Rules()
 	if err != nil {
 		return exitf(exitFailure, "%v", err)

@@ -111,15 +111,16 @@ func TestAlertContextOfRealSamples(t *testing.T) {
 			sun, moon, lit := sunMoon(ac.RA, ac.Dec, written)
 			ps := d.Fields.Params
 			near := func(what string, got, want, tol float64) {
+				t.Logf("%s: %.3f, GCN %.3f (off by %.3f)", what, got, want, math.Abs(got-want))
 				if math.Abs(got-want) > tol {
 					t.Errorf("%s %.3f, GCN says %.3f", what, got, want)
 				}
 			}
-			near("l", ac.L, gcnParam(t, ps, "Galactic_Long"), 0.05)
-			near("b", ac.B, gcnParam(t, ps, "Galactic_Lat"), 0.05)
-			near("Sun", sun, gcnParam(t, ps, "Sun_Distance"), 0.3)
-			near("Moon", moon, gcnParam(t, ps, "MOON_Distance"), 1.5)
-			near("Moon lit %", 100*lit, gcnParam(t, ps, "Moon_Illum"), 3)
+			near("l", ac.L, gcnParam(t, ps, "Galactic_Long"), 0.01)
+			near("b", ac.B, gcnParam(t, ps, "Galactic_Lat"), 0.01)
+			near("Sun", sun, gcnParam(t, ps, "Sun_Distance"), 0.02)
+			near("Moon", moon, gcnParam(t, ps, "MOON_Distance"), 0.1)
+			near("Moon lit %", 100*lit, gcnParam(t, ps, "Moon_Illum"), 0.3)
 		})
 	}
 }

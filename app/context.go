@@ -56,8 +56,10 @@ type containmentLevel struct {
 // containmentTable is the one place that says what an error radius holds,
 // by mission (alert.Summary.Mission), as the senders document it. A mission
 // missing here is "unknown": nothing is guessed.
-//   - Swift BAT, XRT, UVOT: GCN's Swift notice pages (gcn.gsfc.nasa.gov/swift.html,
-//     "Position error: 90 % containment radius", BAT including systematics).
+//   - Swift BAT, XRT, UVOT: 90 %, GCN's Swift notice page (gcn.gsfc.nasa.gov/swift.html,
+//     "Error Boxes"); for XRT also GCN Circular 5628 ("the quoted XRT 90%
+//     confidence radius"). Whether BAT's radius holds systematics has
+//     changed over the mission (GCN Circular 6781), so no note says so.
 //   - Fermi GBM: GCN's Fermi page (gcn.gsfc.nasa.gov/fermi.html): the
 //     location error of GBM notices is the 1σ (68 %) statistical radius; the
 //     systematic error (several degrees) is not included.

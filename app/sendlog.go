@@ -308,6 +308,9 @@ func (sd *Sends) Queue(ctx context.Context, ln SendLine, dest Destination, raw [
 		sum := sha256.Sum256(raw)
 		ln.Digest = hex.EncodeToString(sum[:])
 	}
+	if dest.Local {
+		c.b.NameSubmission(raw, SubmissionSource(ln))
+	}
 	id, err := c.Outbox().Queue(ctx, dest, raw)
 	ln.Time = time.Now()
 	if err != nil {
@@ -320,6 +323,15 @@ func (sd *Sends) Queue(ctx context.Context, ln SendLine, dest Destination, raw [
 	posted := ln
 	c.sends.post(sendOp{line: &posted, entry: id})
 	return ln, nil
+}
+
+// SubmissionSource is the source the archive records for a line sent to
+// the local broker: "dropped file NAME", or "pasted event".
+func SubmissionSource(ln SendLine) string {
+	if ln.Pasted {
+		return "pasted event"
+	}
+	return "dropped file " + ln.Name
 }
 
 // LastDestination is the destination last chosen in the Send panel (its label), or "".

@@ -3,14 +3,14 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/starling-broker/starling/netcore/seen"
+	"github.com/starling-broker/starling/app"
 )
 
 // DedupPanel shows how the seen-list refuses previously seen events.
@@ -22,11 +22,16 @@ type DedupPanel struct {
 	Recent                                               *widget.List
 	Search                                               *widget.Entry
 	Results                                              *widget.List
+	// CacheLine explains the cache figures; NoRefusals stands in for an
+	// empty refusal list.
+	CacheLine, NoRefusals *widget.Label
 
 	mu      sync.Mutex
-	recent  []seen.Refusal
-	results []seen.Entry
+	recent  []app.RefusalItem
+	results []app.SeenItem
 	query   string
+	// now is when the refusals' "ago" is counted from (the last refresh).
+	now time.Time
 }
 
 func newDedupPanel(u *Window) *DedupPanel {
@@ -42,44 +47,32 @@ func newDedupPanel(u *Window) *DedupPanel {
 		widget.NewCard("", "seen-list hits", p.StoreHits),
 		widget.NewCard("", "seen-list entries", p.Entries),
 	)
-	p.Recent = newLineList(&p.mu, &p.recent, refusalLine, "00:00:00  duplicate  ivo://example/stream#1  from 127.0.0.1:5000  caught by cache")
+	p.CacheLine = widget.NewLabel(app.DedupView{}.CacheText())
+	p.CacheLine.Wrapping = fyne.TextWrapWord
+	p.NoRefusals = widget.NewLabel(app.EmptyRefusalsText)
+	p.NoRefusals.Wrapping = fyne.TextWrapWord
+	p.Recent = newLineList(&p.mu, &p.recent, func(r app.RefusalItem) string { return r.Text(p.now) },
+		"00:00:00 UTC (just now): refused 1201696 · Swift BAT position · 127.0.0.1:5000 (ivo://example/stream#1) from 127.0.0.1:5000: already seen")
 	p.Search = widget.NewEntry()
-	p.Search.SetPlaceHolder("search the seen-list by IVORN")
+	p.Search.SetPlaceHolder("search the seen-list by trigger, name or IVORN")
 	p.Search.OnChanged = func(s string) {
 		p.mu.Lock()
 		p.query = s
 		p.mu.Unlock()
 		go p.search(u.ctx, s)
 	}
-	p.Results = newLineList(&p.mu, &p.results, entryLine, "2026-01-01 00:00:00  ivo://example/stream#1  from 127.0.0.1:5000")
-	recent := container.NewBorder(widget.NewLabelWithStyle("Recent refusals", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, p.Recent)
+	p.Results = newLineList(&p.mu, &p.results, app.SeenItem.Text,
+		"first seen 2026-01-01 00:00:00 UTC: S230518h · LVK Preliminary · igwn.gwalert (sha256:0123456789ab…) from kafka: igwn.gwalert")
+	recent := container.NewBorder(widget.NewLabelWithStyle("Recent refusals", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil,
+		container.NewStack(p.Recent, container.NewVBox(p.NoRefusals)))
 	search := container.NewBorder(p.Search, nil, nil, nil, p.Results)
 	split := container.NewVSplit(recent, search)
-	p.content = container.NewBorder(stats, nil, nil, nil, split)
+	p.content = container.NewBorder(container.NewVBox(stats, p.CacheLine), nil, nil, nil, split)
 	return p
 }
 
-func entryLine(e seen.Entry) string {
-	if e.IVORN == "" {
-		return ""
-	}
-	return e.FirstSeen.Local().Format("2006-01-02 15:04:05") + "  " + e.IVORN + "  from " + e.Source
-}
-
-func refusalLine(r seen.Refusal) string {
-	if r.IVORN == "" {
-		return ""
-	}
-	parts := []string{r.At.Local().Format("15:04:05"), r.Verdict.String(), r.IVORN}
-	if r.Source != "" {
-		parts = append(parts, "from "+r.Source)
-	}
-	parts = append(parts, "caught by "+string(r.CaughtBy))
-	return strings.Join(parts, "  ")
-}
-
 func (p *DedupPanel) search(ctx context.Context, q string) {
-	res, err := p.u.Core.Archive().SearchSeen(ctx, q, 200)
+	res, err := p.u.Core.Archive().SeenItems(ctx, q, 200)
 	if err != nil {
 		return
 	}
@@ -95,8 +88,9 @@ func (p *DedupPanel) search(ctx context.Context, q string) {
 
 func (p *DedupPanel) refresh(ctx context.Context) {
 	d := p.u.Core.Archive().Dedup(ctx)
+	recent := p.u.Core.Archive().Refusals(ctx, d)
 	p.mu.Lock()
-	p.recent = d.Recent
+	p.recent, p.now = recent, time.Now()
 	q := p.query
 	p.mu.Unlock()
 	p.search(ctx, q)
@@ -106,6 +100,12 @@ func (p *DedupPanel) refresh(ctx context.Context) {
 		p.HitRatio.SetText(fmt.Sprintf("%.0f %%", 100*d.Stats.HitRatio()))
 		p.StoreHits.SetText(fmt.Sprint(d.Stats.StoreHits))
 		p.Entries.SetText(fmt.Sprint(d.Entries))
+		p.CacheLine.SetText(d.CacheText())
+		if len(recent) == 0 {
+			p.NoRefusals.Show()
+		} else {
+			p.NoRefusals.Hide()
+		}
 		p.Recent.Refresh()
 	})
 }

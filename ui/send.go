@@ -179,8 +179,11 @@ func (p *SendPanel) sendPaste() {
 }
 
 // AddPaths reads and checks files (off the UI goroutine) and queues the good
-// ones, with one confirmation for all real events to a remote broker.
+// ones, with one confirmation for all real events to a remote broker. JSON
+// alerts and sky maps, which VTP does not carry, open in a viewer instead.
 func (p *SendPanel) AddPaths(paths []string) {
+	view, paths := viewablePaths(paths)
+	p.u.openViewers(view)
 	lines := make([]app.SendLine, len(paths))
 	for i, path := range paths {
 		lines[i] = p.u.Core.Sends().Add(app.SendLine{Name: filepath.Base(path), State: app.SendChecking})

@@ -120,13 +120,16 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 	return u
 }
 
-// DropURIs sends dropped files to the Send panel and shows it.
+// DropURIs sends dropped files to the Send panel and shows it; JSON alerts
+// and sky maps open in a viewer (AddPaths).
 func (u *Window) DropURIs(uris []fyne.URI) {
 	var paths []string
 	for _, uri := range uris {
 		paths = append(paths, uri.Path())
 	}
-	u.Tabs.Select(u.Tabs.Items[1])
+	if _, send := viewablePaths(paths); len(send) > 0 {
+		u.Tabs.Select(u.Tabs.Items[1])
+	}
 	u.Send.AddPaths(paths)
 }
 

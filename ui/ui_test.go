@@ -182,6 +182,15 @@ func TestDedupCountsRefusedResend(t *testing.T) {
 	})
 	onUI(func() { u.Dedup.Search.SetText("gaia") })
 	eventually(t, "the search to find the entry", u, func() bool { return u.Dedup.Results.Length() == 1 })
+	// The refusal says why, and the refusal list's empty-state text is gone.
+	u.Dedup.mu.Lock()
+	line := u.Dedup.recent[0].Text(u.Dedup.now)
+	u.Dedup.mu.Unlock()
+	var emptyShown bool
+	onUI(func() { emptyShown = u.Dedup.NoRefusals.Visible() })
+	if !strings.Contains(line, "refused ") || !strings.Contains(line, "already seen") || emptyShown {
+		t.Errorf("refusal line %q (empty text shown: %v)", line, emptyShown)
+	}
 
 	// The events panel shows the received event, with its details.
 	onUI(func() { u.Tabs.SelectIndex(4) })

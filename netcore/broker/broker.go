@@ -143,6 +143,9 @@ type Broker struct {
 	// undispatched holds, when a replaying broadcaster asks for it, the
 	// archive ids of the events admitted and not yet dispatched (undispatched.go).
 	undispatched undispatched
+
+	// named holds the names of this program's own submissions (named.go).
+	named named
 }
 
 // New returns a broker; Checker and Seen are required.

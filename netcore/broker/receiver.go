@@ -68,7 +68,7 @@ func (r *Receiver) serveConn(c net.Conn) {
 		r.b.notify(Activity{Kind: ActivityDrop, Peer: peer, Reason: reason})
 		return
 	}
-	o := r.b.Process(r.base, raw, peer)
+	o := r.b.Process(r.base, raw, r.b.sourceOf(raw, c.RemoteAddr(), peer))
 	var reply []byte
 	if o.Accepted {
 		logf(r.log, slog.LevelInfo, nil, msgAccepted, o.IVORN, peer)

@@ -86,7 +86,7 @@ func summarizeGCN(s *alert.Summary, obj map[string]any, topic string) {
 	s.Significance = joinSignificance(farText(s.FAR), snrText(obj),
 		topClass(classification(sub(obj, "classification"))), pValueText(obj))
 
-	s.Description = joinText(s.Mission, s.AlertType, firstNonEmpty(eventName, s.Trigger))
+	s.Description = joinText(alert.Title(s.Mission, s.AlertType), firstNonEmpty(eventName, s.Trigger))
 	if s.Retraction {
 		if m := str(obj, "update_message"); m != "" {
 			s.Description = m

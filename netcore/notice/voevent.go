@@ -218,7 +218,7 @@ func voeventDescription(s alert.Summary, own string) string {
 	if strings.Contains(trigger, "://") {
 		trigger = "" // a cited IVORN: too long for one line
 	}
-	head := joinText(s.Mission, s.AlertType, trigger)
+	head := joinText(alert.Title(s.Mission, s.AlertType), trigger)
 	if own == "" || strings.HasPrefix(own, "This VOEvent message was created with") {
 		return head
 	}

@@ -250,7 +250,10 @@ func notificationText(x Notification) (title, body string) {
 	}
 	title = prefix + r.IVORN
 	if r.Trigger != "" {
-		title = prefix + strings.TrimSpace(r.Mission+" "+r.Trigger+" "+r.AlertType)
+		// "LVK S230518h Preliminary"; the type without a word the mission
+		// already ends with ("Swift BAT 1201696 position").
+		typ := strings.TrimSpace(strings.TrimPrefix(alert.Title(r.Mission, r.AlertType), r.Mission))
+		title = prefix + strings.Join(nonEmptyWords(r.Mission, r.Trigger, typ), " ")
 	}
 	if x.Retracted {
 		name := strings.TrimSpace(r.Mission + " " + r.Trigger)
@@ -281,4 +284,15 @@ func orWord(s, w string) string {
 		return w
 	}
 	return s
+}
+
+// nonEmptyWords are the words that are not empty.
+func nonEmptyWords(ws ...string) []string {
+	var out []string
+	for _, w := range ws {
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"github.com/starling-broker/starling/netcore/alert"
 	"net/url"
 	"strings"
 	"time"
@@ -129,6 +130,9 @@ func (d *eventDetail) load(id int64) {
 func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.RichTextSegment) {
 	d.shown, d.params = ed, params
 	title, text := summaryText(ed.Row)
+	if lines := ed.Context().Lines(); len(lines) > 0 {
+		text += "\n" + strings.Join(lines, "\n")
+	}
 	d.Title.SetText(title)
 	d.Text.SetText(text)
 	d.GW.show(ed)
@@ -217,7 +221,11 @@ func coordsText(r app.EventRow) string {
 
 // summaryText is the summary's title and text: what, when, where, how sure.
 func summaryText(r app.EventRow) (title, text string) {
-	title = strings.Join(nonEmpty(r.Trigger, r.Mission, typeText(r), r.Significance), " · ")
+	what := typeText(r)
+	if r.AlertType != "" {
+		what = alert.Title(r.Mission, r.AlertType) // "Swift BAT position", never "Swift BAT · BAT position"
+	}
+	title = strings.Join(nonEmpty(r.Trigger, what, r.Significance), " · ")
 	var lines []string
 	line := func(k, v string) {
 		if v != "" {

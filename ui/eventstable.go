@@ -36,12 +36,7 @@ var eventColumns = []eventColumn{
 	{"Significance", "-", 170, func(r app.EventRow, _ time.Time) string { return r.Significance }},
 }
 
-func sourceText(r app.EventRow) string {
-	if r.Topic != "" {
-		return r.Topic
-	}
-	return strings.TrimPrefix(r.Source, "subscription: ")
-}
+func sourceText(r app.EventRow) string { return app.SourceText(r) }
 
 func typeText(r app.EventRow) string {
 	if r.AlertType != "" {

@@ -101,7 +101,9 @@ func (u *Window) openViewer(path string) *Viewer {
 // viewerSegments are the details' summary of the file's alert, then its context.
 func viewerSegments(fv app.FileView) []widget.RichTextSegment {
 	segs := []widget.RichTextSegment{&widget.TextSegment{Text: fv.Name + " (" + fv.Kind + ")", Style: widget.RichTextStyleHeading}}
-	segs = append(segs, summarySegments(fv.Row)...)
+	title, text := summaryText(fv.Row)
+	segs = append(segs, &widget.TextSegment{Text: title, Style: widget.RichTextStyleSubHeading},
+		&widget.TextSegment{Text: text, Style: widget.RichTextStyleParagraph})
 	for _, l := range fv.Context.Lines() {
 		segs = append(segs, &widget.TextSegment{Text: l, Style: widget.RichTextStyleParagraph})
 	}

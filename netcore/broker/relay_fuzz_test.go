@@ -65,9 +65,12 @@ func FuzzBroadcasterInput(f *testing.F) {
 	ev := mustParse(f, relayEvent("fuzz-published", 15))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		drive(t, data, func(c net.Conn) {
-			stop := make(chan struct{})
+			stop, stopped := make(chan struct{}), make(chan struct{})
 			go func() {
-				// Publish and check liveness while the peer talks.
+				// Publish and check liveness while the peer talks (one
+				// such goroutine at a time, as the broadcaster's own
+				// ticker sends iamalive from one goroutine).
+				defer close(stopped)
 				for {
 					select {
 					case <-stop:
@@ -81,6 +84,7 @@ func FuzzBroadcasterInput(f *testing.F) {
 			}()
 			bc.serveConn(c)
 			close(stop)
+			<-stopped
 		})
 		if n := bc.Subscribers(); n != 0 {
 			t.Fatalf("%d subscribers left after the connection ended", n)

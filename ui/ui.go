@@ -7,13 +7,11 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/starling-broker/starling/app"
@@ -103,11 +101,7 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 	}
 	w.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), u.Status), nil, nil, u.Tabs))
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.DropURIs(uris) })
-	for i := range u.Tabs.Items {
-		idx := i
-		w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierShortcutDefault},
-			func(fyne.Shortcut) { u.Tabs.SelectIndex(idx) })
-	}
+	u.addTabShortcuts()
 	u.setTitle("local broker stopped")
 	u.restoreTab()
 	if len(opt.Files) > 0 {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -66,7 +67,8 @@ func ListenHandoff(dataDir string, open func(paths []string)) (*Handoff, error) 
 	if err != nil {
 		return nil, fmt.Errorf("listening for second launches: %w", err)
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
+	// Windows has no such modes: the user's data directory is his own.
+	if err := os.Chmod(path, 0o600); err != nil && runtime.GOOS != "windows" {
 		l.Close()
 		return nil, fmt.Errorf("listening for second launches: %w", err)
 	}

@@ -71,6 +71,11 @@ func TestWindowKeepsItsStateAcrossRestarts(t *testing.T) {
 	var split *container.Split
 	var before, after float64
 	onUI(func() {
+		for _, n := range []string{"Dedup.0", "Subscriptions.0", "Sky map.0"} {
+			if u.Splits()[n] == nil {
+				t.Errorf("no divider %s among %v", n, u.Splits())
+			}
+		}
 		split = u.Splits()[name]
 		if split == nil {
 			t.Fatalf("no divider %s among %v", name, u.Splits())

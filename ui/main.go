@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -45,6 +46,11 @@ func Main(o MainOptions) int {
 	var logw io.Writer = os.Stderr
 	log := logs.New(logw, level)
 
+	// A window already running over the data directory takes the files
+	// and comes forward; this launch then has nothing left to do.
+	if handedOver(o) {
+		return 0
+	}
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		fmt.Fprintln(os.Stderr, "starling: no display to open the window on (DISPLAY is not set).\n"+
 			"Run it on a desktop, or use the command line: `starling broker -r --local-ivo=…`, `starling sendvo …` (see `starling help`).")
@@ -72,6 +78,13 @@ func Main(o MainOptions) int {
 	width, height := core.Settings().WindowSize(ctx)
 	w.Resize(fyne.NewSize(float32(width), float32(height)))
 	u := Create(ctx, a, w, core, Options{StartBroker: o.StartBroker, Files: o.Files})
+	handoff, err := app.ListenHandoff(core.DataDir(), func(paths []string) {
+		log.Info("a second launch handed its files to this window", "component", "ui", "files", len(paths))
+		fyne.Do(func() { u.HandOver(paths) })
+	})
+	if err != nil {
+		log.Warn("a second launch cannot hand its files to this window", "component", "ui", "error", err)
+	}
 	closing := func() {
 		// Saved and closed in a context of its own: a signal has ended ctx.
 		done, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
@@ -80,6 +93,9 @@ func Main(o MainOptions) int {
 		w.Hide()
 		go func() {
 			defer cancel()
+			if handoff != nil {
+				handoff.Close()
+			}
 			u.Close()
 			core.Close(done)
 			fyne.Do(a.Quit)
@@ -91,6 +107,35 @@ func Main(o MainOptions) int {
 	log.Info("window open", "component", "ui", "data_dir", core.DataDir(), "started", time.Now().Format(time.RFC3339Nano))
 	w.ShowAndRun()
 	return 0
+}
+
+// handedOver hands o's files to a window already running over o's data
+// directory, and says whether one took them; it tells so on standard error.
+func handedOver(o MainOptions) bool {
+	dir := o.DataDir
+	if dir == "" {
+		dir = app.DefaultDataDir()
+	}
+	paths := make([]string, 0, len(o.Files))
+	for _, f := range o.Files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "starling: %s: %v\n", f, err)
+			return false
+		}
+		paths = append(paths, abs)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ok, err := app.HandOff(ctx, dir, paths)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starling:", err)
+		return false
+	}
+	if ok {
+		fmt.Fprintf(os.Stderr, "starling: handed %d file(s) to the Starling window already running over %s\n", len(paths), dir)
+	}
+	return ok
 }
 
 // closeTimeout is how long closing the window waits for the core's work

@@ -162,7 +162,8 @@ func TestPastedXMLSurvivesRefusalAndRestart(t *testing.T) {
 	waitLine(t, u, "pasted XML", app.SendRefused)
 
 	// Once a paste is acked it goes, from the entry and the data directory.
-	startBroker(t, u)
+	// The broker was on at the last close, so the window started it again.
+	eventually(t, "the broker, on at the last close, to run", u, func() bool { return strings.HasPrefix(u.Broker.State.Text, "Running") })
 	fresh := string(event(t, 10, "test"))
 	onUI(func() { u.Send.Paste.SetText(fresh); test.Tap(u.Send.PasteButton) })
 	waitLine(t, u, "pasted XML", app.SendAcked)

@@ -7,13 +7,11 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/starling-broker/starling/app"
@@ -55,6 +53,7 @@ type Window struct {
 	closeOnce sync.Once
 	unwatch   func() // the window's one watch on the core
 	changes   changes
+	kept      kept // tab, dividers, selected trigger: kept across restarts
 }
 
 // panel is what every tab provides.
@@ -72,6 +71,7 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 	u := &Window{Core: core, Win: w, changes: changes{kick: make(chan struct{}, 1)}}
 	u.ctx, u.cancel = context.WithCancel(ctx)
 	u.stop = u.ctx.Done()
+	u.loadKept()
 	u.Broker = newBrokerPanel(u)
 	u.Send = newSendPanel(u)
 	u.Outbox = newOutboxPanel(u)
@@ -93,23 +93,22 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 		container.NewTabItem("Notifications", u.Notify.content),
 	)
 	u.Tabs.SetTabLocation(container.TabLocationLeading)
+	u.keepSplits()
 	u.Tabs.OnSelected = func(t *container.TabItem) {
 		u.mon.tabSelected(t)
+		u.keep(func(s *app.WindowState) { s.Tab = t.Text })
 		go u.showPanel()
 	}
 	w.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), u.Status), nil, nil, u.Tabs))
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.DropURIs(uris) })
-	for i := range u.Tabs.Items {
-		idx := i
-		w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierShortcutDefault},
-			func(fyne.Shortcut) { u.Tabs.SelectIndex(idx) })
-	}
+	u.addTabShortcuts()
 	u.setTitle("local broker stopped")
+	u.restoreTab()
 	if len(opt.Files) > 0 {
 		u.Tabs.Select(u.Tabs.Items[1])
 		u.Send.AddPaths(opt.Files)
 	}
-	if opt.StartBroker {
+	if opt.StartBroker || u.Kept().BrokerOn {
 		u.Broker.SetRunning(true)
 	}
 	u.startMonitor(a)
@@ -117,6 +116,7 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 	u.Send.loadHistory()
 	go u.live(opt.ClockEvery)
 	go u.Events.live(u.stop)
+	go u.keepLoop()
 	return u
 }
 
@@ -141,7 +141,8 @@ func (u *Window) setTitle(state string) {
 // submissions in progress finish.
 const stopBrokerTimeout = 5 * time.Second
 
-// Close stops refreshing and the local broker; the store stays with the core.
+// Close saves the window's state, stops refreshing and the local broker; the
+// store stays with the core.
 func (u *Window) Close() {
 	u.closeOnce.Do(func() {
 		u.unwatch()
@@ -149,6 +150,8 @@ func (u *Window) Close() {
 		u.mon.close()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(u.ctx), stopBrokerTimeout)
 		defer cancel()
+		// Saved before the broker stops: its switch is kept as it is now.
+		_ = u.saveKept(ctx)
 		u.Core.Brokers().Stop(ctx)
 	})
 }

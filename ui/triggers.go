@@ -160,11 +160,14 @@ type TriggerView struct {
 
 	rows     []app.TriggerState // UI goroutine
 	selected string
-	kick     chan struct{}
+	// restore is the trigger selected when the window last closed, selected
+	// again once the list shows it.
+	restore string
+	kick    chan struct{}
 }
 
 func newTriggerView(p *EventsPanel) *TriggerView {
-	v := &TriggerView{p: p, kick: make(chan struct{}, 1)}
+	v := &TriggerView{p: p, kick: make(chan struct{}, 1), restore: p.u.Kept().Selected}
 	v.Hidden = widget.NewLabel("")
 	v.List = widget.NewList(
 		func() int { return len(v.rows) },
@@ -238,7 +241,8 @@ func (v *TriggerView) Selected() string { return v.selected }
 // Select selects a trigger and shows its latest alert in the details; UI
 // goroutine.
 func (v *TriggerView) Select(key string) {
-	v.selected = key
+	v.selected, v.restore = key, ""
+	v.p.u.KeepSelected(key)
 	for _, t := range v.rows {
 		if t.Trigger == key {
 			v.p.SelectEvent(t.LatestID)
@@ -292,6 +296,14 @@ func (v *TriggerView) loop() {
 			}
 			v.rows = rows
 			v.List.Refresh()
+			if v.restore != "" {
+				for _, t := range rows {
+					if t.Trigger == v.restore {
+						v.Select(t.Trigger)
+						break
+					}
+				}
+			}
 			text := ""
 			if hidden > 0 {
 				text = fmt.Sprintf("%d mock hidden", hidden)

@@ -438,9 +438,9 @@ func (s *Sites) Tonight(ctx context.Context, alertID int64) (pct float64, ok boo
 	return 100 * r.PAny, true, nil
 }
 
-// Summary is a result in a few words: "best 01:10–04:30 UTC, 63 %", or
+// WindowText is a result in a few words: "best 01:10–04:30 UTC, 63 %", or
 // "not observable" when nothing meets the limits.
-func Summary(r *observe.Result) string {
+func WindowText(r *observe.Result) string {
 	first, last, ok := r.Window()
 	if !ok {
 		return "not observable"

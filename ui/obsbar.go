@@ -83,10 +83,10 @@ type ObsBar struct {
 	widget.BaseWidget
 	// Site is the site's name.
 	Site *widget.Label
-	// Summary is "best 01:10–04:30 UTC, 63 %" or "not observable".
-	Summary *widget.Label
-	image   *canvas.Image
-	res     *observe.Result
+	// Text is "best 01:10–04:30 UTC, 63 %" or "not observable".
+	Text  *widget.Label
+	image *canvas.Image
+	res   *observe.Result
 }
 
 // obsBarSize is the bar's drawn size.
@@ -94,7 +94,7 @@ var obsBarSize = fyne.NewSize(288, 16)
 
 // NewObsBar is a bar showing r.
 func NewObsBar(r *observe.Result) *ObsBar {
-	b := &ObsBar{Site: widget.NewLabel(""), Summary: widget.NewLabel("")}
+	b := &ObsBar{Site: widget.NewLabel(""), Text: widget.NewLabel("")}
 	b.image = canvas.NewImageFromImage(image.NewNRGBA(image.Rect(0, 0, 1, 1)))
 	b.image.ScaleMode = canvas.ImageScalePixels
 	b.image.FillMode = canvas.ImageFillStretch
@@ -111,7 +111,7 @@ func (b *ObsBar) Set(r *observe.Result) {
 		return
 	}
 	b.Site.SetText(r.Site.Name)
-	b.Summary.SetText(app.Summary(r))
+	b.Text.SetText(app.WindowText(r))
 	b.image.Image = ObsBarImage(r, int(obsBarSize.Width), int(obsBarSize.Height))
 	b.image.Refresh()
 }
@@ -119,7 +119,7 @@ func (b *ObsBar) Set(r *observe.Result) {
 // CreateRenderer lays the site's name, the bar and the summary in a row.
 func (b *ObsBar) CreateRenderer() fyne.WidgetRenderer {
 	bar := container.NewCenter(b.image)
-	return widget.NewSimpleRenderer(container.NewHBox(container.NewGridWrap(fyne.NewSize(150, b.Site.MinSize().Height), b.Site), bar, b.Summary))
+	return widget.NewSimpleRenderer(container.NewHBox(container.NewGridWrap(fyne.NewSize(150, b.Site.MinSize().Height), b.Site), bar, b.Text))
 }
 
 // obsBars is the event details' observability: one bar per site for the

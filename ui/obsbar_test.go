@@ -109,7 +109,7 @@ func TestObsBarGolden(t *testing.T) {
 		}
 		var b *ObsBar
 		onUI(func() { b = NewObsBar(r) })
-		if got := fromUI(func() string { return b.Summary.Text }); got != app.Summary(r) || !strings.HasPrefix(got, "best ") {
+		if got := fromUI(func() string { return b.Text.Text }); got != app.WindowText(r) || !strings.HasPrefix(got, "best ") {
 			t.Fatalf("summary %q", got)
 		}
 		onUI(func() {
@@ -170,7 +170,7 @@ func TestEventDetailsShowObservability(t *testing.T) {
 	names := fromUI(func() []string {
 		var out []string
 		for _, b := range bars() {
-			out = append(out, b.Site.Text+": "+b.Summary.Text)
+			out = append(out, b.Site.Text+": "+b.Text.Text)
 		}
 		return out
 	})
@@ -181,8 +181,8 @@ func TestEventDetailsShowObservability(t *testing.T) {
 	if !strings.HasPrefix(names[0], "La Silla: ") || !strings.HasPrefix(names[1], "Palomar: ") {
 		t.Fatalf("bars %q: want the default site first", names)
 	}
-	if names[0] != "La Silla: "+app.Summary(want) && app.NextGrid(time.Now()) == want.Grid {
-		t.Errorf("bar %q, the core says %q", names[0], app.Summary(want))
+	if names[0] != "La Silla: "+app.WindowText(want) && app.NextGrid(time.Now()) == want.Grid {
+		t.Errorf("bar %q, the core says %q", names[0], app.WindowText(want))
 	}
 	// A site removed is a bar less.
 	if err := sites.Remove(ctx, "Palomar"); err != nil {

@@ -19,6 +19,10 @@ import (
 // triggersShown bounds the triggers the view lists, the latest first.
 const triggersShown = 2000
 
+// tonightShown is how many of the latest triggers get the default site's
+// "obs. tonight" figure (each computed once per alert and grid step).
+const tonightShown = 50
+
 // triggerColumn is one column of the trigger view: a title, the width it
 // needs at least, and its text for a trigger.
 type triggerColumn struct {
@@ -27,16 +31,21 @@ type triggerColumn struct {
 	cell  func(t app.TriggerState, now time.Time) string
 }
 
+// tonightColumn is the title of the column the view fills from the
+// default site's observability.
+const tonightColumn = "Obs. tonight"
+
 var triggerColumns = []triggerColumn{
 	{"Last alert", 120, func(t app.TriggerState, now time.Time) string { return tableTime(t.LastReceived, now) }},
 	{"Trigger", 120, func(t app.TriggerState, _ time.Time) string { return t.Trigger }},
 	{"Mission", 90, func(t app.TriggerState, _ time.Time) string { return t.Mission }},
-	{"State", 150, func(t app.TriggerState, _ time.Time) string { return triggerStateText(t) }},
+	{"State", 185, func(t app.TriggerState, _ time.Time) string { return triggerStateText(t) }},
 	{"Class", 110, func(t app.TriggerState, _ time.Time) string { return classText(t) }},
-	{"Significance", 150, func(t app.TriggerState, _ time.Time) string { return notice.FormatFAR(t.FAR) }},
+	{"Significance", 130, func(t app.TriggerState, _ time.Time) string { return notice.FormatFAR(t.FAR) }},
 	{"Distance", 105, func(t app.TriggerState, _ time.Time) string { return triggerDistance(t) }},
 	{"90 % area", 85, func(t app.TriggerState, _ time.Time) string { return triggerArea(t) }},
-	{"Position", 170, func(t app.TriggerState, _ time.Time) string { return triggerPosition(t) }},
+	{"Position", 160, func(t app.TriggerState, _ time.Time) string { return triggerPosition(t) }},
+	{tonightColumn, 95, nil},
 }
 
 // triggerStateText is a trigger's latest state: RETRACTED, or its latest
@@ -159,6 +168,7 @@ type TriggerView struct {
 	Hidden *widget.Label
 
 	rows     []app.TriggerState // UI goroutine
+	tonight  map[string]string  // "obs. tonight" by trigger; UI goroutine
 	selected string
 	// restore is the trigger selected when the window last closed, selected
 	// again once the list shows it.
@@ -217,7 +227,12 @@ func (v *TriggerView) setRow(o fyne.CanvasObject, t app.TriggerState, now time.T
 	}
 	for i, c := range triggerColumns {
 		l := objs[i+1].(*widget.Label)
-		text := c.cell(t, now)
+		var text string
+		if c.cell != nil {
+			text = c.cell(t, now)
+		} else {
+			text = v.tonight[t.Trigger]
+		}
 		if c.title == "Trigger" && t.Test {
 			text += " (mock)"
 		}
@@ -310,10 +325,42 @@ func (v *TriggerView) loop() {
 			}
 			v.Hidden.SetText(text)
 		})
+		if err == nil {
+			v.loadTonight(rows)
+		}
 		select { // a burst of arrivals is one reload
 		case <-v.p.u.ctx.Done():
 			return
 		case <-time.After(arrivalDelay):
 		}
 	}
+}
+
+// loadTonight computes, off the UI goroutine, how much of each of the
+// latest triggers the default site can observe in the next 24 hours, and
+// shows it; nothing when there is no default site.
+func (v *TriggerView) loadTonight(rows []app.TriggerState) {
+	ctx, cancel := context.WithTimeout(v.p.u.ctx, 30*time.Second)
+	defer cancel()
+	out := map[string]string{}
+	for i, t := range rows {
+		if i == tonightShown || ctx.Err() != nil {
+			break
+		}
+		pct, ok, err := v.p.u.Core.Sites().Tonight(ctx, t.LatestID)
+		if err != nil {
+			continue
+		}
+		if !ok {
+			if _, has, _ := v.p.u.Core.Sites().Default(ctx); !has {
+				return // no default site: the column stays empty
+			}
+			continue
+		}
+		out[t.Trigger] = fmt.Sprintf("%.0f %%", pct)
+	}
+	fyne.Do(func() {
+		v.tonight = out
+		v.List.Refresh()
+	})
 }

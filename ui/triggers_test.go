@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -21,6 +22,9 @@ func TestTriggerViewFollowsATrigger(t *testing.T) {
 	u := eventsWindow(t)
 	lb := startBroker(t, u)
 	onUI(func() { u.Events.Filters.ShowTest.SetChecked(true) }) // MS… superevents are mock
+	if _, err := u.Core.Sites().Add(context.Background(), app.SitePresets()[0], true); err != nil {
+		t.Fatal(err)
+	}
 	feed(t, lb, "igwn.gwalert", lvkSample(t, "lvk-gocart/MS230425k-preliminary.json"))
 	eventually(t, "the trigger", u, func() bool { return len(u.Events.Triggers.Rows()) == 1 })
 	row := fromUI(func() app.TriggerState { return u.Events.Triggers.Rows()[0] })
@@ -59,6 +63,15 @@ func TestTriggerViewFollowsATrigger(t *testing.T) {
 	if got := fyne.CurrentApp().Clipboard().Content(); got != "MS230425k" {
 		t.Errorf("ID copied as %q", got)
 	}
+
+	// The default site's "obs. tonight", as the core computes it.
+	latest := fromUI(func() int64 { return u.Events.Triggers.Rows()[0].LatestID })
+	pct, ok, err := u.Core.Sites().Tonight(context.Background(), latest)
+	if err != nil || !ok {
+		t.Fatalf("tonight from the default site: %v %v", ok, err)
+	}
+	want := fmt.Sprintf("%.0f %%", pct)
+	eventually(t, "the obs. tonight column", u, func() bool { return u.Events.Triggers.tonight["MS230425k"] == want })
 }
 
 // TestGWCardGolden renders the details of a real LVK alert with a RAVEN

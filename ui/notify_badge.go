@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,9 +16,13 @@ import (
 // unread badge on the Events tab, and the sky map's refresh on new alerts.
 type monitor struct {
 	u        *Window
+	app      fyne.App
 	notifier *app.Notifier
-	// send shows a desktop notification (the app's, or a test's).
-	send func(*fyne.Notification)
+	// desk is the desktop's notification service with actions, when there
+	// is one; set once connected (UI goroutine).
+	desk desktopNotifier
+	// send shows a desktop notification (deliver, or a test's recorder).
+	send func(desktopNote)
 	// sound plays the alert sound; false when there is no player.
 	sound  func() bool
 	unread int // UI goroutine
@@ -37,8 +42,24 @@ const skyDebounce = 500 * time.Millisecond
 
 // startMonitor starts the notifier and the sky map's push refresh.
 func (u *Window) startMonitor(a fyne.App) {
-	m := &monitor{u: u, send: a.SendNotification, sound: app.PlayAlertSound, arrivals: make(chan struct{}, 1)}
+	m := &monitor{u: u, app: a, sound: app.PlayAlertSound, arrivals: make(chan struct{}, 1)}
+	m.send = m.deliver
 	u.mon = m
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" { // never start a bus of our own
+		go func() {
+			d, err := newDesktopNotifier()
+			if err != nil {
+				return // the toolkit's notifications, without Show
+			}
+			fyne.Do(func() {
+				if u.ctx.Err() != nil {
+					d.close()
+					return
+				}
+				m.desk = d
+			})
+		}()
+	}
 	n, err := u.Core.StartNotifier(func(x app.Notification) { fyne.Do(func() { m.notified(x) }) }, nil)
 	if err == nil {
 		m.notifier = n
@@ -57,7 +78,7 @@ func (m *monitor) notified(x app.Notification) {
 	if x.Quiet {
 		return
 	}
-	m.send(fyne.NewNotification(x.Title, x.Body))
+	m.send(desktopNote{Title: x.Title, Body: x.Body, Critical: x.Critical, Show: m.showFor(x)})
 	if x.Rule.Sound || x.Critical {
 		go m.sound()
 	}
@@ -123,8 +144,41 @@ func (m *monitor) arrived() {
 	}
 }
 
+// showFor is what a notification's Show does: the window comes forward
+// on the Events tab with the alert's trigger selected (or the alert, when
+// it has none).
+func (m *monitor) showFor(x app.Notification) func() {
+	u, trigger, id := m.u, x.Event.Trigger, x.Event.ID
+	return func() {
+		if u.ctx.Err() != nil {
+			return
+		}
+		u.Win.Show()
+		u.Win.RequestFocus()
+		u.Tabs.SelectIndex(eventsTab)
+		if trigger == "" {
+			u.Events.Mode.SetSelected(modeAlerts)
+			u.Events.SelectEvent(id)
+			return
+		}
+		u.Events.Mode.SetSelected(modeTriggers)
+		u.Events.Triggers.Select(trigger)
+		if u.Events.Triggers.Selected() != trigger { // not listed (a mock, hidden): the alert
+			u.Events.SelectEvent(id)
+		}
+	}
+}
+
 func (m *monitor) close() {
 	if m != nil && m.notifier != nil {
 		m.notifier.Close()
+	}
+	if m != nil {
+		fyne.Do(func() {
+			if m.desk != nil {
+				m.desk.close()
+				m.desk = nil
+			}
+		})
 	}
 }

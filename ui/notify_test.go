@@ -2,22 +2,21 @@ package ui
 
 import (
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"fyne.io/fyne/v2"
 
 	"github.com/starling-broker/starling/app"
 )
 
 // recordNotifications replaces the window's notification and sound with recorders.
-func recordNotifications(u *Window) (notes func() []*fyne.Notification, sounds func() int) {
+func recordNotifications(u *Window) (notes func() []desktopNote, sounds func() int) {
 	var mu sync.Mutex
-	var got []*fyne.Notification
+	var got []desktopNote
 	played := 0
 	onUI(func() {
-		u.mon.send = func(n *fyne.Notification) {
+		u.mon.send = func(n desktopNote) {
 			mu.Lock()
 			got = append(got, n)
 			mu.Unlock()
@@ -29,10 +28,10 @@ func recordNotifications(u *Window) (notes func() []*fyne.Notification, sounds f
 			return true
 		}
 	})
-	return func() []*fyne.Notification {
+	return func() []desktopNote {
 			mu.Lock()
 			defer mu.Unlock()
-			return append([]*fyne.Notification(nil), got...)
+			return append([]desktopNote(nil), got...)
 		}, func() int {
 			mu.Lock()
 			defer mu.Unlock()
@@ -163,4 +162,28 @@ func TestRuleEditorKeepsFieldsItDoesNotShow(t *testing.T) {
 			t.Errorf("edited %+v, got %+v", want, got)
 		}
 	}
+}
+
+// TestNotificationShowOpensTheTrigger: a notification's Show brings the
+// Events tab forward with the alert's trigger selected in the trigger view.
+func TestNotificationShowOpensTheTrigger(t *testing.T) {
+	u := newWindow(t)
+	if err := u.Core.Settings().SaveRules(app.NotifyConfig{Rules: []app.NotifyRule{{Name: "GW", Source: "gwalert"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var notes []desktopNote
+	onUI(func() { u.mon.send = func(n desktopNote) { notes = append(notes, n) } })
+	archiveNotice(t, u, "lvk-gocart/S230528ay-preliminary.json", "igwn.gwalert")
+	eventually(t, "the notification", u, func() bool { return len(notes) == 1 })
+	eventually(t, "the trigger listed", u, func() bool { return len(u.Events.Triggers.Rows()) == 1 })
+	onUI(func() { u.Tabs.SelectIndex(0) })
+	show := fromUI(func() func() { return notes[0].Show })
+	if show == nil {
+		t.Fatal("the notification has no Show")
+	}
+	onUI(show)
+	if tab, sel := fromUI(u.Tabs.SelectedIndex), fromUI(u.Events.Triggers.Selected); tab != eventsTab || sel != "S230528ay" {
+		t.Fatalf("after Show: tab %d, trigger %q selected; want the Events tab and S230528ay", tab, sel)
+	}
+	eventually(t, "its details", u, func() bool { return strings.Contains(u.Events.Detail.Title.Text, "S230528ay") })
 }

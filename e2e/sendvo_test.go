@@ -99,8 +99,8 @@ func TestPortInUse(t *testing.T) {
 // TestUnknownCommand: the real binary refuses an unknown command with the
 // list of commands and status 2, instead of opening it in the window.
 func TestUnknownCommand(t *testing.T) {
-	r := run(t, "", nil, "observability", "--help")
-	if r.code != 2 || !strings.HasPrefix(r.stderr, `starling: unknown command "observability"`) || !strings.Contains(r.stderr, "sendvo") || r.stdout != "" {
+	r := run(t, "", nil, "visibility", "--help")
+	if r.code != 2 || !strings.HasPrefix(r.stderr, `starling: unknown command "visibility"`) || !strings.Contains(r.stderr, "sendvo") || r.stdout != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

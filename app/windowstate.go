@@ -13,6 +13,7 @@ const (
 	keyWindowSplits   = "window.splits"
 	keyWindowBrokerOn = "window.broker_on"
 	keyWindowSelected = "window.selected"
+	keyWindowShowTest = "window.show_test"
 )
 
 // WindowState is what the window keeps across restarts besides its size.
@@ -26,6 +27,8 @@ type WindowState struct {
 	BrokerOn bool
 	// Selected is the selected trigger's key ("" for none).
 	Selected string
+	// ShowTest is whether the Events panel's test/mock box was ticked.
+	ShowTest bool
 }
 
 // WindowState returns the window's state as last saved; what is unset or
@@ -36,6 +39,7 @@ func (se *Settings) WindowState(ctx context.Context) WindowState {
 		Tab:      c.setting(ctx, keyWindowTab, ""),
 		BrokerOn: c.setting(ctx, keyWindowBrokerOn, "false") == "true",
 		Selected: c.setting(ctx, keyWindowSelected, ""),
+		ShowTest: c.setting(ctx, keyWindowShowTest, "false") == "true",
 	}
 	var splits map[string]float64
 	if err := json.Unmarshal([]byte(c.setting(ctx, keyWindowSplits, "{}")), &splits); err == nil {
@@ -68,6 +72,7 @@ func (se *Settings) SaveWindowState(ctx context.Context, s WindowState) error {
 		{keyWindowSplits, string(js)},
 		{keyWindowBrokerOn, strconv.FormatBool(s.BrokerOn)},
 		{keyWindowSelected, s.Selected},
+		{keyWindowShowTest, strconv.FormatBool(s.ShowTest)},
 	} {
 		if err := se.c.store.SetSetting(ctx, kv[0], kv[1]); err != nil {
 			return err

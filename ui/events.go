@@ -71,7 +71,7 @@ type EventsPanel struct {
 
 func newEventsPanel(u *Window) *EventsPanel {
 	p := &EventsPanel{u: u, more: true, now: time.Now, arrivals: make(chan struct{}, 1)}
-	p.filter = app.EventFilter{HideTest: true}
+	p.filter = app.EventFilter{HideTest: !u.Kept().ShowTest} // the test/mock box as it was left
 	p.Count = widget.NewLabel("")
 	p.NewRows = widget.NewButton("", func() { p.showNew() })
 	p.NewRows.Importance = widget.HighImportance

@@ -59,7 +59,11 @@ func newEventFilters(p *EventsPanel) *eventFilters {
 	b.Role = widget.NewSelect([]string{"any role", "observation", "prediction", "utility", "test"}, picked)
 	b.Role.SetSelected("any role")
 	b.newRange()
-	b.ShowTest = widget.NewCheck("test/mock", func(bool) { b.changed(0) })
+	b.ShowTest = widget.NewCheck("test/mock", func(on bool) {
+		p.u.keep(func(s *app.WindowState) { s.ShowTest = on }) // ticked again at the next launch
+		b.changed(0)
+	})
+	b.ShowTest.Checked = !p.filter.HideTest
 	b.Saved = widget.NewSelect(nil, func(name string) { b.apply(name) })
 	b.Saved.PlaceHolder = "saved filters"
 	b.Save = widget.NewButton("Save…", b.askSave)

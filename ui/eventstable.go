@@ -33,6 +33,7 @@ var eventColumns = []eventColumn{
 	{"RA", "-", 95, func(r app.EventRow, _ time.Time) string { return raText(r) }},
 	{"Dec", "-", 90, func(r app.EventRow, _ time.Time) string { return decText(r) }},
 	{"Error", "-", 65, func(r app.EventRow, _ time.Time) string { return errText(r) }},
+	{"Distance", "-", 95, func(r app.EventRow, _ time.Time) string { return rowDistance(r) }},
 	{"Significance", "-", 170, func(r app.EventRow, _ time.Time) string { return r.Significance }},
 }
 
@@ -174,4 +175,12 @@ func markSort(btns []*widget.Button, sort string, asc bool) {
 			btns[i].SetText(text)
 		}
 	}
+}
+
+// rowDistance is a GW alert's distance ± σ from its sky map, "" for none.
+func rowDistance(r app.EventRow) string {
+	if r.Skymap == nil || r.Skymap.DistMean == nil {
+		return ""
+	}
+	return distanceText(r.Skymap.DistMean, r.Skymap.DistStd)
 }

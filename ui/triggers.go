@@ -89,10 +89,7 @@ func classText(t app.TriggerState) string {
 }
 
 func triggerDistance(t app.TriggerState) string {
-	if t.Skymap == nil || t.Skymap.DistMean == nil {
-		return ""
-	}
-	return distanceText(t.Skymap.DistMean, t.Skymap.DistStd)
+	return rowDistance(app.EventRow{Skymap: t.Skymap})
 }
 
 func triggerArea(t app.TriggerState) string {

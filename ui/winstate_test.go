@@ -99,6 +99,7 @@ func TestWindowKeepsItsStateAcrossRestarts(t *testing.T) {
 	onUI(func() {
 		u.Tabs.SelectIndex(3) // Dedup
 		u.Broker.SetRunning(true)
+		u.Events.Filters.ShowTest.SetChecked(true)
 	})
 	for deadline := time.Now().Add(10 * time.Second); u.Core.Brokers().Running() == nil; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -123,6 +124,9 @@ func TestWindowKeepsItsStateAcrossRestarts(t *testing.T) {
 	}
 	if got := u2.Kept().Selected; got != "gw:S230518h" {
 		t.Errorf("selected trigger at launch = %q, want gw:S230518h", got)
+	}
+	if shown, hidden := fromUI(func() bool { return u2.Events.Filters.ShowTest.Checked }), fromUI(func() bool { return u2.Events.Filter().HideTest }); !shown || hidden {
+		t.Errorf("test/mock at launch: box ticked %v, tests hidden %v; want them shown, as left", shown, hidden)
 	}
 	for deadline := time.Now().Add(10 * time.Second); u2.Core.Brokers().Running() == nil; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -45,7 +45,9 @@ type SkyPanel struct {
 	Test    *widget.Check
 	// Filtered makes the map and chart show the Events panel's filter.
 	Filtered *widget.Check
-	Count    *widget.Label
+	// Site shades what the default observing site can observe now.
+	Site  *widget.Check
+	Count *widget.Label
 	// now is the clock for the time range (tests fix it).
 	now func() time.Time
 
@@ -53,6 +55,8 @@ type SkyPanel struct {
 	span   time.Duration
 	filter app.EventFilter // the Events panel's, as last told
 	loaded skyLoad         // what the sky and chart show
+	// siteCancel stops the site's shading (followSite).
+	siteCancel context.CancelFunc
 	// reload runs one refresh at a time, so that an older never ends last.
 	reload sync.Mutex
 }
@@ -92,9 +96,16 @@ func newSkyPanel(u *Window) *SkyPanel {
 		go p.refresh(p.u.ctx)
 	})
 	p.Filtered.Checked = true
+	p.Site = widget.NewCheck("Site now", func(on bool) {
+		if on {
+			go p.followSite()
+		} else {
+			p.siteStop()
+		}
+	})
 	reset := widget.NewButton("Whole sky", p.Sky.ResetView)
 	export := widget.NewButton("Export PNG…", p.showExport)
-	bar := container.NewHBox(p.Filtered, p.Range, p.Test, reset, export, p.Count)
+	bar := container.NewHBox(p.Filtered, p.Range, p.Test, p.Site, reset, export, p.Count)
 	split := container.NewVSplit(p.Sky, p.Rates.content)
 	split.Offset = 0.72
 	p.content = container.NewBorder(bar, nil, nil, nil, split)
@@ -225,4 +236,54 @@ func (u *Window) showOnSky(id int64) {
 	}
 	u.Tabs.SelectIndex(skyTab)
 	u.Sky.Sky.ShowAlert(id)
+}
+
+// siteEvery is how often the default site's shading is drawn again while
+// it is on: the sky turns a quarter of a degree a minute.
+const siteEvery = time.Minute
+
+// followSite shades what the default site can observe now, again every
+// siteEvery, until Site is unticked or the window closes; with no default
+// site it says so and unticks.
+func (p *SkyPanel) followSite() {
+	ctx, cancel := context.WithCancel(p.u.ctx)
+	p.mu.Lock()
+	if p.siteCancel != nil {
+		p.siteCancel()
+	}
+	p.siteCancel = cancel
+	p.mu.Unlock()
+	t := time.NewTicker(siteEvery)
+	defer t.Stop()
+	for {
+		site, ok, err := p.u.Core.Sites().Default(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil || !ok {
+			p.Sky.SetSite(nil)
+			fyne.Do(func() {
+				p.Count.SetText("no default observing site: add one with Observing sites… (Notifications tab)")
+				p.Site.SetChecked(false)
+			})
+			return
+		}
+		p.Sky.SetSite(site.SkyAt(p.now()))
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// siteStop stops the shading.
+func (p *SkyPanel) siteStop() {
+	p.mu.Lock()
+	if p.siteCancel != nil {
+		p.siteCancel()
+		p.siteCancel = nil
+	}
+	p.mu.Unlock()
+	p.Sky.SetSite(nil)
 }

@@ -46,8 +46,9 @@ type SkyView struct {
 	view     skymap.Viewport
 	selected int64
 	smap     *skymap.Map
-	offset   fyne.Position // the image's place in the widget
-	scale    float32       // image pixels per Fyne unit (the canvas scale)
+	site     *skymap.SiteView // what the default site can observe now; nil: not shaded
+	offset   fyne.Position    // the image's place in the widget
+	scale    float32          // image pixels per Fyne unit (the canvas scale)
 
 	img      *canvas.Image
 	hover    *widget.Label
@@ -233,7 +234,7 @@ func (s *SkyView) render(w int) (*image.RGBA, skyState, error) {
 func (s *SkyView) draw(w int) (*skymap.Frame, skyState, error) {
 	s.mu.Lock()
 	st := skyState{pos: s.pos, dots: s.dots, view: s.view, selected: s.selected, smap: s.smap,
-		offset: s.offset, scale: s.scale}
+		offset: s.offset, scale: s.scale, site: s.site}
 	for id, o := range s.outlines {
 		if o != nil && id != s.selected && len(o.Seg) > 0 {
 			st.outlines = append(st.outlines, *o)
@@ -427,3 +428,12 @@ func (r *skyRenderer) MinSize() fyne.Size           { return fyne.NewSize(240, 1
 func (r *skyRenderer) Refresh()                     { r.s.img.Refresh() }
 func (r *skyRenderer) Objects() []fyne.CanvasObject { return r.objects }
 func (r *skyRenderer) Destroy()                     {}
+
+// SetSite shades what a site can observe (nil: no shading) and redraws;
+// any goroutine.
+func (s *SkyView) SetSite(v *skymap.SiteView) {
+	s.mu.Lock()
+	s.site = v
+	s.mu.Unlock()
+	s.redraw()
+}

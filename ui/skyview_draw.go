@@ -18,6 +18,8 @@ type skyState struct {
 	smap     *skymap.Map
 	// outlines are the 90 % contours of the other GW alerts in range.
 	outlines []skymap.Outline
+	// site shades what the default site can observe now; nil for none.
+	site *skymap.SiteView
 	// offset and scale place the image in the widget (see SkyView).
 	offset fyne.Position
 	scale  float32
@@ -39,7 +41,7 @@ const maxTrueCircles = 1000
 // bigCircle pixels, as a true circle on the sphere above, for the largest
 // maxTrueCircles in view), the selected alert marked.
 func (st skyState) options() skymap.RenderOptions {
-	opt := skymap.RenderOptions{View: st.view, Dots: st.dots, SkipMap: st.smap == nil, MaxRing: bigCircle, Outlines: st.outlines}
+	opt := skymap.RenderOptions{View: st.view, Dots: st.dots, SkipMap: st.smap == nil, MaxRing: bigCircle, Outlines: st.outlines, Site: st.site}
 	if len(st.dots) <= bigDots {
 		opt.DotRadius = 1
 	}

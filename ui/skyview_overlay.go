@@ -206,6 +206,8 @@ func (s *SkyView) showLabels(f *skymap.Frame, st skyState) {
 			style.Bold, col = true, skyText90
 		case skymap.LabelContour50:
 			style.Bold, col = true, skyText50
+		case skymap.LabelSite:
+			style.Bold = true
 		}
 		ts := fyne.MeasureText(l.Text, size, style)
 		box := ts.AddWidthHeight(2*labelPad, 0)

@@ -46,6 +46,8 @@ type RenderOptions struct {
 	// Outlines are contours of other maps (see Map.Outline), drawn thin
 	// and dim under the selected map's.
 	Outlines []Outline
+	// Site, when set, shades what a site can observe at one instant.
+	Site *SiteView
 }
 
 // Frame is a rendered image and the labels to draw over it.
@@ -117,13 +119,17 @@ func Draw(m *Map, opt RenderOptions) (*Frame, error) {
 		idx = pixelsOf(g, m)
 		drawMap(img, g, m, idx)
 	}
+	var siteLabels []Label
+	if opt.Site != nil {
+		siteLabels = drawSite(img, v, opt.Site)
+	}
 	grat := GraticuleFor(v)
 	drawGraticuleFor(img, v, grat)
 	drawGalacticPlane(img, v)
 	for _, o := range opt.Outlines {
 		drawOutline(img, v, o, colOutline)
 	}
-	frame := &Frame{Image: img, Graticule: grat, Labels: grat.Labels}
+	frame := &Frame{Image: img, Graticule: grat, Labels: append(grat.Labels, siteLabels...)}
 	if idx != nil {
 		frame.Labels = append(frame.Labels, drawContours(img, g, m, idx)...)
 		for _, p := range m.Pixels {
@@ -356,7 +362,10 @@ func drawGalacticPlane(img *image.RGBA, v Viewport) {
 // drawCircles draws the circles as true small circles on the sphere, about
 // one vertex every 6 pixels of circumference (at most 0.2 px off a 40-px
 // circle): the vertices are projected on every CPU, the lines drawn on one.
-func drawCircles(img *image.RGBA, v Viewport, cs []Circle) {
+func drawCircles(img *image.RGBA, v Viewport, cs []Circle) { drawCirclesIn(img, v, cs, colCircle) }
+
+// drawCirclesIn draws true small circles on the sphere in col.
+func drawCirclesIn(img *image.RGBA, v Viewport, cs []Circle, col color.RGBA) {
 	if len(cs) == 0 {
 		return
 	}
@@ -372,6 +381,6 @@ func drawCircles(img *image.RGBA, v Viewport, cs []Circle) {
 		verts[k] = pts
 	})
 	for _, pts := range verts {
-		polylineProjected(img, v, pts, colCircle)
+		polylineProjected(img, v, pts, col)
 	}
 }

@@ -107,7 +107,7 @@ func (se *Settings) SaveBroker(ctx context.Context, s BrokerSettings) error {
 
 // WindowSize returns the remembered window size, or the defaults.
 func (se *Settings) WindowSize(ctx context.Context) (w, h int) {
-	return se.c.intSetting(ctx, keyWindowWidth, 1000), se.c.intSetting(ctx, keyWindowHeight, 640)
+	return se.c.intSetting(ctx, keyWindowWidth, 1280), se.c.intSetting(ctx, keyWindowHeight, 720)
 }
 
 // SaveWindowSize remembers the window size.

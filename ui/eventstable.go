@@ -24,17 +24,17 @@ type eventColumn struct {
 }
 
 var eventColumns = []eventColumn{
-	{"Received", app.SortReceived, 130, func(r app.EventRow, now time.Time) string { return tableTime(r.Received, now) }},
-	{"Event time", app.SortEventTime, 130, func(r app.EventRow, now time.Time) string { return tableTime(r.EventTime, now) }},
-	{"Source", "-", 140, func(r app.EventRow, _ time.Time) string { return sourceText(r) }},
-	{"Type", app.SortType, 120, func(r app.EventRow, _ time.Time) string { return typeText(r) }},
-	{"Trigger", app.SortTrigger, 110, func(r app.EventRow, _ time.Time) string { return r.Trigger }},
-	{"Role", "-", 105, func(r app.EventRow, _ time.Time) string { return roleText(r) }},
-	{"RA", "-", 95, func(r app.EventRow, _ time.Time) string { return raText(r) }},
-	{"Dec", "-", 90, func(r app.EventRow, _ time.Time) string { return decText(r) }},
-	{"Error", "-", 65, func(r app.EventRow, _ time.Time) string { return errText(r) }},
-	{"Distance", "-", 95, func(r app.EventRow, _ time.Time) string { return rowDistance(r) }},
-	{"Significance", "-", 170, func(r app.EventRow, _ time.Time) string { return r.Significance }},
+	{"Received", app.SortReceived, 120, func(r app.EventRow, now time.Time) string { return tableTime(r.Received, now) }},
+	{"Event time", app.SortEventTime, 120, func(r app.EventRow, now time.Time) string { return tableTime(r.EventTime, now) }},
+	{"Source", "-", 130, func(r app.EventRow, _ time.Time) string { return sourceText(r) }},
+	{"Type", app.SortType, 115, func(r app.EventRow, _ time.Time) string { return typeText(r) }},
+	{"Trigger", app.SortTrigger, 100, func(r app.EventRow, _ time.Time) string { return r.Trigger }},
+	{"Role", "-", 80, func(r app.EventRow, _ time.Time) string { return roleText(r) }},
+	{"RA", "-", 90, func(r app.EventRow, _ time.Time) string { return raText(r) }},
+	{"Dec", "-", 85, func(r app.EventRow, _ time.Time) string { return decText(r) }},
+	{"Error", "-", 60, func(r app.EventRow, _ time.Time) string { return errText(r) }},
+	{"Distance", "-", 90, func(r app.EventRow, _ time.Time) string { return rowDistance(r) }},
+	{"Significance", "-", 150, func(r app.EventRow, _ time.Time) string { return r.Significance }},
 }
 
 func sourceText(r app.EventRow) string { return app.SourceText(r) }
@@ -105,7 +105,7 @@ func newEventRow() fyne.CanvasObject {
 		objs = append(objs, l)
 	}
 	objs[0].(*canvas.Rectangle).FillColor = theme.Color(theme.ColorNameBackground)
-	return container.New(stretchLayout{eventWidths()}, objs...)
+	return container.New(stretchLayout{eventColumnWidths}, objs...)
 }
 
 // setEventRow shows r in a row made by newEventRow.
@@ -157,7 +157,7 @@ func newEventsHeader(onSort func(sort string)) (*fyne.Container, []*widget.Butto
 			objs = append(objs, b)
 		}
 	}
-	return container.New(stretchLayout{eventWidths()}, objs...), btns
+	return container.New(stretchLayout{eventColumnWidths}, objs...), btns
 }
 
 // markSort shows the sort order on the header buttons.
@@ -184,3 +184,7 @@ func rowDistance(r app.EventRow) string {
 	}
 	return distanceText(r.Skymap.DistMean, r.Skymap.DistStd)
 }
+
+// eventColumnWidths are the list of alerts' widths (fixed: its rows are
+// paged in, so their texts are not all known).
+var eventColumnWidths = newColumnWidths(eventWidths())

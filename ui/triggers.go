@@ -36,16 +36,16 @@ type triggerColumn struct {
 const tonightColumn = "Obs. tonight"
 
 var triggerColumns = []triggerColumn{
-	{"Last alert", 120, func(t app.TriggerState, now time.Time) string { return tableTime(t.LastReceived, now) }},
-	{"Trigger", 120, func(t app.TriggerState, _ time.Time) string { return t.Trigger }},
-	{"Mission", 90, func(t app.TriggerState, _ time.Time) string { return t.Mission }},
-	{"State", 185, func(t app.TriggerState, _ time.Time) string { return triggerStateText(t) }},
-	{"Class", 110, func(t app.TriggerState, _ time.Time) string { return classText(t) }},
-	{"Significance", 130, func(t app.TriggerState, _ time.Time) string { return notice.FormatFAR(t.FAR) }},
-	{"Distance", 105, func(t app.TriggerState, _ time.Time) string { return triggerDistance(t) }},
-	{"90 % area", 85, func(t app.TriggerState, _ time.Time) string { return triggerArea(t) }},
-	{"Position", 160, func(t app.TriggerState, _ time.Time) string { return triggerPosition(t) }},
-	{tonightColumn, 95, nil},
+	{"Last alert", 100, func(t app.TriggerState, now time.Time) string { return tableTime(t.LastReceived, now) }},
+	{"Trigger", 100, func(t app.TriggerState, _ time.Time) string { return t.Trigger }},
+	{"Mission", 80, func(t app.TriggerState, _ time.Time) string { return t.Mission }},
+	{"State", 165, func(t app.TriggerState, _ time.Time) string { return triggerStateText(t) }},
+	{"Class", 90, func(t app.TriggerState, _ time.Time) string { return classText(t) }},
+	{"Significance", 115, func(t app.TriggerState, _ time.Time) string { return notice.FormatFAR(t.FAR) }},
+	{"Distance", 90, func(t app.TriggerState, _ time.Time) string { return triggerDistance(t) }},
+	{"90 % area", 75, func(t app.TriggerState, _ time.Time) string { return triggerArea(t) }},
+	{"Position", 150, func(t app.TriggerState, _ time.Time) string { return triggerPosition(t) }},
+	{tonightColumn, 85, nil},
 }
 
 // triggerStateText is a trigger's latest state: RETRACTED, or its latest
@@ -111,24 +111,31 @@ func triggerPosition(t app.TriggerState) string {
 
 // stretchLayout places its objects side by side: each column gets its
 // width, and the room left over is shared out in proportion, so that
-// nothing is cut while the window has space. The first object, the row's
-// background, spans them all.
-type stretchLayout struct{ widths []float32 }
+// nothing is cut while the window has space; with less room than the
+// widths, every column gives up the same share (texts end in "…"). The
+// widths may change (columnWidths.fit); the first object, the row's
+// background, spans them all. It never asks for more than minTableWidth,
+// so that a table never makes the window wider than a screen.
+type stretchLayout struct{ widths *columnWidths }
+
+// minTableWidth is the width a table asks of the window at least.
+const minTableWidth = 480
 
 func (l stretchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	objs[0].Move(fyne.NewPos(0, 0))
 	objs[0].Resize(size)
-	var min float32
-	for _, w := range l.widths {
-		min += w
+	ws := l.widths.w
+	var sum float32
+	for _, w := range ws {
+		sum += w
 	}
 	scale := float32(1)
-	if size.Width > min && min > 0 {
-		scale = size.Width / min
+	if sum > 0 {
+		scale = size.Width / sum
 	}
 	x := float32(0)
 	for i, o := range objs[1:] {
-		w := l.widths[i] * scale
+		w := ws[i] * scale
 		o.Move(fyne.NewPos(x, 0))
 		o.Resize(fyne.NewSize(w, size.Height))
 		x += w
@@ -136,12 +143,40 @@ func (l stretchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (l stretchLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	w, h := float32(0), float32(0)
-	for i, o := range objs[1:] {
-		w += l.widths[i]
+	h := float32(0)
+	for _, o := range objs[1:] {
 		h = max(h, o.MinSize().Height)
 	}
-	return fyne.NewSize(w, h)
+	return fyne.NewSize(minTableWidth, h)
+}
+
+// columnWidths are a table's column widths, shared by its header and rows;
+// UI goroutine.
+type columnWidths struct{ w []float32 }
+
+// newColumnWidths starts from the given widths.
+func newColumnWidths(ws []float32) *columnWidths { return &columnWidths{w: ws} }
+
+// fit sets each column as wide as its title and the texts it shows need
+// (texts[i] are column i's), at least min: so that empty columns give
+// their room to full ones. It reports whether a width changed.
+func (c *columnWidths) fit(titles []string, texts [][]string, min float32) bool {
+	pad := 2*theme.InnerPadding() + 2
+	size := theme.TextSize()
+	changed := false
+	for i, title := range titles {
+		w := fyne.MeasureText(title, size, fyne.TextStyle{Bold: true}).Width
+		for _, t := range texts[i] {
+			if t != "" {
+				w = max(w, fyne.MeasureText(t, size, fyne.TextStyle{}).Width)
+			}
+		}
+		w = max(w+pad, min)
+		if c.w[i] != w {
+			c.w[i], changed = w, true
+		}
+	}
+	return changed
 }
 
 func triggerWidths() []float32 {
@@ -167,6 +202,8 @@ type TriggerView struct {
 	rows     []app.TriggerState // UI goroutine
 	tonight  map[string]string  // "obs. tonight" by trigger; UI goroutine
 	selected string
+	widths   *columnWidths
+	header   *fyne.Container
 	// restore is the trigger selected when the window last closed, selected
 	// again once the list shows it.
 	restore string
@@ -174,7 +211,7 @@ type TriggerView struct {
 }
 
 func newTriggerView(p *EventsPanel) *TriggerView {
-	v := &TriggerView{p: p, kick: make(chan struct{}, 1), restore: p.u.Kept().Selected}
+	v := &TriggerView{p: p, kick: make(chan struct{}, 1), restore: p.u.Kept().Selected, widths: newColumnWidths(triggerWidths())}
 	v.Hidden = widget.NewLabel("")
 	v.List = widget.NewList(
 		func() int { return len(v.rows) },
@@ -185,7 +222,7 @@ func newTriggerView(p *EventsPanel) *TriggerView {
 				l.Truncation = fyne.TextTruncateEllipsis
 				objs = append(objs, l)
 			}
-			return container.New(stretchLayout{triggerWidths()}, objs...)
+			return container.New(stretchLayout{v.widths}, objs...)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(v.rows) {
@@ -202,8 +239,8 @@ func newTriggerView(p *EventsPanel) *TriggerView {
 	for _, c := range triggerColumns {
 		header = append(header, widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	}
-	head := container.New(stretchLayout{triggerWidths()}, header...)
-	v.content = container.NewBorder(container.NewHScroll(head), nil, nil, nil, v.List)
+	v.header = container.New(stretchLayout{v.widths}, header...)
+	v.content = container.NewBorder(v.header, nil, nil, nil, v.List)
 	go v.loop()
 	v.reload()
 	return v
@@ -307,6 +344,7 @@ func (v *TriggerView) loop() {
 				return
 			}
 			v.rows = rows
+			v.fit()
 			v.List.Refresh()
 			if v.restore != "" {
 				for _, t := range rows {
@@ -358,6 +396,37 @@ func (v *TriggerView) loadTonight(rows []app.TriggerState) {
 	}
 	fyne.Do(func() {
 		v.tonight = out
+		v.fit()
 		v.List.Refresh()
 	})
+}
+
+// fitRows is how many of the latest triggers the columns are fitted to.
+const fitRows = 200
+
+// fit sets the columns as wide as the latest triggers' texts need; UI
+// goroutine.
+func (v *TriggerView) fit() {
+	titles := make([]string, len(triggerColumns))
+	texts := make([][]string, len(triggerColumns))
+	now := v.p.now()
+	for i, c := range triggerColumns {
+		titles[i] = c.title
+		for k, t := range v.rows {
+			if k == fitRows {
+				break
+			}
+			text := v.tonight[t.Trigger]
+			if c.cell != nil {
+				text = c.cell(t, now)
+			}
+			if c.title == "Trigger" && t.Test {
+				text += " (mock)"
+			}
+			texts[i] = append(texts[i], text)
+		}
+	}
+	if v.widths.fit(titles, texts, 40) {
+		v.header.Refresh()
+	}
 }

@@ -590,9 +590,16 @@ func TestNightOnShift(t *testing.T) {
 	t.Logf("notification of the Preliminary: %q / %q (urgency %s)", live.summary, live.body, live.urgency)
 	t.Logf("FIGURE Kafka record produced → dunst shows the notification: %v", latency.Round(time.Millisecond))
 	// tesseract may read the S of the id as a 5 or $: the rest is enough.
-	seen := shots.ocr(shots.shot("preliminary"), "")
-	if !strings.Contains(seen, strings.TrimPrefix(sid, "S")+" Preliminary") {
-		t.Errorf("the screen does not read the notification of %s Preliminary; tesseract read:\n%s", sid, seen)
+	// dunst runs its hook before it draws: read the screen until it shows.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		seen := shots.ocr(shots.shot("preliminary"), "")
+		if strings.Contains(seen, strings.TrimPrefix(sid, "S")+" Preliminary") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the screen does not read the notification of %s Preliminary; tesseract read:\n%s", sid, seen)
+			break
+		}
 	}
 	notes.closeAll()
 

@@ -538,7 +538,7 @@ func TestNightOnShift(t *testing.T) {
 		return &kgo.Record{Topic: heartbeatTopic, Value: []byte(fmt.Sprintf(`{"alert_datetime": "%s"}`, time.Now().UTC().Add(time.Duration(i)*time.Millisecond).Format(time.RFC3339Nano)))}
 	}
 	produce(t, cl, heartbeat(0))
-	waitLabelled(t, data, "the first heartbeat archived", 60*time.Second, func() bool {
+	waitLabelled(t, "the first heartbeat archived", 60*time.Second, func() bool {
 		return len(archived(t, data, "--source", heartbeatTopic)) >= 1
 	})
 	time.Sleep(2 * time.Second) // the table redraws on a coalescing timer; nothing is asserted on it
@@ -553,7 +553,7 @@ func TestNightOnShift(t *testing.T) {
 		produce(t, cl, heartbeat(i))
 		time.Sleep(time.Until(next))
 	}
-	waitLabelled(t, data, "61 heartbeats archived", 60*time.Second, func() bool {
+	waitLabelled(t, "61 heartbeats archived", 60*time.Second, func() bool {
 		return len(archived(t, data, "--source", heartbeatTopic)) >= 61
 	})
 	time.Sleep(2 * time.Second)
@@ -620,7 +620,7 @@ func TestNightOnShift(t *testing.T) {
 	// An Initial after the Retraction (the sample MS230425k Initial under
 	// the same id): the row reads RETRACTED, and no live notification.
 	produce(t, cl, &kgo.Record{Topic: gwTopic, Value: lvkAlert(t, "MS230425k-initial.json", sid, nil)})
-	waitLabelled(t, data, "the Initial archived", 90*time.Second, func() bool {
+	waitLabelled(t, "the Initial archived", 90*time.Second, func() bool {
 		for _, tr := range triggersJSON(t, data) {
 			if tr["trigger"] == sid {
 				a, _ := tr["alerts"].([]any)
@@ -679,7 +679,7 @@ func TestNightOnShift(t *testing.T) {
 	for i := 0; i < 50; i++ {
 		produce(t, cl, &kgo.Record{Topic: gwTopic, Value: lvkAlert(t, "S230528ay-preliminary.json", fmt.Sprintf("S2612%02dm%c", i/2+1, 'a'+rune(i%26)), &no)})
 	}
-	waitLabelled(t, data, "~1,000 alerts archived", 120*time.Second, func() bool {
+	waitLabelled(t, "~1,000 alerts archived", 120*time.Second, func() bool {
 		return len(archived(t, data, "--source", "kafka")) >= 950+50+4
 	})
 	time.Sleep(5 * time.Second) // let the window take them in
@@ -691,7 +691,7 @@ func TestNightOnShift(t *testing.T) {
 }
 
 // waitLabelled polls cond every 250 ms up to limit.
-func waitLabelled(t *testing.T, _ string, what string, limit time.Duration, cond func() bool) {
+func waitLabelled(t *testing.T, what string, limit time.Duration, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(limit); !cond(); time.Sleep(250 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -105,7 +105,7 @@ func newEventRow() fyne.CanvasObject {
 		objs = append(objs, l)
 	}
 	objs[0].(*canvas.Rectangle).FillColor = theme.Color(theme.ColorNameBackground)
-	return container.New(stretchLayout{eventColumnWidths}, objs...)
+	return container.New(&stretchLayout{widths: eventColumnWidths}, objs...)
 }
 
 // setEventRow shows r in a row made by newEventRow.
@@ -157,7 +157,7 @@ func newEventsHeader(onSort func(sort string)) (*fyne.Container, []*widget.Butto
 			objs = append(objs, b)
 		}
 	}
-	return container.New(stretchLayout{eventColumnWidths}, objs...), btns
+	return container.New(&stretchLayout{widths: eventColumnWidths}, objs...), btns
 }
 
 // markSort shows the sort order on the header buttons.

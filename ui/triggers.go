@@ -116,33 +116,61 @@ func triggerPosition(t app.TriggerState) string {
 // widths may change (columnWidths.fit); the first object, the row's
 // background, spans them all. It never asks for more than minTableWidth,
 // so that a table never makes the window wider than a screen.
-type stretchLayout struct{ widths *columnWidths }
+type stretchLayout struct {
+	widths *columnWidths
+	gen    int // the widths' generation last laid out
+}
+
+// narrowColumn is the width down to which a squeezed table's wide
+// columns give room first.
+const narrowColumn = 64
+
+// shareWidths fits widths ws to width: room left over is shared in
+// proportion; room missing is taken from the columns wider than
+// narrowColumn, in proportion to how much wider, then from all alike.
+func shareWidths(ws []float32, width float32) []float32 {
+	var sum, slack float32
+	for _, w := range ws {
+		sum += w
+		slack += max(0, w-narrowColumn)
+	}
+	out := make([]float32, len(ws))
+	switch {
+	case sum <= 0:
+	case width >= sum:
+		for i, w := range ws {
+			out[i] = w * width / sum
+		}
+	case sum-width <= slack:
+		for i, w := range ws {
+			out[i] = w - (sum-width)*max(0, w-narrowColumn)/slack
+		}
+	default:
+		for i, w := range ws {
+			out[i] = w * width / sum
+		}
+	}
+	return out
+}
 
 // minTableWidth is the width a table asks of the window at least.
 const minTableWidth = 480
 
-func (l stretchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (l *stretchLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.gen = l.widths.gen
 	objs[0].Move(fyne.NewPos(0, 0))
 	objs[0].Resize(size)
-	ws := l.widths.w
-	var sum float32
-	for _, w := range ws {
-		sum += w
-	}
-	scale := float32(1)
-	if sum > 0 {
-		scale = size.Width / sum
-	}
+	ws := shareWidths(l.widths.w, size.Width)
 	x := float32(0)
 	for i, o := range objs[1:] {
-		w := ws[i] * scale
+		w := ws[i]
 		o.Move(fyne.NewPos(x, 0))
 		o.Resize(fyne.NewSize(w, size.Height))
 		x += w
 	}
 }
 
-func (l stretchLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (l *stretchLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	h := float32(0)
 	for _, o := range objs[1:] {
 		h = max(h, o.MinSize().Height)
@@ -152,7 +180,17 @@ func (l stretchLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 
 // columnWidths are a table's column widths, shared by its header and rows;
 // UI goroutine.
-type columnWidths struct{ w []float32 }
+type columnWidths struct {
+	w   []float32
+	gen int // bumped by each change of w
+}
+
+// relayout lays out a row again if the widths changed since it last was.
+func (c *columnWidths) relayout(row *fyne.Container) {
+	if l, ok := row.Layout.(*stretchLayout); ok && l.gen != c.gen {
+		l.Layout(row.Objects, row.Size())
+	}
+}
 
 // newColumnWidths starts from the given widths.
 func newColumnWidths(ws []float32) *columnWidths { return &columnWidths{w: ws} }
@@ -175,6 +213,9 @@ func (c *columnWidths) fit(titles []string, texts [][]string, min float32) bool 
 		if c.w[i] != w {
 			c.w[i], changed = w, true
 		}
+	}
+	if changed {
+		c.gen++
 	}
 	return changed
 }
@@ -222,7 +263,7 @@ func newTriggerView(p *EventsPanel) *TriggerView {
 				l.Truncation = fyne.TextTruncateEllipsis
 				objs = append(objs, l)
 			}
-			return container.New(stretchLayout{v.widths}, objs...)
+			return container.New(&stretchLayout{widths: v.widths}, objs...)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(v.rows) {
@@ -239,7 +280,7 @@ func newTriggerView(p *EventsPanel) *TriggerView {
 	for _, c := range triggerColumns {
 		header = append(header, widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	}
-	v.header = container.New(stretchLayout{v.widths}, header...)
+	v.header = container.New(&stretchLayout{widths: v.widths}, header...)
 	v.content = container.NewBorder(v.header, nil, nil, nil, v.List)
 	go v.loop()
 	v.reload()
@@ -249,7 +290,9 @@ func newTriggerView(p *EventsPanel) *TriggerView {
 // setRow shows trigger t in a row; a retracted trigger's state is red and
 // bold, the selected row highlighted.
 func (v *TriggerView) setRow(o fyne.CanvasObject, t app.TriggerState, now time.Time) {
-	objs := o.(*fyne.Container).Objects
+	row := o.(*fyne.Container)
+	v.widths.relayout(row)
+	objs := row.Objects
 	bg := objs[0].(*canvas.Rectangle)
 	want := theme.Color(theme.ColorNameBackground)
 	if t.Trigger == v.selected {
@@ -427,6 +470,7 @@ func (v *TriggerView) fit() {
 		}
 	}
 	if v.widths.fit(titles, texts, 40) {
+		v.widths.relayout(v.header)
 		v.header.Refresh()
 	}
 }

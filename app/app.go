@@ -172,7 +172,7 @@ func Open(ctx context.Context, opt Options) (*Core, error) {
 		checker: &voevent.Checker{Schema: schema},
 	}
 	c.ctx, c.cancel = context.WithCancel(ctx)
-	c.b = broker.New(broker.Config{LocalIVO: c.Settings().Broker(ctx).LocalIVO, Checker: c.checker, Seen: sl, Log: c.log})
+	c.b = broker.New(broker.Config{LocalIVO: c.Settings().Broker(ctx).LocalIVO, Checker: c.checker, Seen: sl, Log: c.log, Context: c.ctx})
 	c.b.Watch(func(a broker.Activity) { c.tell(activityChange(a)) })
 	c.wg.Add(1)
 	go c.pruneLoop()

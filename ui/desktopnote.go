@@ -21,8 +21,11 @@ type desktopNotifier interface {
 // deliver shows n through the desktop's own notifications when they work,
 // else through the toolkit's (no action, no urgency). UI goroutine.
 func (m *monitor) deliver(n desktopNote) {
-	if m.desk != nil {
-		if err := m.desk.notify(n); err == nil {
+	m.deskMu.Lock()
+	d := m.desk
+	m.deskMu.Unlock()
+	if d != nil {
+		if err := d.notify(n); err == nil {
 			return
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -68,7 +69,9 @@ func Main(o MainOptions) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a := fyneapp.NewWithID(AppID)
-	core, err := app.Open(ctx, app.Options{DataDir: o.DataDir, Log: log, RunSubscriptions: true})
+	// The core lives until Close, not until the signal, which closes the
+	// window as its button does (closing, below).
+	core, err := app.Open(context.WithoutCancel(ctx), app.Options{DataDir: o.DataDir, Log: log, RunSubscriptions: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starling:", err)
 		showFatal(a, err)
@@ -85,19 +88,33 @@ func Main(o MainOptions) int {
 	if err != nil {
 		log.Warn("a second launch cannot hand its files to this window", "component", "ui", "error", err)
 	}
-	closing := func() {
-		// Saved and closed in a context of its own: a signal has ended ctx.
+	// shutdown closes the window's parts and the core once, in a context of
+	// its own (a signal has ended ctx); finished closes when it is done.
+	var once sync.Once
+	finished := make(chan struct{})
+	shutdown := func() {
+		once.Do(func() {
+			go func() {
+				defer close(finished)
+				done, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+				defer cancel()
+				if handoff != nil {
+					handoff.Close()
+				}
+				u.Close()
+				core.Close(done)
+			}()
+		})
+	}
+	closing := func() { // UI goroutine: the close button, or a signal
 		done, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+		defer cancel()
 		size := w.Canvas().Size()
 		core.Settings().SaveWindowSize(done, int(size.Width), int(size.Height))
 		w.Hide()
+		shutdown()
 		go func() {
-			defer cancel()
-			if handoff != nil {
-				handoff.Close()
-			}
-			u.Close()
-			core.Close(done)
+			<-finished
 			fyne.Do(a.Quit)
 		}()
 	}
@@ -106,6 +123,14 @@ func Main(o MainOptions) int {
 	time.AfterFunc(gcSettle, settleGC)
 	log.Info("window open", "component", "ui", "data_dir", core.DataDir(), "started", time.Now().Format(time.RFC3339Nano))
 	w.ShowAndRun()
+	// The toolkit may end its loop by itself (its driver quits on SIGTERM
+	// too): what closing would have closed is closed here, before exit.
+	shutdown()
+	select {
+	case <-finished:
+	case <-time.After(2 * closeTimeout):
+		log.Warn("the core did not close in time", "component", "ui")
+	}
 	return 0
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,8 +20,9 @@ type monitor struct {
 	app      fyne.App
 	notifier *app.Notifier
 	// desk is the desktop's notification service with actions, when there
-	// is one; set once connected (UI goroutine).
-	desk desktopNotifier
+	// is one; set once connected.
+	deskMu sync.Mutex
+	desk   desktopNotifier
 	// send shows a desktop notification (deliver, or a test's recorder).
 	send func(desktopNote)
 	// sound plays the alert sound; false when there is no player.
@@ -51,13 +53,13 @@ func (u *Window) startMonitor(a fyne.App) {
 			if err != nil {
 				return // the toolkit's notifications, without Show
 			}
-			fyne.Do(func() {
-				if u.ctx.Err() != nil {
-					d.close()
-					return
-				}
-				m.desk = d
-			})
+			m.deskMu.Lock()
+			defer m.deskMu.Unlock()
+			if u.ctx.Err() != nil {
+				d.close()
+				return
+			}
+			m.desk = d
 		}()
 	}
 	n, err := u.Core.StartNotifier(func(x app.Notification) { fyne.Do(func() { m.notified(x) }) }, nil)
@@ -174,11 +176,11 @@ func (m *monitor) close() {
 		m.notifier.Close()
 	}
 	if m != nil {
-		fyne.Do(func() {
-			if m.desk != nil {
-				m.desk.close()
-				m.desk = nil
-			}
-		})
+		m.deskMu.Lock()
+		if m.desk != nil {
+			m.desk.close()
+			m.desk = nil
+		}
+		m.deskMu.Unlock()
 	}
 }

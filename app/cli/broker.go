@@ -185,7 +185,10 @@ func runBroker(env Env, args []string) error {
 		return exitStatus(exitUsage)
 	}
 	dir := a.str("data-dir", a.str("eventdb", app.DefaultDataDir()))
-	core, err := app.Open(env.Context(), app.Options{
+	// The core lives until Close, not until the signal: a signal starts
+	// the graceful shutdown below (StopBroker, then Close), so that the
+	// submissions in flight are still stored and acked.
+	core, err := app.Open(context.WithoutCancel(env.Context()), app.Options{
 		DataDir: dir, Log: log,
 		SeenMaxAge:    time.Duration(days) * 24 * time.Hour,
 		PruneInterval: time.Duration(prune) * time.Second,

@@ -32,7 +32,8 @@ func outboxFlush(env Env, args []string) error {
 	if a.count("verbose") > 0 {
 		level = 0
 	}
-	core, err := app.Open(env.Context(), app.Options{DataDir: dir, Log: logger(env.Stderr, max(level, 0), level < 0)})
+	// The core lives until Close; the signal ends the flush (ctx below).
+	core, err := app.Open(context.WithoutCancel(env.Context()), app.Options{DataDir: dir, Log: logger(env.Stderr, max(level, 0), level < 0)})
 	if errors.Is(err, app.ErrLocked) {
 		return exitf(exitFailure, "data directory %s is in use by Starling (%s), which sends the outbox itself; watch it with `starling outbox list`", dir, app.LockHolder(dir))
 	}

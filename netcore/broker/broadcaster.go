@@ -93,7 +93,10 @@ type Broadcaster struct {
 	// mu guards the list of subscribers as they come and go.
 	mu        sync.Mutex
 	subs      atomic.Pointer[[]*subConn]
-	quit      chan struct{}
+	// ctx is the broadcaster's lifetime, from the broker's base context;
+	// Shutdown ends it (stop).
+	ctx       context.Context
+	stop      context.CancelFunc
 	startOnce sync.Once
 
 	pubMu sync.Mutex // serialises Publish, so filters are never evaluated concurrently
@@ -135,9 +138,9 @@ func (b *Broker) NewBroadcaster(cfg BroadcastConfig) *Broadcaster {
 		b:       b,
 		cfg:     cfg,
 		log:     b.log.With("component", "broadcaster"),
-		quit:    make(chan struct{}),
 		filters: map[string]*voevent.Filter{},
 	}
+	bc.ctx, bc.stop = context.WithCancel(b.cfg.Context)
 	bc.srv = newServer(bc.log)
 	if cfg.Replay != nil {
 		b.undispatched.track()
@@ -157,7 +160,7 @@ func (bc *Broadcaster) Serve(l net.Listener) error {
 // already queued for it, closes every connection, and returns when all are
 // closed, or when ctx ends, in which case the remaining connections are cut.
 func (bc *Broadcaster) Shutdown(ctx context.Context) error {
-	return bc.srv.shutdown(ctx, func() { close(bc.quit) })
+	return bc.srv.shutdown(ctx, bc.stop)
 }
 
 // Subscribers is the number of connected subscribers.
@@ -280,7 +283,7 @@ func (bc *Broadcaster) every(interval time.Duration, f func(now time.Time)) {
 		defer t.Stop()
 		for {
 			select {
-			case <-bc.quit:
+			case <-bc.ctx.Done():
 				return
 			case now := <-t.C:
 				f(now)
@@ -324,16 +327,7 @@ func (bc *Broadcaster) sendIAmAlive() {
 // sends it to the subscribers.
 func (bc *Broadcaster) sendTestEvent(now time.Time) {
 	raw := voevent.TestEvent(bc.b.LocalIVO(), now)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-bc.quit:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	o := bc.b.Process(ctx, raw, testEventSource)
+	o := bc.b.Process(bc.ctx, raw, testEventSource)
 	if !o.Accepted {
 		bc.log.Warn("Test event not sent: "+o.Reason, "ivorn", o.IVORN)
 		bc.b.notify(Activity{Kind: ActivityError, IVORN: o.IVORN, Peer: testEventSource, Reason: o.Reason})

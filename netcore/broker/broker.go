@@ -59,6 +59,11 @@ type Config struct {
 	ReceiveTimeout time.Duration
 	// Log receives the broker's log lines.
 	Log *slog.Logger
+	// Context is the broker's base context: its receivers' submissions and
+	// its broadcasters' subscribers, replays and test events run under it
+	// (as under net/http's BaseContext) until their Shutdown; nil is
+	// context.Background(). The core gives its own.
+	Context context.Context
 }
 
 // Handler is told of each new event after it is acknowledged; HandleEvent
@@ -152,6 +157,9 @@ type Broker struct {
 func New(cfg Config) *Broker {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
 	}
 	b := &Broker{cfg: cfg, log: cfg.Log}
 	b.Configure(cfg.LocalIVO, cfg.MaxFrame, cfg.ReceiveTimeout)

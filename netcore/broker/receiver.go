@@ -25,7 +25,7 @@ type Receiver struct {
 // NewReceiver returns a receiver that takes submissions from whitelisted peers.
 func (b *Broker) NewReceiver(w Whitelist) *Receiver {
 	log := b.log.With("component", "receiver")
-	base, cancel := context.WithCancel(context.Background())
+	base, cancel := context.WithCancel(b.cfg.Context)
 	return &Receiver{b: b, whitelist: w, log: log, srv: newServer(log), base: base, cancel: cancel}
 }
 

@@ -245,12 +245,11 @@ func (s *subConn) cursor(now time.Time) (Cursor, bool) {
 func (s *subConn) replay() {
 	bc := s.bc
 	rp := s.rp
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(bc.ctx)
 	defer cancel()
 	go func() {
 		select {
 		case <-s.dead:
-		case <-bc.quit:
 		case <-ctx.Done():
 		}
 		cancel()

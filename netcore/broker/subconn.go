@@ -151,7 +151,7 @@ func (s *subConn) writeLoop() {
 		select {
 		case <-s.dead:
 			return
-		case <-s.bc.quit:
+		case <-s.bc.ctx.Done():
 			s.flush()
 			s.awaitAcks()
 			s.drop(DropShutdown, "")
@@ -167,7 +167,7 @@ func (s *subConn) writeLoop() {
 			select {
 			case <-s.dead:
 				return
-			case <-s.bc.quit:
+			case <-s.bc.ctx.Done():
 				continue // the next round drains the queue and closes
 			case <-timer.C:
 			}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -95,11 +94,8 @@ var ErrNoSite = errors.New("no such site")
 type Sites struct {
 	c *Core
 
-	mu      sync.Mutex
-	results map[obsKey]*obsEntry
-	order   []obsKey // oldest first, for the bound
-	regions map[int64]*regionEntry
-	rorder  []int64
+	results onceCache[obsKey, *observe.Result]
+	regions onceCache[int64, *observe.Region]
 
 	queue chan int64 // alerts to precompute
 
@@ -122,24 +118,11 @@ type obsKey struct {
 	grid observe.Grid
 }
 
-// obsEntry is a result being computed or computed; done closes when it is.
-type obsEntry struct {
-	done chan struct{}
-	res  *observe.Result
-	err  error
-}
-
-// regionEntry is an alert's region being read or read.
-type regionEntry struct {
-	done chan struct{}
-	g    *observe.Region
-	err  error
-}
-
 // Sites is the core's sites.
 func (c *Core) Sites() *Sites {
 	c.sitesOnce.Do(func() {
-		c.sites = &Sites{c: c, results: map[obsKey]*obsEntry{}, regions: map[int64]*regionEntry{}}
+		c.sites = &Sites{c: c}
+		c.sites.results.max, c.sites.regions.max = maxCachedResults, maxCachedRegions
 	})
 	return c.sites
 }
@@ -300,47 +283,8 @@ func (s *Sites) ObserveFrom(ctx context.Context, alertID int64, site Site, grid 
 	}
 	grid.Start = grid.Start.UTC().Round(0)
 	key := obsKey{id: alertID, site: ost, grid: grid}
-	s.mu.Lock()
-	e, ok := s.results[key]
-	if !ok {
-		e = &obsEntry{done: make(chan struct{})}
-		s.results[key] = e
-		s.order = append(s.order, key)
-		if len(s.order) > maxCachedResults {
-			delete(s.results, s.order[0])
-			s.order = s.order[1:]
-		}
-	}
-	s.mu.Unlock()
-	if !ok {
-		e.res, e.err = s.compute(ctx, key)
-		if e.err != nil {
-			s.forget(key, e) // an error (a cancelled context, say) is not kept
-		}
-		close(e.done)
-	}
-	select {
-	case <-e.done:
-		return e.res, e.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-// forget drops the cached entry e of key.
-func (s *Sites) forget(key obsKey, e *obsEntry) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.results[key] != e {
-		return
-	}
-	delete(s.results, key)
-	for i, k := range s.order {
-		if k == key {
-			s.order = append(s.order[:i:i], s.order[i+1:]...)
-			break
-		}
-	}
+	// An error (a cancelled context, say) is not kept.
+	return s.results.get(ctx, key, func() (*observe.Result, error) { return s.compute(ctx, key) }, func(error) bool { return true })
 }
 
 // compute runs one computation.
@@ -356,35 +300,9 @@ func (s *Sites) compute(ctx context.Context, key obsKey) (*observe.Result, error
 // region is the alert's region: its sky map, or else its error circle
 // (a position without an error is a 1′ circle). Kept for the last few alerts.
 func (s *Sites) region(ctx context.Context, id int64) (*observe.Region, error) {
-	s.mu.Lock()
-	e, ok := s.regions[id]
-	if !ok {
-		e = &regionEntry{done: make(chan struct{})}
-		s.regions[id] = e
-		s.rorder = append(s.rorder, id)
-		if len(s.rorder) > maxCachedRegions {
-			delete(s.regions, s.rorder[0])
-			s.rorder = s.rorder[1:]
-		}
-	}
-	s.mu.Unlock()
-	if !ok {
-		e.g, e.err = s.readRegion(ctx, id)
-		if e.err != nil && ctx.Err() != nil {
-			s.mu.Lock()
-			if s.regions[id] == e {
-				delete(s.regions, id)
-			}
-			s.mu.Unlock()
-		}
-		close(e.done)
-	}
-	select {
-	case <-e.done:
-		return e.g, e.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	// Kept even when it fails (no map, no position), unless it was cut short.
+	return s.regions.get(ctx, id, func() (*observe.Region, error) { return s.readRegion(ctx, id) },
+		func(error) bool { return ctx.Err() != nil })
 }
 
 // minCircle is the radius given to a position without an error, in degrees (1′).

@@ -216,15 +216,17 @@ func TestSitesPrecomputeEachArchivedAlertForTheDefaultSite(t *testing.T) {
 	deliverKafka(t, c, read("lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert")
 	id, _ := c.Archive().LastID(ctx)
 	cached := func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for k, e := range s.results {
+		s.results.mu.Lock()
+		var keys []obsKey
+		for k := range s.results.m {
 			if k.id == id && k.site == lasilla.Observe() {
-				select {
-				case <-e.done:
-					return e.err == nil
-				default:
-				}
+				keys = append(keys, k)
+			}
+		}
+		s.results.mu.Unlock()
+		for _, k := range keys {
+			if done, err := s.results.done(k); done && err == nil {
+				return true
 			}
 		}
 		return false

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -70,32 +69,7 @@ func startSessionBus(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--nopidfile", "--print-address=3")
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addrc := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		addrc <- strings.TrimSpace(line)
-	}()
-	select {
-	case a := <-addrc:
-		if a == "" {
-			t.Fatal("the private D-Bus session bus gave no address")
-		}
-		return a
-	case <-time.After(30 * time.Second):
-		t.Fatal("the private D-Bus session bus did not start")
-	}
-	return ""
+	return firstLineOnFD3(t, exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--nopidfile", "--print-address=3"), "the private D-Bus session bus")
 }
 
 // captured is one notification as dunst's script hook recorded it.

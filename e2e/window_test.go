@@ -23,30 +23,37 @@ func startXvfb(t *testing.T) string {
 			t.Skipf("%s not found: the real window cannot be run", tool)
 		}
 	}
+	return ":" + firstLineOnFD3(t, exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp"), "Xvfb")
+}
+
+// firstLineOnFD3 starts cmd with a pipe as its file descriptor 3 (where
+// Xvfb writes its display number, dbus-daemon its address), stops it when
+// the test ends, and returns the first line written there.
+func firstLineOnFD3(t *testing.T, cmd *exec.Cmd, name string) string {
+	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w}
-	if err := x.Start(); err != nil {
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
-	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
-	num := make(chan string, 1)
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
 	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		num <- strings.TrimSpace(line)
+		l, _ := bufio.NewReader(r).ReadString('\n')
+		line <- strings.TrimSpace(l)
 	}()
 	select {
-	case n := <-num:
-		if n == "" {
-			t.Fatal("Xvfb gave no display number")
+	case l := <-line:
+		if l == "" {
+			t.Fatalf("%s wrote nothing on its descriptor 3", name)
 		}
-		return ":" + n
+		return l
 	case <-time.After(30 * time.Second):
-		t.Fatal("Xvfb did not start")
+		t.Fatalf("%s did not start", name)
 	}
 	return ""
 }

@@ -91,8 +91,8 @@ type Broadcaster struct {
 
 	srv server
 	// mu guards the list of subscribers as they come and go.
-	mu        sync.Mutex
-	subs      atomic.Pointer[[]*subConn]
+	mu   sync.Mutex
+	subs atomic.Pointer[[]*subConn]
 	// ctx is the broadcaster's lifetime, from the broker's base context;
 	// Shutdown ends it (stop).
 	ctx       context.Context

@@ -16,19 +16,7 @@ import (
 // not, and the body gives astroplan's figure and best instant.
 func TestNotifierObservableRule(t *testing.T) {
 	ref := loadObserveReference(t)
-	var rc *struct {
-		Region       string    `json:"region"`
-		Site         string    `json:"site"`
-		Lat          float64   `json:"lat"`
-		Lon          float64   `json:"lon"`
-		Height       float64   `json:"height"`
-		Start        string    `json:"start"`
-		MaxAirmass   float64   `json:"max_airmass"`
-		SunAlt       float64   `json:"sun_alt"`
-		MoonDistance float64   `json:"moon_distance"`
-		P            []float64 `json:"p"`
-		PAny         float64   `json:"p_any"`
-	}
+	var rc *observeCase
 	for i := range ref.Cases {
 		if c := &ref.Cases[i]; c.Region == "moc3" && c.PAny > 0.05 && c.PAny < 0.985 {
 			rc = c

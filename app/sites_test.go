@@ -15,21 +15,25 @@ import (
 // observeReference is the part of netcore/observe's astroplan reference
 // values (made by astroplan 0.7; see its testdata/README.md) these tests use.
 type observeReference struct {
-	MOC3  string `json:"moc3"`
-	StepS int    `json:"step_s"`
-	Cases []struct {
-		Region       string    `json:"region"`
-		Site         string    `json:"site"`
-		Lat          float64   `json:"lat"`
-		Lon          float64   `json:"lon"`
-		Height       float64   `json:"height"`
-		Start        string    `json:"start"`
-		MaxAirmass   float64   `json:"max_airmass"`
-		SunAlt       float64   `json:"sun_alt"`
-		MoonDistance float64   `json:"moon_distance"`
-		P            []float64 `json:"p"`
-		PAny         float64   `json:"p_any"`
-	} `json:"cases"`
+	MOC3  string        `json:"moc3"`
+	StepS int           `json:"step_s"`
+	Cases []observeCase `json:"cases"`
+}
+
+// observeCase is one of the reference cases: a region, a site, a start,
+// and astroplan's P(t) and P_any.
+type observeCase struct {
+	Region       string    `json:"region"`
+	Site         string    `json:"site"`
+	Lat          float64   `json:"lat"`
+	Lon          float64   `json:"lon"`
+	Height       float64   `json:"height"`
+	Start        string    `json:"start"`
+	MaxAirmass   float64   `json:"max_airmass"`
+	SunAlt       float64   `json:"sun_alt"`
+	MoonDistance float64   `json:"moon_distance"`
+	P            []float64 `json:"p"`
+	PAny         float64   `json:"p_any"`
 }
 
 func loadObserveReference(t *testing.T) *observeReference {

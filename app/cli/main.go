@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -248,4 +249,22 @@ func closeCore(env Env, core *app.Core) {
 	ctx, cancel := env.shutdown()
 	defer cancel()
 	core.Close(ctx)
+}
+
+// readCore opens a data directory with open and runs read on its core; a
+// directory that holds no data yet (app.ErrNoData) is left as it is, so
+// that a listing shows what a new one starts with.
+func readCore(env Env, open func() (*app.Core, error), read func(*app.Core) error) error {
+	core, err := open()
+	switch {
+	case errors.Is(err, app.ErrNoData):
+		return nil
+	case err != nil:
+		return exitf(exitFailure, "%v", err)
+	}
+	defer closeCore(env, core)
+	if err := read(core); err != nil {
+		return exitf(exitFailure, "%v", err)
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -63,16 +62,12 @@ func settingsKafkaList(env Env, args []string) error {
 		return exitf(exitUsage, "unexpected argument %q", a.positional[0])
 	}
 	var sources []app.KafkaSource
-	core, err := rulesCore(env.Context(), a, true)
-	switch {
-	case errors.Is(err, app.ErrNoData):
-	case err != nil:
-		return exitf(exitFailure, "%v", err)
-	default:
-		defer closeCore(env, core)
-		if sources, err = core.Sources().Kafka(env.Context()); err != nil {
-			return exitf(exitFailure, "%v", err)
-		}
+	err := readCore(env, func() (*app.Core, error) { return rulesCore(env.Context(), a, true) }, func(core *app.Core) (err error) {
+		sources, err = core.Sources().Kafka(env.Context())
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if a.isSet("json") {
 		enc := json.NewEncoder(env.Stdout)

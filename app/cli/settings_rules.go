@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -52,18 +51,13 @@ func rulesList(env Env, args []string) error {
 	if len(a.positional) > 0 {
 		return exitf(exitUsage, "unexpected argument %q", a.positional[0])
 	}
-	var cfg app.NotifyConfig
-	core, err := rulesCore(env.Context(), a, true)
-	switch {
-	case errors.Is(err, app.ErrNoData):
-		cfg.Rules = app.DefaultNotifyRules() // what a new data directory starts with
-	case err != nil:
-		return exitf(exitFailure, "%v", err)
-	default:
-		defer closeCore(env, core)
-		if cfg, err = core.Settings().Rules(); err != nil {
-			return exitf(exitFailure, "%v", err)
-		}
+	cfg := app.NotifyConfig{Rules: app.DefaultNotifyRules()} // what a new data directory starts with
+	err := readCore(env, func() (*app.Core, error) { return rulesCore(env.Context(), a, true) }, func(core *app.Core) (err error) {
+		cfg, err = core.Settings().Rules()
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if a.isSet("json") {
 		rules := cfg.Rules

@@ -86,16 +86,12 @@ func sitesList(env Env, args []string) error {
 		return exitf(exitUsage, "unexpected argument %q", a.positional[0])
 	}
 	var l app.SiteList
-	core, err := rulesCore(env.Context(), a, true)
-	switch {
-	case errors.Is(err, app.ErrNoData):
-	case err != nil:
-		return exitf(exitFailure, "%v", err)
-	default:
-		defer closeCore(env, core)
-		if l, err = core.Sites().List(env.Context()); err != nil {
-			return exitf(exitFailure, "%v", err)
-		}
+	err := readCore(env, func() (*app.Core, error) { return rulesCore(env.Context(), a, true) }, func(core *app.Core) (err error) {
+		l, err = core.Sites().List(env.Context())
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if a.isSet("json") {
 		if l.Sites == nil {

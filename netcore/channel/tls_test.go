@@ -21,6 +21,10 @@ func trustTestTLS(s Sender) {
 		c = s.client
 	case *slack:
 		c = s.client
+	case *matrix:
+		c = s.client
+	case *ntfy:
+		c = s.client
 	default:
 		panic("not an HTTP sender")
 	}

@@ -200,6 +200,26 @@ var migrations = []string{
 	CREATE INDEX events_id_test ON events(id, test, alert_type);
 	DROP INDEX IF EXISTS events_source;
 	CREATE INDEX events_source ON events(source, topic, test, alert_type);`,
+	// 12 (the 11th on this branch; renumbered at merge): what the voeventdb
+	// API (vdbquery.go) selects by. refs holds each
+	// VOEvent's Citations/EventIVORN (written in the transaction that
+	// archives it; for the alerts archived before, by backfillRefs, which
+	// follows the key refsBackfillKey: the id below which rows still wait).
+	// The stream and the time authored are expressions (streamExpr,
+	// authoredExpr in vdbquery.go) with indexes, so that no row needs
+	// rewriting.
+	`CREATE TABLE IF NOT EXISTS refs (
+		event_id  INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		ivorn     TEXT NOT NULL,
+		cite_type TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX IF NOT EXISTS refs_ivorn ON refs(ivorn, event_id);
+	CREATE INDEX IF NOT EXISTS refs_event ON refs(event_id);
+	CREATE INDEX IF NOT EXISTS events_authored ON events(` + authoredExpr + `, id);
+	CREATE INDEX IF NOT EXISTS events_stream ON events(` + streamExpr + `, role);
+	CREATE INDEX IF NOT EXISTS events_vdb_sky ON events(dec, ra, ` + authoredExpr + `) WHERE dec IS NOT NULL;
+	INSERT INTO settings(key, value) SELECT 'refs_backfill_below', ifnull(max(id), 0) + 1 FROM events WHERE true
+		ON CONFLICT(key) DO NOTHING;`,
 }
 
 // SchemaVersion is the schema version this code writes.
@@ -265,7 +285,11 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.rebuildTriggers(ctx, conn, false); err != nil {
 		return fmt.Errorf("building trigger states: %w", err)
 	}
-	return s.catchUpIndex(ctx, conn)
+	if err := s.catchUpIndex(ctx, conn); err != nil {
+		return err
+	}
+	s.startRefsBackfill()
+	return nil
 }
 
 // Version returns the schema version of the open database.

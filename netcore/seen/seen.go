@@ -65,6 +65,9 @@ type Record struct {
 	Skymap []byte
 	// Kafka locates the record it came from, for events read from Kafka.
 	Kafka KafkaRef
+	// Citations are a VOEvent's Citations/EventIVORN, kept by the archive
+	// for queries by reference (the voeventdb API).
+	Citations []voevent.Citation
 }
 
 // KafkaRef locates a record in a Kafka topic; the zero value means "not from Kafka".
@@ -95,6 +98,7 @@ func NewRecord(ev *voevent.Event, source string, at time.Time) Record {
 	vs := voevent.ReadFields(ev)
 	r.Summary = notice.SummarizeParsed(ev, vs)
 	r.Date, r.ParamsCount = vs.Date, len(vs.Params)
+	r.Citations = vs.Citations
 	return r
 }
 

@@ -469,12 +469,14 @@ func (v *Voeventdb) Synopsis(ctx context.Context, ivorn string) (Synopsis, error
 	for _, r := range refs {
 		s.Refs = append(s.Refs, SynopsisRef{CiteType: r.CiteType, Description: desc, RefIVORN: r.IVORN})
 	}
-	if row.HasPosition {
-		c := SynopsisCoord{RA: row.RA, Dec: row.Dec}
-		if row.ErrorRadius > 0 {
-			e := row.ErrorRadius
-			c.Error = &e
-		}
+	coords, err := v.c.store.EventCoords(ctx, row.ID)
+	if err != nil {
+		return Synopsis{}, err
+	}
+	for _, k := range coords {
+		c := SynopsisCoord{RA: k.RA, Dec: k.Dec}
+		e := k.Err
+		c.Error = &e
 		if t, ok := ParseISO8601(iso); ok {
 			ts := pyISO(t)
 			c.Time = &ts

@@ -28,7 +28,7 @@ type admitResult struct {
 }
 
 // admitStmts are the statements of an admission.
-type admitStmts struct{ seen, event, raw, fts, skymap, getTrigger, putTrigger, ref *sql.Stmt }
+type admitStmts struct{ seen, event, raw, fts, skymap, getTrigger, putTrigger, ref, coord *sql.Stmt }
 
 // prepare compiles the statements once, instead of once per batch.
 func (a *admitStmts) prepare(db *sql.DB) error {
@@ -46,6 +46,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 		{&a.getTrigger, getTriggerSQL},
 		{&a.putTrigger, putTriggerSQL},
 		{&a.ref, insertRefSQL},
+		{&a.coord, insertCoordSQL},
 	} {
 		if *p.into, err = db.Prepare(p.sql); err != nil {
 			a.close()
@@ -57,7 +58,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 
 // close releases the statements that were prepared.
 func (a *admitStmts) close() {
-	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts, a.skymap, a.getTrigger, a.putTrigger, a.ref} {
+	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts, a.skymap, a.getTrigger, a.putTrigger, a.ref, a.coord} {
 		if st != nil {
 			st.Close()
 		}
@@ -150,7 +151,7 @@ func (s *Store) commit(batch []*admitReq) {
 		insRaw := tx.StmtContext(ctx, s.admit.raw)
 		var insSkymap *sql.Stmt              // bound to tx when an alert of the batch needs it
 		var getTrigger, putTrigger *sql.Stmt // bound when an alert has a trigger
-		var insRef *sql.Stmt                 // bound when an alert cites another
+		var vdb vdbStmts                     // bound when a VOEvent cites another or has a position
 		for i, r := range batch {
 			if r.ctx.Err() != nil {
 				results[i].err = r.ctx.Err()
@@ -174,13 +175,8 @@ func (s *Store) commit(batch []*admitReq) {
 						return err
 					}
 				}
-				if len(rec.Citations) > 0 {
-					if insRef == nil {
-						insRef = tx.StmtContext(ctx, s.admit.ref)
-					}
-					if err := insertRefs(ctx, insRef, id, rec.Citations); err != nil {
-						return err
-					}
+				if err := vdb.insert(ctx, tx, &s.admit, id, rec.IVORN, rec.Fields); err != nil {
+					return err
 				}
 				docs = append(docs, indexDoc{id, r.text})
 				if u, ok := triggerUpdateOf(rec); ok {

@@ -201,7 +201,8 @@ var migrations = []string{
 	DROP INDEX IF EXISTS events_source;
 	CREATE INDEX events_source ON events(source, topic, test, alert_type);`,
 	// 12 (the 11th on this branch; renumbered at merge): what the voeventdb
-	// API (vdbquery.go) selects by. refs holds each
+	// API (vdbquery.go) selects by. vdb_coords holds each VOEvent's position
+	// as voeventdb loads it (vdbCoord), refs each
 	// VOEvent's Citations/EventIVORN (written in the transaction that
 	// archives it; for the alerts archived before, by backfillRefs, which
 	// follows the key refsBackfillKey: the id below which rows still wait).
@@ -215,9 +216,15 @@ var migrations = []string{
 	);
 	CREATE INDEX IF NOT EXISTS refs_ivorn ON refs(ivorn, event_id);
 	CREATE INDEX IF NOT EXISTS refs_event ON refs(event_id);
+	CREATE TABLE IF NOT EXISTS vdb_coords (
+		event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+		ra       REAL NOT NULL,
+		dec      REAL NOT NULL,
+		err      REAL
+	);
+	CREATE INDEX IF NOT EXISTS vdb_coords_sky ON vdb_coords(dec, ra);
 	CREATE INDEX IF NOT EXISTS events_authored ON events(` + authoredExpr + `, id);
 	CREATE INDEX IF NOT EXISTS events_stream ON events(` + streamExpr + `, role);
-	CREATE INDEX IF NOT EXISTS events_vdb_sky ON events(dec, ra, ` + authoredExpr + `) WHERE dec IS NOT NULL;
 	INSERT INTO settings(key, value) SELECT 'refs_backfill_below', ifnull(max(id), 0) + 1 FROM events WHERE true
 		ON CONFLICT(key) DO NOTHING;`,
 }
@@ -285,11 +292,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.rebuildTriggers(ctx, conn, false); err != nil {
 		return fmt.Errorf("building trigger states: %w", err)
 	}
-	if err := s.catchUpIndex(ctx, conn); err != nil {
-		return err
-	}
-	s.startRefsBackfill()
-	return nil
+	return s.catchUpIndex(ctx, conn)
 }
 
 // Version returns the schema version of the open database.

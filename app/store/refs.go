@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/starling-broker/starling/netcore/voevent"
@@ -16,21 +17,79 @@ const insertRefSQL = `INSERT INTO refs(event_id, ivorn, cite_type) VALUES(?,?,?)
 // alerts archived before migration 12 still need their refs (0: done).
 const refsBackfillKey = "refs_backfill_below"
 
-// insertRefs writes an archived VOEvent's citations; empty ones are left
-// out, as voeventdb does.
-func insertRefs(ctx context.Context, st *sql.Stmt, id int64, cites []voevent.Citation) error {
-	for _, c := range cites {
+// insertCoordSQL records an archived VOEvent's position as voeventdb loads it.
+const insertCoordSQL = `INSERT OR REPLACE INTO vdb_coords(event_id, ra, dec, err) VALUES(?,?,?,?)`
+
+// vdbAcceptable are the coordinate systems voeventdb loads positions from
+// (FK5 and ICRS taken as one, geocentric, topocentric and barycentric too).
+var vdbAcceptable = map[string]bool{"UTC-FK5-GEO": true, "UTC-FK5-TOPO": true, "UTC-ICRS-GEO": true, "UTC-ICRS-TOPO": true,
+	"TDB-FK5-BARY": true, "TDB-ICRS-BARY": true}
+
+// vdbCoord is a VOEvent's position as voeventdb keeps it: the first
+// AstroCoords' Position2D in an acceptable system, except the dummy
+// positions of a GCN notice whose Coords_String says
+// "unavailable/inappropriate" and of the DC3 broker's tests.
+func vdbCoord(ivorn string, f *voevent.Fields) (ra, dec, errDeg float64, ok bool) {
+	if f == nil || !f.HasPosition || !vdbAcceptable[f.CoordSystem] {
+		return 0, 0, 0, false
+	}
+	stream := vdbStream(ivorn)
+	if stream == "com.dc3/dc3.broker" {
+		return 0, 0, 0, false
+	}
+	if authority, _, _ := strings.Cut(stream, "/"); authority == "nasa.gsfc.gcn" {
+		for _, p := range f.Params {
+			if p.Group == "" && p.Name == "Coords_String" && p.Value == "unavailable/inappropriate" {
+				return 0, 0, 0, false
+			}
+		}
+	}
+	return f.RA, f.Dec, f.ErrorRadius, true
+}
+
+// vdbStream is an IVORN's stream as voeventdb defines it (streamExpr).
+func vdbStream(ivorn string) string {
+	s, _, _ := strings.Cut(ivorn, "#")
+	r := []rune(s)
+	if len(r) <= 6 {
+		return ""
+	}
+	return string(r[6:])
+}
+
+// vdbStmts are the statements that record a VOEvent for the voeventdb
+// API, bound to a transaction when first needed.
+type vdbStmts struct{ ref, coord *sql.Stmt }
+
+// insert records an archived VOEvent's citations (empty ones left out, as
+// voeventdb does) and position; f nil (another format) records nothing.
+func (v *vdbStmts) insert(ctx context.Context, tx *sql.Tx, a *admitStmts, id int64, ivorn string, f *voevent.Fields) error {
+	if f == nil {
+		return nil
+	}
+	for _, c := range f.Citations {
 		if c.IVORN == "" {
 			continue
 		}
-		if _, err := st.ExecContext(ctx, id, c.IVORN, c.Cite); err != nil {
+		if v.ref == nil {
+			v.ref = tx.StmtContext(ctx, a.ref)
+		}
+		if _, err := v.ref.ExecContext(ctx, id, c.IVORN, c.Cite); err != nil {
+			return err
+		}
+	}
+	if ra, dec, e, ok := vdbCoord(ivorn, f); ok {
+		if v.coord == nil {
+			v.coord = tx.StmtContext(ctx, a.coord)
+		}
+		if _, err := v.coord.ExecContext(ctx, id, ra, dec, e); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// startRefsBackfill records, in the background, the citations of the
+// startRefsBackfill records, in the background, the citations and positions of the
 // VOEvents archived before migration 12, newest first, a batch per
 // transaction; the key refsBackfillKey keeps its place, so that a stopped
 // back-fill resumes at the next Open. It runs beside the writer (each
@@ -67,10 +126,11 @@ func (s *Store) backfillRefs(ctx context.Context, below int64) error {
 	s.log.Info("Recording the citations of archived VOEvents", "below_id", below)
 	for below > 1 {
 		type row struct {
-			id  int64
-			raw []byte
+			id    int64
+			ivorn string
+			raw   []byte
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT e.id, CASE WHEN instr(r.raw, 'EventIVORN') > 0 THEN r.raw END
+		rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.ivorn, CASE WHEN e.format = 'voevent' THEN r.raw END
 			FROM events e LEFT JOIN event_raw r ON r.id = e.id WHERE e.id < ? ORDER BY e.id DESC LIMIT ?`, below, backfillBatch)
 		if err != nil {
 			return err
@@ -78,7 +138,7 @@ func (s *Store) backfillRefs(ctx context.Context, below int64) error {
 		var batch []row
 		for rows.Next() {
 			var r row
-			if err := rows.Scan(&r.id, &r.raw); err != nil {
+			if err := rows.Scan(&r.id, &r.ivorn, &r.raw); err != nil {
 				rows.Close()
 				return err
 			}
@@ -92,13 +152,14 @@ func (s *Store) backfillRefs(ctx context.Context, below int64) error {
 		if len(batch) > 0 {
 			next = batch[len(batch)-1].id
 		}
-		cites := make([][]voevent.Citation, len(batch))
+		fields := make([]*voevent.Fields, len(batch))
 		for i, r := range batch {
 			if r.raw == nil {
 				continue
 			}
 			if ev, err := voevent.Parse(r.raw); err == nil {
-				cites[i] = voevent.ReadFields(ev).Citations
+				f := voevent.ReadFields(ev)
+				fields[i] = &f
 				ev.Release()
 			}
 		}
@@ -106,20 +167,15 @@ func (s *Store) backfillRefs(ctx context.Context, below int64) error {
 		if err != nil {
 			return err
 		}
-		ins, err := tx.PrepareContext(ctx, insertRefSQL)
-		if err != nil {
-			tx.Rollback()
-			return err
-		}
+		var vdb vdbStmts
 		for i, r := range batch {
-			// Never twice: an alert whose refs a stopped run wrote is
-			// past the key only once that run's transaction committed.
-			if err := insertRefs(ctx, ins, r.id, cites[i]); err != nil {
+			// Never twice: the key moves past an alert in the
+			// transaction that records it.
+			if err := vdb.insert(ctx, tx, &s.admit, r.id, r.ivorn, fields[i]); err != nil {
 				tx.Rollback()
 				return err
 			}
 		}
-		ins.Close()
 		if _, err := tx.ExecContext(ctx, `UPDATE settings SET value = ? WHERE key = ?`, strconv.FormatInt(next, 10), refsBackfillKey); err != nil {
 			tx.Rollback()
 			return err

@@ -117,25 +117,39 @@ func (q VdbQuery) where() (string, []any) {
 		}
 		conds = append(conds, c)
 	}
+	// The position filters read vdb_coords, voeventdb's positions of the
+	// VOEvents; a JSON alert (only in a list of every format) has its
+	// summary's position.
+	var pos []string
+	var posArgs []any
 	if q.Cone != nil {
 		c, a := coneWhere(*q.Cone)
-		conds = append(conds, c) // unqualified: only events has ra and dec
-		args = append(args, a...)
-	}
-	if q.Coord != nil {
-		if *q.Coord {
-			conds = append(conds, "e.dec IS NOT NULL")
-		} else {
-			conds = append(conds, "e.dec IS NULL")
-		}
+		pos, posArgs = append(pos, c), append(posArgs, a...)
 	}
 	if q.DecGT != nil {
-		conds = append(conds, "e.dec > ?")
-		args = append(args, *q.DecGT)
+		pos, posArgs = append(pos, "dec > ?"), append(posArgs, *q.DecGT)
 	}
 	if q.DecLT != nil {
-		conds = append(conds, "e.dec < ?")
-		args = append(args, *q.DecLT)
+		pos, posArgs = append(pos, "dec < ?"), append(posArgs, *q.DecLT)
+	}
+	if len(pos) > 0 || q.Coord != nil && *q.Coord {
+		if len(pos) == 0 {
+			pos = []string{"1"}
+		}
+		c := "e.id IN (SELECT event_id FROM vdb_coords WHERE " + strings.Join(pos, " AND ") + ")"
+		args = append(args, posArgs...)
+		if !q.VOEventsOnly {
+			c = "(" + c + " OR e.format != 'voevent' AND e.dec IS NOT NULL AND " + strings.Join(pos, " AND ") + ")"
+			args = append(args, posArgs...)
+		}
+		conds = append(conds, c)
+	}
+	if q.Coord != nil && !*q.Coord {
+		c := "e.id NOT IN (SELECT event_id FROM vdb_coords)"
+		if !q.VOEventsOnly {
+			c = "(e.format = 'voevent' AND " + c + " OR e.format != 'voevent' AND e.dec IS NULL)"
+		}
+		conds = append(conds, c)
 	}
 	for _, p := range q.IvornContains {
 		conds = append(conds, "e.ivorn GLOB ?")
@@ -331,6 +345,24 @@ type Ref struct {
 	IVORN, CiteType string
 }
 
+// VdbCoord is an archived VOEvent's position as voeventdb keeps it, in degrees.
+type VdbCoord struct {
+	RA, Dec, Err float64
+}
+
+// EventCoords returns the archived alert id's voeventdb position, if any.
+func (s *Store) EventCoords(ctx context.Context, id int64) (_ []VdbCoord, err error) {
+	defer s.note(&err)
+	var c VdbCoord
+	var e sql.NullFloat64
+	err = s.db.QueryRowContext(ctx, `SELECT ra, dec, err FROM vdb_coords WHERE event_id = ?`, id).Scan(&c.RA, &c.Dec, &e)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	c.Err = e.Float64
+	return []VdbCoord{c}, err
+}
+
 // EventRefs returns the citations recorded for the archived alert id, in document order.
 func (s *Store) EventRefs(ctx context.Context, id int64) (out []Ref, err error) {
 	defer s.note(&err)
@@ -347,17 +379,4 @@ func (s *Store) EventRefs(ctx context.Context, id int64) (out []Ref, err error) 
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// VdbAuthored returns the archived alert id's Who/Date as the archive
-// reads it (zero when it has none or it is unreadable) and its stream.
-func (s *Store) VdbAuthored(ctx context.Context, id int64) (t time.Time, stream string, err error) {
-	defer s.note(&err)
-	var ms sql.NullInt64
-	var st sql.NullString
-	err = s.db.QueryRowContext(ctx, `SELECT `+authoredExpr+`, `+streamExpr+` FROM events WHERE id = ?`, id).Scan(&ms, &st)
-	if ms.Valid {
-		t = time.UnixMilli(ms.Int64).UTC()
-	}
-	return t, st.String, err
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/app/api/vdbmodel"
 	"github.com/starling-broker/starling/app/apptest"
 )
 
@@ -24,7 +25,7 @@ import (
 // alert), served by a real Server on a loopback port.
 type fixture struct {
 	base string
-	m    model
+	m    vdbmodel.Model
 	core *app.Core
 	json string // the JSON alert's key
 }
@@ -35,15 +36,22 @@ const lvkNotice = "../../testdata/notices/lvk-userguide/MS181101ab-preliminary.j
 func newFixture(t *testing.T, token string) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	var candidates []mpacket
+	var candidates []vdbmodel.Packet
 	var items []apptest.Item
-	for _, f := range samples(t) {
-		p := readPacket(t, f)
-		if p.ivorn == "" {
+	files, err := vdbmodel.Samples("../../testdata/voevents")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		p, err := vdbmodel.ReadPacket(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.IVORN == "" {
 			continue // the model cannot read it (UTF-16): left out of both
 		}
 		candidates = append(candidates, p)
-		items = append(items, apptest.Item{Raw: p.raw, Source: "test " + f})
+		items = append(items, apptest.Item{Raw: p.Raw, Source: "test " + f})
 	}
 	notice, err := os.ReadFile(lvkNotice)
 	if err != nil {
@@ -59,7 +67,7 @@ func newFixture(t *testing.T, token string) *fixture {
 		if keys[i] == "" {
 			continue // refused by the broker (a duplicate IVORN, a bad packet)
 		}
-		p.id = len(fx.m) + 1
+		p.ID = len(fx.m) + 1
 		fx.m = append(fx.m, p)
 	}
 	if len(fx.m) < 50 {
@@ -114,125 +122,30 @@ type listResp[T any] struct {
 	Limit       *int                `json:"limit"`
 }
 
-// selectIDs are the packets that keep selects, in id order.
-func (m model) selectIVORNs(keep func(p mpacket) bool) []string {
-	out := []string{}
-	for _, p := range m {
-		if keep(p) {
-			out = append(out, p.ivorn)
-		}
-	}
-	return out
-}
-
-// cases are the filters, each with the model's predicate; the values are
-// chosen so that each selects some samples and leaves out others.
-func (fx *fixture) cases(t *testing.T) []struct {
-	qs   string
-	keep func(p mpacket) bool
-} {
-	m := fx.m
-	// A reference that some sample makes.
-	var refExact string
-	for _, p := range m {
-		for _, r := range p.refs {
-			if refExact == "" {
-				refExact = r.ivorn
-			}
-		}
-	}
-	if refExact == "" {
-		t.Fatal("no sample cites another")
-	}
-	since := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
-	until := time.Date(2020, 6, 30, 12, 0, 0, 0, time.UTC)
-	cone := func(ra, dec, r float64) func(p mpacket) bool {
-		return func(p mpacket) bool { return p.hasPos && sepDeg(ra, dec, p.ra, p.dec) < r }
-	}
-	q := url.QueryEscape
-	type c = struct {
-		qs   string
-		keep func(p mpacket) bool
-	}
-	cs := []c{
-		{"", func(mpacket) bool { return true }},
-		{"authored_since=2015-01-01", func(p mpacket) bool { return p.authored != nil && !p.authored.Before(since) }},
-		{"authored_until=" + q("2020-06-30T12:00:00"), func(p mpacket) bool { return p.authored != nil && !p.authored.After(until) }},
-		{"authored_until=" + q("2020-06-30T14:00:00+02:00"), func(p mpacket) bool { return p.authored != nil && !p.authored.After(until) }},
-		{"authored_since=2015-01&authored_until=" + q("2020-06-30T12:00:00"), func(p mpacket) bool {
-			return p.authored != nil && !p.authored.Before(since) && !p.authored.After(until)
-		}},
-		{"cone=" + q("[266.4, -29.0, 10.0]"), cone(266.4, -29.0, 10)},
-		{"cone=" + q("[0.5, 10.0, 30.0]"), cone(0.5, 10, 30)},
-		{"cone=" + q("[180.0, 45.0, 60.0]"), cone(180, 45, 60)},
-		{"coord=true", func(p mpacket) bool { return p.hasPos }},
-		{"coord=FALSE", func(p mpacket) bool { return !p.hasPos }},
-		{"dec_gt=0", func(p mpacket) bool { return p.hasPos && p.dec > 0 }},
-		{"dec_lt=-10.5", func(p mpacket) bool { return p.hasPos && p.dec < -10.5 }},
-		{"dec_gt=-30&dec_lt=30", func(p mpacket) bool { return p.hasPos && p.dec > -30 && p.dec < 30 }},
-		{"ivorn_contains=GRB", func(p mpacket) bool { return like(p.ivorn, "%GRB%") }},
-		{"ivorn_contains=grb", func(p mpacket) bool { return like(p.ivorn, "%grb%") }},
-		{"ivorn_contains=SWIFT&ivorn_contains=Pos", func(p mpacket) bool { return like(p.ivorn, "%SWIFT%") && like(p.ivorn, "%Pos%") }},
-		{"ivorn_contains=BAT_GRB", func(p mpacket) bool { return like(p.ivorn, "%BAT_GRB%") }},
-		{"ivorn_contains=" + q("Pos_6%-"), func(p mpacket) bool { return like(p.ivorn, "%Pos_6%-%") }},
-		{"ivorn_prefix=" + q("ivo://nasa.gsfc.gcn"), func(p mpacket) bool { return like(p.ivorn, "ivo://nasa.gsfc.gcn%") }},
-		{"ivorn_prefix=" + q("ivo://nasa.gsfc.gcn/SWIFT#") + "&ivorn_prefix=" + q("ivo://gwnet"), func(p mpacket) bool {
-			return like(p.ivorn, "ivo://nasa.gsfc.gcn/SWIFT#%") || like(p.ivorn, "ivo://gwnet%")
-		}},
-		{"ref_any=true", func(p mpacket) bool { return len(p.refs) > 0 }},
-		{"ref_any=False", func(p mpacket) bool { return len(p.refs) == 0 }},
-		{"ref_contains=BAT", func(p mpacket) bool { return anyRef(p, func(s string) bool { return like(s, "%BAT%") }) }},
-		{"ref_contains=BAT&ref_contains=" + q("gwnet"), func(p mpacket) bool {
-			return anyRef(p, func(s string) bool { return like(s, "%BAT%") || like(s, "%gwnet%") })
-		}},
-		{"ref_exact=" + q(refExact), func(p mpacket) bool { return anyRef(p, func(s string) bool { return s == refExact }) }},
-		{"role=observation", func(p mpacket) bool { return p.role == "observation" }},
-		{"role=test&role=utility", func(p mpacket) bool { return p.role == "test" || p.role == "utility" }},
-		{"stream=" + q("nasa.gsfc.gcn/SWIFT"), func(p mpacket) bool { return p.stream == "nasa.gsfc.gcn/SWIFT" }},
-		{"stream=" + q("nasa.gsfc.gcn/SWIFT") + "&stream=" + q("gwnet/LVC"), func(p mpacket) bool {
-			return p.stream == "nasa.gsfc.gcn/SWIFT" || p.stream == "gwnet/LVC"
-		}},
-		{"cited=true", func(p mpacket) bool { return m.ncites(p.ivorn) > 0 }},
-		{"cited=false", func(p mpacket) bool { return m.ncites(p.ivorn) == 0 }},
-		{"role=observation&coord=true&authored_since=2015-01-01&ref_any=false", func(p mpacket) bool {
-			return p.role == "observation" && p.hasPos && p.authored != nil && !p.authored.Before(since) && len(p.refs) == 0
-		}},
-	}
-	return cs
-}
-
-func anyRef(p mpacket, f func(string) bool) bool {
-	for _, r := range p.refs {
-		if f(r.ivorn) {
-			return true
-		}
-	}
-	return false
-}
-
 // TestVoeventdbFilters: count and list/ivorn give, for every filter, the
 // samples that voeventdb's definition selects, in id order.
 func TestVoeventdbFilters(t *testing.T) {
 	fx := newFixture(t, "")
 	nonEmpty := 0
-	for _, c := range fx.cases(t) {
-		want := fx.m.selectIVORNs(c.keep)
+	for _, c := range fx.m.Cases() {
+		qs := c.Filters.Encode()
+		want := fx.m.Select(c.Keep)
 		if len(want) > 0 && len(want) < len(fx.m) {
 			nonEmpty++
 		}
 		var count listResp[int]
-		if code := fx.get(t, "/apiv1/count?"+c.qs, &count); code != 200 || count.Result != len(want) {
-			t.Errorf("count?%s: %d, %d; want %d", c.qs, code, count.Result, len(want))
+		if code := fx.get(t, "/apiv1/count?"+qs, &count); code != 200 || count.Result != len(want) {
+			t.Errorf("count?%s: %d, %d; want %d", qs, code, count.Result, len(want))
 		}
-		if count.Endpoint != "/apiv1/count" || !strings.HasSuffix(count.URL, "/apiv1/count?"+c.qs) && c.qs != "" {
-			t.Errorf("count?%s: envelope %+v", c.qs, count)
+		if count.Endpoint != "/apiv1/count" || !strings.HasSuffix(count.URL, "/apiv1/count?"+qs) && qs != "" {
+			t.Errorf("count?%s: envelope %+v", qs, count)
 		}
 		var list listResp[[]string]
-		if code := fx.get(t, "/apiv1/list/ivorn?limit=10000&"+c.qs, &list); code != 200 || !reflect.DeepEqual(list.Result, want) {
-			t.Errorf("list/ivorn?%s: %d\n got %q\nwant %q", c.qs, code, list.Result, want)
+		if code := fx.get(t, "/apiv1/list/ivorn?limit=10000&"+qs, &list); code != 200 || !reflect.DeepEqual(list.Result, want) {
+			t.Errorf("list/ivorn?%s: %d\n got %q\nwant %q", qs, code, list.Result, want)
 		}
 		if list.Limit == nil || *list.Limit != 10000 {
-			t.Errorf("list/ivorn?%s: limit %v", c.qs, list.Limit)
+			t.Errorf("list/ivorn?%s: limit %v", qs, list.Limit)
 		}
 	}
 	if nonEmpty < 20 {
@@ -244,40 +157,40 @@ func TestVoeventdbFilters(t *testing.T) {
 // with the default limit of 100.
 func TestVoeventdbOrderAndPages(t *testing.T) {
 	fx := newFixture(t, "")
-	byOrder := map[string]func(a, b mpacket) bool{
-		"id":  func(a, b mpacket) bool { return a.id < b.id },
-		"-id": func(a, b mpacket) bool { return a.id > b.id },
-		"ivorn": func(a, b mpacket) bool {
-			return a.ivorn < b.ivorn || a.ivorn == b.ivorn && a.id < b.id
+	byOrder := map[string]func(a, b vdbmodel.Packet) bool{
+		"id":  func(a, b vdbmodel.Packet) bool { return a.ID < b.ID },
+		"-id": func(a, b vdbmodel.Packet) bool { return a.ID > b.ID },
+		"ivorn": func(a, b vdbmodel.Packet) bool {
+			return a.IVORN < b.IVORN || a.IVORN == b.IVORN && a.ID < b.ID
 		},
-		"-ivorn": func(a, b mpacket) bool {
-			return a.ivorn > b.ivorn || a.ivorn == b.ivorn && a.id < b.id
+		"-ivorn": func(a, b vdbmodel.Packet) bool {
+			return a.IVORN > b.IVORN || a.IVORN == b.IVORN && a.ID < b.ID
 		},
-		"author_datetime": func(a, b mpacket) bool { // nulls last, as PostgreSQL sorts
+		"author_datetime": func(a, b vdbmodel.Packet) bool { // nulls last, as PostgreSQL sorts
 			switch {
-			case a.authored == nil || b.authored == nil:
-				return a.authored != nil && b.authored == nil || a.authored == nil && b.authored == nil && a.id < b.id
-			case !a.authored.Equal(*b.authored):
-				return a.authored.Before(*b.authored)
+			case a.Authored == nil || b.Authored == nil:
+				return a.Authored != nil && b.Authored == nil || a.Authored == nil && b.Authored == nil && a.ID < b.ID
+			case !a.Authored.Equal(*b.Authored):
+				return a.Authored.Before(*b.Authored)
 			}
-			return a.id < b.id
+			return a.ID < b.ID
 		},
-		"-author_datetime": func(a, b mpacket) bool { // nulls first
+		"-author_datetime": func(a, b vdbmodel.Packet) bool { // nulls first
 			switch {
-			case a.authored == nil || b.authored == nil:
-				return a.authored == nil && b.authored != nil || a.authored == nil && b.authored == nil && a.id < b.id
-			case !a.authored.Equal(*b.authored):
-				return a.authored.After(*b.authored)
+			case a.Authored == nil || b.Authored == nil:
+				return a.Authored == nil && b.Authored != nil || a.Authored == nil && b.Authored == nil && a.ID < b.ID
+			case !a.Authored.Equal(*b.Authored):
+				return a.Authored.After(*b.Authored)
 			}
-			return a.id < b.id
+			return a.ID < b.ID
 		},
 	}
 	for order, less := range byOrder {
-		all := append(model(nil), fx.m...)
+		all := append(vdbmodel.Model(nil), fx.m...)
 		sort.SliceStable(all, func(i, j int) bool { return less(all[i], all[j]) })
 		var want []string
 		for _, p := range all {
-			want = append(want, p.ivorn)
+			want = append(want, p.IVORN)
 		}
 		var got []string
 		for off := 0; off < len(want)+7; off += 7 {
@@ -313,11 +226,11 @@ func TestVoeventdbCitationCounts(t *testing.T) {
 		fx.get(t, "/apiv1/list/ivorn_nrefs?limit=10000&"+qs, &nrefs)
 		var wantC, wantR [][2]any
 		for _, p := range fx.m {
-			if qs == "ref_any=true" && len(p.refs) == 0 || qs == "cited=true" && fx.m.ncites(p.ivorn) == 0 {
+			if qs == "ref_any=true" && len(p.Refs) == 0 || qs == "cited=true" && fx.m.NCites(p.IVORN) == 0 {
 				continue
 			}
-			wantC = append(wantC, [2]any{p.ivorn, float64(fx.m.ncites(p.ivorn))})
-			wantR = append(wantR, [2]any{p.ivorn, float64(len(p.refs))})
+			wantC = append(wantC, [2]any{p.IVORN, float64(fx.m.NCites(p.IVORN))})
+			wantR = append(wantR, [2]any{p.IVORN, float64(len(p.Refs))})
 		}
 		if !reflect.DeepEqual(ncites.Result, wantC) {
 			t.Errorf("ncites?%s:\n got %v\nwant %v", qs, ncites.Result, wantC)
@@ -335,8 +248,8 @@ func TestVoeventdbCitationCounts(t *testing.T) {
 func TestVoeventdbMaps(t *testing.T) {
 	fx := newFixture(t, "")
 	for _, qs := range []string{"", "role=observation", "coord=true"} {
-		keep := func(p mpacket) bool {
-			return qs == "" || qs == "role=observation" && p.role == "observation" || qs == "coord=true" && p.hasPos
+		keep := func(p vdbmodel.Packet) bool {
+			return qs == "" || qs == "role=observation" && p.Role == "observation" || qs == "coord=true" && p.HasPos
 		}
 		month, role, stream := map[string]any{}, map[string]any{}, map[string]any{}
 		streamRole := map[string]any{}
@@ -345,16 +258,16 @@ func TestVoeventdbMaps(t *testing.T) {
 				continue
 			}
 			k := "null"
-			if p.authored != nil {
-				k = p.authored.Format("2006-01")
+			if p.Authored != nil {
+				k = p.Authored.Format("2006-01")
 			}
 			inc(month, k)
-			inc(role, p.role)
-			inc(stream, p.stream)
-			if streamRole[p.stream] == nil {
-				streamRole[p.stream] = map[string]any{}
+			inc(role, p.Role)
+			inc(stream, p.Stream)
+			if streamRole[p.Stream] == nil {
+				streamRole[p.Stream] = map[string]any{}
 			}
-			inc(streamRole[p.stream].(map[string]any), p.role)
+			inc(streamRole[p.Stream].(map[string]any), p.Role)
 		}
 		for ep, want := range map[string]map[string]any{"authored_month_count": month, "role_count": role, "stream_count": stream, "stream_role_count": streamRole} {
 			var got listResp[map[string]any]
@@ -379,44 +292,44 @@ func inc(m map[string]any, k string) {
 func TestVoeventdbPackets(t *testing.T) {
 	fx := newFixture(t, "")
 	for _, p := range fx.m {
-		resp, err := http.Get(fx.base + "/apiv1/packet/xml/" + url.QueryEscape(p.ivorn))
+		resp, err := http.Get(fx.base + "/apiv1/packet/xml/" + url.QueryEscape(p.IVORN))
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || !bytes.Equal(b, p.raw) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") {
-			t.Errorf("packet/xml %s: %d, %d bytes, want %d", p.ivorn, resp.StatusCode, len(b), len(p.raw))
+		if resp.StatusCode != 200 || !bytes.Equal(b, p.Raw) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") {
+			t.Errorf("packet/xml %s: %d, %d bytes, want %d", p.IVORN, resp.StatusCode, len(b), len(p.Raw))
 		}
 		var syn listResp[app.Synopsis]
-		if code := fx.get(t, "/apiv1/packet/synopsis/"+url.QueryEscape(p.ivorn), &syn); code != 200 {
-			t.Fatalf("synopsis %s: %d", p.ivorn, code)
+		if code := fx.get(t, "/apiv1/packet/synopsis/"+url.QueryEscape(p.IVORN), &syn); code != 200 {
+			t.Fatalf("synopsis %s: %d", p.IVORN, code)
 		}
 		v := syn.Result.VOEvent
-		if v.IVORN != p.ivorn || v.Role != p.role || v.Stream != p.stream || v.Version == nil || *v.Version != p.version {
-			t.Errorf("synopsis %s: %+v", p.ivorn, v)
+		if v.IVORN != p.IVORN || v.Role != p.Role || v.Stream != p.Stream || v.Version == nil || *v.Version != p.Version {
+			t.Errorf("synopsis %s: %+v", p.IVORN, v)
 		}
-		if (p.authored == nil) != (v.AuthorDatetime == nil) || p.authored != nil && *v.AuthorDatetime != pyISOTest(*p.authored) {
-			t.Errorf("synopsis %s: author_datetime %v, want %v", p.ivorn, deref(v.AuthorDatetime), p.authored)
+		if (p.Authored == nil) != (v.AuthorDatetime == nil) || p.Authored != nil && *v.AuthorDatetime != pyISOTest(*p.Authored) {
+			t.Errorf("synopsis %s: author_datetime %v, want %v", p.IVORN, deref(v.AuthorDatetime), p.Authored)
 		}
-		if p.authorIVORN != "" && (v.AuthorIVORN == nil || *v.AuthorIVORN != strings.TrimSpace(p.authorIVORN)) {
-			t.Errorf("synopsis %s: author_ivorn %v, want %q", p.ivorn, deref(v.AuthorIVORN), p.authorIVORN)
+		if p.AuthorIVORN != "" && (v.AuthorIVORN == nil || *v.AuthorIVORN != strings.TrimSpace(p.AuthorIVORN)) {
+			t.Errorf("synopsis %s: author_ivorn %v, want %q", p.IVORN, deref(v.AuthorIVORN), p.AuthorIVORN)
 		}
-		var refs []mref
+		var refs []vdbmodel.Ref
 		for _, r := range syn.Result.Refs {
-			refs = append(refs, mref{r.RefIVORN, r.CiteType})
-			if (r.Description == nil) != (p.citeDescription == nil) || r.Description != nil && *r.Description != *p.citeDescription {
-				t.Errorf("synopsis %s: ref description %v, want %v", p.ivorn, deref(r.Description), deref(p.citeDescription))
+			refs = append(refs, vdbmodel.Ref{IVORN: r.RefIVORN, Cite: r.CiteType})
+			if (r.Description == nil) != (p.CiteDescription == nil) || r.Description != nil && *r.Description != *p.CiteDescription {
+				t.Errorf("synopsis %s: ref description %v, want %v", p.IVORN, deref(r.Description), deref(p.CiteDescription))
 			}
 		}
-		if !reflect.DeepEqual(refs, p.refs) {
-			t.Errorf("synopsis %s: refs %v, want %v", p.ivorn, refs, p.refs)
+		if !reflect.DeepEqual(refs, p.Refs) {
+			t.Errorf("synopsis %s: refs %v, want %v", p.IVORN, refs, p.Refs)
 		}
-		if len(syn.Result.Coords) > 0 != p.hasPos || p.hasPos && (syn.Result.Coords[0].RA != p.ra || syn.Result.Coords[0].Dec != p.dec) {
-			t.Errorf("synopsis %s: coords %+v, want %v %v %v", p.ivorn, syn.Result.Coords, p.hasPos, p.ra, p.dec)
+		if len(syn.Result.Coords) > 0 != p.HasPos || p.HasPos && (syn.Result.Coords[0].RA != p.RA || syn.Result.Coords[0].Dec != p.Dec) {
+			t.Errorf("synopsis %s: coords %+v, want %v %v %v", p.IVORN, syn.Result.Coords, p.HasPos, p.RA, p.Dec)
 		}
-		if strings.HasPrefix(p.ivorn, "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_") && len(syn.Result.RelevantURLs) != 2 {
-			t.Errorf("synopsis %s: relevant_urls %v", p.ivorn, syn.Result.RelevantURLs)
+		if strings.HasPrefix(p.IVORN, "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_") && len(syn.Result.RelevantURLs) != 2 {
+			t.Errorf("synopsis %s: relevant_urls %v", p.IVORN, syn.Result.RelevantURLs)
 		}
 	}
 	// The JSON alert is no VOEvent: voeventdb's packets do not know it.
@@ -512,8 +425,8 @@ func TestAlertsEndpoint(t *testing.T) {
 		t.Errorf("the JSON alert: %+v", last)
 	}
 	for i, p := range fx.m {
-		if all.Result[i].Key != p.ivorn || all.Result[i].ID != int64(p.id) {
-			t.Errorf("alert %d: %s (id %d), want %s", i, all.Result[i].Key, all.Result[i].ID, p.ivorn)
+		if all.Result[i].Key != p.IVORN || all.Result[i].ID != int64(p.ID) {
+			t.Errorf("alert %d: %s (id %d), want %s", i, all.Result[i].Key, all.Result[i].ID, p.IVORN)
 		}
 	}
 	var topic listResp[[]app.EventJSON]
@@ -522,7 +435,7 @@ func TestAlertsEndpoint(t *testing.T) {
 	}
 	var refs listResp[[]app.EventJSON]
 	fx.get(t, "/apiv1/alerts?ref_any=true&order=-id&limit=3", &refs)
-	want := fx.m.selectIVORNs(func(p mpacket) bool { return len(p.refs) > 0 })
+	want := fx.m.Select(func(p vdbmodel.Packet) bool { return len(p.Refs) > 0 })
 	slicesReverse(want)
 	if len(refs.Result) != min(3, len(want)) || len(want) == 0 || refs.Result[0].Key != want[0] {
 		t.Errorf("alerts with refs, newest first: %v, want %v", refs.Result, want)

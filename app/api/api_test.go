@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -157,41 +156,8 @@ func TestVoeventdbFilters(t *testing.T) {
 // with the default limit of 100.
 func TestVoeventdbOrderAndPages(t *testing.T) {
 	fx := newFixture(t, "")
-	byOrder := map[string]func(a, b vdbmodel.Packet) bool{
-		"id":  func(a, b vdbmodel.Packet) bool { return a.ID < b.ID },
-		"-id": func(a, b vdbmodel.Packet) bool { return a.ID > b.ID },
-		"ivorn": func(a, b vdbmodel.Packet) bool {
-			return a.IVORN < b.IVORN || a.IVORN == b.IVORN && a.ID < b.ID
-		},
-		"-ivorn": func(a, b vdbmodel.Packet) bool {
-			return a.IVORN > b.IVORN || a.IVORN == b.IVORN && a.ID < b.ID
-		},
-		"author_datetime": func(a, b vdbmodel.Packet) bool { // nulls last, as PostgreSQL sorts
-			switch {
-			case a.Authored == nil || b.Authored == nil:
-				return a.Authored != nil && b.Authored == nil || a.Authored == nil && b.Authored == nil && a.ID < b.ID
-			case !a.Authored.Equal(*b.Authored):
-				return a.Authored.Before(*b.Authored)
-			}
-			return a.ID < b.ID
-		},
-		"-author_datetime": func(a, b vdbmodel.Packet) bool { // nulls first
-			switch {
-			case a.Authored == nil || b.Authored == nil:
-				return a.Authored == nil && b.Authored != nil || a.Authored == nil && b.Authored == nil && a.ID < b.ID
-			case !a.Authored.Equal(*b.Authored):
-				return a.Authored.After(*b.Authored)
-			}
-			return a.ID < b.ID
-		},
-	}
-	for order, less := range byOrder {
-		all := append(vdbmodel.Model(nil), fx.m...)
-		sort.SliceStable(all, func(i, j int) bool { return less(all[i], all[j]) })
-		var want []string
-		for _, p := range all {
-			want = append(want, p.IVORN)
-		}
+	for _, order := range []string{"id", "-id", "ivorn", "-ivorn", "author_datetime", "-author_datetime"} {
+		want := fx.m.Order(order)
 		var got []string
 		for off := 0; off < len(want)+7; off += 7 {
 			var page listResp[[]string]
@@ -224,14 +190,9 @@ func TestVoeventdbCitationCounts(t *testing.T) {
 		var ncites, nrefs listResp[[][2]any]
 		fx.get(t, "/apiv1/list/ivorn_ncites?limit=10000&"+qs, &ncites)
 		fx.get(t, "/apiv1/list/ivorn_nrefs?limit=10000&"+qs, &nrefs)
-		var wantC, wantR [][2]any
-		for _, p := range fx.m {
-			if qs == "ref_any=true" && len(p.Refs) == 0 || qs == "cited=true" && fx.m.NCites(p.IVORN) == 0 {
-				continue
-			}
-			wantC = append(wantC, [2]any{p.IVORN, float64(fx.m.NCites(p.IVORN))})
-			wantR = append(wantR, [2]any{p.IVORN, float64(len(p.Refs))})
-		}
+		wantC, wantR := fx.m.Counts(func(p vdbmodel.Packet) bool {
+			return qs == "" || qs == "ref_any=true" && len(p.Refs) > 0 || qs == "cited=true" && fx.m.NCites(p.IVORN) > 0
+		})
 		if !reflect.DeepEqual(ncites.Result, wantC) {
 			t.Errorf("ncites?%s:\n got %v\nwant %v", qs, ncites.Result, wantC)
 		}
@@ -251,25 +212,8 @@ func TestVoeventdbMaps(t *testing.T) {
 		keep := func(p vdbmodel.Packet) bool {
 			return qs == "" || qs == "role=observation" && p.Role == "observation" || qs == "coord=true" && p.HasPos
 		}
-		month, role, stream := map[string]any{}, map[string]any{}, map[string]any{}
-		streamRole := map[string]any{}
-		for _, p := range fx.m {
-			if !keep(p) {
-				continue
-			}
-			k := "null"
-			if p.Authored != nil {
-				k = p.Authored.Format("2006-01")
-			}
-			inc(month, k)
-			inc(role, p.Role)
-			inc(stream, p.Stream)
-			if streamRole[p.Stream] == nil {
-				streamRole[p.Stream] = map[string]any{}
-			}
-			inc(streamRole[p.Stream].(map[string]any), p.Role)
-		}
-		for ep, want := range map[string]map[string]any{"authored_month_count": month, "role_count": role, "stream_count": stream, "stream_role_count": streamRole} {
+		maps := fx.m.Maps(keep)
+		for ep, want := range maps {
 			var got listResp[map[string]any]
 			if code := fx.get(t, "/apiv1/map/"+ep+"?"+qs, &got); code != 200 || !reflect.DeepEqual(got.Result, want) {
 				t.Errorf("map/%s?%s: %d\n got %v\nwant %v", ep, qs, code, got.Result, want)
@@ -279,11 +223,6 @@ func TestVoeventdbMaps(t *testing.T) {
 			}
 		}
 	}
-}
-
-func inc(m map[string]any, k string) {
-	n, _ := m[k].(float64)
-	m[k] = n + 1
 }
 
 // TestVoeventdbPackets: packet/xml returns the bytes archived and

@@ -327,3 +327,78 @@ func (m Model) Select(keep func(p Packet) bool) []string {
 	}
 	return out
 }
+
+// Order lists every packet's IVORN in a voeventdb order (id, -id, ivorn,
+// -ivorn, author_datetime, -author_datetime), the id breaking ties;
+// packets without a Who/Date come last ascending and first descending,
+// as PostgreSQL sorts NULLs.
+func (m Model) Order(order string) []string {
+	all := append(Model(nil), m...)
+	desc := strings.HasPrefix(order, "-")
+	key := strings.TrimPrefix(order, "-")
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		switch key {
+		case "ivorn":
+			if a.IVORN != b.IVORN {
+				return a.IVORN < b.IVORN != desc
+			}
+		case "author_datetime":
+			switch {
+			case a.Authored == nil && b.Authored == nil:
+			case a.Authored == nil || b.Authored == nil:
+				return (a.Authored == nil) == desc
+			case !a.Authored.Equal(*b.Authored):
+				return a.Authored.Before(*b.Authored) != desc
+			}
+		default:
+			return a.ID < b.ID != desc
+		}
+		return a.ID < b.ID
+	})
+	out := make([]string, len(all))
+	for i, p := range all {
+		out[i] = p.IVORN
+	}
+	return out
+}
+
+// Counts are list/ivorn_ncites and list/ivorn_nrefs of the packets keep
+// selects, in id order, with counts as JSON decodes them (float64).
+func (m Model) Counts(keep func(p Packet) bool) (ncites, nrefs [][2]any) {
+	ncites, nrefs = [][2]any{}, [][2]any{}
+	for _, p := range m {
+		if keep(p) {
+			ncites = append(ncites, [2]any{p.IVORN, float64(m.NCites(p.IVORN))})
+			nrefs = append(nrefs, [2]any{p.IVORN, float64(len(p.Refs))})
+		}
+	}
+	return ncites, nrefs
+}
+
+// Maps are the four voeventdb maps of the packets keep selects, by
+// endpoint name, with counts as JSON decodes them (float64).
+func (m Model) Maps(keep func(p Packet) bool) map[string]map[string]any {
+	month, role, stream, streamRole := map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}
+	inc := func(m map[string]any, k string) {
+		n, _ := m[k].(float64)
+		m[k] = n + 1
+	}
+	for _, p := range m {
+		if !keep(p) {
+			continue
+		}
+		k := "null"
+		if p.Authored != nil {
+			k = p.Authored.Format("2006-01")
+		}
+		inc(month, k)
+		inc(role, p.Role)
+		inc(stream, p.Stream)
+		if streamRole[p.Stream] == nil {
+			streamRole[p.Stream] = map[string]any{}
+		}
+		inc(streamRole[p.Stream].(map[string]any), p.Role)
+	}
+	return map[string]map[string]any{"authored_month_count": month, "role_count": role, "stream_count": stream, "stream_role_count": streamRole}
+}

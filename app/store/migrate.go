@@ -202,7 +202,8 @@ var migrations = []string{
 	CREATE INDEX events_source ON events(source, topic, test, alert_type);`,
 	// 12 (the 11th on this branch; renumbered at merge): what the voeventdb
 	// API (vdbquery.go) selects by. vdb_coords holds each VOEvent's position
-	// as voeventdb loads it (vdbCoord), refs each
+	// as voeventdb loads it (vdbCoord) and, a copy, its time authored, so
+	// that a cone and a time window are one index's range; refs each
 	// VOEvent's Citations/EventIVORN (written in the transaction that
 	// archives it; for the alerts archived before, by backfillRefs, which
 	// follows the key refsBackfillKey: the id below which rows still wait).
@@ -220,9 +221,10 @@ var migrations = []string{
 		event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
 		ra       REAL NOT NULL,
 		dec      REAL NOT NULL,
-		err      REAL
+		err      REAL,
+		authored INTEGER
 	);
-	CREATE INDEX IF NOT EXISTS vdb_coords_sky ON vdb_coords(dec, ra);
+	CREATE INDEX IF NOT EXISTS vdb_coords_sky ON vdb_coords(dec, ra, authored);
 	CREATE INDEX IF NOT EXISTS events_authored ON events(` + authoredExpr + `, id);
 	CREATE INDEX IF NOT EXISTS events_stream ON events(` + streamExpr + `, role);
 	INSERT INTO settings(key, value) SELECT 'refs_backfill_below', ifnull(max(id), 0) + 1 FROM events WHERE true

@@ -17,8 +17,10 @@ const insertRefSQL = `INSERT INTO refs(event_id, ivorn, cite_type) VALUES(?,?,?)
 // alerts archived before migration 12 still need their refs (0: done).
 const refsBackfillKey = "refs_backfill_below"
 
-// insertCoordSQL records an archived VOEvent's position as voeventdb loads it.
-const insertCoordSQL = `INSERT OR REPLACE INTO vdb_coords(event_id, ra, dec, err) VALUES(?,?,?,?)`
+// insertCoordSQL records an archived VOEvent's position as voeventdb loads
+// it, with the time authored of its events row (written before it);
+// arguments: id, ra, dec, err, id.
+const insertCoordSQL = `INSERT OR REPLACE INTO vdb_coords(event_id, ra, dec, err, authored) SELECT ?, ?, ?, ?, ` + authoredExpr + ` FROM events WHERE id = ?`
 
 // vdbAcceptable are the coordinate systems voeventdb loads positions from
 // (FK5 and ICRS taken as one, geocentric, topocentric and barycentric too).
@@ -82,7 +84,7 @@ func (v *vdbStmts) insert(ctx context.Context, tx *sql.Tx, a *admitStmts, id int
 		if v.coord == nil {
 			v.coord = tx.StmtContext(ctx, a.coord)
 		}
-		if _, err := v.coord.ExecContext(ctx, id, ra, dec, e); err != nil {
+		if _, err := v.coord.ExecContext(ctx, id, ra, dec, e, id); err != nil {
 			return err
 		}
 	}

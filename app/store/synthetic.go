@@ -108,7 +108,7 @@ func (s *Store) fillBatch(ctx context.Context, from, count, n int, end time.Time
 			return err
 		}
 		if format == "voevent" {
-			if _, err := coord.ExecContext(ctx, id, ra, dec, k.errDeg); err != nil {
+			if _, err := coord.ExecContext(ctx, id, ra, dec, k.errDeg, id); err != nil {
 				return err
 			}
 		}

@@ -136,8 +136,17 @@ func (q VdbQuery) where() (string, []any) {
 		if len(pos) == 0 {
 			pos = []string{"1"}
 		}
-		c := "e.id IN (SELECT event_id FROM vdb_coords WHERE " + strings.Join(pos, " AND ") + ")"
-		args = append(args, posArgs...)
+		// The window authored again, on vdb_coords' copy: with a cone,
+		// one range of the index vdb_coords_sky answers both.
+		inCoords, inArgs := append([]string(nil), pos...), append([]any(nil), posArgs...)
+		if !q.AuthoredSince.IsZero() {
+			inCoords, inArgs = append(inCoords, "authored >= ?"), append(inArgs, q.AuthoredSince.UnixMilli())
+		}
+		if !q.AuthoredUntil.IsZero() {
+			inCoords, inArgs = append(inCoords, "authored <= ?"), append(inArgs, q.AuthoredUntil.UnixMilli())
+		}
+		c := "e.id IN (SELECT event_id FROM vdb_coords WHERE " + strings.Join(inCoords, " AND ") + ")"
+		args = append(args, inArgs...)
 		if !q.VOEventsOnly {
 			c = "(" + c + " OR e.format != 'voevent' AND e.dec IS NOT NULL AND " + strings.Join(pos, " AND ") + ")"
 			args = append(args, posArgs...)

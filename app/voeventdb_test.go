@@ -9,7 +9,9 @@ import (
 // TestParseISO8601: the forms voeventdb's iso8601.parse_date reads, UTC
 // when no zone is named, and refusals of what is no date.
 func TestParseISO8601(t *testing.T) {
-	utc := func(y int, mo time.Month, d, h, mi, s, ns int) time.Time { return time.Date(y, mo, d, h, mi, s, ns, time.UTC) }
+	utc := func(y int, mo time.Month, d, h, mi, s, ns int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, ns, time.UTC)
+	}
 	for in, want := range map[string]time.Time{
 		"2015-10":                       utc(2015, 10, 1, 0, 0, 0, 0),
 		"2015-10-09":                    utc(2015, 10, 9, 0, 0, 0, 0),

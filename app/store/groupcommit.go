@@ -28,7 +28,7 @@ type admitResult struct {
 }
 
 // admitStmts are the statements of an admission.
-type admitStmts struct{ seen, event, raw, fts, skymap, getTrigger, putTrigger *sql.Stmt }
+type admitStmts struct{ seen, event, raw, fts, skymap, getTrigger, putTrigger, ref, coord *sql.Stmt }
 
 // prepare compiles the statements once, instead of once per batch.
 func (a *admitStmts) prepare(db *sql.DB) error {
@@ -45,6 +45,8 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 		{&a.skymap, insertSkymap},
 		{&a.getTrigger, getTriggerSQL},
 		{&a.putTrigger, putTriggerSQL},
+		{&a.ref, insertRefSQL},
+		{&a.coord, insertCoordSQL},
 	} {
 		if *p.into, err = db.Prepare(p.sql); err != nil {
 			a.close()
@@ -56,7 +58,7 @@ func (a *admitStmts) prepare(db *sql.DB) error {
 
 // close releases the statements that were prepared.
 func (a *admitStmts) close() {
-	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts, a.skymap, a.getTrigger, a.putTrigger} {
+	for _, st := range []*sql.Stmt{a.seen, a.event, a.raw, a.fts, a.skymap, a.getTrigger, a.putTrigger, a.ref, a.coord} {
 		if st != nil {
 			st.Close()
 		}
@@ -149,6 +151,7 @@ func (s *Store) commit(batch []*admitReq) {
 		insRaw := tx.StmtContext(ctx, s.admit.raw)
 		var insSkymap *sql.Stmt              // bound to tx when an alert of the batch needs it
 		var getTrigger, putTrigger *sql.Stmt // bound when an alert has a trigger
+		var vdb vdbStmts                     // bound when a VOEvent cites another or has a position
 		for i, r := range batch {
 			if r.ctx.Err() != nil {
 				results[i].err = r.ctx.Err()
@@ -171,6 +174,9 @@ func (s *Store) commit(batch []*admitReq) {
 					if _, err := insSkymap.ExecContext(ctx, id, rec.Skymap); err != nil {
 						return err
 					}
+				}
+				if err := vdb.insert(ctx, tx, &s.admit, id, rec.IVORN, rec.Fields); err != nil {
+					return err
 				}
 				docs = append(docs, indexDoc{id, r.text})
 				if u, ok := triggerUpdateOf(rec); ok {

@@ -124,7 +124,7 @@ func TestAdmitManyDistinct(t *testing.T) {
 
 func TestDiskFullThenRecovers(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(context.Background(), dir, Options{MaxPages: 40})
+	s, err := Open(context.Background(), dir, Options{MaxPages: 50}) // the schema alone takes about 40 pages
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -200,6 +200,15 @@ var migrations = []string{
 	CREATE INDEX events_id_test ON events(id, test, alert_type);
 	DROP INDEX IF EXISTS events_source;
 	CREATE INDEX events_source ON events(source, topic, test, alert_type);`,
+	// 14 (11 on the circular branch until 11–13 are merged before it): the
+	// Circular drafts, one per trigger key (circulardrafts.go); draft holds
+	// the circular.Draft as JSON, updated when it was last saved (Unix ms).
+	// Not tied to triggers: a trigger's row is rebuilt, its draft stays.
+	`CREATE TABLE IF NOT EXISTS circular_drafts (
+		"trigger" TEXT PRIMARY KEY,
+		draft     TEXT NOT NULL,
+		updated   INTEGER NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 // SchemaVersion is the schema version this code writes.

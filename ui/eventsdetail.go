@@ -65,6 +65,7 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 	d.Banner.Hide()
 	d.Timeline = container.NewHBox()
 	d.Circulars = container.NewVBox()
+	d.Circulars.Hide() // no padding for an empty list
 	d.DraftCircular = widget.NewButtonWithIcon("Draft a Circular", theme.DocumentCreateIcon(), func() {
 		if t := d.shown.Row.Trigger; t != "" {
 			d.openCircularDraft(t)
@@ -102,9 +103,9 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 		d.Params.SetColumnWidth(i, w)
 	}
 	d.Raw = widget.NewRichText()
-	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky)
+	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky, d.DraftCircular)
 	d.Obs = newObsBars(p.u, p.Selected)
-	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.Circulars, container.NewHBox(d.DraftCircular), d.GW.content, d.Text, d.Obs.box, d.Links, copyRow)
+	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.Circulars, d.GW.content, d.Text, d.Obs.box, d.Links, copyRow)
 	d.content = container.NewAppTabs(
 		container.NewTabItem("Summary", container.NewVScroll(d.summary)),
 		container.NewTabItem("Params", d.Params),
@@ -186,6 +187,7 @@ func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.
 		}
 		d.Circulars.Add(b)
 	}
+	d.Circulars.Hidden = len(ed.Circulars) == 0
 	d.Circulars.Refresh()
 	if ed.Row.Trigger != "" {
 		d.DraftCircular.Enable()

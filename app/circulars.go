@@ -59,7 +59,7 @@ func (ar *Archive) Draft(ctx context.Context, trigger string) (Draft, error) {
 	if err != nil {
 		return Draft{}, err
 	}
-	t := circular.Trigger{Key: trigger, Mission: st.Mission, HasPosition: st.HasPosition, RA: st.RA, Dec: st.Dec, ErrD: st.ErrorDeg}
+	t := circular.Trigger{Key: trigger, HasPosition: st.HasPosition, RA: st.RA, Dec: st.Dec, ErrD: st.ErrorDeg}
 	texts := make([]string, 0, len(rows))
 	for _, r := range rows {
 		texts = append(texts, r.Description)
@@ -67,7 +67,7 @@ func (ar *Archive) Draft(ctx context.Context, trigger string) (Draft, error) {
 			t.T0 = r.EventTime // the latest alert's, which may have refined it
 		}
 		if r.AlertType != CircularType && r.Mission != "" {
-			t.Mission = r.Mission // a Circular's "GCN Circulars" names no mission
+			t.Mission = r.Mission // the latest alert's; a Circular's "GCN Circulars" names no mission
 		}
 	}
 	t.Names = circular.TriggerNames(trigger, texts...)

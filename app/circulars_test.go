@@ -98,6 +98,14 @@ func TestCircularsInTheTimeline(t *testing.T) {
 	if got := numbers(grb.Circulars); len(got) != 1 || got[0] != "33603" || len(grb.Timeline) != 0 {
 		t.Fatalf("GRB 230410A: Circulars %q, timeline %d steps", got, len(grb.Timeline))
 	}
+	// Its draft takes the GRB's name; "GCN Circulars" is no mission.
+	d, err := c.Archive().Draft(ctx, "GRB 230410A")
+	if err != nil || d.Name != "GRB 230410A" || d.Mission != "" {
+		t.Fatalf("the draft for GRB 230410A: %+v, %v", d, err)
+	}
+	if s, _ := d.Text(); s != "GRB 230410A: Starling Observatory optical upper limits" {
+		t.Errorf("subject %q", s)
+	}
 }
 
 // TestDraftsPerTrigger: a trigger's new draft is filled from its state; a

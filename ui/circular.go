@@ -208,7 +208,6 @@ func (c *CircularDialog) buildLog() {
 			e.OnChanged = func(s string) { set(s); c.changed() }
 			return e
 		}
-		i := i
 		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
 			c.draft.Log = append(c.draft.Log[:i:i], c.draft.Log[i+1:]...)
 			c.buildLog()

@@ -43,6 +43,9 @@ type CircularDialog struct {
 	OpenForm, Copy, SaveFile *widget.Button
 	// Message says what happened (copied, too long for the form, an error).
 	Message *widget.Label
+	// TooLong asks to copy instead, when the form address would be too long
+	// to open (circular.MaxFormURL); nil until then.
+	TooLong *dialog.ConfirmDialog
 
 	dialog *dialog.CustomDialog
 	saver  *draftSaver
@@ -256,12 +259,14 @@ func (c *CircularDialog) openForm() {
 	if c.draft.TooLong() {
 		msg := fmt.Sprintf("The draft makes a form address of %d characters, more than browsers reliably open (%d).\n"+
 			"Copy the text and paste it into GCN's form instead?", len(c.draft.FormURL()), circular.MaxFormURL)
-		dialog.ShowConfirm("Draft too long for the form", msg, func(ok bool) {
+		c.TooLong = dialog.NewConfirm("Draft too long for the form", msg, func(ok bool) {
 			if ok {
 				fyne.CurrentApp().Clipboard().SetContent(c.text())
 				c.Message.SetText("Copied. Paste it into " + circular.FormAddress)
 			}
 		}, c.u.Win)
+		c.TooLong.SetConfirmText("Copy")
+		c.TooLong.Show()
 		return
 	}
 	u, err := url.Parse(c.draft.FormURL())

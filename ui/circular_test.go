@@ -84,6 +84,28 @@ func TestDraftACircular(t *testing.T) {
 	if got := fyne.CurrentApp().Clipboard().Content(); got != text {
 		t.Errorf("copied %q", got)
 	}
+	onUI(func() { test.Tap(c.OpenForm) })
+	if got := fromUI(func() string { return c.Message.Text }); !strings.HasPrefix(got, "Opened GCN's form") || c.TooLong != nil {
+		t.Errorf("open the form: %q", got)
+	}
+	// A draft whose form address passes 8,000 characters is copied instead.
+	// (Set in the draft, not typed: 10 kB in a wrapping entry takes minutes
+	// under the race detector.)
+	closing := fromUI(func() string { return c.draft.Closing })
+	onUI(func() {
+		c.draft.Closing += strings.Repeat(" Further observations are planned.", 300)
+		test.Tap(c.OpenForm)
+	})
+	long := fromUI(c.text)
+	if fromUI(func() bool { return c.TooLong == nil }) {
+		t.Fatal("a draft of 10 kB opens the form without a word")
+	}
+	onUI(func() { c.TooLong.Confirm() })
+	if got := fyne.CurrentApp().Clipboard().Content(); got != long || !strings.HasPrefix(fromUI(func() string { return c.Message.Text }), "Copied.") {
+		t.Errorf("the long draft was not copied: %d characters, message %q", len(got), c.Message.Text)
+	}
+	onUI(func() { c.draft.Closing = closing })
+
 	eventually(t, "the draft saved for the trigger", u, func() bool {
 		saved, err := u.Core.Archive().Draft(context.Background(), "S230528ay")
 		return err == nil && len(saved.Log) == 1 && saved.Log[0].Value == "> 21.5" && saved.Team == "Starling 1-m"

@@ -59,7 +59,7 @@ func (ar *Archive) Draft(ctx context.Context, trigger string) (Draft, error) {
 	if err != nil {
 		return Draft{}, err
 	}
-	t := circular.Trigger{Key: trigger, HasPosition: st.HasPosition, RA: st.RA, Dec: st.Dec, ErrD: st.ErrorDeg}
+	t := circular.Trigger{Key: trigger, HasPosition: st.HasPosition, RA: st.RA, Dec: st.Dec, ErrorDeg: st.ErrorDeg}
 	texts := make([]string, 0, len(rows))
 	for _, r := range rows {
 		texts = append(texts, r.Description)

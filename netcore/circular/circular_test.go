@@ -105,7 +105,7 @@ func TestSubject(t *testing.T) {
 
 func testDraft() Draft {
 	t0 := time.Date(2025, 12, 5, 12, 0, 0, 0, time.UTC)
-	d := New(Trigger{Key: "1234567", Names: []string{"GRB 251205A"}, Mission: "Swift BAT", T0: t0, HasPosition: true, RA: 150.1234, Dec: -20.5, ErrD: 3.0 / 60})
+	d := New(Trigger{Key: "1234567", Names: []string{"GRB 251205A"}, Mission: "Swift BAT", T0: t0, HasPosition: true, RA: 150.1234, Dec: -20.5, ErrorDeg: 3.0 / 60})
 	d.Authors = "A. Author, B. Author (Starling University)"
 	d.Log = []Row{
 		{Time: "2025-12-05 13:30:00", Filter: "r", Exposure: "10x60", Value: "> 21.3"},

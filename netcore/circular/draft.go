@@ -81,13 +81,13 @@ type Trigger struct {
 	T0 time.Time
 	// HasPosition, RA, Dec, ErrorDeg are its best position (degrees).
 	HasPosition   bool
-	RA, Dec, ErrD float64
+	RA, Dec, ErrorDeg float64
 }
 
 // New starts a draft for a trigger: its name (else its mission and key),
 // T0 and position, a paragraph that says so, and the usual closing.
 func New(t Trigger) Draft {
-	d := Draft{Trigger: t.Key, Mission: t.Mission, T0: t.T0.UTC(), HasPosition: t.HasPosition, RA: t.RA, Dec: t.Dec, ErrorDeg: t.ErrD,
+	d := Draft{Trigger: t.Key, Mission: t.Mission, T0: t.T0.UTC(), HasPosition: t.HasPosition, RA: t.RA, Dec: t.Dec, ErrorDeg: t.ErrorDeg,
 		Team: "Starling Observatory", What: "optical upper limits", Authors: "A. Author, B. Author (Institution)", Closing: Closing}
 	if len(t.Names) > 0 {
 		d.Name = t.Names[0]

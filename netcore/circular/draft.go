@@ -80,7 +80,7 @@ type Trigger struct {
 	// T0 is the trigger time; zero if unknown.
 	T0 time.Time
 	// HasPosition, RA, Dec, ErrorDeg are its best position (degrees).
-	HasPosition   bool
+	HasPosition       bool
 	RA, Dec, ErrorDeg float64
 }
 

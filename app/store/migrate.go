@@ -200,8 +200,7 @@ var migrations = []string{
 	CREATE INDEX events_id_test ON events(id, test, alert_type);
 	DROP INDEX IF EXISTS events_source;
 	CREATE INDEX events_source ON events(source, topic, test, alert_type);`,
-	// 12 (the 11th on this branch; renumbered at merge): what the voeventdb
-	// API (vdbquery.go) selects by. vdb_coords holds each VOEvent's position
+	// 11: what the voeventdb API (vdbquery.go) selects by. vdb_coords holds each VOEvent's position
 	// as voeventdb loads it (vdbCoord) and, a copy, its time authored, so
 	// that a cone and a time window are one index's range; refs each
 	// VOEvent's Citations/EventIVORN (written in the transaction that
@@ -229,6 +228,14 @@ var migrations = []string{
 	CREATE INDEX IF NOT EXISTS events_stream ON events(` + streamExpr + `, role);
 	INSERT INTO settings(key, value) SELECT 'refs_backfill_below', ifnull(max(id), 0) + 1 FROM events WHERE true
 		ON CONFLICT(key) DO NOTHING;`,
+	// 12: the Circular drafts, one per trigger key (circulardrafts.go); draft
+	// holds the circular.Draft as JSON, updated when it was last saved (Unix ms).
+	// Not tied to triggers: a trigger's row is rebuilt, its draft stays.
+	`CREATE TABLE IF NOT EXISTS circular_drafts (
+		"trigger" TEXT PRIMARY KEY,
+		draft     TEXT NOT NULL,
+		updated   INTEGER NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -14,7 +14,7 @@ import (
 
 // keepaliveInterval is how long a quiet stream waits before it writes a
 // comment line, so that proxies and clients see the connection alive.
-var keepaliveInterval = 15 * time.Second
+const keepaliveInterval = 15 * time.Second
 
 // streamPage is how many archived alerts one read of the archive returns.
 const streamPage = 500
@@ -34,7 +34,10 @@ const streamWriteTimeout = 30 * time.Second
 // The stream reads the archive after a cursor whenever the core's one
 // change feed says an alert was archived: the watcher only wakes the
 // stream, so a slow client never holds up the core.
-func StreamHandler(c *app.Core) http.Handler {
+func StreamHandler(c *app.Core) http.Handler { return streamHandler(c, keepaliveInterval) }
+
+// streamHandler is StreamHandler with a keepalive comment every keepalive.
+func streamHandler(c *app.Core, keepalive time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -46,7 +49,7 @@ func StreamHandler(c *app.Core) http.Handler {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		serveStream(w, r, c, q, since, ok)
+		serveStream(w, r, c, q, since, ok, keepalive)
 	})
 }
 
@@ -78,7 +81,7 @@ func streamQuery(r *http.Request) (q app.EventQuery, since int64, ok bool, err e
 
 // serveStream writes the stream until the request's context ends or the
 // client stops reading.
-func serveStream(w http.ResponseWriter, r *http.Request, c *app.Core, q app.EventQuery, since int64, resume bool) {
+func serveStream(w http.ResponseWriter, r *http.Request, c *app.Core, q app.EventQuery, since int64, resume bool, every time.Duration) {
 	ctx := r.Context()
 	// Watch before the cursor is read: an alert archived after it wakes
 	// the stream, so none falls between the backlog and the live ones.
@@ -126,7 +129,7 @@ func serveStream(w http.ResponseWriter, r *http.Request, c *app.Core, q app.Even
 		return
 	}
 
-	keepalive := time.NewTicker(keepaliveInterval)
+	keepalive := time.NewTicker(every)
 	defer keepalive.Stop()
 	for {
 		// Read everything archived after the cursor, a page at a time.
@@ -150,7 +153,7 @@ func serveStream(w http.ResponseWriter, r *http.Request, c *app.Core, q app.Even
 				if flush() != nil {
 					return
 				}
-				keepalive.Reset(keepaliveInterval)
+				keepalive.Reset(every)
 			}
 			if len(rows) < q.Limit {
 				break

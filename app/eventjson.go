@@ -6,9 +6,8 @@ import (
 	"github.com/starling-broker/starling/netcore/alert"
 )
 
-// EventJSON is one archived alert's summary as programs read it: a line of
-// `starling events list --json` and an event of the API's live feed (the
-// README lists the names). Unknown values are null; the last six keys
+// EventJSON is one line of `events list --json` and one alert of the
+// API's /apiv1/alerts; scripts read these names (the README lists them). Unknown values are null; the last six keys
 // appear only when they say something.
 type EventJSON struct {
 	ID        int64   `json:"id"`
@@ -40,7 +39,7 @@ type EventJSON struct {
 	TriggerRetracted bool `json:"trigger_retracted,omitempty"`
 }
 
-// NewEventJSON is the summary of one archive row, for JSON output.
+// NewEventJSON fills one line of `events list --json` from an archive row.
 func NewEventJSON(r EventRow) EventJSON {
 	e := EventJSON{ID: r.ID, Key: r.IVORN, Kind: r.Format, Source: r.Source, Role: r.Role,
 		Received: r.Received.UTC().Format(time.RFC3339Nano),

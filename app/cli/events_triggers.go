@@ -17,14 +17,14 @@ import (
 // triggerJSON is one line of `events triggers --json`; scripts read these
 // names (the README lists them). The GW keys appear only when known.
 type triggerJSON struct {
-	Trigger       string         `json:"trigger"`
-	Mission       string         `json:"mission,omitempty"`
-	Alerts        []string       `json:"alerts"`
-	Retracted     bool           `json:"retracted"`
-	Test          bool           `json:"test"`
-	FirstReceived string         `json:"first_received"`
-	LastReceived  string         `json:"last_received"`
-	Latest        *app.EventJSON `json:"latest"`
+	Trigger       string     `json:"trigger"`
+	Mission       string     `json:"mission,omitempty"`
+	Alerts        []string   `json:"alerts"`
+	Retracted     bool       `json:"retracted"`
+	Test          bool       `json:"test"`
+	FirstReceived string     `json:"first_received"`
+	LastReceived  string     `json:"last_received"`
+	Latest        *eventJSON `json:"latest"`
 
 	Classification map[string]float64 `json:"classification,omitempty"`
 	HasNS          *float64           `json:"has_ns,omitempty"`
@@ -48,7 +48,7 @@ func newTriggerJSON(tr app.TriggerState, latest *app.EventRow) triggerJSON {
 		FirstReceived: tr.FirstReceived.UTC().Format(time.RFC3339Nano), LastReceived: tr.LastReceived.UTC().Format(time.RFC3339Nano),
 		Notified: tr.Notified}
 	if latest != nil {
-		e := app.NewEventJSON(*latest)
+		e := newEventJSON(*latest)
 		j.Latest = &e
 	}
 	if g := tr.GW; g != nil {

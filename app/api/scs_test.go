@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/xml"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -247,4 +249,36 @@ func FuzzConeParams(f *testing.F) {
 			t.Fatalf("%q: out of range %+v", query, p)
 		}
 	})
+}
+
+// An alert with a sky map and no position (an LVK alert) is found at the
+// map's most probable point, as the archive summarises it, with no error
+// radius; a cone elsewhere leaves it out.
+func TestConeSearchSkymapPoint(t *testing.T) {
+	c, lb := testCore(t)
+	raw, err := os.ReadFile("../../testdata/notices/lvk-userguide/MS181101ab-preliminary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A real superevent, not a mock from a data challenge.
+	raw = bytes.ReplaceAll(raw, []byte(`MS181101ab`), []byte(`S181101ab`))
+	raw = bytes.Replace(raw, []byte(`"search": "MDC"`), []byte(`"search": "AllSky"`), 1)
+	feed(t, lb, "igwn.gwalert", raw)
+	rows, err := c.Archive().Events(context.Background(), app.EventQuery{Trigger: "S181101ab", Limit: 2})
+	if err != nil || len(rows) != 1 || rows[0].Skymap == nil || rows[0].HasPosition || app.IsTest(rows[0]) {
+		t.Fatalf("the alert is not archived as a real alert with a sky map and no position: %+v %v", rows, err)
+	}
+	sm := rows[0].Skymap
+	base, _ := serve(t, ConeSearchHandler(c))
+	v := coneGet(t, base, fmt.Sprintf("RA=%g&DEC=%g&SR=0.01", sm.RA, sm.Dec))
+	if tab := v.Resource.Table; tab == nil || len(tab.Rows) != 1 || tab.Rows[0].Cells[0] != rows[0].IVORN || tab.Rows[0].Cells[3] != "" {
+		t.Fatalf("cone at the map's most probable point (%g, %g): %+v", sm.RA, sm.Dec, tab)
+	}
+	if ra, _ := strconv.ParseFloat(v.Resource.Table.Rows[0].Cells[1], 64); math.Abs(ra-sm.RA) > 1e-4 {
+		t.Errorf("ra %g, the map's point %g", ra, sm.RA)
+	}
+	far := coneGet(t, base, fmt.Sprintf("RA=%g&DEC=%g&SR=10", math.Mod(sm.RA+180, 360), -sm.Dec))
+	if n := len(far.Resource.Table.Rows); n != 0 {
+		t.Errorf("the opposite cone holds %d rows", n)
+	}
 }

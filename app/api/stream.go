@@ -144,15 +144,14 @@ func serveStream(w http.ResponseWriter, r *http.Request, c *app.Core, q app.Even
 				return
 			}
 			for _, row := range rows {
-				if err := writeEvent(bw, row); err != nil {
+				// Flushed one by one: a client has each alert as soon
+				// as it is written, the backlog's too.
+				if writeEvent(bw, row) != nil || flush() != nil {
 					return
 				}
 				since = row.ID
 			}
 			if len(rows) > 0 {
-				if flush() != nil {
-					return
-				}
 				keepalive.Reset(every)
 			}
 			if len(rows) < q.Limit {

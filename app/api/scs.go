@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -20,9 +19,6 @@ import (
 const (
 	scsDefaultMaxRec = 10000
 	scsMaxMaxRec     = 100000
-	// coneMargin widens the cut on single-precision positions (degrees;
-	// float32 holds an angle below 360° to about 3e-5°).
-	coneMargin = 1e-4
 )
 
 // coneParams is a parsed cone search request (degrees).
@@ -166,50 +162,68 @@ var scsFields = []vField{
 }
 
 // coneSearch answers p from the archive: every positioned alert within SR
-// of the centre (great-circle distance), oldest first, at most MaxRec.
+// of the centre, oldest first, at most MaxRec. Alerts with a position are
+// read by the archive's cone (its sky index); those placed by a sky map
+// alone are few, and cut here.
 func coneSearch(ctx context.Context, c *app.Core, p coneParams) (*votable, error) {
 	ar := c.Archive()
-	// Positions holds every alert's position, a sky map's most probable
-	// point among them, in one query: the cone is cut here.
-	pos, err := ar.Positions(ctx, app.SkyQuery{})
+	positioned, err := ar.Events(ctx, app.EventQuery{Cone: &app.FilterCone{RA: p.RA, Dec: p.Dec, Radius: p.SR},
+		HideTest: true, Asc: true, Limit: p.MaxRec + 1})
 	if err != nil {
 		return nil, err
 	}
-	// The positions are single precision: candidates within a margin,
-	// then the exact distance from the row's own position.
-	var cands []app.Position
-	for _, q := range pos {
-		if angularDistance(p.RA, p.Dec, float64(q.RA), float64(q.Dec)) <= p.SR+coneMargin {
-			cands = append(cands, q)
+	points, err := ar.SkymapPoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var mapped []coneHit
+	for _, q := range points {
+		if angularDistance(p.RA, p.Dec, float64(q.RA), float64(q.Dec)) > p.SR {
+			continue
+		}
+		row, ok, err := rowByID(ctx, ar, q.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok { // else pruned since the points were read
+			mapped = append(mapped, coneHit{row, float64(q.RA), float64(q.Dec)})
+			if len(mapped) > p.MaxRec {
+				break
+			}
 		}
 	}
-	sort.Slice(cands, func(i, j int) bool { return cands[i].ID < cands[j].ID })
+	// Both lists are in id order: merged, the first MaxRec are the answer.
+	hits := make([]coneHit, 0, min(len(positioned)+len(mapped), p.MaxRec+1))
+	for i, j := 0, 0; (i < len(positioned) || j < len(mapped)) && len(hits) <= p.MaxRec; {
+		if j == len(mapped) || i < len(positioned) && positioned[i].ID < mapped[j].row.ID {
+			r := positioned[i]
+			hits, i = append(hits, coneHit{r, r.RA, r.Dec}), i+1
+		} else {
+			hits, j = append(hits, mapped[j]), j+1
+		}
+	}
+	status := vInfo{Name: "QUERY_STATUS", Value: "OK"}
+	if len(hits) > p.MaxRec {
+		hits = hits[:p.MaxRec]
+		status = vInfo{Name: "QUERY_STATUS", Value: "OVERFLOW", Text: fmt.Sprintf("more than MAXREC=%d alerts in the cone", p.MaxRec)}
+	}
 	fields := scsFields
 	if p.Verb == 1 {
 		fields = scsFields[:3]
 	}
 	t := &vTable{Name: "results", Fields: fields,
 		Description: fmt.Sprintf("Archived alerts within %g° of RA %g°, Dec %g°", p.SR, p.RA, p.Dec)}
-	status := vInfo{Name: "QUERY_STATUS", Value: "OK"}
-	for _, h := range cands {
-		row, ok, err := rowByID(ctx, ar, h.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue // pruned since the positions were read
-		}
-		ra, dec := rowPosition(row, h)
-		if angularDistance(p.RA, p.Dec, ra, dec) > p.SR {
-			continue
-		}
-		if len(t.Rows) == p.MaxRec {
-			status = vInfo{Name: "QUERY_STATUS", Value: "OVERFLOW", Text: fmt.Sprintf("more than MAXREC=%d alerts in the cone", p.MaxRec)}
-			break
-		}
-		t.Rows = append(t.Rows, coneRow(row, h, len(fields)))
+	for _, h := range hits {
+		t.Rows = append(t.Rows, coneRow(h, len(fields)))
 	}
 	return &votable{Resource: vResource{Type: "results", Infos: []vInfo{status}, Table: t}}, nil
+}
+
+// coneHit is an alert in the cone and where it is: its own position, or
+// its sky map's most probable point.
+type coneHit struct {
+	row     app.EventRow
+	ra, dec float64
 }
 
 // rowByID reads one archived alert's summary, without its raw bytes.
@@ -221,10 +235,9 @@ func rowByID(ctx context.Context, ar *app.Archive, id int64) (app.EventRow, bool
 	return rows[0], true, nil
 }
 
-// coneRow is one row of the answer: row's summary at position p (the
-// alert's own position when it has one, else its sky map's).
-func coneRow(row app.EventRow, p app.Position, n int) vRow {
-	ra, dec := rowPosition(row, p)
+// coneRow is one row of the answer, of its first n columns.
+func coneRow(h coneHit, n int) vRow {
+	row := h.row
 	errRadius := ""
 	if row.HasPosition && row.ErrorRadius > 0 {
 		errRadius = formatDeg(row.ErrorRadius)
@@ -233,17 +246,8 @@ func coneRow(row app.EventRow, p app.Position, n int) vRow {
 	if !row.EventTime.IsZero() {
 		when = row.EventTime.UTC().Format(time.RFC3339Nano)
 	}
-	cells := []string{row.IVORN, formatDeg(ra), formatDeg(dec), errRadius, when, row.Role, row.Source, row.AlertType, row.Trigger}
+	cells := []string{row.IVORN, formatDeg(h.ra), formatDeg(h.dec), errRadius, when, row.Role, row.Source, row.AlertType, row.Trigger}
 	return vRow{Cells: cells[:n]}
-}
-
-// rowPosition is where an alert is: its own position, else its sky map's
-// most probable point (p, from Archive.Positions).
-func rowPosition(row app.EventRow, p app.Position) (ra, dec float64) {
-	if row.HasPosition {
-		return row.RA, row.Dec
-	}
-	return float64(p.RA), float64(p.Dec)
 }
 
 // formatDeg writes an angle in degrees with the digits that round-trip.

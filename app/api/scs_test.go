@@ -260,7 +260,9 @@ func TestConeSearchSkymapPoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A real superevent, not a mock from a data challenge.
+	// The mock superevent is left out, as on the sky map; the real one,
+	// at the same point, is found.
+	feed(t, lb, "igwn.gwalert", raw)
 	raw = bytes.ReplaceAll(raw, []byte(`MS181101ab`), []byte(`S181101ab`))
 	raw = bytes.Replace(raw, []byte(`"search": "MDC"`), []byte(`"search": "AllSky"`), 1)
 	feed(t, lb, "igwn.gwalert", raw)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -194,10 +195,11 @@ func (s *sseClient) next(t testing.TB) sseEvent {
 }
 
 // archivedIDs is every alert's archive id after id, oldest first, as the
-// archive holds them (heartbeats are no alerts).
+// archive holds them (heartbeats are no alerts), tests and mocks aside as
+// the stream leaves them by default.
 func archivedIDs(t testing.TB, c *app.Core, after int64) []int64 {
 	t.Helper()
-	rows, err := c.Archive().Events(context.Background(), app.EventQuery{AfterID: after, Asc: true, Limit: 100000})
+	rows, err := c.Archive().Events(context.Background(), app.EventQuery{AfterID: after, Asc: true, Limit: 100000, HideTest: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,9 +312,27 @@ func TestStreamLiveSinceAndFilters(t *testing.T) {
 			t.Fatalf("since: %s, want %d", ev.ID, want)
 		}
 	}
+	// A mock superevent's alert is a test: only test=1 sends it, and
+	// type= selects it from the others.
+	tests := dial(t, base+"/apiv1/stream?test=1&type=Preliminary", "")
+	mock, err := os.ReadFile("../../testdata/notices/lvk-userguide/MS181101ab-preliminary.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed(t, lb, "igwn.gwalert", mock)
+	feed(t, lb, epTopic, epAlert(6, 10, 20))
+	ids = archivedIDs(t, c, 0) // the mock is a test: not among them
+	if ev := live.next(t); ev.ID != strconv.FormatInt(ids[6], 10) {
+		t.Fatalf("live stream sent %s (%+v), want %d", ev.ID, ev.Data, ids[6])
+	}
+	if ev := tests.next(t); !ev.Data.Test || ev.Data.Trigger == nil || *ev.Data.Trigger != "MS181101ab" {
+		t.Fatalf("test=1&type=Preliminary sent %+v", ev.Data)
+	}
 	select {
 	case ev := <-other.events:
 		t.Fatalf("a filtered stream sent %s", ev.ID)
+	case ev := <-tests.events:
+		t.Fatalf("test=1&type=Preliminary sent %+v", ev.Data)
 	case <-time.After(200 * time.Millisecond):
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/netcore/alert"
 )
 
 // keepaliveInterval is how long a quiet stream waits before it writes a
@@ -144,6 +145,12 @@ func serveStream(w http.ResponseWriter, r *http.Request, c *app.Core, q app.Even
 				return
 			}
 			for _, row := range rows {
+				if row.AlertType == alert.HeartbeatType {
+					// A source filter that names heartbeats reads
+					// them: liveness, never sent as alerts.
+					since = row.ID
+					continue
+				}
 				// Flushed one by one: a client has each alert as soon
 				// as it is written, the backlog's too.
 				if writeEvent(bw, row) != nil || flush() != nil {

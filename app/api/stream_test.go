@@ -301,6 +301,8 @@ func TestStreamLiveSinceAndFilters(t *testing.T) {
 	live := dial(t, base+"/apiv1/stream", "")
 	waitWatchers(t, c, watchers+1)
 	other := dial(t, base+"/apiv1/stream?source=nothing-like-this", "")
+	beats := dial(t, base+"/apiv1/stream?source=heartbeat", "")
+	feed(t, lb, "gcn.heartbeat", heartbeat(1))
 	feed(t, lb, epTopic, epAlert(5, 10, 20))
 	ids := archivedIDs(t, c, 0)
 	if ev := live.next(t); ev.ID != strconv.FormatInt(ids[5], 10) {
@@ -333,6 +335,8 @@ func TestStreamLiveSinceAndFilters(t *testing.T) {
 		t.Fatalf("a filtered stream sent %s", ev.ID)
 	case ev := <-tests.events:
 		t.Fatalf("test=1&type=Preliminary sent %+v", ev.Data)
+	case ev := <-beats.events:
+		t.Fatalf("source=heartbeat sent a heartbeat: %+v", ev.Data)
 	case <-time.After(200 * time.Millisecond):
 	}
 }

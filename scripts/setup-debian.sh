@@ -9,6 +9,7 @@ pkgs=(
   xvfb x11-utils imagemagick xdotool tesseract-ocr libx11-dev
   dbus dunst fonts-dejavu-core
   dpkg-dev desktop-file-utils appstream librsvg2-bin xz-utils
+  stilts
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

@@ -34,6 +34,7 @@ type Window struct {
 	Win    fyne.Window
 	Tabs   *container.AppTabs
 	Broker *BrokerPanel
+	API    *APIPanel
 	Send   *SendPanel
 	Outbox *OutboxPanel
 	Dedup  *DedupPanel
@@ -73,6 +74,7 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 	u.stop = u.ctx.Done()
 	u.loadKept()
 	u.Broker = newBrokerPanel(u)
+	u.API = newAPIPanel(u)
 	u.Send = newSendPanel(u)
 	u.Outbox = newOutboxPanel(u)
 	u.Dedup = newDedupPanel(u)
@@ -83,7 +85,7 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 	u.Notify = newNotifyPanel(u)
 	u.Status = widget.NewLabel("")
 	u.Tabs = container.NewAppTabs(
-		container.NewTabItem("Broker", u.Broker.content),
+		container.NewTabItem("Broker", container.NewBorder(nil, u.API.content, nil, nil, u.Broker.content)),
 		container.NewTabItem("Send", u.Send.content),
 		container.NewTabItem("Outbox", u.Outbox.content),
 		container.NewTabItem("Dedup", u.Dedup.content),
@@ -110,6 +112,9 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 	}
 	if opt.StartBroker || u.Kept().BrokerOn {
 		u.Broker.SetRunning(true)
+	}
+	if u.API.wasOn {
+		u.API.SetRunning(true)
 	}
 	u.startMonitor(a)
 	u.unwatch = u.Core.Watch(u.hear)

@@ -58,11 +58,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /apiv1/map/stream_role_count", s.mapOf(app.VdbMapStreamRole))
 	s.mux.HandleFunc("GET /apiv1/alerts", s.alerts)
 
-	// ---- MOUNT POINT for the live feed and the cone search (stream.go,
-	// scs.go, written separately):
-	//	s.mux.Handle("GET /apiv1/stream", StreamHandler(s.core))
-	//	s.mux.Handle("GET /scs", ConeSearchHandler(s.core))
-	// ---- end of mount point.
+	s.mux.Handle("GET /apiv1/stream", StreamHandler(s.core))
+	s.mux.Handle("/scs", ConeSearchHandler(s.core)) // GET and POST, as SCS clients send either
 
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &app.VdbError{Code: http.StatusNotFound, Description: "Not Found",
@@ -75,7 +72,7 @@ var endpoints = []string{
 	"/apiv1/", "/apiv1/alerts", "/apiv1/count", "/apiv1/list/ivorn", "/apiv1/list/ivorn_ncites", "/apiv1/list/ivorn_nrefs",
 	"/apiv1/map/authored_month_count", "/apiv1/map/role_count", "/apiv1/map/stream_count", "/apiv1/map/stream_role_count",
 	"/apiv1/packet/synopsis/", "/apiv1/packet/synopsis/<path:url_encoded_ivorn>",
-	"/apiv1/packet/xml/", "/apiv1/packet/xml/<path:url_encoded_ivorn>",
+	"/apiv1/packet/xml/", "/apiv1/packet/xml/<path:url_encoded_ivorn>", "/apiv1/stream", "/scs",
 }
 
 // Handler is the API's handler, token check included.

@@ -173,9 +173,9 @@ func FuzzBuild(f *testing.F) {
 			Params:      []Param{{Name: pname, Value: pvalue, DataType: ptype, UCD: pucd, Description: text}},
 			HasPosition: true, RA: ra, Dec: dec, ErrorRadius: errRadius, Time: tm,
 			HasImportance: true, Importance: errRadius,
-			Inferences:    []Inference{{Probability: ra, HasProbability: true, Name: text}},
-			Citations:     []Citation{{IVORN: cited, Cite: cite}},
-			Description:   text, ContactName: text, HowDescription: text,
+			Inferences:  []Inference{{Probability: ra, HasProbability: true, Name: text}},
+			Citations:   []Citation{{IVORN: cited, Cite: cite}},
+			Description: text, ContactName: text, HowDescription: text,
 		}
 		doc, err := d.Build()
 		if err != nil {

@@ -37,27 +37,27 @@ type ComposePanel struct {
 	u       *Window
 	content fyne.CanvasObject
 
-	Template                                  *widget.Label // what the draft cites, from a template
-	Stream, ID                                *widget.Entry
-	IVORN                                     *widget.Label // the IVORN and whether it is free
-	Role                                      *widget.RadioGroup
-	RoleWarning                               *widget.Label
-	Author, ShortName, ContactName, Email     *widget.Entry
-	Params                                    *fyne.Container // one paramRow each
-	RA, Dec, ErrorRadius, Time, Observatory   *widget.Entry
-	How, HowRef                               *widget.Entry
-	Importance, Probability, Relation, Infer  *widget.Entry
-	CiteIVORN                                 *widget.Entry
-	Cite                                      *widget.Select
-	Description                               *widget.Entry
-	Preview                                   *widget.Label
-	Errors                                    map[string]*widget.Label // by section
-	Destination                               *widget.Select
-	SendButton, SaveButton, NewButton         *widget.Button
-	Status                                    *widget.Label
-	params                                    []*paramRow
-	base                                      compose.Draft // a template's draft: what the form does not show is kept
-	setting                                   bool          // the form is being filled: no change events
+	Template                                 *widget.Label // what the draft cites, from a template
+	Stream, ID                               *widget.Entry
+	IVORN                                    *widget.Label // the IVORN and whether it is free
+	Role                                     *widget.RadioGroup
+	RoleWarning                              *widget.Label
+	Author, ShortName, ContactName, Email    *widget.Entry
+	Params                                   *fyne.Container // one paramRow each
+	RA, Dec, ErrorRadius, Time, Observatory  *widget.Entry
+	How, HowRef                              *widget.Entry
+	Importance, Probability, Relation, Infer *widget.Entry
+	CiteIVORN                                *widget.Entry
+	Cite                                     *widget.Select
+	Description                              *widget.Entry
+	Preview                                  *widget.Label
+	Errors                                   map[string]*widget.Label // by section
+	Destination                              *widget.Select
+	SendButton, SaveButton, NewButton        *widget.Button
+	Status                                   *widget.Label
+	params                                   []*paramRow
+	base                                     compose.Draft // a template's draft: what the form does not show is kept
+	setting                                  bool          // the form is being filled: no change events
 
 	mu      sync.Mutex
 	pending compose.Draft
@@ -138,7 +138,9 @@ func newComposePanel(u *Window) *ComposePanel {
 	p.Status.Wrapping = fyne.TextWrapWord
 	addParam := widget.NewButtonWithIcon("Add param", theme.ContentAddIcon(), func() { p.addParam(compose.Param{}); p.changed() })
 
-	row := func(objs ...fyne.CanvasObject) fyne.CanvasObject { return container.NewGridWithColumns(len(objs), objs...) }
+	row := func(objs ...fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewGridWithColumns(len(objs), objs...)
+	}
 	section := func(title string, key string, objs ...fyne.CanvasObject) fyne.CanvasObject {
 		head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		return container.NewVBox(append(append([]fyne.CanvasObject{head}, objs...), p.Errors[key])...)
@@ -542,7 +544,9 @@ func (p *ComposePanel) send() {
 				fyne.Do(func() { p.Status.SetText("Not queued: " + err.Error()) })
 				return
 			}
-			fyne.Do(func() { p.Status.SetText("Queued " + d.IVORN() + " for " + dest.Label() + "; follow it on the Send tab.") })
+			fyne.Do(func() {
+				p.Status.SetText("Queued " + d.IVORN() + " for " + dest.Label() + "; follow it on the Send tab.")
+			})
 		}
 		if dest.Local || d.Fill(time.Now()).Role == "test" {
 			queue()
@@ -642,4 +646,3 @@ func (u *Window) composeFrom(kind, ivorn string) {
 
 // nan is a number that fails every range check.
 func nan() float64 { f, _ := strconv.ParseFloat("NaN", 64); return f }
-

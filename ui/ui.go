@@ -1,7 +1,6 @@
 // Package ui holds Starling's desktop window: one panel per tab (broker,
-// send, outbox, dedup, events, subscriptions, sky map, notifications, compose) over
-// app.Core. It does no
-// networking and no SQL of its own; slow calls run off the UI goroutine and
+// send, outbox, dedup, events, subscriptions, sky map, notifications,
+// compose) over app.Core. It does no networking and no SQL of its own; slow calls run off the UI goroutine and
 // their results come back through fyne.Do.
 package ui
 
@@ -41,9 +40,10 @@ type Window struct {
 	Subs   *SubsPanel
 	Sky    *SkyPanel
 	Notify *NotifyPanel
+	Status *widget.Label
+
 	// Compose writes VOEvents (compose.go).
 	Compose *ComposePanel
-	Status *widget.Label
 
 	mon    *monitor
 	status status

@@ -1,7 +1,8 @@
 // Package ui holds Starling's desktop window: one panel per tab (broker,
 // send, outbox, dedup, events, subscriptions, sky map, notifications,
-// compose) over app.Core. It does no networking and no SQL of its own; slow calls run off the UI goroutine and
-// their results come back through fyne.Do.
+// compose) over app.Core. It does no networking and no SQL of its own;
+// slow calls run off the UI goroutine and their results come back through
+// fyne.Do.
 package ui
 
 import (

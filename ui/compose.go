@@ -286,7 +286,11 @@ func (p *ComposePanel) Fill(d compose.Draft, template string) {
 		c = d.Citations[0]
 	}
 	p.CiteIVORN.SetText(c.IVORN)
-	p.Cite.SetSelected(c.Cite)
+	if c.Cite == "" {
+		p.Cite.ClearSelected()
+	} else {
+		p.Cite.SetSelected(c.Cite)
+	}
 	p.Description.SetText(d.Description)
 }
 

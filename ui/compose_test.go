@@ -93,4 +93,10 @@ func TestComposeRetractionFromDetails(t *testing.T) {
 	eventually(t, "the IVORN taken", u, func() bool {
 		return c.Errors["IVORN"].Visible() && strings.Contains(c.Errors["IVORN"].Text, "already in the archive")
 	})
+	// New clears the form: no citation is left behind, and the missing stream is named.
+	onUI(func() { test.Tap(c.NewButton) })
+	eventually(t, "an empty draft", u, func() bool {
+		return c.Errors["IVORN"].Visible() && strings.Contains(c.Errors["IVORN"].Text, "AUTHORITY/STREAM") &&
+			!c.Errors["Citations"].Visible() && !strings.Contains(c.Preview.Text, "Citations") && !c.Template.Visible()
+	})
 }

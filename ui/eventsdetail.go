@@ -36,6 +36,9 @@ type eventDetail struct {
 	// the alert's key; CopyPosition the position, a sky map's most
 	// probable one; ShowOnSky shows the alert on the sky map.
 	CopyID, CopyPosition, CopyRaw, ShowOnSky *widget.Button
+	// FollowUp, Retract and Supersede open the composer with a template
+	// citing a VOEvent (ui/compose.go).
+	FollowUp, Retract, Supersede *widget.Button
 	// Obs is the observability per site (obsbar.go).
 	Obs *obsBars
 	// Circulars lists the GCN Circulars that name the trigger, each a
@@ -80,7 +83,11 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 	d.CopyPosition = widget.NewButtonWithIcon("Position", theme.ContentCopyIcon(), clip(func() string { return coordsText(d.shown.Row) }))
 	d.CopyRaw = widget.NewButtonWithIcon("Raw", theme.ContentCopyIcon(), clip(func() string { return rawText(d.shown.Raw) }))
 	d.ShowOnSky = widget.NewButtonWithIcon("Show on sky map", theme.SearchIcon(), func() { p.u.showOnSky(d.shown.Row.ID) })
-	for _, b := range []*widget.Button{d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky} {
+	compose := func(kind string) func() { return func() { p.u.composeFrom(kind, d.shown.Row.IVORN) } }
+	d.FollowUp = widget.NewButtonWithIcon("Follow up this alert", theme.DocumentCreateIcon(), compose("followup"))
+	d.Retract = widget.NewButtonWithIcon("Retract this alert", theme.CancelIcon(), compose("retraction"))
+	d.Supersede = widget.NewButtonWithIcon("Supersede this alert", theme.ViewRefreshIcon(), compose("supersedes"))
+	for _, b := range []*widget.Button{d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky, d.FollowUp, d.Retract, d.Supersede} {
 		b.Disable()
 	}
 	d.Params = widget.NewTableWithHeaders(
@@ -105,7 +112,8 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 	d.Raw = widget.NewRichText()
 	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky, d.DraftCircular)
 	d.Obs = newObsBars(p.u, p.Selected)
-	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.Circulars, d.GW.content, d.Text, d.Obs.box, d.Links, copyRow)
+	composeRow := container.NewHBox(widget.NewLabel("Compose:"), d.FollowUp, d.Retract, d.Supersede)
+	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.Circulars, d.GW.content, d.Text, d.Obs.box, d.Links, copyRow, composeRow)
 	d.content = container.NewAppTabs(
 		container.NewTabItem("Summary", container.NewVScroll(d.summary)),
 		container.NewTabItem("Params", d.Params),
@@ -205,6 +213,13 @@ func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.
 	d.Links.Refresh()
 	for _, b := range []*widget.Button{d.CopyID, d.CopyRaw} {
 		b.Enable()
+	}
+	for _, b := range []*widget.Button{d.FollowUp, d.Retract, d.Supersede} {
+		if ed.Row.Format == "voevent" && ed.Row.IVORN != "" {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
 	}
 	if _, _, ok := bestPosition(ed.Row); ok {
 		d.CopyPosition.Enable()

@@ -1,8 +1,8 @@
 // Package ui holds Starling's desktop window: one panel per tab (broker,
-// send, outbox, dedup, events, subscriptions, sky map, notifications) over
-// app.Core. It does no
-// networking and no SQL of its own; slow calls run off the UI goroutine and
-// their results come back through fyne.Do.
+// send, outbox, dedup, events, subscriptions, sky map, notifications,
+// compose) over app.Core. It does no networking and no SQL of its own;
+// slow calls run off the UI goroutine and their results come back through
+// fyne.Do.
 package ui
 
 import (
@@ -44,6 +44,9 @@ type Window struct {
 	Notify *NotifyPanel
 	Status *widget.Label
 
+	// Compose writes VOEvents (compose.go).
+	Compose *ComposePanel
+
 	mon    *monitor
 	status status
 
@@ -83,6 +86,7 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 	u.Sky = newSkyPanel(u)
 	u.Sky.Bind(u.Events) // a click on the sky selects the event in the table, and back
 	u.Notify = newNotifyPanel(u)
+	u.Compose = newComposePanel(u)
 	u.Status = widget.NewLabel("")
 	u.Tabs = container.NewAppTabs(
 		container.NewTabItem("Broker", container.NewBorder(nil, u.API.content, nil, nil, u.Broker.content)),
@@ -93,6 +97,7 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 		container.NewTabItem("Subscriptions", u.Subs.content),
 		container.NewTabItem("Sky map", u.Sky.content),
 		container.NewTabItem("Notifications", u.Notify.content),
+		container.NewTabItem("Compose", u.Compose.content),
 	)
 	u.Tabs.SetTabLocation(container.TabLocationLeading)
 	u.keepSplits()

@@ -200,6 +200,29 @@ var migrations = []string{
 	CREATE INDEX events_id_test ON events(id, test, alert_type);
 	DROP INDEX IF EXISTS events_source;
 	CREATE INDEX events_source ON events(source, topic, test, alert_type);`,
+	// 13: the Kafka publish queue (a transactional outbox): each event to be
+	// published to a topic gets a row in the transaction that archives it,
+	// before the ack, and the publisher marks it done once the cluster has
+	// acknowledged it. record_id is the Hopskotch _id header (16 bytes, a
+	// UUID derived from the event), the same on every attempt, so that
+	// readers can drop a duplicate. state is 'queued', 'done' or 'refused'
+	// (a record the cluster can never take, such as one too large).
+	`CREATE TABLE IF NOT EXISTS publish_queue (
+		id         INTEGER PRIMARY KEY,
+		event_id   INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		topic      TEXT NOT NULL,
+		record_id  BLOB NOT NULL,
+		state      TEXT NOT NULL DEFAULT 'queued',
+		attempts   INTEGER NOT NULL DEFAULT 0,
+		next_at    INTEGER NOT NULL,
+		last_error TEXT NOT NULL DEFAULT '',
+		created_at INTEGER NOT NULL,
+		done_at    INTEGER
+	);
+	CREATE UNIQUE INDEX IF NOT EXISTS publish_queue_event ON publish_queue(event_id, topic);
+	CREATE INDEX IF NOT EXISTS publish_queue_waiting ON publish_queue(topic, id) WHERE state = 'queued';
+	CREATE INDEX IF NOT EXISTS publish_queue_open ON publish_queue(topic, state) WHERE state != 'done';
+	CREATE INDEX IF NOT EXISTS publish_queue_done ON publish_queue(done_at) WHERE done_at IS NOT NULL;`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -65,6 +65,10 @@ type Record struct {
 	Skymap []byte
 	// Kafka locates the record it came from, for events read from Kafka.
 	Kafka KafkaRef
+	// Publish names the Kafka topics the alert is to be published to: a
+	// store queues it for each in the transaction that archives it, before
+	// the ack (a transactional outbox); nil for none.
+	Publish []string
 }
 
 // KafkaRef locates a record in a Kafka topic; the zero value means "not from Kafka".

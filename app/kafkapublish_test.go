@@ -44,8 +44,8 @@ func publishEvent(t *testing.T, n int) ([]byte, string) {
 // queueRow is one row of the publish queue, read as it is stored.
 type queueRow struct {
 	eventID, attempts, nextAt int64
-	ivorn, state, err string
-	recordID          []byte
+	ivorn, state, err         string
+	recordID                  []byte
 }
 
 func queueRows(t *testing.T, st *store.Store) map[string]queueRow {

@@ -205,7 +205,8 @@ var migrations = []string{
 	// before the ack, and the publisher marks it done once the cluster has
 	// acknowledged it. record_id is the Hopskotch _id header (16 bytes, a
 	// UUID derived from the event), the same on every attempt, so that
-	// readers can drop a duplicate. state is 'queued', 'done' or 'refused'
+	// readers can drop a duplicate (an event is queued once per topic: only
+	// a new one is). state is 'queued', 'done' or 'refused'
 	// (a record the cluster can never take, such as one too large).
 	`CREATE TABLE IF NOT EXISTS publish_queue (
 		id         INTEGER PRIMARY KEY,
@@ -219,9 +220,8 @@ var migrations = []string{
 		created_at INTEGER NOT NULL,
 		done_at    INTEGER
 	);
-	CREATE UNIQUE INDEX IF NOT EXISTS publish_queue_event ON publish_queue(event_id, topic);
 	CREATE INDEX IF NOT EXISTS publish_queue_waiting ON publish_queue(topic, id) WHERE state = 'queued';
-	CREATE INDEX IF NOT EXISTS publish_queue_open ON publish_queue(topic, state) WHERE state != 'done';
+	CREATE INDEX IF NOT EXISTS publish_queue_refused ON publish_queue(topic) WHERE state = 'refused';
 	CREATE INDEX IF NOT EXISTS publish_queue_done ON publish_queue(done_at) WHERE done_at IS NOT NULL;`,
 }
 

@@ -19,7 +19,7 @@ const (
 )
 
 const insertPublishSQL = `INSERT INTO publish_queue(event_id, topic, record_id, state, attempts, next_at, created_at)
-	VALUES(?,?,?,'queued',0,?,?) ON CONFLICT(event_id, topic) DO NOTHING`
+	VALUES(?,?,?,'queued',0,?,?)`
 
 // PublishRecordID is the Hopskotch _id of archive row eventID, of IVORN
 // ivorn, published to topic: a UUID (version 8, RFC 9562) made of the
@@ -168,37 +168,62 @@ type PublishBacklog struct {
 // refused), topics in order.
 func (s *Store) PublishBacklogs(ctx context.Context) (_ []PublishBacklog, err error) {
 	defer s.note(&err)
-	rows, err := s.db.QueryContext(ctx, `SELECT topic, sum(state = 'queued'), sum(state = 'refused'), min(CASE WHEN state = 'queued' THEN id END)
-		FROM publish_queue WHERE state != 'done' GROUP BY topic ORDER BY topic`)
-	if err != nil {
-		return nil, err
+	byTopic := map[string]*PublishBacklog{}
+	var topics []string
+	get := func(topic string) *PublishBacklog {
+		b := byTopic[topic]
+		if b == nil {
+			b = &PublishBacklog{Topic: topic}
+			byTopic[topic] = b
+			topics = append(topics, topic)
+		}
+		return b
 	}
-	var out []PublishBacklog
-	var firsts []sql.NullInt64
-	for rows.Next() {
-		var b PublishBacklog
-		var first sql.NullInt64
-		if err := rows.Scan(&b.Topic, &b.Waiting, &b.Refused, &first); err != nil {
-			rows.Close()
+	firsts := map[string]int64{}
+	for _, q := range []struct {
+		sql    string
+		queued bool
+	}{
+		{`SELECT topic, count(*), min(id) FROM publish_queue WHERE state = 'queued' GROUP BY topic`, true},
+		{`SELECT topic, count(*), 0 FROM publish_queue WHERE state = 'refused' GROUP BY topic`, false},
+	} {
+		rows, err := s.db.QueryContext(ctx, q.sql)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, b)
-		firsts = append(firsts, first)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for i, f := range firsts {
-		if !f.Valid {
-			continue
+		for rows.Next() {
+			var topic string
+			var n int
+			var first int64
+			if err := rows.Scan(&topic, &n, &first); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if q.queued {
+				get(topic).Waiting = n
+				firsts[topic] = first
+			} else {
+				get(topic).Refused = n
+			}
 		}
-		var created int64
-		if err := s.db.QueryRowContext(ctx, `SELECT created_at, attempts, last_error FROM publish_queue WHERE id = ?`, f.Int64).
-			Scan(&created, &out[i].Attempts, &out[i].LastError); err != nil {
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		out[i].Oldest = time.UnixMilli(created)
+	}
+	slices.Sort(topics)
+	out := make([]PublishBacklog, 0, len(topics))
+	for _, topic := range topics {
+		b := byTopic[topic]
+		if first, ok := firsts[topic]; ok {
+			var created int64
+			if err := s.db.QueryRowContext(ctx, `SELECT created_at, attempts, last_error FROM publish_queue WHERE id = ?`, first).
+				Scan(&created, &b.Attempts, &b.LastError); err != nil {
+				return nil, err
+			}
+			b.Oldest = time.UnixMilli(created)
+		}
+		out = append(out, *b)
 	}
 	return out, nil
 }

@@ -124,7 +124,8 @@ func TestAdmitManyDistinct(t *testing.T) {
 
 func TestDiskFullThenRecovers(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(context.Background(), dir, Options{MaxPages: 40})
+	// 48 pages: the empty schema takes about 40 (the publish queue added 4).
+	s, err := Open(context.Background(), dir, Options{MaxPages: 48})
 	if err != nil {
 		t.Fatal(err)
 	}

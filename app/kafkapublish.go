@@ -138,18 +138,31 @@ func (w *publisher) State() PublishState {
 func (w *publisher) stop(ctx context.Context) error {
 	w.unwatch()
 	close(w.stopping)
+	closed := false
 	select {
 	case <-w.done:
 	case <-ctx.Done():
 		w.cancel()
-		<-w.done
+		select {
+		case <-w.done:
+		case <-time.After(time.Second):
+			// A produce already sent waits for its answer whatever the
+			// cancel (the idempotent producer's rule); closing the client
+			// ends it, and its rows stay queued.
+			w.pub.Close(0)
+			closed = true
+			<-w.done
+		}
 	}
 	w.cancel()
-	timeout := 5 * time.Second
-	if d, ok := ctx.Deadline(); ok {
-		timeout = max(0, time.Until(d))
+	var err error
+	if !closed {
+		timeout := 5 * time.Second
+		if d, ok := ctx.Deadline(); ok {
+			timeout = max(0, time.Until(d))
+		}
+		err = w.pub.Close(timeout)
 	}
-	err := w.pub.Close(timeout)
 	if s := w.State(); s.Waiting > 0 {
 		w.log.Info(fmt.Sprintf("%d events wait to be published to Kafka topic %s; they go when the broker publishes to it again", s.Waiting, w.topic))
 	}

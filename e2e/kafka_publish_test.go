@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -58,6 +59,7 @@ func TestKafkaPublishKill9(t *testing.T) {
 		mu       sync.Mutex
 		acked    = map[string]bool{}
 		unacked  int // seen before, never acked
+		naks     = map[string]int{}
 		next     atomic.Int64
 		sendErrs atomic.Int64
 		wg       sync.WaitGroup
@@ -88,13 +90,14 @@ func TestKafkaPublishKill9(t *testing.T) {
 					if errors.As(err, &se) && se.Kind == sender.Refused {
 						mu.Lock()
 						unacked++
+						naks[se.Reason]++
 						mu.Unlock()
 						break
 					}
 					sendErrs.Add(1)
 					time.Sleep(20 * time.Millisecond) // the broker is down: try again
 				}
-				time.Sleep(5 * time.Millisecond) // spread the submissions over the kills
+				time.Sleep(60 * time.Millisecond) // spread the submissions over the kills
 			}
 		}()
 	}
@@ -166,6 +169,15 @@ killing:
 	t.Logf("%d events, %d acked, %d stored but not acked (naked as seen on retry), %d kills, %d failed submissions retried; "+
 		"topic: %d records, %d distinct IVORNs, %d duplicates; after dropping repeated _id: %d duplicates",
 		n, len(acked), unacked, kills, sendErrs.Load(), records, len(byIVORN), dupIVORN, dupID)
+	// Other naks are not acks, so they do not count here; one is known and
+	// not the publisher's: after a kill -9 the integrity check at start
+	// sometimes reports the full-text index (events_fts) damaged, and that
+	// broker refuses every event until the next start finds it sound.
+	for reason, count := range naks {
+		if !strings.Contains(reason, "Previously seen") {
+			t.Logf("%d submissions refused (not acked, not counted): %s", count, reason)
+		}
+	}
 	// Every copy of an event carries the _id derived from it when it was
 	// queued: dropping repeated _ids leaves each event once.
 	if dupID != 0 {

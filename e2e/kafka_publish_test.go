@@ -58,7 +58,7 @@ func TestKafkaPublishKill9(t *testing.T) {
 	var (
 		mu       sync.Mutex
 		acked    = map[string]bool{}
-		unacked  int // seen before, never acked
+		unacked  int // naked: not acked
 		naks     = map[string]int{}
 		next     atomic.Int64
 		sendErrs atomic.Int64
@@ -166,7 +166,7 @@ killing:
 	if kills < 3 {
 		t.Errorf("only %d kills during the submissions", kills)
 	}
-	t.Logf("%d events, %d acked, %d stored but not acked (naked as seen on retry), %d kills, %d failed submissions retried; "+
+	t.Logf("%d events, %d acked, %d naked (below), %d kills, %d failed submissions retried; "+
 		"topic: %d records, %d distinct IVORNs, %d duplicates; after dropping repeated _id: %d duplicates",
 		n, len(acked), unacked, kills, sendErrs.Load(), records, len(byIVORN), dupIVORN, dupID)
 	// Other naks are not acks, so they do not count here; one is known and

@@ -208,9 +208,11 @@ var migrations = []string{
 	// readers can drop a duplicate (an event is queued once per topic: only
 	// a new one is). state is 'queued', 'done' or 'refused'
 	// (a record the cluster can never take, such as one too large).
+	// event_id is the archive row (events.id, never deleted; starling
+	// doctor drops the rows whose archive row it could not recover).
 	`CREATE TABLE IF NOT EXISTS publish_queue (
 		id         INTEGER PRIMARY KEY,
-		event_id   INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		event_id   INTEGER NOT NULL,
 		topic      TEXT NOT NULL,
 		record_id  BLOB NOT NULL,
 		state      TEXT NOT NULL DEFAULT 'queued',

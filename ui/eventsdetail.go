@@ -38,6 +38,12 @@ type eventDetail struct {
 	CopyID, CopyPosition, CopyRaw, ShowOnSky *widget.Button
 	// Obs is the observability per site (obsbar.go).
 	Obs *obsBars
+	// Circulars lists the GCN Circulars that name the trigger, each a
+	// button that shows it; DraftCircular opens Circular, the "Draft a
+	// Circular" dialog of the shown alert's trigger (circular.go).
+	Circulars     *fyne.Container
+	DraftCircular *widget.Button
+	Circular      *CircularDialog
 
 	summary *fyne.Container
 	shown   app.EventDetail
@@ -58,6 +64,14 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 		Style: widget.RichTextStyle{ColorName: theme.ColorNameError, TextStyle: fyne.TextStyle{Bold: true}, Inline: true}}))
 	d.Banner.Hide()
 	d.Timeline = container.NewHBox()
+	d.Circulars = container.NewVBox()
+	d.Circulars.Hide() // no padding for an empty list
+	d.DraftCircular = widget.NewButtonWithIcon("Draft a Circular", theme.DocumentCreateIcon(), func() {
+		if t := d.shown.Row.Trigger; t != "" {
+			d.openCircularDraft(t)
+		}
+	})
+	d.DraftCircular.Disable()
 	d.Links = container.NewHBox()
 	clip := func(text func() string) func() {
 		return func() { fyne.CurrentApp().Clipboard().SetContent(text()) }
@@ -89,9 +103,9 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 		d.Params.SetColumnWidth(i, w)
 	}
 	d.Raw = widget.NewRichText()
-	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky)
+	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky, d.DraftCircular)
 	d.Obs = newObsBars(p.u, p.Selected)
-	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.GW.content, d.Text, d.Obs.box, d.Links, copyRow)
+	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.Circulars, d.GW.content, d.Text, d.Obs.box, d.Links, copyRow)
 	d.content = container.NewAppTabs(
 		container.NewTabItem("Summary", container.NewVScroll(d.summary)),
 		container.NewTabItem("Params", d.Params),
@@ -160,6 +174,26 @@ func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.
 		d.Timeline.Add(b)
 	}
 	d.Timeline.Refresh()
+	d.Circulars.Objects = nil
+	if len(ed.Circulars) > 0 {
+		d.Circulars.Add(widget.NewLabelWithStyle("Circulars:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	}
+	for _, ci := range ed.Circulars {
+		id := ci.ID
+		b := widget.NewButton(circularLabel(ci), func() { d.p.SelectEvent(id) })
+		b.Alignment = widget.ButtonAlignLeading
+		if id == ed.Row.ID {
+			b.Importance = widget.HighImportance
+		}
+		d.Circulars.Add(b)
+	}
+	d.Circulars.Hidden = len(ed.Circulars) == 0
+	d.Circulars.Refresh()
+	if ed.Row.Trigger != "" {
+		d.DraftCircular.Enable()
+	} else {
+		d.DraftCircular.Disable()
+	}
 	d.Banner.Hidden = !retracted
 	d.Banner.Refresh()
 	d.Links.Objects = nil
@@ -269,4 +303,17 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// circularLabel names a linked Circular: its number and subject, the
+// subject cut to a line.
+func circularLabel(c app.Circular) string {
+	subject := c.Subject
+	if r := []rune(subject); len(r) > 90 {
+		subject = string(r[:89]) + "…"
+	}
+	if c.Number == "" {
+		return subject
+	}
+	return "GCN " + c.Number + ": " + subject
 }

@@ -191,6 +191,13 @@ func Recover(ctx context.Context, src, dst string, log *slog.Logger) (Recovery, 
 	if err := tidyRecovered(ctx, out, &rep); err != nil {
 		return rep, err
 	}
+	// The voeventdb API's citations and positions are made again from the
+	// recovered raw bytes at the next Open (backfillRefs): a damaged file
+	// may have kept them for rows it lost, or lost them for rows it kept.
+	if _, err := out.ExecContext(ctx, `DELETE FROM refs; DELETE FROM vdb_coords;
+		UPDATE settings SET value = (SELECT ifnull(max(id), 0) + 1 FROM events) WHERE key = '`+refsBackfillKey+`'`); err != nil {
+		return rep, err
+	}
 	if _, err := out.ExecContext(ctx, "COMMIT"); err != nil {
 		return rep, err
 	}

@@ -153,6 +153,9 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	}
 	s.writerWG.Add(1)
 	go s.writer()
+	if !s.noBackfill {
+		s.startRefsBackfill()
+	}
 	if opt.Exclusive && !opt.ReadOnly && !opt.NoCheck {
 		wait := opt.CheckWaitBytes
 		if wait == 0 {

@@ -243,6 +243,9 @@ func runBroker(env Env, args []string) error {
 		}
 		lbErrs = lb.Errors()
 	}
+	if p := cfg.Publish; p != nil {
+		log.Info(fmt.Sprintf("Publishing every event accepted from the receiver or a VTP subscription to Kafka topic %s at %s; each is queued with its archive row before the ack", p.Topic, strings.Join(p.Bootstrap, ",")), "component", "kafka")
+	}
 	// On Windows too: os.Interrupt is Ctrl-C or Ctrl-Break, and SIGTERM is
 	// the console window closed, the user logging off or the system
 	// shutting down (os/signal maps those console events).

@@ -460,6 +460,10 @@ func tidyRecovered(ctx context.Context, out *sql.DB, rep *Recovery) error {
 		return err
 	}
 	rep.Orphans, _ = res.RowsAffected()
+	// A publish-queue row whose archive row was lost has nothing to publish.
+	if _, err := out.ExecContext(ctx, `DELETE FROM publish_queue WHERE event_id NOT IN (SELECT id FROM events)`); err != nil {
+		return err
+	}
 	if err := out.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE id NOT IN (SELECT id FROM event_raw)`).Scan(&rep.NoRaw); err != nil {
 		return err
 	}

@@ -236,6 +236,31 @@ var migrations = []string{
 		draft     TEXT NOT NULL,
 		updated   INTEGER NOT NULL
 	) WITHOUT ROWID;`,
+	// 13: the Kafka publish queue (a transactional outbox): each event to be
+	// published to a topic gets a row in the transaction that archives it,
+	// before the ack, and the publisher marks it done once the cluster has
+	// acknowledged it. record_id is the Hopskotch _id header (16 bytes, a
+	// UUID derived from the event), the same on every attempt, so that
+	// readers can drop a duplicate (an event is queued once per topic: only
+	// a new one is). state is 'queued', 'done' or 'refused'
+	// (a record the cluster can never take, such as one too large).
+	// event_id is the archive row (events.id, never deleted; starling
+	// doctor drops the rows whose archive row it could not recover).
+	`CREATE TABLE IF NOT EXISTS publish_queue (
+		id         INTEGER PRIMARY KEY,
+		event_id   INTEGER NOT NULL,
+		topic      TEXT NOT NULL,
+		record_id  BLOB NOT NULL,
+		state      TEXT NOT NULL DEFAULT 'queued',
+		attempts   INTEGER NOT NULL DEFAULT 0,
+		next_at    INTEGER NOT NULL,
+		last_error TEXT NOT NULL DEFAULT '',
+		created_at INTEGER NOT NULL,
+		done_at    INTEGER
+	);
+	CREATE INDEX IF NOT EXISTS publish_queue_waiting ON publish_queue(topic, id) WHERE state = 'queued';
+	CREATE INDEX IF NOT EXISTS publish_queue_refused ON publish_queue(topic) WHERE state = 'refused';
+	CREATE INDEX IF NOT EXISTS publish_queue_done ON publish_queue(done_at) WHERE done_at IS NOT NULL;`,
 }
 
 // SchemaVersion is the schema version this code writes.

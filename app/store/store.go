@@ -87,6 +87,9 @@ type Store struct {
 	noBackfill    bool
 	readOnly      bool
 
+	// publishWatch hears, after each commit, the topics it queued events for.
+	publishWatch watch.List[string]
+
 	healthMu    sync.Mutex
 	health      Health
 	healthWatch watch.List[Health]

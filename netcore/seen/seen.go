@@ -68,6 +68,10 @@ type Record struct {
 	// Fields are a VOEvent's fields (nil for other formats): the archive
 	// keeps its citations and position for the voeventdb API.
 	Fields *voevent.Fields
+	// Publish names the Kafka topics the alert is to be published to: a
+	// store queues it for each in the transaction that archives it, before
+	// the ack (a transactional outbox); nil for none.
+	Publish []string
 }
 
 // KafkaRef locates a record in a Kafka topic; the zero value means "not from Kafka".

@@ -200,8 +200,8 @@ var migrations = []string{
 	CREATE INDEX events_id_test ON events(id, test, alert_type);
 	DROP INDEX IF EXISTS events_source;
 	CREATE INDEX events_source ON events(source, topic, test, alert_type);`,
-	// 11: what the voeventdb API (vdbquery.go) selects by. vdb_coords holds each VOEvent's position
-	// as voeventdb loads it (vdbCoord) and, a copy, its time authored, so
+	// 11: what the voeventdb API (vdbquery.go) selects by. vdb_coords holds
+	// each VOEvent's position as voeventdb loads it (vdbCoord) and, a copy, its time authored, so
 	// that a cone and a time window are one index's range; refs each
 	// VOEvent's Citations/EventIVORN (written in the transaction that
 	// archives it; for the alerts archived before, by backfillRefs, which

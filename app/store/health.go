@@ -238,10 +238,33 @@ type rowsLike = interface {
 	Close() error
 }
 
-// quickCheck runs PRAGMA quick_check on s and returns the problems it
-// found (none: the archive is sound, as far as quick_check sees).
+// quickCheck runs PRAGMA quick_check on s's file and returns the problems
+// it found (none: the archive is sound, as far as quick_check sees), on a
+// connection of its own (checkFile).
 func quickCheck(ctx context.Context, s *Store) ([]string, error) {
-	return checkDB(ctx, func(ctx context.Context, q string) (rowsLike, error) { return s.db.QueryContext(ctx, q) }, "quick_check")
+	return checkFile(ctx, filepath.Join(s.dir, FileName), "quick_check")
+}
+
+// checkFile runs PRAGMA pragma (quick_check or integrity_check) on the
+// database at path through a new connection, closed afterwards; never on
+// one of a pool that has used the full-text index. Both pragmas run FTS5's
+// own check of events_fts, which walks the index's segments as the
+// connection's FTS5 table last cached their list (the index's "structure"
+// record) without looking whether another connection has written to the
+// index since, as FTS5's queries and writes do (SQLite 3.54). On a pooled
+// connection that read events_fts before another connection indexed alerts
+// and FTS5 merged segments away (Open's catchUpIndex after a crash), the
+// check read segments that no longer exist and reported "fts5: corruption
+// found reading blob ... from table events_fts" in a sound file. A new
+// connection reads the structure inside the check's one statement, from
+// the same snapshot as everything else the check reads.
+func checkFile(ctx context.Context, path, pragma string) ([]string, error) {
+	db, err := openFile(path, true)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return checkDB(ctx, func(ctx context.Context, q string) (rowsLike, error) { return db.QueryContext(ctx, q) }, pragma)
 }
 
 // checkDB runs PRAGMA pragma (quick_check or integrity_check) through query.

@@ -376,6 +376,12 @@ func (w *channelWorker) sendChannel(ctx context.Context, ds []store.Delivery) {
 			return
 		}
 		m := deliveryMessage(d)
+		if err := c.store.DeliveryStarted(ctx, d.ID); err != nil {
+			if ctx.Err() == nil {
+				c.log.Warn("channel delivery's attempt not recorded: "+err.Error(), "component", "channels")
+			}
+			return
+		}
 		sctx, cancel := context.WithTimeout(ctx, 45*time.Second)
 		err = s.Send(sctx, m)
 		cancel()

@@ -200,21 +200,29 @@ func (s *Store) Deliveries(ctx context.Context, channel string) (_ []Delivery, e
 	return out, rows.Err()
 }
 
-// DeliverySent marks a delivery sent at now.
-func (s *Store) DeliverySent(ctx context.Context, id int64, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE channel_deliveries SET state = 'sent', attempts = attempts + 1, last_error = '', sent_at = ? WHERE id = ?`, now.UnixMilli(), id)
+// DeliveryStarted counts an attempt of a delivery, before it is sent: a
+// row attempted once, which a server may have accepted under its key, is
+// never collapsed into (its new words would be dropped as a repeat).
+func (s *Store) DeliveryStarted(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE channel_deliveries SET attempts = attempts + 1 WHERE id = ?`, id)
 	return err
 }
 
-// DeliveryRetry records a failed attempt of a delivery, to be tried again at next.
+// DeliverySent marks a delivery sent at now.
+func (s *Store) DeliverySent(ctx context.Context, id int64, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE channel_deliveries SET state = 'sent', last_error = '', sent_at = ? WHERE id = ?`, now.UnixMilli(), id)
+	return err
+}
+
+// DeliveryRetry records why an attempt of a delivery failed; it is tried again at next.
 func (s *Store) DeliveryRetry(ctx context.Context, id int64, next time.Time, reason string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE channel_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?`, next.UnixMilli(), reason, id)
+	_, err := s.db.ExecContext(ctx, `UPDATE channel_deliveries SET next_attempt_at = ?, last_error = ? WHERE id = ?`, next.UnixMilli(), reason, id)
 	return err
 }
 
 // DeliveryFailed marks a delivery failed for good, for reason.
 func (s *Store) DeliveryFailed(ctx context.Context, id int64, reason string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE channel_deliveries SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, reason, id)
+	_, err := s.db.ExecContext(ctx, `UPDATE channel_deliveries SET state = 'failed', last_error = ? WHERE id = ?`, reason, id)
 	return err
 }
 

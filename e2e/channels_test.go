@@ -134,7 +134,7 @@ type brokerAddr struct {
 	addr string
 }
 
-func (b *brokerAddr) get() string { b.mu.Lock(); defer b.mu.Unlock(); return b.addr }
+func (b *brokerAddr) get() string  { b.mu.Lock(); defer b.mu.Unlock(); return b.addr }
 func (b *brokerAddr) set(a string) { b.mu.Lock(); b.addr = a; b.mu.Unlock() }
 
 // submitUntil sends payload until the broker took it (through its kills).

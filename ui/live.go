@@ -35,7 +35,7 @@ func (u *Window) panelShown() (panel, app.ChangeKind) {
 	case skyTab:
 		return u.Sky, 0 // the monitor refreshes it on arrivals
 	case notifyTab:
-		return u.Notify, 0
+		return u.Notify, app.ChangeChannels
 	}
 	return nil, 0
 }

@@ -71,7 +71,9 @@ func newNotifyPanel(u *Window) *NotifyPanel {
 			container.NewGridWrap(fyne.NewSize(80, p.QuietTo.MinSize().Height), p.QuietTo), quiet),
 		p.Sound)
 	p.Channels = newChannelsView(u)
-	p.content = container.NewBorder(top, bottom, nil, nil, container.NewVSplit(p.List, p.Channels.content))
+	split := container.NewVSplit(p.List, p.Channels.content)
+	split.Offset = 0.6
+	p.content = container.NewBorder(top, bottom, nil, nil, split)
 	return p
 }
 

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wneessen/go-mail"
@@ -31,6 +32,8 @@ type email struct {
 	cfg    Config
 	addr   string
 	secret string
+	// mu keeps to one SMTP session at a time per channel.
+	mu     sync.Mutex
 	client *mail.Client
 }
 
@@ -154,11 +157,7 @@ func (e *email) Send(ctx context.Context, m Message) error {
 	}
 	msg.Subject(mailSubject(m))
 	msg.SetMessageIDWithValue(MessageID(m.Key))
-	if m.Time.IsZero() {
-		msg.SetDate()
-	} else {
-		msg.SetDateWithValue(m.Time)
-	}
+	msg.SetDate()
 	msg.SetUserAgent("Starling")
 	msg.SetGenHeader(mail.Header("Auto-Submitted"), "auto-generated")
 	if m.Critical {
@@ -167,6 +166,8 @@ func (e *email) Send(ctx context.Context, m Message) error {
 	msg.SetBodyString(mail.TypeTextPlain, mailBody(m))
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if err := e.client.DialAndSendWithContext(ctx, msg); err != nil {
 		return e.mailError(err)
 	}
@@ -215,5 +216,8 @@ type wrapped struct {
 	err error
 }
 
+// Error returns the other words.
 func (w *wrapped) Error() string { return w.msg }
+
+// Unwrap returns the original error.
 func (w *wrapped) Unwrap() error { return w.err }

@@ -143,7 +143,11 @@ type scrubError struct {
 	err error
 }
 
+// Error returns the scrubbed words.
 func (e *scrubError) Error() string { return e.msg }
+
+// Unwrap returns what the scrubbed error wrapped (not the error itself,
+// whose words may hold the secret).
 func (e *scrubError) Unwrap() error { return errors.Unwrap(e.err) }
 
 // scrubbed returns err with every occurrence of secret (and of its URL

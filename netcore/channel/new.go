@@ -12,7 +12,9 @@ import (
 
 // New returns the sender for the channel cfg, whose secret (a token, a
 // password, Slack's webhook address, the webhook's signing key; "" for
-// none) is secret. It refuses a config that Check refuses.
+// none) is secret. It refuses a config that Check refuses. A sender may be
+// used by several goroutines; each Send is bounded by its context's
+// deadline, or 30 s when it has none.
 func New(cfg Config, secret string) (Sender, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err

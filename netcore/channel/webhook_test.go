@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -163,5 +164,34 @@ func TestWebhookDeadline(t *testing.T) {
 	var ce *Error
 	if !errors.As(err, &ce) || ce.Permanent || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want a temporary deadline error, got %v", err)
+	}
+}
+
+func TestWebhookConcurrentSends(t *testing.T) {
+	rcv := &hookReceiver{secret: "k3y-for-many", seen: map[string]bool{}}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	s, err := New(Config{Name: "hook", Kind: Webhook, URL: srv.URL}, rcv.secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.Send(context.Background(), testMessage(fmt.Sprintf("c-%d", i%8)))
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(rcv.got) != 8 || rcv.calls != 16 {
+		t.Fatalf("receiver kept %d of %d calls, want 8 of 16", len(rcv.got), rcv.calls)
 	}
 }

@@ -321,3 +321,43 @@ func TestChannelSaveRemove(t *testing.T) {
 		t.Error("removed twice")
 	}
 }
+
+// A server's Retry-After is honoured: the next attempt waits at least that
+// long, though the backoff alone would retry sooner.
+func TestChannelRetryAfter(t *testing.T) {
+	old := channelBackoffMin
+	channelBackoffMin = 50 * time.Millisecond
+	t.Cleanup(func() { channelBackoffMin = old })
+	h := newHookReceiver(t, "")
+	var first time.Time
+	h.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.mu.Lock()
+		h.tries++
+		try := h.tries
+		if try == 1 {
+			first = time.Now()
+		}
+		h.mu.Unlock()
+		if try == 1 {
+			w.Header().Set("Retry-After", "2")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	c := openChannels(t, t.TempDir(), h, 0)
+	defer c.Close(context.Background())
+	archive(t, c, readSample(t, "lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert")
+	eventually(t, "the first refusal", func() bool {
+		ds, _ := c.store.Deliveries(context.Background(), "hook")
+		return len(ds) == 1 && ds[0].LastError != ""
+	})
+	ds, _ := c.store.Deliveries(context.Background(), "hook")
+	h.mu.Lock()
+	f := first
+	h.mu.Unlock()
+	if wait := ds[0].NextAttempt.Sub(f); wait < 1900*time.Millisecond {
+		t.Errorf("next attempt %v after the refusal, want Retry-After's 2 s", wait)
+	}
+	eventually(t, "the delivery", func() bool { return channelState(t, c).Sent == 1 })
+}

@@ -192,8 +192,8 @@ func (w *channelWorker) decide(ctx context.Context, rows []EventRow) ([]store.De
 	c := w.c
 	cfg, err := c.Settings().Rules()
 	if err != nil {
-		c.log.Warn("notification rules not read: "+err.Error(), "component", "channels")
-		return nil, nil
+		// Not past these alerts until the rules are read: none is lost.
+		return nil, fmt.Errorf("notification rules not read: %w", err)
 	}
 	chans, err := c.Channels().List()
 	if err != nil {

@@ -124,7 +124,7 @@ func TestAdmitManyDistinct(t *testing.T) {
 
 func TestDiskFullThenRecovers(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(context.Background(), dir, Options{MaxPages: 40})
+	s, err := Open(context.Background(), dir, Options{MaxPages: 50}) // the schema (migration 11 added a table and three indexes), then a few events
 	if err != nil {
 		t.Fatal(err)
 	}

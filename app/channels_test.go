@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ type hookReceiver struct {
 	*httptest.Server
 	mu     sync.Mutex
 	got    []channel.Message // accepted, in order
+	at     []time.Time       // when each was accepted
 	tries  int               // every POST
 	status func(try int) int
 	secret string
@@ -46,6 +48,7 @@ func newHookReceiver(t *testing.T, secret string) *hookReceiver {
 				st = 400
 			} else {
 				h.got = append(h.got, m)
+				h.at = append(h.at, time.Now())
 			}
 		}
 		w.WriteHeader(st)
@@ -360,4 +363,27 @@ func TestChannelRetryAfter(t *testing.T) {
 		t.Errorf("next attempt %v after the refusal, want Retry-After's 2 s", wait)
 	}
 	eventually(t, "the delivery", func() bool { return channelState(t, c).Sent == 1 })
+}
+
+// TestChannelLatency logs the figure of issue 20's first aim: a Kafka
+// record (real LVK alerts with a 1 MB sky map, through the Kafka handler
+// and its durable archive) → accepted by the channel's server on loopback,
+// for a trigger's first message. A report, not a speed assertion.
+func TestChannelLatency(t *testing.T) {
+	h := newHookReceiver(t, "k")
+	c := openChannels(t, t.TempDir(), h, 100000)
+	defer c.Close(context.Background())
+	tmpl := string(readSample(t, "lvk-userguide/MS181101ab-preliminary.json"))
+	var lat []time.Duration
+	for i := range 30 {
+		t0 := time.Now()
+		archive(t, c, skymapAlert(tmpl, i), "igwn.gwalert")
+		eventually(t, "the message", func() bool { return len(h.messages()) == i+1 })
+		h.mu.Lock()
+		lat = append(lat, h.at[i].Sub(t0))
+		h.mu.Unlock()
+	}
+	slices.Sort(lat)
+	t.Logf("Kafka record (1 MB LVK alert) → accepted by the webhook receiver, %d first messages: p50 %v, p95 %v, max %v",
+		len(lat), lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*95/100].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond))
 }

@@ -204,6 +204,10 @@ func (ar *Archive) Prune(ctx context.Context) (int64, error) {
 	} else {
 		c.log.Info(fmt.Sprintf("Expired %d seen-list entries older than %s", n, c.opt.SeenMaxAge), "component", "seen")
 	}
+	// The publish queue's rows done with go with them.
+	if _, perr := c.store.PrunePublished(ctx, time.Now().Add(-c.opt.SeenMaxAge)); perr != nil {
+		c.log.Warn("pruning the Kafka publish queue failed", "component", "kafka", "err", perr)
+	}
 	return n, err
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/alert"
+	"github.com/starling-broker/starling/netcore/circular"
 )
 
 // EventCursor continues a keyset page of the archive list.
@@ -61,13 +62,29 @@ func (ar *Archive) Detail(ctx context.Context, id int64) (EventDetail, error) {
 		if err != nil {
 			return d, err
 		}
-		sums := make([]alert.Summary, len(rows))
+		texts := make([]string, len(rows))
 		for i, r := range rows {
-			sums[i] = r.Summary()
+			texts[i] = r.Description
+		}
+		if d.Circulars, err = ar.circularsNaming(ctx, circular.TriggerNames(row.Trigger, texts...)); err != nil {
+			return d, err
+		}
+		// A Circular whose eventId made the trigger key is shown once, among
+		// the Circulars, not as a step of the alerts.
+		linked := map[int64]bool{}
+		for _, ci := range d.Circulars {
+			linked[ci.ID] = true
+		}
+		var sums []alert.Summary
+		var steps []EventRow
+		for _, r := range rows {
+			if !linked[r.ID] {
+				sums, steps = append(sums, r.Summary()), append(steps, r)
+			}
 		}
 		names := alert.Timeline(sums).Alerts
 		for k, i := range alert.Sequence(sums) {
-			d.Timeline = append(d.Timeline, Step{Row: rows[i], Type: names[k]})
+			d.Timeline = append(d.Timeline, Step{Row: steps[i], Type: names[k]})
 		}
 	}
 	return d, nil

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/starling-broker/starling/netcore/kafka"
 )
@@ -16,10 +17,16 @@ import (
 // it stays the same across restarts.
 const keyKafkaGroup = "kafka.group"
 
-// KafkaPublish is where a broker publishes the events it accepts.
+// KafkaPublish is where a broker publishes the events it accepts, and how
+// it retries.
 type KafkaPublish struct {
 	kafka.Config
 	Topic string
+	// RetryBase is the wait after a first failed attempt, doubled after
+	// each further one up to RetryCap; AttemptTimeout bounds one attempt
+	// (zero: DefaultPublishRetryBase, DefaultPublishRetryCap,
+	// DefaultPublishAttemptTimeout).
+	RetryBase, RetryCap, AttemptTimeout time.Duration
 }
 
 var groupUnsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

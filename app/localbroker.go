@@ -44,7 +44,8 @@ type BrokerConfig struct {
 	// Kafka lists the Kafka sources to consume.
 	Kafka []kafka.ConsumerConfig
 	// Publish, when set, publishes every event accepted from the receiver or
-	// a VTP subscription to a Kafka topic.
+	// a VTP subscription to a Kafka topic: each is queued in the transaction
+	// that archives it, before the ack, and published from the queue.
 	Publish *KafkaPublish
 }
 
@@ -59,6 +60,7 @@ type LocalBroker struct {
 	recvL, bcL  []net.Listener
 	cancelSubs  context.CancelFunc
 	handlers    []broker.Handler
+	publisher   *publisher // nil unless publishing to Kafka
 	wg          sync.WaitGroup
 	errs        chan error
 }
@@ -78,6 +80,15 @@ func (lb *LocalBroker) Counters() broker.Counters { return lb.b.Counters() }
 // KafkaHandler is the handler through which a Kafka consumer feeds the
 // broker (its checks, the archive, then its subscribers).
 func (lb *LocalBroker) KafkaHandler() kafka.Handler { return lb.b.KafkaHandler() }
+
+// Publishing says what the broker's Kafka publishing is doing; false when
+// it publishes nothing.
+func (lb *LocalBroker) Publishing() (PublishState, bool) {
+	if lb.publisher == nil {
+		return PublishState{}, false
+	}
+	return lb.publisher.State(), true
+}
 
 // ReceiveAddrs are the addresses the receiver listens on.
 func (lb *LocalBroker) ReceiveAddrs() []net.Addr { return addrs(lb.recvL) }
@@ -189,7 +200,10 @@ func (br *Brokers) Start(cfg BrokerConfig) (started *LocalBroker, err error) {
 			closeAll()
 			return nil, err
 		}
-		lb.handlers = append(lb.handlers, broker.NewPublishHandler(pub))
+		// Before anything is served: every event accepted from now on is
+		// queued with its archive row.
+		b.SetPublish([]string{p.Topic})
+		lb.publisher = c.startPublisher(p, pub)
 	}
 	if len(lb.bcL) > 0 {
 		bcfg := broker.BroadcastConfig{
@@ -279,6 +293,10 @@ func (br *Brokers) Stop(ctx context.Context) error {
 		errs = append(errs, lb.broadcaster.Shutdown(ctx))
 	}
 	lb.wg.Wait()
+	if lb.publisher != nil {
+		lb.b.SetPublish(nil)
+		errs = append(errs, lb.publisher.stop(ctx))
+	}
 	for _, h := range lb.handlers {
 		lb.b.RemoveHandler(h)
 		if h != broker.Handler(lb.broadcaster) {

@@ -75,6 +75,9 @@ type EventDetail struct {
 	Links []Link
 	// Timeline is the trigger's alerts in sequence order (Archive.Detail).
 	Timeline []Step
+	// Circulars are the archived GCN Circulars whose subjects name the
+	// trigger (circular.TriggerNames), in number order.
+	Circulars []Circular
 	// LVK is an LVK alert's candidate as its record states it (the GW
 	// card); nil for other alerts.
 	LVK *notice.LVK

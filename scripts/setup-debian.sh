@@ -6,9 +6,10 @@ pkgs=(
   gcc pkg-config make git ca-certificates python3
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev
   libxxf86vm-dev libxml2-dev
-  xvfb x11-utils imagemagick xdotool tesseract-ocr libx11-dev
+  xvfb x11-utils imagemagick xdotool tesseract-ocr libx11-dev libxml2-utils
   dbus dunst fonts-dejavu-core
   dpkg-dev desktop-file-utils appstream librsvg2-bin xz-utils
+  stilts
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

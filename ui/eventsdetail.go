@@ -36,8 +36,17 @@ type eventDetail struct {
 	// the alert's key; CopyPosition the position, a sky map's most
 	// probable one; ShowOnSky shows the alert on the sky map.
 	CopyID, CopyPosition, CopyRaw, ShowOnSky *widget.Button
+	// FollowUp, Retract and Supersede open the composer with a template
+	// citing a VOEvent (ui/compose.go).
+	FollowUp, Retract, Supersede *widget.Button
 	// Obs is the observability per site (obsbar.go).
 	Obs *obsBars
+	// Circulars lists the GCN Circulars that name the trigger, each a
+	// button that shows it; DraftCircular opens Circular, the "Draft a
+	// Circular" dialog of the shown alert's trigger (circular.go).
+	Circulars     *fyne.Container
+	DraftCircular *widget.Button
+	Circular      *CircularDialog
 
 	summary *fyne.Container
 	shown   app.EventDetail
@@ -58,6 +67,14 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 		Style: widget.RichTextStyle{ColorName: theme.ColorNameError, TextStyle: fyne.TextStyle{Bold: true}, Inline: true}}))
 	d.Banner.Hide()
 	d.Timeline = container.NewHBox()
+	d.Circulars = container.NewVBox()
+	d.Circulars.Hide() // no padding for an empty list
+	d.DraftCircular = widget.NewButtonWithIcon("Draft a Circular", theme.DocumentCreateIcon(), func() {
+		if t := d.shown.Row.Trigger; t != "" {
+			d.openCircularDraft(t)
+		}
+	})
+	d.DraftCircular.Disable()
 	d.Links = container.NewHBox()
 	clip := func(text func() string) func() {
 		return func() { fyne.CurrentApp().Clipboard().SetContent(text()) }
@@ -66,7 +83,11 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 	d.CopyPosition = widget.NewButtonWithIcon("Position", theme.ContentCopyIcon(), clip(func() string { return coordsText(d.shown.Row) }))
 	d.CopyRaw = widget.NewButtonWithIcon("Raw", theme.ContentCopyIcon(), clip(func() string { return rawText(d.shown.Raw) }))
 	d.ShowOnSky = widget.NewButtonWithIcon("Show on sky map", theme.SearchIcon(), func() { p.u.showOnSky(d.shown.Row.ID) })
-	for _, b := range []*widget.Button{d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky} {
+	compose := func(kind string) func() { return func() { p.u.composeFrom(kind, d.shown.Row.IVORN) } }
+	d.FollowUp = widget.NewButtonWithIcon("Follow up this alert", theme.DocumentCreateIcon(), compose("followup"))
+	d.Retract = widget.NewButtonWithIcon("Retract this alert", theme.CancelIcon(), compose("retraction"))
+	d.Supersede = widget.NewButtonWithIcon("Supersede this alert", theme.ViewRefreshIcon(), compose("supersedes"))
+	for _, b := range []*widget.Button{d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky, d.FollowUp, d.Retract, d.Supersede} {
 		b.Disable()
 	}
 	d.Params = widget.NewTableWithHeaders(
@@ -89,9 +110,10 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 		d.Params.SetColumnWidth(i, w)
 	}
 	d.Raw = widget.NewRichText()
-	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky)
+	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky, d.DraftCircular)
 	d.Obs = newObsBars(p.u, p.Selected)
-	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.GW.content, d.Text, d.Obs.box, d.Links, copyRow)
+	composeRow := container.NewHBox(widget.NewLabel("Compose:"), d.FollowUp, d.Retract, d.Supersede)
+	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.Circulars, d.GW.content, d.Text, d.Obs.box, d.Links, copyRow, composeRow)
 	d.content = container.NewAppTabs(
 		container.NewTabItem("Summary", container.NewVScroll(d.summary)),
 		container.NewTabItem("Params", d.Params),
@@ -160,6 +182,26 @@ func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.
 		d.Timeline.Add(b)
 	}
 	d.Timeline.Refresh()
+	d.Circulars.Objects = nil
+	if len(ed.Circulars) > 0 {
+		d.Circulars.Add(widget.NewLabelWithStyle("Circulars:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	}
+	for _, ci := range ed.Circulars {
+		id := ci.ID
+		b := widget.NewButton(circularLabel(ci), func() { d.p.SelectEvent(id) })
+		b.Alignment = widget.ButtonAlignLeading
+		if id == ed.Row.ID {
+			b.Importance = widget.HighImportance
+		}
+		d.Circulars.Add(b)
+	}
+	d.Circulars.Hidden = len(ed.Circulars) == 0
+	d.Circulars.Refresh()
+	if ed.Row.Trigger != "" {
+		d.DraftCircular.Enable()
+	} else {
+		d.DraftCircular.Disable()
+	}
 	d.Banner.Hidden = !retracted
 	d.Banner.Refresh()
 	d.Links.Objects = nil
@@ -171,6 +213,13 @@ func (d *eventDetail) show(ed app.EventDetail, params [][4]string, raw []widget.
 	d.Links.Refresh()
 	for _, b := range []*widget.Button{d.CopyID, d.CopyRaw} {
 		b.Enable()
+	}
+	for _, b := range []*widget.Button{d.FollowUp, d.Retract, d.Supersede} {
+		if ed.Row.Format == "voevent" && ed.Row.IVORN != "" {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
 	}
 	if _, _, ok := bestPosition(ed.Row); ok {
 		d.CopyPosition.Enable()
@@ -269,4 +318,17 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// circularLabel names a linked Circular: its number and subject, the
+// subject cut to a line.
+func circularLabel(c app.Circular) string {
+	subject := c.Subject
+	if r := []rune(subject); len(r) > 90 {
+		subject = string(r[:89]) + "…"
+	}
+	if c.Number == "" {
+		return subject
+	}
+	return "GCN " + c.Number + ": " + subject
 }

@@ -36,6 +36,8 @@ func (u *Window) panelShown() (panel, app.ChangeKind) {
 		return u.Sky, 0 // the monitor refreshes it on arrivals
 	case notifyTab:
 		return u.Notify, app.ChangeChannels
+	case composeTab:
+		return u.Compose, app.ChangeOutbox
 	}
 	return nil, 0
 }

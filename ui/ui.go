@@ -1,8 +1,8 @@
 // Package ui holds Starling's desktop window: one panel per tab (broker,
-// send, outbox, dedup, events, subscriptions, sky map, notifications) over
-// app.Core. It does no
-// networking and no SQL of its own; slow calls run off the UI goroutine and
-// their results come back through fyne.Do.
+// send, outbox, dedup, events, subscriptions, sky map, notifications,
+// compose) over app.Core. It does no networking and no SQL of its own;
+// slow calls run off the UI goroutine and their results come back through
+// fyne.Do.
 package ui
 
 import (
@@ -34,6 +34,7 @@ type Window struct {
 	Win    fyne.Window
 	Tabs   *container.AppTabs
 	Broker *BrokerPanel
+	API    *APIPanel
 	Send   *SendPanel
 	Outbox *OutboxPanel
 	Dedup  *DedupPanel
@@ -42,6 +43,9 @@ type Window struct {
 	Sky    *SkyPanel
 	Notify *NotifyPanel
 	Status *widget.Label
+
+	// Compose writes VOEvents (compose.go).
+	Compose *ComposePanel
 
 	mon    *monitor
 	status status
@@ -73,6 +77,7 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 	u.stop = u.ctx.Done()
 	u.loadKept()
 	u.Broker = newBrokerPanel(u)
+	u.API = newAPIPanel(u)
 	u.Send = newSendPanel(u)
 	u.Outbox = newOutboxPanel(u)
 	u.Dedup = newDedupPanel(u)
@@ -81,9 +86,10 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 	u.Sky = newSkyPanel(u)
 	u.Sky.Bind(u.Events) // a click on the sky selects the event in the table, and back
 	u.Notify = newNotifyPanel(u)
+	u.Compose = newComposePanel(u)
 	u.Status = widget.NewLabel("")
 	u.Tabs = container.NewAppTabs(
-		container.NewTabItem("Broker", u.Broker.content),
+		container.NewTabItem("Broker", container.NewBorder(nil, u.API.content, nil, nil, u.Broker.content)),
 		container.NewTabItem("Send", u.Send.content),
 		container.NewTabItem("Outbox", u.Outbox.content),
 		container.NewTabItem("Dedup", u.Dedup.content),
@@ -91,6 +97,7 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 		container.NewTabItem("Subscriptions", u.Subs.content),
 		container.NewTabItem("Sky map", u.Sky.content),
 		container.NewTabItem("Notifications", u.Notify.content),
+		container.NewTabItem("Compose", u.Compose.content),
 	)
 	u.Tabs.SetTabLocation(container.TabLocationLeading)
 	u.keepSplits()
@@ -110,6 +117,9 @@ func Create(ctx context.Context, a fyne.App, w fyne.Window, core *app.Core, opt 
 	}
 	if opt.StartBroker || u.Kept().BrokerOn {
 		u.Broker.SetRunning(true)
+	}
+	if u.API.wasOn {
+		u.API.SetRunning(true)
 	}
 	u.startMonitor(a)
 	u.unwatch = u.Core.Watch(u.hear)

@@ -3,12 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/app/api"
 	"github.com/starling-broker/starling/netcore/broker"
 	"github.com/starling-broker/starling/netcore/endpoint"
 	"github.com/starling-broker/starling/netcore/kafka"
@@ -46,6 +48,8 @@ func brokerArgs() *argSet {
 	a.add(option{long: "kafka-group", kind: flagValue, meta: "ID", help: "Kafka consumer group (default: derived from --local-ivo and stored)"})
 	a.add(option{long: "kafka-from", kind: flagValue, meta: "WHEN", help: "where a new consumer group starts: earliest, latest (default), a duration ago (24h) or an RFC 3339 time"})
 	a.add(option{long: "kafka-publish", kind: flagValue, meta: "TOPIC", help: "publish every event accepted from the receiver or a VTP subscription to this Kafka topic"})
+	a.add(option{long: "http", kind: flagValue, meta: "HOST:PORT", help: "serve the voeventdb REST API v1 over the archive (loopback unless --http-token-file)"})
+	a.add(option{long: "http-token-file", kind: flagValue, meta: "FILE", help: "file holding the API token that requests must send as 'Authorization: Bearer TOKEN'"})
 	a.add(option{long: "verbose", short: "v", kind: flagCount, help: "more detail in the log (debug)"})
 	a.add(option{long: "quiet", short: "q", kind: flagBool, help: "log warnings and errors only"})
 	return a
@@ -180,7 +184,12 @@ func runBroker(env Env, args []string) error {
 	if t := a.str("kafka-publish", ""); t != "" {
 		cfg.Publish = &app.KafkaPublish{Config: kcfg, Topic: t}
 	}
-	if len(cfg.Receive)+len(cfg.Broadcast)+len(cfg.Subscribe)+len(topics) == 0 {
+	httpAddr, token, err := httpOptions(a)
+	if err != nil {
+		return err
+	}
+	services := len(cfg.Receive)+len(cfg.Broadcast)+len(cfg.Subscribe)+len(topics) > 0
+	if !services && httpAddr == "" {
 		log.Warn("No services requested; stopping.")
 		return exitStatus(exitUsage)
 	}
@@ -213,9 +222,29 @@ func runBroker(env Env, args []string) error {
 		cfg.Kafka = append(cfg.Kafka, kafka.ConsumerConfig{Config: kcfg, Topics: topics, Group: group, From: from})
 		log.Info(fmt.Sprintf("Consuming Kafka topics %s from %s as group %s (new groups start at %s)", strings.Join(topics, ", "), strings.Join(kcfg.Bootstrap, ","), group, from), "component", "kafka")
 	}
-	lb, err := core.Brokers().Start(cfg)
-	if err != nil {
-		return exitf(exitFailure, "%v", err)
+	var apiErr <-chan error
+	if httpAddr != "" {
+		ln, err := net.Listen("tcp", httpAddr)
+		if err != nil {
+			return exitf(exitFailure, "--http: %v", err)
+		}
+		apiCtx, stopAPI := context.WithCancel(context.WithoutCancel(env.Context()))
+		errs := make(chan error, 1)
+		go func() { errs <- api.New(core, api.Options{Token: token, Log: log}).Serve(apiCtx, ln) }()
+		defer func() { stopAPI(); <-errs }()
+		apiErr = errs
+		log.Info("Serving the voeventdb API on http://"+ln.Addr().String()+"/apiv1/", "component", "api", "address", ln.Addr().String(), "token", token != "")
+	}
+	var lbErrs <-chan error // nil when only the API serves
+	if services {
+		lb, err := core.Brokers().Start(cfg)
+		if err != nil {
+			return exitf(exitFailure, "%v", err)
+		}
+		lbErrs = lb.Errors()
+	}
+	if p := cfg.Publish; p != nil {
+		log.Info(fmt.Sprintf("Publishing every event accepted from the receiver or a VTP subscription to Kafka topic %s at %s; each is queued with its archive row before the ack", p.Topic, strings.Join(p.Bootstrap, ",")), "component", "kafka")
 	}
 	// On Windows too: os.Interrupt is Ctrl-C or Ctrl-Break, and SIGTERM is
 	// the console window closed, the user logging off or the system
@@ -225,12 +254,18 @@ func runBroker(env Env, args []string) error {
 	select {
 	case <-sigCtx.Done():
 		log.Info("Received "+signalName(sigCtx)+"; shutting down", "component", "broker")
-	case err := <-lb.Errors():
+	case err := <-lbErrs:
 		log.Error("listener failed; shutting down", "component", "broker", "err", err)
+		return exitStatus(exitFailure)
+	case err := <-apiErr:
+		log.Error("the API server failed; shutting down", "component", "api", "err", err)
 		return exitStatus(exitFailure)
 	}
 	ctx, cancel := env.shutdown()
 	defer cancel()
+	if !services {
+		return nil
+	}
 	if err := core.Brokers().Stop(ctx); err != nil {
 		log.Warn("connections still open at shutdown were closed", "component", "broker")
 	}
@@ -241,4 +276,44 @@ func runBroker(env Env, args []string) error {
 // "interrupt", "terminated".
 func signalName(ctx context.Context) string {
 	return strings.TrimSuffix(context.Cause(ctx).Error(), " signal received")
+}
+
+// httpOptions reads --http and --http-token-file: the address to serve the
+// API on ("" for none) and the token requests must send ("" for none). A
+// non-loopback address needs a token; the token is never logged.
+func httpOptions(a *argSet) (addr, token string, err error) {
+	addr = a.str("http", "")
+	file := a.str("http-token-file", "")
+	if addr == "" {
+		if file != "" {
+			return "", "", exitf(exitUsage, "--http-token-file needs --http")
+		}
+		return "", "", nil
+	}
+	host, port, perr := net.SplitHostPort(addr)
+	if perr != nil || port == "" {
+		return "", "", exitf(exitUsage, "--http must be HOST:PORT, such as 127.0.0.1:8080")
+	}
+	if file != "" {
+		b, rerr := os.ReadFile(file)
+		if rerr != nil {
+			return "", "", exitf(exitUsage, "--http-token-file: %v", rerr)
+		}
+		if token = strings.TrimSpace(string(b)); token == "" || strings.ContainsAny(token, " \t\r\n") {
+			return "", "", exitf(exitUsage, "--http-token-file: %s must hold one token on one line", file)
+		}
+	}
+	if !isLoopback(host) && token == "" {
+		return "", "", exitf(exitUsage, "--http %s is not a loopback address: give --http-token-file so that only those with the token can read the archive", addr)
+	}
+	return addr, token, nil
+}
+
+// isLoopback reports whether host names only the loopback interface.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -51,6 +51,8 @@ func Commands() []Command {
 		{Name: "backup", Help: "copy the archive into DIR/backups now (beside a running Starling too)", Run: prefixed("starling backup", runBackup)},
 		{Name: "bench", Help: "measure any VTP broker (submit, fanout, soak; null: a ceiling)", Run: runBench},
 		{Name: "broker", Help: "run a VOEvent broker (Comet's options)", Run: prefixed("starling broker", runBroker)},
+		{Name: "circular", Help: "draft a GCN Circular for a trigger: its text, or GCN's pre-filled form address", Run: prefixed("starling circular", runCircular)},
+		{Name: "compose", Help: "write a VOEvent: a new alert, or a follow-up, retraction or supersession of one", Run: prefixed("starling compose", runCompose)},
 		{Name: "doctor", Help: "check the archive for damage; recover what can still be read", Run: prefixed("starling doctor", runDoctor)},
 		{Name: "events", Help: "list, search and show the archive of received events", Run: runEvents},
 		{Name: "kafka", Help: "Kafka clusters: list the topics your credentials can read", Run: prefixed("starling kafka topics", runKafka)},

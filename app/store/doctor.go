@@ -191,6 +191,13 @@ func Recover(ctx context.Context, src, dst string, log *slog.Logger) (Recovery, 
 	if err := tidyRecovered(ctx, out, &rep); err != nil {
 		return rep, err
 	}
+	// The voeventdb API's citations and positions are made again from the
+	// recovered raw bytes at the next Open (backfillRefs): a damaged file
+	// may have kept them for rows it lost, or lost them for rows it kept.
+	if _, err := out.ExecContext(ctx, `DELETE FROM refs; DELETE FROM vdb_coords;
+		UPDATE settings SET value = (SELECT ifnull(max(id), 0) + 1 FROM events) WHERE key = '`+refsBackfillKey+`'`); err != nil {
+		return rep, err
+	}
 	if _, err := out.ExecContext(ctx, "COMMIT"); err != nil {
 		return rep, err
 	}
@@ -453,6 +460,10 @@ func tidyRecovered(ctx context.Context, out *sql.DB, rep *Recovery) error {
 		return err
 	}
 	rep.Orphans, _ = res.RowsAffected()
+	// A publish-queue row whose archive row was lost has nothing to publish.
+	if _, err := out.ExecContext(ctx, `DELETE FROM publish_queue WHERE event_id NOT IN (SELECT id FROM events)`); err != nil {
+		return err
+	}
 	if err := out.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE id NOT IN (SELECT id FROM event_raw)`).Scan(&rep.NoRaw); err != nil {
 		return err
 	}

@@ -200,7 +200,68 @@ var migrations = []string{
 	CREATE INDEX events_id_test ON events(id, test, alert_type);
 	DROP INDEX IF EXISTS events_source;
 	CREATE INDEX events_source ON events(source, topic, test, alert_type);`,
-	// 11: the notification channels' deliveries (app/channels.go): one row
+	// 11: what the voeventdb API (vdbquery.go) selects by. vdb_coords holds
+	// each VOEvent's position as voeventdb loads it (vdbCoord) and, a copy, its time authored, so
+	// that a cone and a time window are one index's range; refs each
+	// VOEvent's Citations/EventIVORN (written in the transaction that
+	// archives it; for the alerts archived before, by backfillRefs, which
+	// follows the key refsBackfillKey: the id below which rows still wait).
+	// The stream and the time authored are expressions (streamExpr,
+	// authoredExpr in vdbquery.go) with indexes, so that no row needs
+	// rewriting.
+	`CREATE TABLE IF NOT EXISTS refs (
+		event_id  INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		ivorn     TEXT NOT NULL,
+		cite_type TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX IF NOT EXISTS refs_ivorn ON refs(ivorn, event_id);
+	CREATE INDEX IF NOT EXISTS refs_event ON refs(event_id);
+	CREATE TABLE IF NOT EXISTS vdb_coords (
+		event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+		ra       REAL NOT NULL,
+		dec      REAL NOT NULL,
+		err      REAL,
+		authored INTEGER
+	);
+	CREATE INDEX IF NOT EXISTS vdb_coords_sky ON vdb_coords(dec, ra, authored);
+	CREATE INDEX IF NOT EXISTS events_authored ON events(` + authoredExpr + `, id);
+	CREATE INDEX IF NOT EXISTS events_stream ON events(` + streamExpr + `, role);
+	INSERT INTO settings(key, value) SELECT 'refs_backfill_below', ifnull(max(id), 0) + 1 FROM events WHERE true
+		ON CONFLICT(key) DO NOTHING;`,
+	// 12: the Circular drafts, one per trigger key (circulardrafts.go); draft
+	// holds the circular.Draft as JSON, updated when it was last saved (Unix ms).
+	// Not tied to triggers: a trigger's row is rebuilt, its draft stays.
+	`CREATE TABLE IF NOT EXISTS circular_drafts (
+		"trigger" TEXT PRIMARY KEY,
+		draft     TEXT NOT NULL,
+		updated   INTEGER NOT NULL
+	) WITHOUT ROWID;`,
+	// 13: the Kafka publish queue (a transactional outbox): each event to be
+	// published to a topic gets a row in the transaction that archives it,
+	// before the ack, and the publisher marks it done once the cluster has
+	// acknowledged it. record_id is the Hopskotch _id header (16 bytes, a
+	// UUID derived from the event), the same on every attempt, so that
+	// readers can drop a duplicate (an event is queued once per topic: only
+	// a new one is). state is 'queued', 'done' or 'refused'
+	// (a record the cluster can never take, such as one too large).
+	// event_id is the archive row (events.id, never deleted; starling
+	// doctor drops the rows whose archive row it could not recover).
+	`CREATE TABLE IF NOT EXISTS publish_queue (
+		id         INTEGER PRIMARY KEY,
+		event_id   INTEGER NOT NULL,
+		topic      TEXT NOT NULL,
+		record_id  BLOB NOT NULL,
+		state      TEXT NOT NULL DEFAULT 'queued',
+		attempts   INTEGER NOT NULL DEFAULT 0,
+		next_at    INTEGER NOT NULL,
+		last_error TEXT NOT NULL DEFAULT '',
+		created_at INTEGER NOT NULL,
+		done_at    INTEGER
+	);
+	CREATE INDEX IF NOT EXISTS publish_queue_waiting ON publish_queue(topic, id) WHERE state = 'queued';
+	CREATE INDEX IF NOT EXISTS publish_queue_refused ON publish_queue(topic) WHERE state = 'refused';
+	CREATE INDEX IF NOT EXISTS publish_queue_done ON publish_queue(done_at) WHERE done_at IS NOT NULL;`,
+	// 14: the notification channels' deliveries (app/channels.go): one row
 	// per (channel, notification), written with the dispatcher's cursor in
 	// one transaction, sent by the delivery worker. key is the message's
 	// idempotency key (the Matrix txn id, the webhook's event id); updates

@@ -87,6 +87,9 @@ type Store struct {
 	noBackfill    bool
 	readOnly      bool
 
+	// publishWatch hears, after each commit, the topics it queued events for.
+	publishWatch watch.List[string]
+
 	healthMu    sync.Mutex
 	health      Health
 	healthWatch watch.List[Health]
@@ -150,6 +153,9 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	}
 	s.writerWG.Add(1)
 	go s.writer()
+	if !s.noBackfill {
+		s.startRefsBackfill()
+	}
 	if opt.Exclusive && !opt.ReadOnly && !opt.NoCheck {
 		wait := opt.CheckWaitBytes
 		if wait == 0 {

@@ -62,6 +62,10 @@ func (s *Store) fillBatch(ctx context.Context, from, count, n int, end time.Time
 	if err != nil {
 		return err
 	}
+	coord, err := tx.PrepareContext(ctx, insertCoordSQL)
+	if err != nil {
+		return err
+	}
 	for i := from; i < from+count; i++ {
 		k := synthKinds[i%len(synthKinds)]
 		seq := i / len(synthKinds)
@@ -102,6 +106,11 @@ func (s *Store) fillBatch(ctx context.Context, from, count, n int, end time.Time
 		id, _ := res.LastInsertId()
 		if _, err := raw.ExecContext(ctx, id, []byte(body)); err != nil {
 			return err
+		}
+		if format == "voevent" {
+			if _, err := coord.ExecContext(ctx, id, ra, dec, k.errDeg, id); err != nil {
+				return err
+			}
 		}
 		if _, err := fts.ExecContext(ctx, id, ivorn+" "+k.mission+" "+k.author+" "+trigger+" "+typ+" "+desc+" alert_type superevent_id far ra dec"); err != nil {
 			return err

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -95,7 +96,7 @@ func (st *State) Add(id int64, received time.Time, s Summary, stream string) {
 	} else {
 		st.Streams = addOnce(st.Streams, stream)
 	}
-	st.Retracted = counts(st.Streams, st.RetractionStreams)
+	st.Retracted = counts(st.Trigger, st.Streams, st.RetractionStreams)
 	if !s.GW.Empty() {
 		st.GW = s.GW
 	}
@@ -115,14 +116,31 @@ func (st *State) Add(id int64, received time.Time, s Summary, stream string) {
 
 // counts reports whether a retraction from one of retractions counts for
 // a trigger whose other alerts came from own: from one of its own
-// streams, or with no other alert at all.
-func counts(own, retractions []string) bool {
+// streams, or with no other alert at all. A trigger keyed by the IVORN its
+// alerts cite (an alert with no trigger param of its own; notice.Trigger)
+// belongs to that IVORN's stream too, though the cited alert is not one
+// of its alerts: only that stream can retract it, anyone else's
+// retraction of it is a citation.
+func counts(trigger string, own, retractions []string) bool {
+	if s := ivornStream(trigger); s != "" && !slices.Contains(own, s) {
+		own = append(slices.Clip(own), s)
+	}
 	for _, r := range retractions {
 		if len(own) == 0 || slices.Contains(own, r) {
 			return true
 		}
 	}
 	return false
+}
+
+// ivornStream is the stream (see Stream) of a trigger that is an IVORN,
+// "" for any other trigger key.
+func ivornStream(trigger string) string {
+	i := strings.IndexByte(trigger, '#')
+	if i <= 0 || !strings.HasPrefix(strings.ToLower(trigger), "ivo://") {
+		return ""
+	}
+	return strings.ToLower(trigger[:i])
 }
 
 // addOnce adds s to set unless it is there.
@@ -145,7 +163,7 @@ func (st State) RetractedAt(id int64) bool {
 			own = addOnce(own, s.Stream)
 		}
 		if s.ID == id {
-			return counts(own, retractions)
+			return counts(st.Trigger, own, retractions)
 		}
 	}
 	return st.Retracted

@@ -65,6 +65,28 @@ func TestStateRetractionFromAnotherStreamIsACitation(t *testing.T) {
 	}
 }
 
+// An alert with no trigger param of its own is keyed by the IVORN it
+// cites: its retraction counts only from the cited IVORN's stream, though
+// the cited alert is not in the trigger.
+func TestStateRetractionOfAnIVORNKeyedTrigger(t *testing.T) {
+	const cited = "ivo://Own.Team/alerts#42"
+	retraction := func(key string) alert.Summary {
+		return alert.Summary{Key: key, Trigger: cited, AlertType: "Retraction", Retraction: true}
+	}
+	var mine alert.State
+	r := retraction("ivo://own.team/alerts#42-retraction")
+	mine.Add(1, time.Unix(0, 0), r, alert.Stream(r, "", "peer"))
+	if !mine.Retracted || !mine.RetractedAt(1) {
+		t.Errorf("the citing stream's own retraction did not retract: %+v", mine)
+	}
+	var theirs alert.State
+	r = retraction("ivo://someone.else/notes#7")
+	theirs.Add(1, time.Unix(0, 0), r, alert.Stream(r, "", "peer"))
+	if theirs.Retracted || theirs.RetractedAt(1) {
+		t.Errorf("another author's retraction of %s retracted it: %+v", cited, theirs)
+	}
+}
+
 func TestStateBestPosition(t *testing.T) {
 	var st alert.State
 	st.Add(1, time.Unix(0, 0), alert.Summary{Trigger: "1", HasPosition: true, RA: 10, Dec: 5, ErrorDeg: 3}, "a")

@@ -151,6 +151,10 @@ type Broker struct {
 
 	// named holds the names of this program's own submissions (named.go).
 	named named
+
+	// publish holds the Kafka topics that events accepted from the
+	// receiver or a VTP subscription are queued for (SetPublish).
+	publish atomic.Pointer[[]string]
 }
 
 // New returns a broker; Checker and Seen are required.
@@ -179,6 +183,30 @@ func (b *Broker) Configure(localIVO string, maxFrame int, receiveTimeout time.Du
 	b.ivo.Store(&localIVO)
 	b.maxFrame.Store(int64(maxFrame))
 	b.receiveTimeout.Store(int64(receiveTimeout))
+}
+
+// SetPublish names the Kafka topics to which every event accepted from now
+// on from the receiver or a VTP subscription is to be published (none: nil).
+// The seen-list's store queues each such event in the transaction that
+// archives it, before the ack; events read from Kafka and the
+// broadcaster's own test events are never queued, so that brokers sharing
+// a topic do not loop.
+func (b *Broker) SetPublish(topics []string) {
+	if len(topics) == 0 {
+		b.publish.Store(nil)
+		return
+	}
+	t := slices.Clone(topics)
+	b.publish.Store(&t)
+}
+
+// publishTopics are the topics an event from origin is queued for.
+func (b *Broker) publishTopics(origin Origin) []string {
+	p := b.publish.Load()
+	if p == nil || origin.Kafka.Topic != "" || origin.Source == testEventSource {
+		return nil
+	}
+	return *p
 }
 
 // LocalIVO is the broker's own identifier.
@@ -284,6 +312,7 @@ func (b *Broker) process(ctx context.Context, raw []byte, origin Origin, lenient
 	rec := seen.NewRecord(ev, source, time.Now())
 	rec.Kafka = origin.Kafka
 	rec.Summary.Test = rec.Summary.Test || origin.Test
+	rec.Publish = b.publishTopics(origin)
 	return b.admit(ctx, rec, ev)
 }
 

@@ -3,11 +3,9 @@ package broker
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/starling-broker/starling/netcore/kafka"
 	"github.com/starling-broker/starling/netcore/seen"
-	"github.com/starling-broker/starling/netcore/voevent"
 )
 
 // kafkaHandler feeds a Kafka source's records into the broker's pipeline.
@@ -59,30 +57,4 @@ func (h kafkaHandler) Handle(ctx context.Context, r *kafka.Record) (kafka.Outcom
 	b.log.Warn("Kafka record refused: "+o.Reason, "record", where, "ivorn", o.IVORN)
 	b.notify(Activity{Kind: ActivityDrop, IVORN: o.IVORN, Peer: origin.Source, Reason: o.Reason + " (" + where + ")"})
 	return kafka.Refused, nil, nil
-}
-
-// publishHandler produces accepted events to a Kafka topic.
-type publishHandler struct{ p *kafka.Publisher }
-
-// NewPublishHandler returns a handler that publishes every event the broker
-// accepts from its receiver or a VTP subscription to p's topic. Events read
-// from Kafka are never published again, so brokers that share a topic do not
-// loop.
-func NewPublishHandler(p *kafka.Publisher) Handler { return publishHandler{p: p} }
-
-// HandleEvent publishes ev unless it came from Kafka.
-func (h publishHandler) HandleEvent(ev *voevent.Event, source string) {
-	if kafka.IsSource(source) {
-		return
-	}
-	h.p.PublishAsync(ev.Raw, ev.Role == "test", ev.IVORN)
-}
-
-// Close waits for the events in flight to be published.
-func (h publishHandler) Close(ctx context.Context) error {
-	timeout := defaultCommitTimeout
-	if d, ok := ctx.Deadline(); ok {
-		timeout = max(0, time.Until(d))
-	}
-	return h.p.Close(timeout)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -52,26 +53,49 @@ func NewPublisher(cfg Config, topic, sender string, log *slog.Logger) (*Publishe
 // Topic is the topic published to.
 func (p *Publisher) Topic() string { return p.topic }
 
-func (p *Publisher) record(value []byte, test bool) *kgo.Record {
+// NewRecordID returns a random _id (a version 4 UUID, as hop-client writes).
+func NewRecordID() [16]byte {
 	var id [16]byte
 	rand.Read(id[:])
-	id[6] = id[6]&0x0f | 0x40 // a version 4 UUID, as hop-client writes
+	id[6] = id[6]&0x0f | 0x40
 	id[8] = id[8]&0x3f | 0x80
-	r := &kgo.Record{Value: value, Headers: []kgo.RecordHeader{
+	return id
+}
+
+func (p *Publisher) record(m Message) *kgo.Record {
+	r := &kgo.Record{Value: m.Value, Headers: []kgo.RecordHeader{
 		{Key: HeaderFormat, Value: []byte("voevent")},
-		{Key: HeaderID, Value: id[:]},
+		{Key: HeaderID, Value: m.ID[:]},
 		{Key: HeaderSender, Value: []byte(p.sender)},
 	}}
-	if test {
+	if m.Test {
 		r.Headers = append(r.Headers, kgo.RecordHeader{Key: HeaderTest, Value: []byte("true")})
 	}
 	return r
 }
 
-// Publish produces one event and returns once the cluster has acknowledged
-// it, or with the reason it could not.
+// Publish produces one event, with a new random _id, and returns once the
+// cluster has acknowledged it, or with the reason it could not.
 func (p *Publisher) Publish(ctx context.Context, value []byte, test bool) error {
-	// Refused credentials and untrusted certificates end the wait at once.
+	return p.PublishAll(ctx, []Message{{Value: value, Test: test, ID: NewRecordID()}})[0]
+}
+
+// Message is one event to publish.
+type Message struct {
+	Value []byte
+	// Test sets the _test header.
+	Test bool
+	// ID is the _id header: the same on every attempt to publish one event,
+	// so that a reader can drop a duplicate.
+	ID [16]byte
+}
+
+// PublishAll produces msgs, in order, with the idempotent producer, and
+// returns once the cluster has acknowledged each or could not: errs[i] is
+// msgs[i]'s error (a *PublishError), nil once it is acknowledged. Refused
+// credentials and untrusted certificates end the wait at once; otherwise
+// the client retries until ctx ends.
+func (p *Publisher) PublishAll(ctx context.Context, msgs []Message) (errs []error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p.connErr.setWatch(func(err error) {
@@ -80,14 +104,33 @@ func (p *Publisher) Publish(ctx context.Context, value []byte, test bool) error 
 		}
 	})
 	defer p.connErr.setWatch(nil)
-	if err := p.cl.ProduceSync(ctx, p.record(value, test)).FirstErr(); err != nil {
-		pe := &PublishError{Topic: p.topic, Err: err}
-		if ce := p.connErr.get(); ce != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+	recs := make([]*kgo.Record, len(msgs))
+	index := make(map[*kgo.Record]int, len(msgs))
+	for i, m := range msgs {
+		recs[i] = p.record(m)
+		index[recs[i]] = i
+	}
+	errs = make([]error, len(msgs))
+	// The results come in the order the cluster answered.
+	for _, res := range p.cl.ProduceSync(ctx, recs...) {
+		if res.Err == nil {
+			continue
+		}
+		i := index[res.Record]
+		pe := &PublishError{Topic: p.topic, Err: res.Err}
+		if ce := p.connErr.get(); ce != nil && (errors.Is(res.Err, context.DeadlineExceeded) || errors.Is(res.Err, context.Canceled)) {
 			pe.Err, pe.Unreachable = ce, true
 		}
-		return pe
+		errs[i] = pe
 	}
-	return nil
+	return errs
+}
+
+// Permanent reports whether a publishing error is one that no retry can
+// mend: a record larger than the cluster takes, or one it calls invalid.
+func Permanent(err error) bool {
+	return errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) ||
+		errors.Is(err, kerr.InvalidRecord) || errors.Is(err, kerr.CorruptMessage)
 }
 
 // PublishError is a record the cluster did not acknowledge.
@@ -106,18 +149,6 @@ func (e *PublishError) Error() string {
 
 // Unwrap returns the client's error.
 func (e *PublishError) Unwrap() error { return e.Err }
-
-// PublishAsync produces one event in the background; a failure is logged.
-// The client retries until the record is acknowledged.
-func (p *Publisher) PublishAsync(value []byte, test bool, what string) {
-	p.cl.Produce(context.Background(), p.record(value, test), func(r *kgo.Record, err error) {
-		if err != nil {
-			p.log.Error("could not publish "+what+" to Kafka topic "+p.topic, "err", Explain(err))
-			return
-		}
-		p.log.Debug("published "+what, "topic", r.Topic, "partition", r.Partition, "offset", r.Offset)
-	})
-}
 
 // Close waits up to timeout for records in flight, then disconnects.
 func (p *Publisher) Close(timeout time.Duration) error {

@@ -65,6 +65,13 @@ type Record struct {
 	Skymap []byte
 	// Kafka locates the record it came from, for events read from Kafka.
 	Kafka KafkaRef
+	// Fields are a VOEvent's fields (nil for other formats): the archive
+	// keeps its citations and position for the voeventdb API.
+	Fields *voevent.Fields
+	// Publish names the Kafka topics the alert is to be published to: a
+	// store queues it for each in the transaction that archives it, before
+	// the ack (a transactional outbox); nil for none.
+	Publish []string
 }
 
 // KafkaRef locates a record in a Kafka topic; the zero value means "not from Kafka".
@@ -95,6 +102,7 @@ func NewRecord(ev *voevent.Event, source string, at time.Time) Record {
 	vs := voevent.ReadFields(ev)
 	r.Summary = notice.SummarizeParsed(ev, vs)
 	r.Date, r.ParamsCount = vs.Date, len(vs.Params)
+	r.Fields = &vs
 	return r
 }
 

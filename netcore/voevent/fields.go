@@ -24,6 +24,8 @@ type Fields struct {
 	// (Value2/C1, Value2/C2, Error2Radius), in its units: degrees for every
 	// publisher seen so far.
 	RA, Dec, ErrorRadius float64
+	// CoordSystem is that AstroCoords' coord_system_id (UTC-FK5-GEO, …).
+	CoordSystem string
 
 	Params []Param // every What//Param, in document order
 

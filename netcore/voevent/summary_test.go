@@ -17,6 +17,7 @@ func TestSummarizeSwiftBAT(t *testing.T) {
 		RA:          74.7412,
 		Dec:         -9.3137,
 		ErrorRadius: 0.05,
+		CoordSystem: "UTC-FK5-GEO",
 		AuthorName:  "VO-GCN",                 // line 11
 		ISOTime:     "2012-09-07T00:24:23.08", // line 117
 		Probability: 0.98,                     // line 139

@@ -36,6 +36,7 @@ func xsummarize(d *xdoc, ivorn, role string) Fields {
 	if okRA && okDec {
 		s.HasPosition, s.RA, s.Dec = true, ra, dec
 		s.ErrorRadius, _ = xnumber(xchild(pos, "Error2Radius"))
+		s.CoordSystem, _ = xattr(xpathOf(root, "WhereWhen", "ObsDataLocation", "ObservationLocation", "AstroCoords"), "coord_system_id")
 	}
 	if what := xchild(root, "What"); what != nil {
 		s.Params = xcollectParams(what, "", nil)

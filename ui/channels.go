@@ -79,6 +79,15 @@ func channelLine(s app.ChannelState) (line, errText string) {
 	return line, errText
 }
 
+// refresh reads the channels' states; off the UI goroutine.
+func (v *channelsView) refresh() {
+	states, err := v.u.Core.Channels().States()
+	if err != nil {
+		return
+	}
+	fyne.Do(func() { v.show(states) })
+}
+
 // show shows the channels' states; on the UI goroutine.
 func (v *channelsView) show(states []app.ChannelState) {
 	v.states = states

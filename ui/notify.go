@@ -98,14 +98,9 @@ func (p *NotifyPanel) refresh(ctx context.Context) {
 }
 
 func (p *NotifyPanel) show(cfg app.NotifyConfig) {
-	// Set only when saved anew: a channel's push must not undo typing.
-	if cfg.QuietFrom != p.cfg.QuietFrom || p.QuietFrom.Text == "" {
-		p.QuietFrom.SetText(cfg.QuietFrom)
-	}
-	if cfg.QuietTo != p.cfg.QuietTo || p.QuietTo.Text == "" {
-		p.QuietTo.SetText(cfg.QuietTo)
-	}
 	p.cfg = cfg
+	p.QuietFrom.SetText(cfg.QuietFrom)
+	p.QuietTo.SetText(cfg.QuietTo)
 	p.List.Refresh()
 }
 

@@ -87,6 +87,8 @@ type Core struct {
 
 	outbox *outbox.Worker
 
+	chw *channelWorker // the channels' delivery; nil for a shared core
+
 	changes watch.List[Change] // WatchChanges
 
 	sends   *sendLog
@@ -179,6 +181,7 @@ func Open(ctx context.Context, opt Options) (*Core, error) {
 	st.WatchHealth(func(store.Health) { c.changed(ChangeHealth) })
 	c.startOutbox()
 	c.startBackups()
+	c.startChannels()
 	c.Sites().watch()
 	if opt.RunSubscriptions {
 		if err := c.startSubscriptions(c.ctx); err != nil {

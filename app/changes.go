@@ -33,6 +33,9 @@ const (
 	// ChangeSettings: a saved setting changed (broker settings, rules,
 	// window state).
 	ChangeSettings
+	// ChangeChannels: a notification channel was saved or removed, or its
+	// deliveries changed (queued, sent, failed).
+	ChangeChannels
 )
 
 // Change is one change of the core's state, as Watch tells it.

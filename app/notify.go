@@ -65,6 +65,9 @@ type NotifyRule struct {
 	WithinHours float64 `json:"within_hours,omitempty"`
 	// Sound plays a short tone with the notification.
 	Sound bool `json:"sound,omitempty"`
+	// Channels names the notification channels (Core.Channels) the rule
+	// also sends to, from the window or a broker alike.
+	Channels []string `json:"channels,omitempty"`
 }
 
 // Cone is a circle on the sky (degrees). An alert is inside when its
@@ -406,6 +409,9 @@ func (r NotifyRule) Describe() string {
 	}
 	if len(parts) == 1 {
 		parts = append(parts, "every alert")
+	}
+	if len(r.Channels) > 0 {
+		parts = append(parts, "→ "+strings.Join(r.Channels, ", "))
 	}
 	return strings.Join(parts, " ")
 }

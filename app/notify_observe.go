@@ -51,7 +51,7 @@ func (r NotifyRule) observeGrid(now time.Time) observe.Grid {
 // observed is what the rule's site observes of the alert over the rule's
 // span from the notifier's now; nil when the rule asks nothing of it, or
 // when it cannot be said (no such site, no sky map nor position: logged).
-func (n *Notifier) observed(ctx context.Context, rule NotifyRule, r EventRow) (*observe.Result, error) {
+func (n *ruleJudge) observed(ctx context.Context, rule NotifyRule, r EventRow) (*observe.Result, error) {
 	if rule.Observable <= 0 {
 		return nil, nil
 	}
@@ -74,7 +74,7 @@ func (n *Notifier) observed(ctx context.Context, rule NotifyRule, r EventRow) (*
 
 // observable reports whether the alert meets the rule's Observable (true
 // for a rule without one).
-func (n *Notifier) observable(ctx context.Context, rule NotifyRule, r EventRow) bool {
+func (n *ruleJudge) observable(ctx context.Context, rule NotifyRule, r EventRow) bool {
 	if rule.Observable <= 0 {
 		return true
 	}
@@ -90,7 +90,7 @@ func (n *Notifier) observable(ctx context.Context, rule NotifyRule, r EventRow) 
 
 // observability is the figure a notification of the rule says: "42 %
 // observable from La Silla, best 02:10 UTC" ("" for a rule without Observable).
-func (n *Notifier) observability(ctx context.Context, rule NotifyRule, r EventRow) string {
+func (n *ruleJudge) observability(ctx context.Context, rule NotifyRule, r EventRow) string {
 	res, err := n.observed(ctx, rule, r)
 	if err != nil || res == nil {
 		return ""

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -123,7 +124,7 @@ func TestNotifyRulesSurviveRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Rules) != 2 || got.Rules[0] != cfg.Rules[0] || *got.Rules[1].Cone != *cfg.Rules[1].Cone || got.QuietTo != "06:30" {
+	if len(got.Rules) != 2 || !reflect.DeepEqual(got.Rules[0], cfg.Rules[0]) || *got.Rules[1].Cone != *cfg.Rules[1].Cone || got.QuietTo != "06:30" {
 		t.Fatalf("after a restart: %+v", got)
 	}
 }

@@ -37,9 +37,8 @@ type Notification struct {
 // Notifier matches every newly archived alert against the saved rules,
 // pushed by the core's archive watchers, and reports each match.
 type Notifier struct {
-	c    *Core
+	ruleJudge
 	f    func(Notification)
-	now  func() time.Time
 	kick chan struct{}
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -60,7 +59,7 @@ func (c *Core) StartNotifier(f func(Notification), now func() time.Time) (*Notif
 	if err != nil {
 		return nil, err
 	}
-	n := &Notifier{c: c, f: f, now: now, kick: make(chan struct{}, 1), stop: make(chan struct{}), last: last}
+	n := &Notifier{ruleJudge: ruleJudge{c: c, now: now}, f: f, kick: make(chan struct{}, 1), stop: make(chan struct{}), last: last}
 	n.cancel = c.Watch(func(ch Change) {
 		if ch.Kind&ChangeArchive != 0 && ch.Alert.ID != 0 {
 			n.Kick()
@@ -141,42 +140,64 @@ func (n *Notifier) check() {
 	}
 }
 
-// decide says whether an alert raises a notification, and which. A
+// ruleJudge matches alerts against notification rules, for the window's
+// notifier and the channels' dispatcher alike; now is the clock for the
+// rules' observability.
+type ruleJudge struct {
+	c   *Core
+	now func() time.Time
+}
+
+// decide says whether an alert raises a desktop notification, and which. A
 // trigger notifies at most once per state: once when an alert of it first
 // matches a rule while it is live, once (critically) when it is retracted,
 // if it was announced before (a rule for retractions) or an alert of it
 // matches a rule only after its retraction; never again as live after a
 // retraction. Heartbeats never notify.
-func (n *Notifier) decide(ctx context.Context, cfg NotifyConfig, r EventRow) (Notification, bool) {
+func (n *ruleJudge) decide(ctx context.Context, cfg NotifyConfig, r EventRow) (Notification, bool) {
 	if r.AlertType == alert.HeartbeatType {
 		return Notification{}, false
 	}
 	if r.Trigger == "" {
-		rule, ok := n.match(ctx, cfg, r, RowSummary(r))
-		return Notification{Event: r, Rule: rule}, ok
+		return n.decideFor(ctx, cfg.Rules, r, nil, "", false)
 	}
 	tr, err := n.c.store.Trigger(ctx, r.Trigger)
 	if err != nil {
 		n.c.log.Warn("trigger "+r.Trigger+" not read for notifications: "+err.Error(), "component", "notify")
-		rule, ok := n.match(ctx, cfg, r, RowSummary(r))
+		return n.decideFor(ctx, cfg.Rules, r, nil, "", false)
+	}
+	return n.decideFor(ctx, cfg.Rules, r, &tr, tr.Notified, false)
+}
+
+// decideFor is the decision of decide over rules, for an alert r of the
+// trigger tr (nil: none, or not read) of which said (NotifiedLive,
+// NotifiedRetracted or "") was last said. With again, every live alert of
+// a trigger that matches notifies, not only the first (a channel's
+// updates, which collapse later); the retraction still notifies once.
+func (n *ruleJudge) decideFor(ctx context.Context, rules []NotifyRule, r EventRow, tr *TriggerState, said string, again bool) (Notification, bool) {
+	if r.AlertType == alert.HeartbeatType {
+		return Notification{}, false
+	}
+	if tr == nil {
+		rule, ok := n.match(ctx, rules, r, RowSummary(r))
 		return Notification{Event: r, Rule: rule}, ok
 	}
-	x := Notification{Event: r, Trigger: &tr}
-	sm := triggerSummary(r, tr)
+	x := Notification{Event: r, Trigger: tr}
+	sm := triggerSummary(r, *tr)
 	if !tr.RetractedAt(r.ID) {
-		if tr.Notified != "" {
+		if said == NotifiedRetracted || said != "" && !again {
 			return x, false
 		}
 		var ok bool
-		x.Rule, ok = n.match(ctx, cfg, r, sm)
+		x.Rule, ok = n.match(ctx, rules, r, sm)
 		return x, ok
 	}
-	if tr.Notified == NotifiedRetracted {
+	if said == NotifiedRetracted {
 		return x, false
 	}
 	x.Retracted, x.Critical = true, true
-	if tr.Notified == NotifiedLive {
-		for _, rule := range cfg.Rules {
+	if said == NotifiedLive {
+		for _, rule := range rules {
 			if rule.MatchRetraction(sm, r.Source, r.Topic) {
 				x.Rule = rule
 				return x, true
@@ -185,7 +206,7 @@ func (n *Notifier) decide(ctx context.Context, cfg NotifyConfig, r EventRow) (No
 		return x, false
 	}
 	var ok bool
-	x.Rule, ok = n.match(ctx, cfg, r, sm)
+	x.Rule, ok = n.match(ctx, rules, r, sm)
 	return x, ok
 }
 
@@ -212,10 +233,10 @@ func triggerSummary(r EventRow, tr TriggerState) alert.Summary {
 }
 
 // match returns the first rule that the alert (its row and summary sm) matches.
-func (n *Notifier) match(ctx context.Context, cfg NotifyConfig, r EventRow, sm alert.Summary) (NotifyRule, bool) {
+func (n *ruleJudge) match(ctx context.Context, rules []NotifyRule, r EventRow, sm alert.Summary) (NotifyRule, bool) {
 	var m *skymap.Map
 	decoded := false
-	for _, rule := range cfg.Rules {
+	for _, rule := range rules {
 		if rule.NeedsSkymap() && !decoded && r.Skymap != nil {
 			decoded = true
 			var err error

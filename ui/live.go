@@ -129,8 +129,14 @@ func (u *Window) apply(ch app.ChangeKind) {
 		u.status.mu.Unlock()
 	}
 	u.drawStatus(time.Now())
-	if p, shows := u.panelShown(); p != nil && ch&shows != 0 {
+	p, shows := u.panelShown()
+	if p != nil && ch&shows != 0 {
 		p.refresh(ctx)
+	}
+	// The channels' states change with every message sent: only they are
+	// read again, never the rules (a read racing a save would show old ones).
+	if p == panel(u.Notify) && ch&app.ChangeChannels != 0 {
+		u.Notify.Channels.refresh()
 	}
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,7 @@ type NotifyPanel struct {
 	QuietFrom *widget.Entry
 	QuietTo   *widget.Entry
 	Sound     *widget.Label
+	Channels  *channelsView
 
 	cfg      app.NotifyConfig // the UI goroutine's copy
 	selected int
@@ -68,21 +70,31 @@ func newNotifyPanel(u *Window) *NotifyPanel {
 			container.NewGridWrap(fyne.NewSize(80, p.QuietFrom.MinSize().Height), p.QuietFrom), widget.NewLabel("to"),
 			container.NewGridWrap(fyne.NewSize(80, p.QuietTo.MinSize().Height), p.QuietTo), quiet),
 		p.Sound)
-	p.content = container.NewBorder(top, bottom, nil, nil, p.List)
+	p.Channels = newChannelsView(u)
+	split := container.NewVSplit(p.List, p.Channels.content)
+	split.Offset = 0.6
+	p.content = container.NewBorder(top, bottom, nil, nil, split)
 	return p
 }
 
 // ruleLine describes a rule in one line (the core's words).
 func ruleLine(r app.NotifyRule) string { return r.Describe() }
 
-// refresh reads the rules; off the UI goroutine.
+// refresh reads the rules and the channels' states; off the UI goroutine.
 func (p *NotifyPanel) refresh(ctx context.Context) {
 	cfg, err := p.u.Core.Settings().Rules()
 	if err != nil {
 		fyne.Do(func() { p.Sound.SetText(err.Error()) })
 		return
 	}
-	fyne.Do(func() { p.show(cfg) })
+	states, err := p.u.Core.Channels().States()
+	if err != nil {
+		fyne.Do(func() { p.Sound.SetText(err.Error()) })
+	}
+	fyne.Do(func() {
+		p.show(cfg)
+		p.Channels.show(states)
+	})
 }
 
 func (p *NotifyPanel) show(cfg app.NotifyConfig) {
@@ -108,6 +120,8 @@ type ruleForm struct {
 	name, source, typ, far, ra, dec, radius, prob *widget.Entry
 	test, sound, off                              *widget.Check
 	obs                                           *observableFields // notify_observe.go
+	// chans picks the channels the rule sends to (nil: none saved).
+	chans *widget.CheckGroup
 	// base is the rule edited: the fields the form does not show (class,
 	// significance, area, distance, position, retractions) are kept.
 	base app.NotifyRule
@@ -149,7 +163,7 @@ func (f *ruleForm) items() []*widget.FormItem {
 		sound = "play a sound (no paplay/aplay here: skipped)"
 	}
 	f.sound.Text = sound
-	return []*widget.FormItem{
+	items := []*widget.FormItem{
 		widget.NewFormItem("Name", f.name), widget.NewFormItem("Source or topic contains", f.source),
 		widget.NewFormItem("Type or mission contains", f.typ), widget.NewFormItem("FAR below 1 per N years", f.far),
 		widget.NewFormItem("Cone RA", f.ra), widget.NewFormItem("Cone Dec", f.dec), widget.NewFormItem("Cone radius", f.radius),
@@ -157,6 +171,25 @@ func (f *ruleForm) items() []*widget.FormItem {
 		widget.NewFormItem("Observable ≥ %", f.obs.pct), widget.NewFormItem("from site", f.obs.site), widget.NewFormItem("within hours", f.obs.within),
 		widget.NewFormItem("", f.test), widget.NewFormItem("", f.sound), widget.NewFormItem("", f.off),
 	}
+	if f.chans != nil {
+		items = append(items, widget.NewFormItem("Also send to", f.chans))
+	}
+	return items
+}
+
+// setChannels offers the channels names to send to, those of the rule checked.
+func (f *ruleForm) setChannels(names []string) {
+	if len(names) == 0 && len(f.base.Channels) == 0 {
+		return
+	}
+	for _, n := range f.base.Channels { // a channel removed since stays visible
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	f.chans = widget.NewCheckGroup(names, nil)
+	f.chans.Horizontal = true
+	f.chans.SetSelected(append([]string(nil), f.base.Channels...))
 }
 
 // rule reads the fields, or says what is wrong.
@@ -164,6 +197,9 @@ func (f *ruleForm) rule() (app.NotifyRule, error) {
 	r := f.base
 	r.Name, r.Source, r.Type = strings.TrimSpace(f.name.Text), strings.TrimSpace(f.source.Text), strings.TrimSpace(f.typ.Text)
 	r.IncludeTest, r.Sound, r.Disabled = f.test.Checked, f.sound.Checked, f.off.Checked
+	if f.chans != nil {
+		r.Channels = append([]string(nil), f.chans.Selected...)
+	}
 	r.Cone = nil
 	num := func(what string, e *widget.Entry) (float64, error) {
 		if strings.TrimSpace(e.Text) == "" {
@@ -202,6 +238,11 @@ func (p *NotifyPanel) edit(i int) {
 		r = p.cfg.Rules[i]
 	}
 	f := newRuleForm(r)
+	var names []string
+	for _, s := range p.Channels.states {
+		names = append(names, s.Name)
+	}
+	f.setChannels(names)
 	f.obs.loadSites(p.u)
 	title := "New notification rule"
 	if i >= 0 {

@@ -60,7 +60,7 @@ func Commands() []Command {
 		{Name: "outbox", Help: "queue events for a broker and send them when it is reachable", Run: runOutbox},
 		{Name: "restore", Help: "put a backup in place of the archive (keeps the current one aside)", Run: prefixed("starling restore", runRestore)},
 		{Name: "sendvo", Help: "send one event to a broker (comet-sendvo)", Run: prefixed("sendvo", runSendvo)},
-		{Name: "settings", Help: "show or change the desktop app's settings, notification rules, Kafka sources and sites", Run: prefixed("starling settings", runSettings)},
+		{Name: "settings", Help: "show or change the desktop app's settings, notification rules and channels, Kafka sources and sites", Run: prefixed("starling settings", runSettings)},
 		{Name: "skymap", Help: "summarise a HEALPix sky map (FITS file, alert JSON or archived alert key), draw it as a PNG", Run: prefixed("starling skymap", runSkymap)},
 	}
 }

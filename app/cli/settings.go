@@ -14,10 +14,13 @@ func runSettings(env Env, args []string) error {
 	if len(args) > 0 && args[0] == "kafka" {
 		return runSettingsKafka(env, args[1:])
 	}
+	if len(args) > 0 && args[0] == "channels" {
+		return runSettingsChannels(env, args[1:])
+	}
 	if len(args) > 0 && args[0] == "sites" {
 		return runSettingsSites(env, args[1:])
 	}
-	a := newArgSet("starling settings", "starling settings [--data-dir DIR] get KEY | set KEY VALUE [KEY VALUE ...] | rules list|add|remove … | kafka list|add|remove … | sites list|add|remove …")
+	a := newArgSet("starling settings", "starling settings [--data-dir DIR] get KEY | set KEY VALUE [KEY VALUE ...] | rules list|add|remove … | kafka list|add|remove … | channels list|add|remove|test … | sites list|add|remove …")
 	dataDirOption(a)
 	if done, err := parseOrHelp(env, a, args); done {
 		return err

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/starling-broker/starling/app"
+	"github.com/starling-broker/starling/netcore/channel"
 )
 
 const rulesUsage = `usage: starling settings rules COMMAND [options]
@@ -103,6 +105,7 @@ func rulesAdd(env Env, args []string) error {
 		{long: "test", kind: flagBool, help: "test and mock alerts too"},
 		{long: "sound", kind: flagBool, help: "play a sound"},
 		{long: "disabled", kind: flagBool, help: "keep the rule without using it"},
+		{long: "channel", kind: flagRepeat, meta: "NAME[,…]", help: "also send to these notification channels (see settings channels); repeatable or comma-separated"},
 	} {
 		a.add(o)
 	}
@@ -142,6 +145,13 @@ func rulesAdd(env Env, args []string) error {
 		}
 		r.Cone = &app.Cone{RA: v[0], Dec: v[1], Radius: v[2], MinProb: v[3]}
 	}
+	for _, v := range a.list("channel") {
+		for _, name := range strings.Split(v, ",") {
+			if name = strings.TrimSpace(name); name != "" && !slices.Contains(r.Channels, name) {
+				r.Channels = append(r.Channels, name)
+			}
+		}
+	}
 	core, err := rulesCore(env.Context(), a, false)
 	if err != nil {
 		return exitf(exitFailure, "%v", err)
@@ -149,6 +159,17 @@ func rulesAdd(env Env, args []string) error {
 	defer closeCore(env, core)
 	if err := observableSite(env, core, a, &r); err != nil {
 		return err
+	}
+	if len(r.Channels) > 0 {
+		have, err := core.Channels().List()
+		if err != nil {
+			return exitf(exitFailure, "%v", err)
+		}
+		for _, name := range r.Channels {
+			if !slices.ContainsFunc(have, func(c channel.Config) bool { return c.Name == name }) {
+				return exitf(exitUsage, "--channel: no channel is named %q (add it first: starling settings channels add)", name)
+			}
+		}
 	}
 	cfg, err := core.Settings().Rules()
 	if err != nil {

@@ -261,6 +261,34 @@ var migrations = []string{
 	CREATE INDEX IF NOT EXISTS publish_queue_waiting ON publish_queue(topic, id) WHERE state = 'queued';
 	CREATE INDEX IF NOT EXISTS publish_queue_refused ON publish_queue(topic) WHERE state = 'refused';
 	CREATE INDEX IF NOT EXISTS publish_queue_done ON publish_queue(done_at) WHERE done_at IS NOT NULL;`,
+	// 14: the notification channels' deliveries (app/channels.go): one row
+	// per (channel, notification), written with the dispatcher's cursor in
+	// one transaction, sent by the delivery worker. key is the message's
+	// idempotency key (the Matrix txn id, the webhook's event id); updates
+	// counts the alerts of one trigger collapsed into a row; state is
+	// pending, sent or failed.
+	`CREATE TABLE IF NOT EXISTS channel_deliveries (
+		id              INTEGER PRIMARY KEY,
+		channel         TEXT NOT NULL,
+		key             TEXT NOT NULL UNIQUE,
+		"trigger"       TEXT NOT NULL DEFAULT '',
+		retraction      INTEGER NOT NULL DEFAULT 0,
+		event_id        INTEGER NOT NULL,
+		rule            TEXT NOT NULL DEFAULT '',
+		title           TEXT NOT NULL,
+		body            TEXT NOT NULL,
+		message         TEXT NOT NULL,
+		updates         INTEGER NOT NULL DEFAULT 1,
+		state           TEXT NOT NULL,
+		attempts        INTEGER NOT NULL DEFAULT 0,
+		next_attempt_at INTEGER NOT NULL,
+		last_error      TEXT NOT NULL DEFAULT '',
+		created_at      INTEGER NOT NULL,
+		sent_at         INTEGER
+	);
+	CREATE INDEX IF NOT EXISTS channel_deliveries_due ON channel_deliveries(state, next_attempt_at);
+	CREATE INDEX IF NOT EXISTS channel_deliveries_channel ON channel_deliveries(channel, state, id);
+	CREATE INDEX IF NOT EXISTS channel_deliveries_trigger ON channel_deliveries(channel, "trigger", id) WHERE "trigger" != '';`,
 }
 
 // SchemaVersion is the schema version this code writes.

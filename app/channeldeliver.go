@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/starling-broker/starling/app/store"
-	"github.com/starling-broker/starling/netcore/alert"
 	"github.com/starling-broker/starling/netcore/channel"
 )
 
@@ -250,7 +249,7 @@ func (w *channelWorker) decide(ctx context.Context, rows []EventRow) ([]store.De
 				said[[2]string{name, r.Trigger}] = s
 			}
 			msg := channel.Message{Critical: x.Critical, Rule: x.Rule.Name, Trigger: r.Trigger, IVORN: r.IVORN, Time: r.Received}
-			if sm, err := json.Marshal(alertJSON(r)); err == nil {
+			if sm, err := json.Marshal(NewEventJSON(r)); err == nil {
 				msg.Alert = sm
 			}
 			b, err := json.Marshal(msg)
@@ -520,43 +519,4 @@ func deliveryMessage(d store.Delivery) channel.Message {
 		m.Body = fmt.Sprintf("%s: %d updates, latest %s\n%s", d.Trigger, d.Updates, d.Title, d.Body)
 	}
 	return m
-}
-
-// channelAlert is an alert's summary in a channel's message (the webhook
-// sends it as is): the names of `events list --json`, those that are set.
-type channelAlert struct {
-	ID           int64                `json:"id"`
-	Key          string               `json:"key"`
-	Source       string               `json:"source"`
-	Topic        string               `json:"topic,omitempty"`
-	Role         string               `json:"role"`
-	Received     string               `json:"received"`
-	EventTime    string               `json:"event_time,omitempty"`
-	RA           *float64             `json:"ra,omitempty"`
-	Dec          *float64             `json:"dec,omitempty"`
-	ErrorDeg     *float64             `json:"error_deg,omitempty"`
-	Trigger      string               `json:"trigger,omitempty"`
-	AlertType    string               `json:"alert_type,omitempty"`
-	Test         bool                 `json:"test"`
-	Format       string               `json:"format"`
-	Mission      string               `json:"mission,omitempty"`
-	Retraction   bool                 `json:"retraction,omitempty"`
-	Significance string               `json:"significance,omitempty"`
-	FAR          float64              `json:"far,omitempty"`
-	Skymap       *alert.SkymapSummary `json:"skymap,omitempty"`
-}
-
-// alertJSON is the summary of r a channel's message carries.
-func alertJSON(r EventRow) channelAlert {
-	a := channelAlert{ID: r.ID, Key: r.IVORN, Source: r.Source, Topic: r.Topic, Role: r.Role,
-		Received: r.Received.UTC().Format(time.RFC3339Nano), Trigger: r.Trigger, AlertType: r.AlertType,
-		Test: r.Test, Format: r.Format, Mission: r.Mission, Retraction: r.Retraction, Significance: r.Significance,
-		FAR: r.FAR, Skymap: r.Skymap}
-	if !r.EventTime.IsZero() {
-		a.EventTime = r.EventTime.UTC().Format(time.RFC3339Nano)
-	}
-	if r.HasPosition {
-		a.RA, a.Dec, a.ErrorDeg = &r.RA, &r.Dec, &r.ErrorRadius
-	}
-	return a
 }

@@ -7,8 +7,9 @@ import (
 )
 
 // EventJSON is one line of `events list --json` and one alert of the
-// API's /apiv1/alerts; scripts read these names (the README lists them). Unknown values are null; the last six keys
-// appear only when they say something.
+// API's /apiv1/alerts, its live feed and a channel's message; scripts read
+// these names (the README lists them). Unknown values are null; the last
+// seven keys appear only when they say something.
 type EventJSON struct {
 	ID        int64   `json:"id"`
 	Key       string  `json:"key"`
@@ -32,6 +33,7 @@ type EventJSON struct {
 	Mission      string               `json:"mission,omitempty"`
 	Retraction   bool                 `json:"retraction,omitempty"`
 	Significance string               `json:"significance,omitempty"`
+	FAR          float64              `json:"far,omitempty"`
 	Note         string               `json:"note,omitempty"`
 	Skymap       *alert.SkymapSummary `json:"skymap,omitempty"`
 	// TriggerRetracted marks every alert of a retracted trigger,
@@ -44,7 +46,7 @@ func NewEventJSON(r EventRow) EventJSON {
 	e := EventJSON{ID: r.ID, Key: r.IVORN, Kind: r.Format, Source: r.Source, Role: r.Role,
 		Received: r.Received.UTC().Format(time.RFC3339Nano),
 		Test:     IsTest(r), Format: r.Format,
-		Mission: r.Mission, Retraction: r.Retraction, Significance: r.Significance, Note: r.Note, Skymap: r.Skymap,
+		Mission: r.Mission, Retraction: r.Retraction, Significance: r.Significance, FAR: r.FAR, Note: r.Note, Skymap: r.Skymap,
 		TriggerRetracted: r.TriggerRetracted}
 	if r.Topic != "" {
 		e.Topic, e.Partition, e.Offset = &r.Topic, &r.Partition, &r.Offset

@@ -95,7 +95,7 @@ func TestEventsListJSONKeys(t *testing.T) {
 	}
 	always := []string{"alert_type", "dec", "error_deg", "event_time", "format", "id", "key", "kind", "offset", "partition",
 		"ra", "received", "role", "source", "test", "topic", "trigger"}
-	optional := []string{"mission", "note", "retraction", "significance", "skymap", "trigger_retracted"}
+	optional := []string{"far", "mission", "note", "retraction", "significance", "skymap", "trigger_retracted"}
 	byKey := map[string]map[string]any{}
 	for _, o := range objs {
 		for _, k := range always {

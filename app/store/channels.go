@@ -157,20 +157,7 @@ func (s *Store) ChannelSaid(ctx context.Context, channel, trigger string) (_ str
 // DueDeliveries returns up to limit pending deliveries due by now, oldest first.
 func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) (_ []Delivery, err error) {
 	defer s.note(&err)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM channel_deliveries WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`, now.UnixMilli(), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return s.deliveries(ctx, `WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`, now.UnixMilli(), limit)
 }
 
 // NextDelivery is when the earliest pending delivery is due (false: none).
@@ -184,7 +171,13 @@ func (s *Store) NextDelivery(ctx context.Context) (_ time.Time, _ bool, err erro
 // Deliveries returns a channel's deliveries ("": every channel's), oldest first.
 func (s *Store) Deliveries(ctx context.Context, channel string) (_ []Delivery, err error) {
 	defer s.note(&err)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM channel_deliveries WHERE ? = '' OR channel = ? ORDER BY id`, channel, channel)
+	return s.deliveries(ctx, `WHERE ? = '' OR channel = ? ORDER BY id`, channel, channel)
+}
+
+// deliveries reads the deliveries that a WHERE clause (with its ORDER BY
+// and LIMIT) selects.
+func (s *Store) deliveries(ctx context.Context, where string, args ...any) ([]Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM channel_deliveries `+where, args...)
 	if err != nil {
 		return nil, err
 	}

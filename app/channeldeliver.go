@@ -184,7 +184,8 @@ func (w *channelWorker) dispatch(ctx context.Context) error {
 }
 
 // decide returns the deliveries of the archived alerts rows: per channel,
-// the first rule naming it that the alert matches, with the trigger-state
+// the first rule naming it that the alert matches (and always the
+// retraction of a trigger the channel was told of), with the trigger-state
 // logic of the notifier (ruleJudge.decideFor) over what the channel was
 // told of the trigger before, live updates included.
 func (w *channelWorker) decide(ctx context.Context, rows []EventRow) ([]store.Delivery, error) {
@@ -236,6 +237,11 @@ func (w *channelWorker) decide(ctx context.Context, rows []EventRow) ([]store.De
 				}
 			}
 			x, ok := w.judge.decideFor(ctx, perChannel[name], r, tr, before, true)
+			if !ok && x.Retracted && before == NotifiedLive {
+				// A channel told of a trigger is told of its retraction,
+				// whether or not a rule for retractions names it.
+				x.Rule, ok = NotifyRule{Name: RetractionRuleName, Retraction: true}, true
+			}
 			if !ok {
 				continue
 			}

@@ -192,6 +192,43 @@ func TestChannelCollapse(t *testing.T) {
 	}
 }
 
+// A channel told of a trigger is told of its retraction even when no rule
+// for retractions names it; a trigger it was never told of is not
+// announced by its retraction.
+func TestChannelRetractionAlwaysSent(t *testing.T) {
+	h := newHookReceiver(t, "")
+	c := openChannels(t, t.TempDir(), h, 0)
+	defer c.Close(context.Background())
+	if err := c.Settings().SaveRules(NotifyConfig{Rules: []NotifyRule{
+		{Name: "GW", Type: "LVK", IncludeTest: true, Channels: []string{"hook"}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	archive(t, c, readSample(t, "lvk-gocart/MS230425k-preliminary.json"), "igwn.gwalert")
+	eventually(t, "the Preliminary", func() bool { return len(h.messages()) == 1 })
+	archive(t, c, readSample(t, "lvk-gocart/MS230425k-retraction.json"), "igwn.gwalert")
+	eventually(t, "the retraction", func() bool { return len(h.messages()) == 2 })
+	got := h.messages()[1]
+	if !got.Critical || !strings.Contains(got.Body, "RETRACTED") || got.Rule != RetractionRuleName || got.Trigger != "MS230425k" {
+		t.Errorf("retraction: %+v", got)
+	}
+	// No retraction of a trigger the channel never heard of: the rule asks
+	// for a FAR, which a lone retraction does not carry; the sentinel, a
+	// Preliminary with a FAR, is dispatched after it (archive order).
+	if err := c.Settings().SaveRules(NotifyConfig{Rules: []NotifyRule{
+		{Name: "GW with a FAR", Type: "LVK", IncludeTest: true, FARYears: 0.001, Channels: []string{"hook"}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	retraction := bytes.ReplaceAll(readSample(t, "lvk-gocart/MS230425k-retraction.json"), []byte("MS230425k"), []byte("MS230425z"))
+	archive(t, c, retraction, "igwn.gwalert")
+	archive(t, c, readSample(t, "lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert")
+	eventually(t, "the sentinel", func() bool { return len(h.messages()) >= 3 })
+	if got := h.messages(); len(got) != 3 || got[2].Trigger != "MS181101ab" {
+		t.Errorf("a retraction of an unannounced trigger was sent: %+v", got[2:])
+	}
+}
+
 // A receiver that is down is tried again with backoff, the state says why,
 // and the message arrives once with the same key.
 func TestChannelRetries(t *testing.T) {

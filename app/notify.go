@@ -278,11 +278,17 @@ const notifySeededKey = "notify.defaults_seeded"
 // DefaultNotifyRules are the rules a fresh data directory starts with,
 // shown and editable like any other: significant LVK alerts (not mock),
 // every retraction of a trigger that was announced (critical), and GRB and
+
+// RetractionRuleName names the default rule for retractions, and the rule
+// a channel's retraction message gives when no rule for retractions names
+// the channel: a channel told of a trigger is always told of its retraction.
+const RetractionRuleName = "Retractions"
+
 // neutrino positions.
 func DefaultNotifyRules() []NotifyRule {
 	return []NotifyRule{
 		{Name: "Significant GW alerts", Type: "LVK", Significant: true, Sound: true},
-		{Name: "Retractions", Retraction: true, Sound: true},
+		{Name: RetractionRuleName, Retraction: true, Sound: true},
 		{Name: "GRB and neutrino positions", Type: "GBM, Swift, SVOM, INTEGRAL, AGILE, IceCube, KM3NeT, AMON", Position: true},
 	}
 }

@@ -110,9 +110,9 @@ func newEventDetail(p *EventsPanel) *eventDetail {
 		d.Params.SetColumnWidth(i, w)
 	}
 	d.Raw = widget.NewRichText()
-	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky, d.DraftCircular)
+	copyRow := container.NewHBox(widget.NewLabel("Copy:"), d.CopyID, d.CopyPosition, d.CopyRaw, d.ShowOnSky)
 	d.Obs = newObsBars(p.u, p.Selected)
-	composeRow := container.NewHBox(widget.NewLabel("Compose:"), d.FollowUp, d.Retract, d.Supersede)
+	composeRow := container.NewHBox(widget.NewLabel("Compose:"), d.FollowUp, d.Retract, d.Supersede, d.DraftCircular)
 	d.summary = container.NewVBox(d.Banner, d.Title, d.Timeline, d.Circulars, d.GW.content, d.Text, d.Obs.box, d.Links, copyRow, composeRow)
 	d.content = container.NewAppTabs(
 		container.NewTabItem("Summary", container.NewVScroll(d.summary)),

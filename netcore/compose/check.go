@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/mail"
 	"slices"
@@ -14,12 +15,35 @@ import (
 )
 
 // FieldError is one problem with a draft, at the field it belongs to:
-// "Stream", "ID", "Role", "Who", "What", "Param NAME", "Group NAME",
-// "WhereWhen", "How", "Why", "Citations", "Description", or "Document" when
-// no field can be named.
+// "Stream", "ID", "Role", "Who", "What", "Param NAME" (ParamField),
+// "Group NAME" (GroupField), "Group NAME Param NAME", "WhereWhen", "How",
+// "Why" (the importance), "Why Inference N" (InferenceField), "Citations"
+// (their description), "Citations N" (CitationField), "Description", or
+// "Document" when no field can be named. The first word is the section.
 type FieldError struct {
 	Field, Message string
 }
+
+// ParamField names the field of a param: "Param NAME" at the top level,
+// "Group GROUP Param NAME" inside a group ("Param" alone for a param
+// without a name).
+func ParamField(group, name string) string {
+	prefix := "Param"
+	if group != "" {
+		prefix = GroupField(group) + " Param"
+	}
+	return strings.TrimSpace(prefix + " " + strings.TrimSpace(name))
+}
+
+// GroupField names the field of a group: "Group NAME" ("Group" for one
+// without a name).
+func GroupField(name string) string { return strings.TrimSpace("Group " + strings.TrimSpace(name)) }
+
+// InferenceField names the field of the i-th inference (from 0): "Why Inference 1" for the first.
+func InferenceField(i int) string { return fmt.Sprintf("Why Inference %d", i+1) }
+
+// CitationField names the field of the i-th citation (from 0): "Citations 1" for the first.
+func CitationField(i int) string { return fmt.Sprintf("Citations %d", i+1) }
 
 // Error returns "Field: Message".
 func (e FieldError) Error() string { return e.Field + ": " + e.Message }
@@ -40,7 +64,8 @@ func (es Errors) Error() string {
 // IVORN they make (Comet's rules), the role, the position's ranges, that the
 // time and date are ISO 8601 instants, that values fit their dataType, that
 // the contact e-mail is an address, the probabilities, the cite types, and
-// that no text holds what XML cannot carry.
+// that no text holds what XML cannot carry; a group needs a name and a
+// param, an inference a name, concept or description.
 func (d Draft) Problems() []FieldError {
 	var out []FieldError
 	add := func(field, format string, args ...any) {
@@ -82,14 +107,17 @@ func (d Draft) Problems() []FieldError {
 		add("Who", "author IVORN %q does not start with ivo://", d.AuthorIVORN)
 	}
 	for _, p := range d.Params {
-		out = append(out, paramProblems("Param", p)...)
+		out = append(out, paramProblems("", p)...)
 	}
 	for _, g := range d.Groups {
+		if strings.TrimSpace(g.Name) == "" {
+			add(GroupField(g.Name), "a group needs a name")
+		}
 		if len(g.Params) == 0 {
-			add("Group "+g.Name, "a group needs at least one param")
+			add(GroupField(g.Name), "a group needs at least one param")
 		}
 		for _, p := range g.Params {
-			out = append(out, paramProblems("Group "+g.Name+" Param", p)...)
+			out = append(out, paramProblems(g.Name, p)...)
 		}
 	}
 	if d.HasPosition {
@@ -113,36 +141,38 @@ func (d Draft) Problems() []FieldError {
 	if d.HasImportance && len(d.Inferences) == 0 {
 		add("Why", "an importance needs an inference to go with it")
 	}
-	for _, in := range d.Inferences {
+	for i, in := range d.Inferences {
 		if in.Name == "" && in.Concept == "" && in.Description == "" {
-			add("Why", "an inference needs a name, a concept or a description")
+			add(InferenceField(i), "an inference needs a name, a concept or a description")
 		}
 		if in.HasProbability && (!finite(in.Probability) || in.Probability < 0 || in.Probability > 1) {
-			add("Why", "inference probability %v is not in [0, 1]", in.Probability)
+			add(InferenceField(i), "inference probability %v is not in [0, 1]", in.Probability)
 		}
 	}
-	for _, c := range d.Citations {
+	for i, c := range d.Citations {
 		switch {
 		case !slices.Contains(CiteTypes, c.Cite):
-			add("Citations", "%q is not a cite type: give followup, supersedes or retraction", c.Cite)
+			add(CitationField(i), "%q is not a cite type: give followup, supersedes or retraction", c.Cite)
 		case voevent.CheckIVORN(c.IVORN) != nil:
-			add("Citations", "cited IVORN %q: %s", c.IVORN, voevent.Describe(voevent.CheckIVORN(c.IVORN)))
+			add(CitationField(i), "cited IVORN %q: %s", c.IVORN, voevent.Describe(voevent.CheckIVORN(c.IVORN)))
 		}
 	}
-	for field, s := range d.texts() {
-		if bad := badText(s); bad != "" {
+	texts := d.texts()
+	for _, field := range slices.Sorted(maps.Keys(texts)) {
+		if bad := badText(texts[field]); bad != "" {
 			add(field, "%s", bad)
 		}
 	}
 	return out
 }
 
-// paramProblems checks a param's name, dataType and value.
-func paramProblems(prefix string, p Param) []FieldError {
-	field := prefix + " " + p.Name
+// paramProblems checks a param's name, dataType and value; group is the
+// name of its group, "" at the top level.
+func paramProblems(group string, p Param) []FieldError {
+	field := ParamField(group, p.Name)
 	var out []FieldError
 	if strings.TrimSpace(p.Name) == "" {
-		out = append(out, FieldError{prefix, "a param needs a name"})
+		out = append(out, FieldError{field, "a param needs a name"})
 	}
 	switch p.DataType {
 	case "", "string":
@@ -167,22 +197,22 @@ func (d Draft) texts() map[string]string {
 	put("ID", d.ID)
 	put("Who", d.Date+d.AuthorIVORN+d.ShortName+d.ContactName+d.ContactEmail)
 	for _, p := range d.Params {
-		put("Param "+p.Name, p.Name+p.Value+p.UCD+p.Unit+p.DataType+p.Description)
+		put(ParamField("", p.Name), p.Name+p.Value+p.UCD+p.Unit+p.DataType+p.Description)
 	}
 	for _, g := range d.Groups {
-		put("Group "+g.Name, g.Name+g.Type+g.Description)
+		put(GroupField(g.Name), g.Name+g.Type+g.Description)
 		for _, p := range g.Params {
-			put("Group "+g.Name+" Param "+p.Name, p.Name+p.Value+p.UCD+p.Unit+p.DataType+p.Description)
+			put(ParamField(g.Name, p.Name), p.Name+p.Value+p.UCD+p.Unit+p.DataType+p.Description)
 		}
 	}
 	put("WhereWhen", d.Time+d.ObservatoryLocation)
 	put("How", d.HowDescription+strings.Join(d.HowReferences, ""))
-	for _, in := range d.Inferences {
-		put("Why", in.Relation+in.Name+in.Concept+in.Description)
+	for i, in := range d.Inferences {
+		put(InferenceField(i), in.Relation+in.Name+in.Concept+in.Description)
 	}
 	put("Citations", d.CitationDescription)
-	for _, c := range d.Citations {
-		put("Citations", c.IVORN+c.Cite)
+	for i, c := range d.Citations {
+		put(CitationField(i), c.IVORN+c.Cite)
 	}
 	put("Description", d.Description)
 	return m

@@ -92,8 +92,16 @@ func TestProblemsNameTheirField(t *testing.T) {
 		{func(d *Draft) { d.Time = "yesterday" }, "WhereWhen", "yesterday"},
 		{func(d *Draft) { d.Params[1].Value = "high" }, "Param redshift", "not a number"},
 		{func(d *Draft) { d.Params[0].Value = "1.5" }, "Param TrigID", "whole number"},
-		{func(d *Draft) { d.Inferences[0].Probability = 1.5 }, "Why", "probability"},
-		{func(d *Draft) { d.Citations[0].Cite = "mention" }, "Citations", "cite type"},
+		{func(d *Draft) { d.Inferences[0].Probability = 1.5 }, "Why Inference 1", "probability"},
+		{func(d *Draft) { d.Citations[0].Cite = "mention" }, "Citations 1", "cite type"},
+		{func(d *Draft) {
+			d.Inferences = append(d.Inferences, Inference{Probability: -0.1, HasProbability: true, Name: "x"})
+		}, "Why Inference 2", "probability"},
+		{func(d *Draft) { d.Citations = append(d.Citations, Citation{IVORN: "ivo://a.b/c", Cite: "followup"}) }, "Citations 2", "cited IVORN"},
+		{func(d *Draft) { d.Groups[0].Params[0].Value = "bright" }, "Group photometry Param mag", "not a number"},
+		{func(d *Draft) { d.Groups = append(d.Groups, Group{Name: "empty"}) }, "Group empty", "at least one param"},
+		{func(d *Draft) { d.Groups[0].Name = " " }, "Group", "needs a name"},
+		{func(d *Draft) { d.Inferences[0].Name = "bell\a" }, "Why Inference 1", "U+0007"},
 		{func(d *Draft) { d.ContactEmail = "nobody" }, "Who", "e-mail"},
 		{func(d *Draft) { d.Description = "bell\a" }, "Description", "U+0007"},
 	}
@@ -137,6 +145,19 @@ func TestValidateMapsSchemaErrorsToFields(t *testing.T) {
 	bad = strings.Replace(string(raw), `importance="0.7"`, `importance="very"`, 1)
 	if p := Validate([]byte(bad)); len(p) != 1 || p[0].Field != "Why" {
 		t.Fatalf("Why: %v", p)
+	}
+	// The second inference's and the second citation's schema errors are theirs.
+	d = sample()
+	d.Inferences = append(d.Inferences, Inference{Probability: 0.5, HasProbability: true, Name: "second"})
+	d.Citations = append(d.Citations, Citation{IVORN: "ivo://a.b/c#d", Cite: CiteSupersedes})
+	raw = d.Document(time.Now())
+	bad = strings.Replace(string(raw), `probability="0.5"`, `probability="half"`, 1)
+	if p := Validate([]byte(bad)); len(p) != 1 || p[0].Field != "Why Inference 2" {
+		t.Fatalf("second inference: %v", p)
+	}
+	bad = strings.Replace(string(raw), `cite="supersedes"`, `cite="mention"`, 1)
+	if p := Validate([]byte(bad)); len(p) != 1 || p[0].Field != "Citations 2" {
+		t.Fatalf("second citation: %v", p)
 	}
 	if p := Validate([]byte("<voe:VOEvent")); len(p) != 1 || p[0].Field != "Document" {
 		t.Fatalf("not XML: %v", p)

@@ -71,7 +71,7 @@ func randDraft(r *rand.Rand, d Draft) Draft {
 		d.Params = append(d.Params, randParam(r))
 	}
 	d.Groups = nil
-	for n := r.IntN(3); n > 0; n-- {
+	for n := r.IntN(4); n > 0; n-- {
 		g := Group{Name: randWord(r), Type: randText(r), Description: randText(r)}
 		for m := 1 + r.IntN(3); m > 0; m-- {
 			g.Params = append(g.Params, randParam(r))
@@ -97,13 +97,13 @@ func randDraft(r *rand.Rand, d Draft) Draft {
 	d.HasImportance = r.IntN(2) == 0
 	d.Importance = r.Float64()
 	d.Inferences = nil
-	for n := r.IntN(3); n > 0; n-- {
+	for n := r.IntN(5); n > 0; n-- {
 		d.Inferences = append(d.Inferences, Inference{Probability: r.Float64(), HasProbability: r.IntN(2) == 0, Relation: randText(r), Name: "n" + randText(r), Concept: randText(r), Description: randText(r)})
 	}
 	if d.HasImportance && len(d.Inferences) == 0 {
 		d.Inferences = []Inference{{Concept: "c"}}
 	}
-	if r.IntN(3) == 0 {
+	for n := r.IntN(5) - 1; n > 0; n-- {
 		d.Citations = append(d.Citations, Citation{IVORN: "ivo://" + randName(r) + ".org/" + randName(r) + "#" + randWord(r), Cite: CiteTypes[r.IntN(3)]})
 	}
 	d.CitationDescription = randText(r)
@@ -135,9 +135,18 @@ func TestRandomDraftsPassXmllint(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		built := 0
+		built, grouped, inferred, cited := 0, 0, 0, 0
 		for i := 0; i < perTemplate; i++ {
 			d := randDraft(r, base)
+			if len(d.Groups) > 1 {
+				grouped++
+			}
+			if len(d.Inferences) > 1 {
+				inferred++
+			}
+			if len(d.Citations) > 1 {
+				cited++
+			}
 			doc, err := d.Build()
 			if err != nil {
 				t.Fatalf("%s draft %d: Build refused a draft of in-range values: %v\n%+v", kind, i, err, d)
@@ -149,7 +158,10 @@ func TestRandomDraftsPassXmllint(t *testing.T) {
 			files = append(files, name)
 			built++
 		}
-		t.Logf("%s: %d documents", kind, built)
+		t.Logf("%s: %d documents; %d with several groups, %d with several inferences, %d with several citations", kind, built, grouped, inferred, cited)
+		if grouped == 0 || inferred == 0 || cited == 0 {
+			t.Fatalf("%s: the random drafts lack several groups, inferences or citations", kind)
+		}
 	}
 	out, err := exec.Command(xmllint, append([]string{"--noout", "--nonet", "--schema", xsd}, files...)...).CombinedOutput()
 	if err != nil {

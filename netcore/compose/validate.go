@@ -26,8 +26,12 @@ func loadSchema() (*voevent.Schema, error) {
 // Validate checks raw as a receiving broker does, in its one libxml2 pass
 // (voevent.Checker: parse, IVORN, VOEvent schema), and names the draft
 // field the first problem is in, found from the line libxml2 reports: the
-// section (Who, What, WhereWhen, How, Why, Citations) and, inside What, the
-// param by name ("Param redshift"). It returns nil for a valid document.
+// section (Who, What, WhereWhen, How, Why, Citations), inside What the
+// param or group by name ("Param redshift", "Group phot Param mag"), inside
+// Why and Citations the inference or citation by place ("Why Inference 2",
+// "Citations 2"). It returns nil for a valid document. libxml2 stops at its
+// first schema error, so a document has at most one such problem at a
+// time: fix it and the next one shows.
 func Validate(raw []byte) []FieldError {
 	s, err := loadSchema()
 	if err != nil {
@@ -79,30 +83,36 @@ func fieldAtLine(raw []byte, line int) string {
 	dec.Strict = false
 	type open struct{ name, param string }
 	var stack []open
+	inferences, citations := 0, 0 // seen so far, by the open element's section
 	field := func() string {
 		if len(stack) < 2 {
-			if len(stack) == 1 {
-				return "Document"
-			}
 			return "Document"
 		}
 		sec := stack[1].name
 		switch sec {
 		case "What":
-			var group string
+			group, inGroup := "", false
 			for _, o := range stack[2:] {
 				switch o.name {
 				case "Group":
-					group = "Group " + o.param
+					group, inGroup = o.param, true
 				case "Param":
-					if group != "" {
-						return group + " Param " + o.param
+					if inGroup {
+						return ParamField(group, o.param)
 					}
-					return "Param " + o.param
+					return ParamField("", o.param)
 				}
 			}
-			if group != "" {
-				return group
+			if inGroup {
+				return GroupField(group)
+			}
+		case "Why":
+			if len(stack) > 2 && stack[2].name == "Inference" {
+				return InferenceField(inferences - 1)
+			}
+		case "Citations":
+			if len(stack) > 2 && stack[2].name == "EventIVORN" {
+				return CitationField(citations - 1)
 			}
 		case "Description", "Reference":
 			return "Description"
@@ -128,6 +138,12 @@ func fieldAtLine(raw []byte, line int) string {
 				}
 			}
 			stack = append(stack, open{t.Name.Local, name})
+			if len(stack) == 3 && stack[1].name == "Why" && t.Name.Local == "Inference" {
+				inferences++
+			}
+			if len(stack) == 3 && stack[1].name == "Citations" && t.Name.Local == "EventIVORN" {
+				citations++
+			}
 			last = field()
 			if l, _ := dec.InputPos(); l >= line {
 				return last

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,9 +14,9 @@ import (
 )
 
 func composeArgs() *argSet {
-	a := newArgSet("starling compose", "starling compose [--template followup|retraction|supersedes --cites IVORN] [--stream AUTH/STREAM --id ID] [--role test|observation|utility] [--ra DEG --dec DEG --error DEG] [--time T] [--param NAME=VALUE[:UNIT[:UCD]]]... [--description TEXT] [--author IVORN] [--contact NAME] [--email ADDR] [-o FILE] [--data-dir DIR]")
-	a.add(option{long: "template", kind: flagValue, meta: "KIND", help: "followup, retraction or supersedes of the event --cites names"})
-	a.add(option{long: "cites", kind: flagValue, meta: "IVORN", help: "the event the template cites; filled from the archive when it is there"})
+	a := newArgSet("starling compose", "starling compose [--template followup|retraction|supersedes] [--cites IVORN[:TYPE]]... [--stream AUTH/STREAM --id ID] [--role test|observation|utility] [--ra DEG --dec DEG --error DEG] [--time T] [--param [GROUP/]NAME=VALUE[:UNIT[:UCD]]]... [--group-type GROUP=TYPE]... [--importance P] [--inference [PROB][:NAME[:CONCEPT[:RELATION]]]]... [--description TEXT] [--author IVORN] [--contact NAME] [--email ADDR] [-o FILE] [--data-dir DIR]")
+	a.add(option{long: "template", kind: flagValue, meta: "KIND", help: "followup, retraction or supersedes of the event the first --cites names"})
+	a.add(option{long: "cites", kind: flagRepeat, meta: "IVORN[:TYPE]", help: "a cited event (repeatable); with --template the first is the template's (filled from the archive when it is there, TYPE if given must be the template's), every other one is added as a citation of TYPE: followup (default), supersedes or retraction"})
 	a.add(option{long: "stream", kind: flagValue, meta: "AUTH/STREAM", help: "the IVORN's authority and stream (a retraction or supersession keeps the cited event's unless given)"})
 	a.add(option{long: "id", kind: flagValue, meta: "ID", help: "the IVORN's local ID, after '#' (default: the UTC time)"})
 	a.add(option{long: "role", kind: flagValue, meta: "ROLE", help: "test (default), observation or utility"})
@@ -23,7 +24,10 @@ func composeArgs() *argSet {
 	a.add(option{long: "dec", kind: flagValue, meta: "DEG", help: "declination, degrees (ICRS)"})
 	a.add(option{long: "error", kind: flagValue, meta: "DEG", help: "error radius, degrees"})
 	a.add(option{long: "time", kind: flagValue, meta: "T", help: "when the event happened: ISO 8601 UTC (2026-12-06T17:00:00.5) or now"})
-	a.add(option{long: "param", kind: flagRepeat, meta: "NAME=VALUE[:UNIT[:UCD]]", help: "a What/Param (repeatable); a value holding ':' needs its UNIT and UCD, even empty (T=12:30:00::)"})
+	a.add(option{long: "param", kind: flagRepeat, meta: "[GROUP/]NAME=VALUE[:UNIT[:UCD]]", help: "a What/Param (repeatable); GROUP/NAME puts it in What/Group GROUP, made on its first use; a value holding ':' needs its UNIT and UCD, even empty (T=12:30:00::)"})
+	a.add(option{long: "group-type", kind: flagRepeat, meta: "GROUP=TYPE", help: "the type of a group some --param GROUP/NAME makes (repeatable)"})
+	a.add(option{long: "importance", kind: flagValue, meta: "P", help: "Why@importance, 0 to 1 (needs an inference)"})
+	a.add(option{long: "inference", kind: flagRepeat, meta: "[PROB][:NAME[:CONCEPT[:RELATION]]]", help: "a Why/Inference (repeatable; replaces a template's): probability 0 to 1 or empty, the inferred source's name, a concept such as process.variation.burst, and the relation (default associated); NAME and CONCEPT cannot hold ':'"})
 	a.add(option{long: "description", kind: flagValue, meta: "TEXT", help: "the event's description"})
 	a.add(option{long: "author", kind: flagValue, meta: "IVORN", help: "Who/AuthorIVORN"})
 	a.add(option{long: "contact", kind: flagValue, meta: "NAME", help: "Who/Author/contactName"})
@@ -53,10 +57,23 @@ func runCompose(env Env, args []string) error {
 	}
 
 	var d compose.Draft
-	kind, cites := a.str("template", ""), a.str("cites", "")
+	kind, cites := a.str("template", ""), ""
+	var extra []compose.Citation // the --cites after the template's (all of them without --template)
+	for i, s := range a.list("cites") {
+		c, typed, err := parseCitesFlag(s)
+		if err != nil {
+			return exitf(exitUsage, "%v", err)
+		}
+		if i == 0 && kind != "" {
+			if typed && c.Cite != kind {
+				return exitf(exitUsage, "--cites %q: the first --cites is the --template %s's event; give its type as %s or leave it out", s, kind, kind)
+			}
+			cites = c.IVORN
+			continue
+		}
+		extra = append(extra, c)
+	}
 	switch {
-	case kind == "" && cites != "":
-		return exitf(exitUsage, "--cites needs --template followup|retraction|supersedes")
 	case kind != "" && cites == "":
 		return exitf(exitUsage, "--template needs --cites IVORN: the event it follows up, retracts or supersedes")
 	case kind != "" && core != nil:
@@ -72,6 +89,9 @@ func runCompose(env Env, args []string) error {
 		if d, err = compose.FromIVORN(kind, cites); err != nil {
 			return exitf(exitUsage, "%v", err)
 		}
+	}
+	for _, c := range extra {
+		d.Citations = setCitation(d.Citations, c)
 	}
 	if err := applyComposeFlags(a, &d, time.Now()); err != nil {
 		return exitf(exitUsage, "%v", err)
@@ -162,11 +182,49 @@ func applyComposeFlags(a *argSet, d *compose.Draft, now time.Time) error {
 		d.Time = t
 	}
 	for _, p := range a.list("param") {
-		param, err := parseParamFlag(p)
+		group, param, err := parseParamFlag(p)
 		if err != nil {
 			return err
 		}
-		d.Params = setParam(d.Params, param)
+		if group == "" {
+			d.Params = setParam(d.Params, param)
+			continue
+		}
+		i := slices.IndexFunc(d.Groups, func(g compose.Group) bool { return g.Name == group })
+		if i < 0 {
+			d.Groups = append(d.Groups, compose.Group{Name: group})
+			i = len(d.Groups) - 1
+		}
+		d.Groups[i].Params = setParam(d.Groups[i].Params, param)
+	}
+	for _, s := range a.list("group-type") {
+		name, typ, ok := strings.Cut(s, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return fmt.Errorf("--group-type %q: give GROUP=TYPE", s)
+		}
+		i := slices.IndexFunc(d.Groups, func(g compose.Group) bool { return g.Name == name })
+		if i < 0 {
+			return fmt.Errorf("--group-type %q: no group %q; give its params with --param %s/NAME=VALUE", s, name, name)
+		}
+		d.Groups[i].Type = strings.TrimSpace(typ)
+	}
+	if s := a.str("importance", ""); s != "" {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("--importance: %q is not a number from 0 to 1", s)
+		}
+		d.Importance, d.HasImportance = v, true
+	}
+	if infs := a.list("inference"); len(infs) > 0 {
+		d.Inferences = nil
+		for _, s := range infs {
+			in, err := parseInferenceFlag(s)
+			if err != nil {
+				return err
+			}
+			d.Inferences = append(d.Inferences, in)
+		}
 	}
 	if a.isSet("description") {
 		d.Description = a.str("description", "")
@@ -177,13 +235,21 @@ func applyComposeFlags(a *argSet, d *compose.Draft, now time.Time) error {
 	return nil
 }
 
-// parseParamFlag reads NAME=VALUE[:UNIT[:UCD]]; the dataType is int or
+// parseParamFlag reads [GROUP/]NAME=VALUE[:UNIT[:UCD]] and returns the
+// group ("" for a top-level param) and the param; the dataType is int or
 // float when the value reads as one, else string. With more than three
 // ':'-separated parts the last two are UNIT and UCD.
-func parseParamFlag(s string) (compose.Param, error) {
+func parseParamFlag(s string) (string, compose.Param, error) {
 	name, rest, ok := strings.Cut(s, "=")
 	if !ok || strings.TrimSpace(name) == "" {
-		return compose.Param{}, fmt.Errorf("--param %q: give NAME=VALUE[:UNIT[:UCD]]", s)
+		return "", compose.Param{}, fmt.Errorf("--param %q: give [GROUP/]NAME=VALUE[:UNIT[:UCD]]", s)
+	}
+	group := ""
+	if g, n, ok := strings.Cut(name, "/"); ok {
+		group, name = strings.TrimSpace(g), n
+		if group == "" || strings.TrimSpace(name) == "" {
+			return "", compose.Param{}, fmt.Errorf("--param %q: give GROUP/NAME=VALUE, with a group and a name", s)
+		}
 	}
 	p := compose.Param{Name: strings.TrimSpace(name)}
 	parts := strings.Split(rest, ":")
@@ -200,7 +266,61 @@ func parseParamFlag(s string) (compose.Param, error) {
 	} else if _, err := strconv.ParseFloat(p.Value, 64); err == nil {
 		p.DataType = "float"
 	}
-	return p, nil
+	return group, p, nil
+}
+
+// parseCitesFlag reads IVORN[:TYPE]: TYPE is the part after the last ':'
+// when it is followup, supersedes or retraction (typed reports it given);
+// else the whole is the IVORN, cited as a follow-up.
+func parseCitesFlag(s string) (c compose.Citation, typed bool, err error) {
+	c = compose.Citation{IVORN: strings.TrimSpace(s), Cite: compose.CiteFollowup}
+	if i := strings.LastIndex(s, ":"); i >= 0 {
+		if t := strings.TrimSpace(s[i+1:]); slices.Contains(compose.CiteTypes, t) {
+			c.IVORN, c.Cite, typed = strings.TrimSpace(s[:i]), t, true
+		}
+	}
+	if !strings.HasPrefix(c.IVORN, "ivo://") {
+		return c, typed, fmt.Errorf("--cites %q: give IVORN[:TYPE], the IVORN starting ivo:// and TYPE followup, supersedes or retraction", s)
+	}
+	return c, typed, nil
+}
+
+// parseInferenceFlag reads [PROB][:NAME[:CONCEPT[:RELATION]]]; the
+// relation is associated unless given.
+func parseInferenceFlag(s string) (compose.Inference, error) {
+	parts := strings.Split(s, ":")
+	if len(parts) > 4 {
+		return compose.Inference{}, fmt.Errorf("--inference %q: give [PROB][:NAME[:CONCEPT[:RELATION]]]; NAME and CONCEPT cannot hold ':'", s)
+	}
+	for len(parts) < 4 {
+		parts = append(parts, "")
+	}
+	in := compose.Inference{Name: strings.TrimSpace(parts[1]), Concept: strings.TrimSpace(parts[2]), Relation: strings.TrimSpace(parts[3])}
+	if in.Relation == "" {
+		in.Relation = "associated"
+	}
+	if p := strings.TrimSpace(parts[0]); p != "" {
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil {
+			return compose.Inference{}, fmt.Errorf("--inference %q: the probability %q is not a number from 0 to 1", s, p)
+		}
+		in.Probability, in.HasProbability = v, true
+	}
+	if in.Name == "" && in.Concept == "" {
+		return compose.Inference{}, fmt.Errorf("--inference %q: give a NAME or a CONCEPT ([PROB]:NAME[:CONCEPT[:RELATION]])", s)
+	}
+	return in, nil
+}
+
+// setCitation replaces the citation of the same IVORN, or adds c.
+func setCitation(cs []compose.Citation, c compose.Citation) []compose.Citation {
+	for i := range cs {
+		if cs[i].IVORN == c.IVORN {
+			cs[i] = c
+			return cs
+		}
+	}
+	return append(cs, c)
 }
 
 // setParam replaces the param of the same name, or adds p.

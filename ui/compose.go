@@ -37,27 +37,34 @@ type ComposePanel struct {
 	u       *Window
 	content fyne.CanvasObject
 
-	Template                                 *widget.Label // what the draft cites, from a template
-	Stream, ID                               *widget.Entry
-	IVORN                                    *widget.Label // the IVORN and whether it is free
-	Role                                     *widget.RadioGroup
-	RoleWarning                              *widget.Label
-	Author, ShortName, ContactName, Email    *widget.Entry
-	Params                                   *fyne.Container // one paramRow each
-	RA, Dec, ErrorRadius, Time, Observatory  *widget.Entry
-	How, HowRef                              *widget.Entry
-	Importance, Probability, Relation, Infer *widget.Entry
-	CiteIVORN                                *widget.Entry
-	Cite                                     *widget.Select
-	Description                              *widget.Entry
-	Preview                                  *widget.Label
-	Errors                                   map[string]*widget.Label // by section
-	Destination                              *widget.Select
-	SendButton, SaveButton, NewButton        *widget.Button
-	Status                                   *widget.Label
-	params                                   []*paramRow
-	base                                     compose.Draft // a template's draft: what the form does not show is kept
-	setting                                  bool          // the form is being filled: no change events
+	Template                                *widget.Label // what the draft cites, from a template
+	Stream, ID                              *widget.Entry
+	IVORN                                   *widget.Label // the IVORN and whether it is free
+	Role                                    *widget.RadioGroup
+	RoleWarning                             *widget.Label
+	Author, ShortName, ContactName, Email   *widget.Entry
+	Params                                  *fyne.Container // one paramRow each
+	Groups                                  *fyne.Container // one groupRow each, under the params
+	RA, Dec, ErrorRadius, Time, Observatory *widget.Entry
+	How, HowRef                             *widget.Entry
+	Importance                              *widget.Entry
+	Inferences                              *fyne.Container // one inferenceRow each
+	Citations                               *fyne.Container // one citationRow each
+	CitationDescription                     *widget.Entry
+	AddParam, AddGroup                      *widget.Button
+	AddInference, AddCitation               *widget.Button
+	Description                             *widget.Entry
+	Preview                                 *widget.Label
+	Errors                                  map[string]*widget.Label // by section
+	Destination                             *widget.Select
+	SendButton, SaveButton, NewButton       *widget.Button
+	Status                                  *widget.Label
+	params                                  *paramTable
+	groups                                  []*groupRow
+	inferences                              []*inferenceRow
+	citations                               []*citationRow
+	base                                    compose.Draft // a template's draft: what the form does not show is kept
+	setting                                 bool          // the form is being filled: no change events
 
 	mu      sync.Mutex
 	pending compose.Draft
@@ -67,13 +74,6 @@ type ComposePanel struct {
 	dests   []app.Destination
 	// checkedHook, when set, is called on the UI goroutine after each check (tests).
 	checkedHook func()
-}
-
-// paramRow is one editable What/Param.
-type paramRow struct {
-	Name, Value, Unit, UCD *widget.Entry
-	DataType               *widget.Select
-	content                fyne.CanvasObject
 }
 
 func newComposePanel(u *Window) *ComposePanel {
@@ -103,6 +103,10 @@ func newComposePanel(u *Window) *ComposePanel {
 	p.ContactName = entry("contact name")
 	p.Email = entry("name@example.org")
 	p.Params = container.NewVBox()
+	p.params = &paramTable{Box: p.Params, changed: p.changed}
+	p.Groups = container.NewVBox()
+	p.Inferences = container.NewVBox()
+	p.Citations = container.NewVBox()
 	p.RA = entry("RA °")
 	p.Dec = entry("Dec °")
 	p.ErrorRadius = entry("error °")
@@ -110,12 +114,8 @@ func newComposePanel(u *Window) *ComposePanel {
 	p.Observatory = entry("GEOSURFACE")
 	p.How = entry("instrument, method")
 	p.HowRef = entry("https://… (reference)")
-	p.Importance = entry("0–1")
-	p.Probability = entry("0–1")
-	p.Relation = entry("relation")
-	p.Infer = entry("name of the inferred source or process")
-	p.CiteIVORN = entry("ivo://… of the cited event")
-	p.Cite = widget.NewSelect(compose.CiteTypes, func(string) { p.changed() })
+	p.Importance = entry("importance 0–1")
+	p.CitationDescription = entry("description of the citations")
 	p.Description = widget.NewMultiLineEntry()
 	p.Description.SetMinRowsVisible(2)
 	p.Description.OnChanged = func(string) { p.changed() }
@@ -136,7 +136,16 @@ func newComposePanel(u *Window) *ComposePanel {
 	p.NewButton = widget.NewButton("New", func() { p.Fill(compose.Draft{}, "") })
 	p.Status = widget.NewLabel("")
 	p.Status.Wrapping = fyne.TextWrapWord
-	addParam := widget.NewButtonWithIcon("Add param", theme.ContentAddIcon(), func() { p.addParam(compose.Param{}); p.changed() })
+	p.AddParam = widget.NewButtonWithIcon("Add param", theme.ContentAddIcon(), func() { p.params.add(compose.Param{}); p.changed() })
+	p.AddGroup = widget.NewButtonWithIcon("Add group", theme.ContentAddIcon(), func() { p.addGroup(compose.Group{}).Params.add(compose.Param{}); p.changed() })
+	p.AddInference = widget.NewButtonWithIcon("Add inference", theme.ContentAddIcon(), func() {
+		p.addInference(compose.Inference{Relation: "associated"})
+		p.changed()
+	})
+	p.AddCitation = widget.NewButtonWithIcon("Add citation", theme.ContentAddIcon(), func() {
+		p.addCitation(compose.Citation{Cite: compose.CiteFollowup})
+		p.changed()
+	})
 
 	row := func(objs ...fyne.CanvasObject) fyne.CanvasObject {
 		return container.NewGridWithColumns(len(objs), objs...)
@@ -151,11 +160,13 @@ func newComposePanel(u *Window) *ComposePanel {
 		container.NewHBox(roleHead, p.Role), p.RoleWarning,
 		section("Identifier", "IVORN", row(p.Stream, p.ID), p.IVORN),
 		section("Who", "Who", row(p.Author, p.ShortName), row(p.ContactName, p.Email)),
-		section("What (name, value, unit, UCD, dataType)", "What", p.Params, container.NewHBox(addParam)),
+		section("What (name, value, unit, UCD, dataType, description)", "What", p.Params, container.NewHBox(p.AddParam, p.AddGroup), p.Groups),
 		section("Where and when (ICRS, degrees; UTC)", "WhereWhen", row(p.RA, p.Dec, p.ErrorRadius), row(p.Time, p.Observatory)),
 		section("How", "How", row(p.How, p.HowRef)),
-		section("Why (importance; inference probability, relation, name)", "Why", row(p.Importance, p.Probability, p.Relation, p.Infer)),
-		section("Citations", "Citations", container.NewBorder(nil, nil, nil, p.Cite, p.CiteIVORN)),
+		section("Why (importance; inferences: probability, relation, name, concept, description)", "Why",
+			container.NewBorder(nil, nil, nil, p.AddInference, p.Importance), p.Inferences),
+		section("Citations (IVORN, cite type; one description for all)", "Citations", p.Citations,
+			container.NewBorder(nil, nil, nil, p.AddCitation, p.CitationDescription)),
 		section("Description", "Description", p.Description),
 		p.Errors["Document"],
 	)
@@ -199,38 +210,6 @@ func (p *ComposePanel) roleChanged() {
 	}
 }
 
-// addParam adds an editable param row; on the UI goroutine.
-func (p *ComposePanel) addParam(pa compose.Param) {
-	r := &paramRow{}
-	mk := func(text, ph string) *widget.Entry {
-		e := widget.NewEntry()
-		e.SetText(text)
-		e.SetPlaceHolder(ph)
-		e.OnChanged = func(string) { p.changed() }
-		return e
-	}
-	r.Name, r.Value, r.Unit, r.UCD = mk(pa.Name, "name"), mk(pa.Value, "value"), mk(pa.Unit, "unit"), mk(pa.UCD, "UCD")
-	r.DataType = widget.NewSelect(compose.DataTypes, func(string) { p.changed() })
-	r.DataType.PlaceHolder = "dataType"
-	if pa.DataType != "" {
-		r.DataType.Selected = pa.DataType
-	}
-	var remove *widget.Button
-	remove = widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), func() {
-		for i, q := range p.params {
-			if q == r {
-				p.params = append(p.params[:i], p.params[i+1:]...)
-				p.Params.Remove(r.content)
-				break
-			}
-		}
-		p.changed()
-	})
-	r.content = container.NewBorder(nil, nil, nil, remove, container.NewGridWithColumns(5, r.Name, r.Value, r.Unit, r.UCD, r.DataType))
-	p.params = append(p.params, r)
-	p.Params.Add(r.content)
-}
-
 // Fill puts a draft in the form (a template's, or an empty one); template
 // says what it is ("Retraction of …"), "" for none. On the UI goroutine.
 func (p *ComposePanel) Fill(d compose.Draft, template string) {
@@ -255,10 +234,14 @@ func (p *ComposePanel) Fill(d compose.Draft, template string) {
 	p.ShortName.SetText(d.ShortName)
 	p.ContactName.SetText(d.ContactName)
 	p.Email.SetText(d.ContactEmail)
-	p.params = nil
-	p.Params.RemoveAll()
+	p.params.clear()
 	for _, pa := range d.Params {
-		p.addParam(pa)
+		p.params.add(pa)
+	}
+	p.groups = nil
+	p.Groups.RemoveAll()
+	for _, g := range d.Groups {
+		p.addGroup(g)
 	}
 	fnum := func(ok bool, f float64) string {
 		if !ok {
@@ -274,23 +257,17 @@ func (p *ComposePanel) Fill(d compose.Draft, template string) {
 	p.How.SetText(d.HowDescription)
 	p.HowRef.SetText(strings.Join(d.HowReferences, " "))
 	p.Importance.SetText(fnum(d.HasImportance, d.Importance))
-	var in compose.Inference
-	if len(d.Inferences) > 0 {
-		in = d.Inferences[0]
+	p.inferences = nil
+	p.Inferences.RemoveAll()
+	for _, in := range d.Inferences {
+		p.addInference(in)
 	}
-	p.Probability.SetText(fnum(in.HasProbability, in.Probability))
-	p.Relation.SetText(in.Relation)
-	p.Infer.SetText(in.Name)
-	var c compose.Citation
-	if len(d.Citations) > 0 {
-		c = d.Citations[0]
+	p.citations = nil
+	p.Citations.RemoveAll()
+	for _, c := range d.Citations {
+		p.addCitation(c)
 	}
-	p.CiteIVORN.SetText(c.IVORN)
-	if c.Cite == "" {
-		p.Cite.ClearSelected()
-	} else {
-		p.Cite.SetSelected(c.Cite)
-	}
+	p.CitationDescription.SetText(d.CitationDescription)
 	p.Description.SetText(d.Description)
 }
 
@@ -302,9 +279,10 @@ func (p *ComposePanel) Draft() compose.Draft {
 	d.Role = p.Role.Selected
 	d.AuthorIVORN, d.ShortName = strings.TrimSpace(p.Author.Text), p.ShortName.Text
 	d.ContactName, d.ContactEmail = p.ContactName.Text, strings.TrimSpace(p.Email.Text)
-	d.Params = nil
-	for _, r := range p.params {
-		d.Params = append(d.Params, compose.Param{Name: strings.TrimSpace(r.Name.Text), Value: r.Value.Text, Unit: r.Unit.Text, UCD: r.UCD.Text, DataType: r.DataType.Selected})
+	d.Params = p.params.params()
+	d.Groups = nil
+	for _, g := range p.groups {
+		d.Groups = append(d.Groups, g.group())
 	}
 	num := func(s string) (float64, bool) {
 		s = strings.TrimSpace(s)
@@ -328,35 +306,22 @@ func (p *ComposePanel) Draft() compose.Draft {
 	d.HowDescription = p.How.Text
 	d.HowReferences = strings.Fields(p.HowRef.Text)
 	d.Importance, d.HasImportance = num(p.Importance.Text)
-	var rest []compose.Inference
-	if len(d.Inferences) > 1 {
-		rest = d.Inferences[1:]
-	}
-	var in compose.Inference
-	if len(d.Inferences) > 0 {
-		in = d.Inferences[0]
-	}
-	in.Probability, in.HasProbability = num(p.Probability.Text)
-	in.Relation, in.Name = strings.TrimSpace(p.Relation.Text), strings.TrimSpace(p.Infer.Text)
 	d.Inferences = nil
-	if in.HasProbability || in.Relation != "" || in.Name != "" || in.Concept != "" || in.Description != "" {
-		d.Inferences = append(d.Inferences, in)
+	for _, r := range p.inferences {
+		d.Inferences = append(d.Inferences, r.inference())
 	}
-	d.Inferences = append(d.Inferences, rest...)
 	d.Citations = nil
-	if c := strings.TrimSpace(p.CiteIVORN.Text); c != "" || p.Cite.Selected != "" {
-		d.Citations = []compose.Citation{{IVORN: c, Cite: p.Cite.Selected}}
-		if len(p.base.Citations) > 1 {
-			d.Citations = append(d.Citations, p.base.Citations[1:]...)
-		}
+	for _, r := range p.citations {
+		d.Citations = append(d.Citations, r.citation())
 	}
+	d.CitationDescription = p.CitationDescription.Text
 	d.Description = p.Description.Text
 	return d
 }
 
 // changed queues a check of the form as it is now; on the UI goroutine.
 func (p *ComposePanel) changed() {
-	if p.setting || p.Stream == nil || p.Description == nil || p.Cite == nil {
+	if p.setting || p.Stream == nil || p.Description == nil || p.CitationDescription == nil || p.params == nil {
 		return
 	}
 	d := p.Draft()
@@ -453,7 +418,15 @@ func (p *ComposePanel) showCheck(res composeCheck) {
 	}
 	p.Preview.SetText(string(res.raw))
 	by := map[string][]string{}
+	rows := p.rowErrors()
+	atRow := map[*widget.Label][]string{}
 	for _, e := range res.errs {
+		if ls := rows[e.Field]; len(ls) > 0 {
+			for _, l := range ls {
+				atRow[l] = append(atRow[l], e.Message)
+			}
+			continue
+		}
 		s := sectionOf(e.Field)
 		msg := e.Message
 		if e.Field != s {
@@ -470,6 +443,16 @@ func (p *ComposePanel) showCheck(res composeCheck) {
 			l.Show()
 		} else {
 			l.Hide()
+		}
+	}
+	for _, ls := range rows {
+		for _, l := range ls {
+			if msgs := atRow[l]; len(msgs) > 0 {
+				l.SetText(strings.Join(msgs, "\n"))
+				l.Show()
+			} else {
+				l.Hide()
+			}
 		}
 	}
 	switch {

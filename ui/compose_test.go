@@ -100,3 +100,120 @@ func TestComposeRetractionFromDetails(t *testing.T) {
 			!c.Errors["Citations"].Visible() && !strings.Contains(c.Preview.Text, "Citations") && !c.Template.Visible()
 	})
 }
+
+// TestComposeGroupsInferencesCitations builds an event in the window with a
+// group holding a param, two citations and two inferences: the preview
+// shows them, a bad value in the group's param and a bad probability in the
+// second inference are shown at their rows (and nowhere else), and Send
+// queues the fixed document, with all of them, to the outbox.
+func TestComposeGroupsInferencesCitations(t *testing.T) {
+	u := newWindow(t)
+	setTheme(test.Theme())
+	startBroker(t, u)
+	c := u.Compose
+	c.refresh(context.Background())
+	eventually(t, "a destination", u, func() bool { return c.Destination.Selected != "" })
+
+	var g *groupRow
+	onUI(func() {
+		u.Tabs.SelectIndex(composeTab)
+		test.Type(c.Stream, "starling.test/groups")
+		test.Type(c.ID, "g1")
+		test.Tap(c.AddGroup)
+		if len(c.groups) != 1 || len(c.groups[0].Params.rows) != 1 {
+			t.Fatalf("Add group: %d groups", len(c.groups))
+		}
+		g = c.groups[0]
+		test.Type(g.Name, "photometry")
+		test.Type(g.Type, "measurement")
+		pr := g.Params.rows[0]
+		test.Type(pr.Name, "mag")
+		test.Type(pr.Value, "18.5")
+		test.Type(pr.Unit, "mag")
+		test.Type(pr.UCD, "phot.mag")
+		pr.DataType.SetSelected("float")
+
+		test.Tap(c.AddCitation)
+		test.Tap(c.AddCitation)
+		test.Type(c.citations[0].IVORN, "ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1-1")
+		test.Type(c.citations[1].IVORN, "ivo://other.org/alerts#x2")
+		c.citations[1].Cite.SetSelected("supersedes")
+
+		test.Type(c.Importance, "0.8")
+		test.Tap(c.AddInference)
+		test.Tap(c.AddInference)
+		test.Type(c.inferences[0].Probability, "0.9")
+		test.Type(c.inferences[0].Name, "GRB 261206A")
+		test.Type(c.inferences[1].Name, "M31")
+		test.Type(c.inferences[1].Concept, "galaxy")
+		c.inferences[1].Relation.SetText("identified")
+	})
+	wants := []string{
+		`<Group name="photometry" type="measurement">`,
+		`<Param name="mag" value="18.5" unit="mag" ucd="phot.mag" dataType="float"/>`,
+		`<EventIVORN cite="followup">ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_1-1</EventIVORN>`,
+		`<EventIVORN cite="supersedes">ivo://other.org/alerts#x2</EventIVORN>`,
+		`<Why importance="0.8">`,
+		`<Inference probability="0.9" relation="associated">`,
+		`<Inference relation="identified">`,
+		`<Concept>galaxy</Concept>`,
+	}
+	eventually(t, "the preview with the group, the citations and the inferences, valid", u, func() bool {
+		for _, w := range wants {
+			if !strings.Contains(c.Preview.Text, w) {
+				return false
+			}
+		}
+		return strings.Contains(c.Status.Text, "valid")
+	})
+
+	// A bad value in the group's param is shown at that row, and only there.
+	pr := g.Params.rows[0]
+	onUI(func() { pr.Value.SetText("bright") })
+	eventually(t, "the error at the group's param", u, func() bool {
+		return pr.Error.Visible() && strings.Contains(pr.Error.Text, `"bright" is not a number`)
+	})
+	onUI(func() {
+		if c.Errors["What"].Visible() || g.Error.Visible() || c.citations[0].Error.Visible() || c.inferences[0].Error.Visible() {
+			t.Errorf("the param's error is elsewhere too: What %q, group %q", c.Errors["What"].Text, g.Error.Text)
+		}
+	})
+	// A bad probability in the second inference, at its row; the param fixed.
+	onUI(func() { pr.Value.SetText("18.5"); c.inferences[1].Probability.SetText("1.5") })
+	eventually(t, "the error at the second inference", u, func() bool {
+		return c.inferences[1].Error.Visible() && strings.Contains(c.inferences[1].Error.Text, "probability 1.5") &&
+			!pr.Error.Visible() && !c.inferences[0].Error.Visible() && !c.Errors["Why"].Visible()
+	})
+	// A second citation without a fragment, at its row.
+	onUI(func() { c.inferences[1].Probability.SetText(""); c.citations[1].IVORN.SetText("ivo://other.org/alerts") })
+	eventually(t, "the error at the second citation", u, func() bool {
+		return c.citations[1].Error.Visible() && !c.citations[0].Error.Visible() && !c.inferences[1].Error.Visible() && !c.Errors["Citations"].Visible()
+	})
+	onUI(func() { c.citations[1].IVORN.SetText("ivo://other.org/alerts#x2") })
+	eventually(t, "the draft valid again", u, func() bool {
+		return strings.Contains(c.Status.Text, "valid") && !c.citations[1].Error.Visible()
+	})
+
+	// Send: the outbox holds the document with the group, both citations and both inferences.
+	var ivorn string
+	onUI(func() { ivorn = c.Draft().IVORN(); test.Tap(c.SendButton) })
+	eventually(t, "the outbox entry", u, func() bool {
+		es, _ := u.Core.Outbox().List(context.Background(), "", 10)
+		return len(es) == 1 && es[0].IVORN == ivorn
+	})
+	es, err := u.Core.Outbox().List(context.Background(), "", 10)
+	if err != nil || len(es) != 1 {
+		t.Fatalf("outbox: %v %v", es, err)
+	}
+	for _, w := range wants {
+		if !strings.Contains(string(es[0].Raw), w) {
+			t.Errorf("the queued document lacks %s:\n%s", w, es[0].Raw)
+		}
+	}
+	// Removing the group and the second citation takes them out of the preview.
+	onUI(func() { test.Tap(g.Remove); test.Tap(c.citations[1].Remove) })
+	eventually(t, "the group and the second citation gone", u, func() bool {
+		return !strings.Contains(c.Preview.Text, "<Group") && !strings.Contains(c.Preview.Text, "#x2") &&
+			strings.Contains(c.Preview.Text, "BAT_GRB_Pos_1-1") && len(c.groups) == 0 && len(c.citations) == 1
+	})
+}

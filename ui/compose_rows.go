@@ -196,7 +196,9 @@ func newCitationRow(c compose.Citation, changed func(), remove func(*citationRow
 		r.Cite.Selected = c.Cite
 	}
 	r.Remove = widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), func() { remove(r) })
-	r.content = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(r.Cite, r.Remove), r.IVORN), r.Error)
+	// The cite type is wide enough to read "supersedes" whole.
+	cite := container.NewGridWrap(fyne.NewSize(160, r.Cite.MinSize().Height), r.Cite)
+	r.content = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(cite, r.Remove), r.IVORN), r.Error)
 	return r
 }
 

@@ -185,7 +185,10 @@ func TestComposeGroupsInferencesCitations(t *testing.T) {
 			!pr.Error.Visible() && !c.inferences[0].Error.Visible() && !c.Errors["Why"].Visible()
 	})
 	// A second citation without a fragment, at its row.
-	onUI(func() { c.inferences[1].Probability.SetText(""); c.citations[1].IVORN.SetText("ivo://other.org/alerts") })
+	onUI(func() {
+		c.inferences[1].Probability.SetText("")
+		c.citations[1].IVORN.SetText("ivo://other.org/alerts")
+	})
 	eventually(t, "the error at the second citation", u, func() bool {
 		return c.citations[1].Error.Visible() && !c.citations[0].Error.Visible() && !c.inferences[1].Error.Visible() && !c.Errors["Citations"].Visible()
 	})

@@ -289,6 +289,11 @@ var migrations = []string{
 	CREATE INDEX IF NOT EXISTS channel_deliveries_due ON channel_deliveries(state, next_attempt_at);
 	CREATE INDEX IF NOT EXISTS channel_deliveries_channel ON channel_deliveries(channel, state, id);
 	CREATE INDEX IF NOT EXISTS channel_deliveries_trigger ON channel_deliveries(channel, "trigger", id) WHERE "trigger" != '';`,
+	// 15: a destination can be a Kafka topic (profiles of kind 'kafka'):
+	// kafka_source names the saved Kafka source whose cluster and
+	// credentials it uses, topic the topic; host and port stay '' and 0.
+	`ALTER TABLE profiles ADD COLUMN kafka_source TEXT NOT NULL DEFAULT '';
+	ALTER TABLE profiles ADD COLUMN topic TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema version this code writes.

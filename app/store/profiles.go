@@ -140,12 +140,28 @@ func (s *Store) SaveProfile(ctx context.Context, p Profile) (int64, error) {
 		p.Filters = []string{}
 	}
 	filters, _ := json.Marshal(p.Filters)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
 	var id int64
-	err := s.db.QueryRowContext(ctx, `INSERT INTO profiles(name, host, port, kind, filters, kafka_source, topic, created_at) VALUES(?,?,?,?,?,?,?,?)
-		ON CONFLICT(name) DO UPDATE SET host = excluded.host, port = excluded.port, kind = excluded.kind, filters = excluded.filters,
-			kafka_source = excluded.kafka_source, topic = excluded.topic
-		RETURNING id`, p.Name, p.Host, p.Port, p.Kind, string(filters), p.KafkaSource, p.Topic, time.Now().UnixMilli()).Scan(&id)
-	return id, err
+	err = tx.QueryRowContext(ctx, `INSERT INTO profiles(name, host, port, kind, filters, created_at) VALUES(?,?,?,?,?,?)
+		ON CONFLICT(name) DO UPDATE SET host = excluded.host, port = excluded.port, kind = excluded.kind, filters = excluded.filters
+		RETURNING id`, p.Name, p.Host, p.Port, p.Kind, string(filters), time.Now().UnixMilli()).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	if p.Kind == ProfileKafka {
+		_, err = tx.ExecContext(ctx, `INSERT INTO profile_kafka(profile_id, source, topic) VALUES(?,?,?)
+			ON CONFLICT(profile_id) DO UPDATE SET source = excluded.source, topic = excluded.topic`, id, p.KafkaSource, p.Topic)
+	} else {
+		_, err = tx.ExecContext(ctx, `DELETE FROM profile_kafka WHERE profile_id = ?`, id)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.Commit()
 }
 
 // ListProfiles lists the profiles of a kind (AnyProfile for all), by name. A
@@ -155,7 +171,8 @@ func (s *Store) ListProfiles(ctx context.Context, kind ProfileKind) ([]Profile, 
 	if kind != AnyProfile && !kind.Valid() {
 		return nil, errProfileKind(kind)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, host, port, kind, filters, kafka_source, topic FROM profiles WHERE ? = '' OR kind = ? ORDER BY name`, kind, kind)
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.name, p.host, p.port, p.kind, p.filters, ifnull(k.source, ''), ifnull(k.topic, '')
+		FROM profiles p LEFT JOIN profile_kafka k ON k.profile_id = p.id WHERE ? = '' OR p.kind = ? ORDER BY p.name`, kind, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +209,9 @@ func (s *Store) ProfileByName(ctx context.Context, name string) (Profile, error)
 
 // DeleteProfile removes a profile.
 func (s *Store) DeleteProfile(ctx context.Context, id int64) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM profile_kafka WHERE profile_id = ?`, id); err != nil {
+		return err
+	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM profiles WHERE id = ?`, id)
 	if err != nil {
 		return err

@@ -126,6 +126,7 @@ func TestOutboxKafkaDestination(t *testing.T) {
 		return state == "queued" && attempts >= 2
 	})
 	_, _, lastErr := outboxRow(t, c, id)
+	t.Logf("the failure, as the outbox words it: %s", lastErr)
 	if !strings.Contains(lastErr, "Kafka topic "+outboxTopic) {
 		t.Errorf("last error %q does not say what failed in words", lastErr)
 	}

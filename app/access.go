@@ -95,7 +95,8 @@ func (ob *Outbox) Counts(ctx context.Context) (outbox.Counts, error) {
 	return outbox.CountsOf(m), err
 }
 
-// QueueItems checks each item and queues the good ones for dest ("host:port").
+// QueueItems checks each item and queues the good ones for dest ("host:port"
+// or "kafka:SOURCE/TOPIC").
 func (ob *Outbox) QueueItems(ctx context.Context, dest string, items []outbox.Item) ([]outbox.ItemResult, error) {
 	c := ob.c
 	w := c.outbox
@@ -113,7 +114,7 @@ func (ob *Outbox) QueueItems(ctx context.Context, dest string, items []outbox.It
 func (ob *Outbox) Destination(ctx context.Context, name string) (Profile, error) {
 	c := ob.c
 	p, err := c.store.ProfileByName(ctx, name)
-	if err == nil && p.Kind != store.ProfileSend {
+	if err == nil && p.Kind != store.ProfileSend && p.Kind != store.ProfileKafka {
 		err = ErrNotFound
 	}
 	return p, err

@@ -57,6 +57,7 @@ func (c *Core) outboxOptions(ctx context.Context) outbox.Options {
 		Timeout: dur(keyOutboxTimeout),
 		Checker: c.checker,
 		Log:     c.log,
+		Kafka:   c.kafkaCluster,
 	}
 }
 
@@ -80,35 +81,81 @@ func (c *Core) stopOutbox(ctx context.Context) {
 	c.stopSendLog()
 }
 
-// Destination is somewhere events can be sent: the local broker or a saved
-// "send" profile.
+// Destination is somewhere events can be sent: the local broker, a saved
+// "send" profile or a saved Kafka destination.
 type Destination struct {
 	Name string
-	// Address is "host:port".
+	// Address is "host:port", or for a Kafka topic the outbox's
+	// "kafka:SOURCE/TOPIC" (store.KafkaDestination).
 	Address string
 	// Local is true for the local broker.
 	Local bool
+	// KafkaSource and Topic are set for a Kafka topic: the saved Kafka
+	// source whose cluster it is on, and the topic.
+	KafkaSource, Topic string
 }
 
-// Label is how the destination is shown: "name (host:port)".
-func (d Destination) Label() string { return d.Name + " (" + d.Address + ")" }
+// Label is how the destination is shown: "name (host:port)", or
+// "name (kafka: TOPIC on SOURCE)".
+func (d Destination) Label() string {
+	if d.Topic != "" {
+		return d.Name + " (kafka: " + d.Topic + " on " + d.KafkaSource + ")"
+	}
+	return d.Name + " (" + d.Address + ")"
+}
+
+// Where says where the destination sends, without its name: "host:port"
+// or "kafka: TOPIC on SOURCE".
+func (d Destination) Where() string {
+	if d.Topic != "" {
+		return "kafka: " + d.Topic + " on " + d.KafkaSource
+	}
+	return d.Address
+}
 
 // LocalDestinationName names the local broker among the destinations.
 const LocalDestinationName = "local broker"
 
-// Destinations lists the local broker, then the saved send profiles by name.
+// Destinations lists the local broker, then the saved send profiles and
+// Kafka destinations by name.
 func (ob *Outbox) Destinations(ctx context.Context) ([]Destination, error) {
 	c := ob.c
 	port := c.Settings().Broker(ctx).ReceivePort
 	out := []Destination{{Name: LocalDestinationName, Address: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Local: true}}
-	ps, err := c.store.ListProfiles(ctx, store.ProfileSend)
+	ps, err := c.store.ListProfiles(ctx, store.AnyProfile)
 	if err != nil {
 		return out, err
 	}
 	for _, p := range ps {
-		out = append(out, Destination{Name: p.Name, Address: p.Address()})
+		switch p.Kind {
+		case store.ProfileSend:
+			out = append(out, Destination{Name: p.Name, Address: p.Address()})
+		case store.ProfileKafka:
+			out = append(out, Destination{Name: p.Name, Address: p.Address(), KafkaSource: p.KafkaSource, Topic: p.Topic})
+		}
 	}
 	return out, nil
+}
+
+// SaveKafkaDestination saves (or updates) a Kafka destination: name, the
+// saved Kafka source whose cluster and credentials it uses, and the topic.
+func (ob *Outbox) SaveKafkaDestination(ctx context.Context, name, source, topic string) error {
+	c := ob.c
+	name, source, topic = strings.TrimSpace(name), strings.TrimSpace(source), strings.TrimSpace(topic)
+	if name == "" {
+		return errors.New("a destination needs a name")
+	}
+	if name == LocalDestinationName {
+		return fmt.Errorf("%q is the local broker's name; choose another", name)
+	}
+	if err := store.CheckTopic(topic); err != nil {
+		return err
+	}
+	if _, err := c.kafkaSourceByName(ctx, source); err != nil {
+		return err
+	}
+	_, err := c.store.SaveProfile(ctx, store.Profile{Name: name, Kind: store.ProfileKafka, KafkaSource: source, Topic: topic})
+	return err
 }
 
 // SaveDestination saves (or updates) a send profile: a name and "host[:port]".

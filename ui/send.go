@@ -31,13 +31,17 @@ type SendPanel struct {
 	Destination *widget.Select
 	Paste       *widget.Entry
 	PasteButton *widget.Button
-	Lines       *fyne.Container
-	Status      *widget.Label
+	// AddKafkaDest opens the form that saves a Kafka topic as a destination.
+	AddKafkaDest *widget.Button
+	Lines        *fyne.Container
+	Status       *widget.Label
 
-	mu    sync.Mutex
-	lines []app.SendLine // newest first
-	dests []app.Destination
-	rows  map[int64]*sendRow // on the UI goroutine only
+	mu sync.Mutex
+	// kafkaForm is the Kafka destination form last shown (tests fill it).
+	kafkaForm *KafkaDestForm
+	lines     []app.SendLine // newest first
+	dests     []app.Destination
+	rows      map[int64]*sendRow // on the UI goroutine only
 	// draft is the paste entry's latest text and chosen the destination's;
 	// saveMu orders their saving.
 	draft  string
@@ -77,8 +81,9 @@ func newSendPanel(u *Window) *SendPanel {
 	open := widget.NewButton("Open files…", p.openDialog)
 	p.PasteButton = widget.NewButton("Check and queue pasted XML", p.sendPaste)
 	addDest := widget.NewButton("New destination…", p.newDestination)
+	p.AddKafkaDest = widget.NewButton("New Kafka destination…", p.newKafkaDestination)
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel("Send to"), addDest, p.Destination),
+		container.NewBorder(nil, nil, widget.NewLabel("Send to"), container.NewHBox(addDest, p.AddKafkaDest), p.Destination),
 		container.NewHBox(open),
 		p.Paste, p.PasteButton, p.Status,
 	)

@@ -74,7 +74,7 @@ func outboxArgs(name, usage string) *argSet {
 
 func outboxAdd(env Env, args []string) error {
 	a := outboxArgs("add", "starling outbox add --to HOST[:PORT]|PROFILE [--data-dir DIR] FILE|- ...")
-	a.add(option{long: "to", short: "t", kind: flagValue, meta: "DEST", help: "where to send: HOST[:PORT] (default port 8098) or a saved profile's name"})
+	a.add(option{long: "to", short: "t", kind: flagValue, meta: "DEST", help: "where to send: HOST[:PORT] (default port 8098), a saved profile's name (a receiver or a Kafka topic), or kafka:SOURCE/TOPIC"})
 	if done, err := parseOrHelp(env, a, args); done {
 		return err
 	}

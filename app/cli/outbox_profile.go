@@ -10,7 +10,9 @@ import (
 )
 
 func outboxProfile(env Env, args []string) error {
-	a := outboxArgs("profile", "starling outbox profile add NAME HOST[:PORT] | list | delete NAME [--data-dir DIR]")
+	a := outboxArgs("profile", "starling outbox profile add NAME (HOST[:PORT] | --kafka-source SOURCE --topic TOPIC) | list | delete NAME [--data-dir DIR]")
+	a.add(option{long: "kafka-source", kind: flagValue, meta: "SOURCE", help: "with add: send to a Kafka topic on this saved Kafka source's cluster, with its credentials (see `starling settings kafka list`)"})
+	a.add(option{long: "topic", kind: flagValue, meta: "TOPIC", help: "with --kafka-source: the Kafka topic to send to"})
 	if done, err := parseOrHelp(env, a, args); done {
 		return err
 	}
@@ -18,7 +20,18 @@ func outboxProfile(env Env, args []string) error {
 	if len(pos) == 0 {
 		return exitf(exitUsage, "expected add, list or delete")
 	}
+	source, topic := a.str("kafka-source", ""), a.str("topic", "")
+	isKafka := a.isSet("kafka-source") || a.isSet("topic")
+	if isKafka && pos[0] != "add" {
+		return exitf(exitUsage, "--kafka-source and --topic go with add")
+	}
+	if isKafka && (source == "" || topic == "") {
+		return exitf(exitUsage, "a Kafka destination needs both --kafka-source SOURCE and --topic TOPIC")
+	}
 	want := map[string]int{"add": 3, "list": 1, "delete": 2}
+	if isKafka {
+		want["add"] = 2
+	}
 	n, ok := want[pos[0]]
 	if !ok || len(pos) != n {
 		return exitf(exitUsage, "usage: %s", a.usage)
@@ -38,6 +51,13 @@ func outboxProfile(env Env, args []string) error {
 	ctx := env.Context()
 	switch pos[0] {
 	case "add":
+		if isKafka {
+			if err := core.Outbox().SaveKafkaDestination(ctx, pos[1], source, topic); err != nil {
+				return exitf(exitFailure, "%v", err)
+			}
+			fmt.Fprintf(env.Stdout, "saved %s: kafka: %s on %s\n", pos[1], topic, source)
+			break
+		}
 		if _, err := app.ParseProfileAddress(pos[2]); err != nil {
 			return exitf(exitUsage, "%v", err)
 		}
@@ -62,7 +82,7 @@ func outboxProfile(env Env, args []string) error {
 		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tADDRESS")
 		for _, p := range ps {
-			fmt.Fprintf(tw, "%s\t%s\n", p.Name, p.Address)
+			fmt.Fprintf(tw, "%s\t%s\n", p.Name, p.Where())
 		}
 		tw.Flush()
 	case "delete":

@@ -46,8 +46,13 @@ type DestinationState struct {
 }
 
 // Destination canonicalises a destination as entries are queued for it:
-// "host" becomes "host:8098"; an unparsable one is an error.
+// "host" becomes "host:8098"; a Kafka topic, "kafka:SOURCE/TOPIC"
+// (store.KafkaDestination), stays as it is; an unparsable one is an error.
 func Destination(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if _, _, ok, err := store.ParseKafkaDestination(s); ok {
+		return s, err
+	}
 	ep, err := endpoint.Client(strings.TrimSpace(s), DefaultPort)
 	if err != nil {
 		return "", err
@@ -69,7 +74,15 @@ func endpointOf(name string) (endpoint.Endpoint, error) {
 // run delivers destination d's queue until it is empty or the worker stops.
 func (w *Worker) run(d *dest) {
 	defer w.wg.Done()
-	ep, epErr := endpointOf(d.name)
+	var ep endpoint.Endpoint
+	var kd *kafkaDest
+	source, topic, isKafka, epErr := store.ParseKafkaDestination(d.name)
+	if isKafka {
+		kd = &kafkaDest{source: source, topic: topic}
+		defer kd.close()
+	} else {
+		ep, epErr = endpointOf(d.name)
+	}
 	var from int64 // no queued entry of d below this id, unless woken since
 	for {
 		select {
@@ -113,7 +126,7 @@ func (w *Worker) run(d *dest) {
 		if epErr != nil {
 			res = Result{Outcome: BadDestination, Reason: "cannot send to " + d.name + ": " + epErr.Error()}
 		}
-		if !w.attempt(d, e, ep, res) {
+		if !w.attempt(d, e, ep, kd, res) {
 			w.exit(d)
 			return
 		}
@@ -174,9 +187,10 @@ func (w *Worker) exit(d *dest) {
 	w.mu.Unlock()
 }
 
-// attempt sends e once and records the outcome; a non-zero pre is the
-// outcome without sending. It returns false when the worker is stopping.
-func (w *Worker) attempt(d *dest, e *store.OutboxEntry, ep endpoint.Endpoint, pre Result) bool {
+// attempt sends e once, to ep or, when kd is not nil, to a Kafka topic,
+// and records the outcome; a non-zero pre is the outcome without sending.
+// It returns false when the worker is stopping.
+func (w *Worker) attempt(d *dest, e *store.OutboxEntry, ep endpoint.Endpoint, kd *kafkaDest, pre Result) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
 	if err := w.st.MarkSending(ctx, e.ID); err != nil {
@@ -195,8 +209,13 @@ func (w *Worker) attempt(d *dest, e *store.OutboxEntry, ep endpoint.Endpoint, pr
 
 	res := pre
 	if res.Outcome == 0 {
-		_, err := sender.Send(w.ctx, ep, e.Raw, e.IVORN, w.opt.Timeout)
-		res = ResultOf(err)
+		var err error
+		if kd != nil {
+			res, err = w.sendKafka(kd, e)
+		} else {
+			_, err = sender.Send(w.ctx, ep, e.Raw, e.IVORN, w.opt.Timeout)
+			res = ResultOf(err)
+		}
 		if err != nil && w.ctx.Err() != nil {
 			// Stop aborted the attempt: the entry goes back, due now.
 			w.st.MarkRetry(ctx, e.ID, time.Now(), reasonInterrupted)

@@ -1,5 +1,6 @@
 // Package outbox is Starling's durable send queue: events queued for a
-// destination (a broker's receiver, "host:port") wait in the store's outbox
+// destination (a broker's receiver, "host:port", or a Kafka topic,
+// "kafka:SOURCE/TOPIC", published with Hopskotch's headers) wait in the store's outbox
 // table until a Worker delivers them, in id order per destination, retrying
 // with exponential backoff while the destination cannot be reached.
 //
@@ -37,6 +38,9 @@ type Options struct {
 	// Rescan is how often the store is re-read for work queued by others,
 	// such as `starling outbox add` while the app runs (default 5 s).
 	Rescan time.Duration
+	// Kafka gives the cluster of a Kafka destination's saved source; nil
+	// fails every entry queued for a Kafka topic.
+	Kafka KafkaCluster
 }
 
 func (o Options) withDefaults() Options {

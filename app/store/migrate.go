@@ -289,6 +289,15 @@ var migrations = []string{
 	CREATE INDEX IF NOT EXISTS channel_deliveries_due ON channel_deliveries(state, next_attempt_at);
 	CREATE INDEX IF NOT EXISTS channel_deliveries_channel ON channel_deliveries(channel, state, id);
 	CREATE INDEX IF NOT EXISTS channel_deliveries_trigger ON channel_deliveries(channel, "trigger", id) WHERE "trigger" != '';`,
+	// 15: a destination can be a Kafka topic (profiles of kind 'kafka',
+	// whose host and port stay '' and 0): profile_kafka holds, for each,
+	// the saved Kafka source whose cluster and credentials it uses (by
+	// name, as its outbox entries' destination names it) and the topic.
+	`CREATE TABLE IF NOT EXISTS profile_kafka (
+		profile_id INTEGER PRIMARY KEY REFERENCES profiles(id) ON DELETE CASCADE,
+		source     TEXT NOT NULL,
+		topic      TEXT NOT NULL
+	);`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -26,10 +26,18 @@ const insertPublishSQL = `INSERT INTO publish_queue(event_id, topic, record_id, 
 // SHA-256 of the three, so that every attempt, before or after a restart,
 // carries the same one.
 func PublishRecordID(eventID int64, ivorn, topic string) [16]byte {
+	return RecordID("publish", eventID, ivorn, topic)
+}
+
+// RecordID is the Hopskotch _id of row row of a queue (ns: "publish" for
+// the publish queue, "outbox" for the outbox), of IVORN ivorn, sent to
+// topic: a UUID (version 8, RFC 9562) made of the SHA-256 of the four, the
+// same on every attempt, before or after a restart.
+func RecordID(ns string, row int64, ivorn, topic string) [16]byte {
 	h := sha256.New()
 	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(eventID))
-	h.Write([]byte("starling publish\x00"))
+	binary.BigEndian.PutUint64(n[:], uint64(row))
+	h.Write([]byte("starling " + ns + "\x00"))
 	h.Write(n[:])
 	h.Write([]byte(ivorn + "\x00" + topic))
 	var id [16]byte

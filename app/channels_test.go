@@ -64,18 +64,6 @@ func (h *hookReceiver) messages() []channel.Message {
 	return append([]channel.Message(nil), h.got...)
 }
 
-// eventually polls cond until it holds, or fails the test after 20 s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // openChannels opens a core on dir with a webhook channel "hook" to h and
 // rules sending LVK alerts (tests too) and retractions to it; the caller
 // closes it.
@@ -118,17 +106,17 @@ func TestChannelDeliversOnce(t *testing.T) {
 		t.Fatalf("secret file: %v %v", fi, err)
 	}
 	archive(t, c, readSample(t, "lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert")
-	eventually(t, "the Preliminary's message", func() bool { return len(h.messages()) == 1 })
+	waitUntil(t, "the Preliminary's message", func() bool { return len(h.messages()) == 1 })
 	m := h.messages()[0]
 	if m.Trigger != "MS181101ab" || m.Rule != "GW" || !strings.Contains(m.Title, "MS181101ab Preliminary") || len(m.Alert) == 0 || m.Critical {
 		t.Errorf("message %+v", m)
 	}
-	eventually(t, "the row sent", func() bool { return channelState(t, c).Sent == 1 })
+	waitUntil(t, "the row sent", func() bool { return channelState(t, c).Sent == 1 })
 	ds, err := c.store.Deliveries(context.Background(), "hook")
 	if err != nil || len(ds) != 1 || ds[0].Key != m.Key || ds[0].State != "sent" {
 		t.Fatalf("rows %+v, %v", ds, err)
 	}
-	eventually(t, "the state", func() bool { st := channelState(t, c); return st.Sent == 1 && st.Pending == 0 })
+	waitUntil(t, "the state", func() bool { st := channelState(t, c); return st.Sent == 1 && st.Pending == 0 })
 	if st := channelState(t, c); !st.SecretSet || st.LastError != "" || st.LastSent.IsZero() {
 		t.Errorf("state %+v", st)
 	}
@@ -141,7 +129,7 @@ func TestChannelDeliversOnce(t *testing.T) {
 	}
 	defer c.Close(context.Background())
 	archive(t, c, readSample(t, "lvk-gocart/MS230425k-preliminary.json"), "igwn.gwalert")
-	eventually(t, "the sentinel's message", func() bool { return len(h.messages()) >= 2 })
+	waitUntil(t, "the sentinel's message", func() bool { return len(h.messages()) >= 2 })
 	got := h.messages()
 	if len(got) != 2 || got[1].Trigger != "MS230425k" || got[0].Key == got[1].Key {
 		t.Fatalf("after a restart: %+v", got)
@@ -166,11 +154,11 @@ func TestChannelCollapse(t *testing.T) {
 	update := bytes.Replace(initial, []byte(`"alert_type": "INITIAL"`), []byte(`"alert_type": "UPDATE"`), 1)
 	update = bytes.Replace(update, []byte(`"MS230425k-3-Initial"`), []byte(`"MS230425k-4-Update"`), 1)
 	archive(t, c, prelim, "igwn.gwalert")
-	eventually(t, "the Preliminary", func() bool { return len(h.messages()) == 1 })
+	waitUntil(t, "the Preliminary", func() bool { return len(h.messages()) == 1 })
 	archive(t, c, initial, "igwn.gwalert")
 	archive(t, c, update, "igwn.gwalert")
 	// Held for the window: the Update collapses into the Initial's row.
-	eventually(t, "the collapsed row", func() bool {
+	waitUntil(t, "the collapsed row", func() bool {
 		ds, _ := c.store.Deliveries(context.Background(), "hook")
 		return len(ds) == 2 && ds[1].Updates == 2
 	})
@@ -178,7 +166,7 @@ func TestChannelCollapse(t *testing.T) {
 		t.Fatalf("%d messages before the window ends", n)
 	}
 	archive(t, c, readSample(t, "lvk-gocart/MS230425k-retraction.json"), "igwn.gwalert")
-	eventually(t, "three messages", func() bool { return len(h.messages()) == 3 })
+	waitUntil(t, "three messages", func() bool { return len(h.messages()) == 3 })
 	got := h.messages()
 	if !strings.Contains(got[1].Body, "MS230425k: 2 updates, latest") || got[1].Critical {
 		t.Errorf("collapsed message: %+v", got[1])
@@ -205,9 +193,9 @@ func TestChannelRetractionAlwaysSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	archive(t, c, readSample(t, "lvk-gocart/MS230425k-preliminary.json"), "igwn.gwalert")
-	eventually(t, "the Preliminary", func() bool { return len(h.messages()) == 1 })
+	waitUntil(t, "the Preliminary", func() bool { return len(h.messages()) == 1 })
 	archive(t, c, readSample(t, "lvk-gocart/MS230425k-retraction.json"), "igwn.gwalert")
-	eventually(t, "the retraction", func() bool { return len(h.messages()) == 2 })
+	waitUntil(t, "the retraction", func() bool { return len(h.messages()) == 2 })
 	got := h.messages()[1]
 	if !got.Critical || !strings.Contains(got.Body, "RETRACTED") || got.Rule != RetractionRuleName || got.Trigger != "MS230425k" {
 		t.Errorf("retraction: %+v", got)
@@ -223,7 +211,7 @@ func TestChannelRetractionAlwaysSent(t *testing.T) {
 	retraction := bytes.ReplaceAll(readSample(t, "lvk-gocart/MS230425k-retraction.json"), []byte("MS230425k"), []byte("MS230425z"))
 	archive(t, c, retraction, "igwn.gwalert")
 	archive(t, c, readSample(t, "lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert")
-	eventually(t, "the sentinel", func() bool { return len(h.messages()) >= 3 })
+	waitUntil(t, "the sentinel", func() bool { return len(h.messages()) >= 3 })
 	if got := h.messages(); len(got) != 3 || got[2].Trigger != "MS181101ab" {
 		t.Errorf("a retraction of an unannounced trigger was sent: %+v", got[2:])
 	}
@@ -252,10 +240,10 @@ func TestChannelRetries(t *testing.T) {
 	})
 	defer cancel()
 	archive(t, c, readSample(t, "lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert")
-	eventually(t, "the error in the state", func() bool {
+	waitUntil(t, "the error in the state", func() bool {
 		return strings.Contains(channelState(t, c).LastError, "Service Unavailable")
 	})
-	eventually(t, "the delivery", func() bool { return len(h.messages()) == 1 && channelState(t, c).Sent == 1 })
+	waitUntil(t, "the delivery", func() bool { return len(h.messages()) == 1 && channelState(t, c).Sent == 1 })
 	ds, _ := c.store.Deliveries(context.Background(), "hook")
 	if len(ds) != 1 || ds[0].Attempts != 3 || ds[0].State != "sent" || h.tries != 3 {
 		t.Fatalf("rows %+v after %d tries", ds, h.tries)
@@ -282,7 +270,7 @@ func TestChannelPermanentFailure(t *testing.T) {
 	c := openChannels(t, t.TempDir(), h, 0)
 	defer c.Close(context.Background())
 	archive(t, c, readSample(t, "lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert")
-	eventually(t, "the failure", func() bool { st := channelState(t, c); return st.Failed == 1 })
+	waitUntil(t, "the failure", func() bool { st := channelState(t, c); return st.Failed == 1 })
 	if st := channelState(t, c); !strings.Contains(st.LastError, "Not Found") || st.Pending != 0 {
 		t.Fatalf("state %+v", st)
 	}
@@ -295,7 +283,7 @@ func TestChannelPermanentFailure(t *testing.T) {
 	if err := c.Channels().Test(context.Background(), "hook"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the failed row, sent again", func() bool { return len(h.messages()) == 2 })
+	waitUntil(t, "the failed row, sent again", func() bool { return len(h.messages()) == 2 })
 	if got := h.messages(); got[0].Rule != "test" || got[1].Trigger != "MS181101ab" {
 		t.Errorf("messages %+v", got)
 	}
@@ -310,8 +298,8 @@ func TestChannelRateLimit(t *testing.T) {
 	for _, s := range []string{"lvk-userguide/MS181101ab-preliminary.json", "lvk-gocart/MS230425k-preliminary.json", "lvk-gocart/S230528ay-preliminary.json"} {
 		archive(t, c, readSample(t, s), "igwn.gwalert")
 	}
-	eventually(t, "the first", func() bool { return len(h.messages()) == 1 })
-	eventually(t, "three rows", func() bool { return channelState(t, c).Pending == 2 })
+	waitUntil(t, "the first", func() bool { return len(h.messages()) == 1 })
+	waitUntil(t, "three rows", func() bool { return channelState(t, c).Pending == 2 })
 	time.Sleep(time.Second)
 	if n := len(h.messages()); n != 1 {
 		t.Fatalf("%d messages sent within a second at 6 a minute", n)
@@ -388,7 +376,7 @@ func TestChannelRetryAfter(t *testing.T) {
 	c := openChannels(t, t.TempDir(), h, 0)
 	defer c.Close(context.Background())
 	archive(t, c, readSample(t, "lvk-userguide/MS181101ab-preliminary.json"), "igwn.gwalert")
-	eventually(t, "the first refusal", func() bool {
+	waitUntil(t, "the first refusal", func() bool {
 		ds, _ := c.store.Deliveries(context.Background(), "hook")
 		return len(ds) == 1 && ds[0].LastError != ""
 	})
@@ -399,7 +387,7 @@ func TestChannelRetryAfter(t *testing.T) {
 	if wait := ds[0].NextAttempt.Sub(f); wait < 1900*time.Millisecond {
 		t.Errorf("next attempt %v after the refusal, want Retry-After's 2 s", wait)
 	}
-	eventually(t, "the delivery", func() bool { return channelState(t, c).Sent == 1 })
+	waitUntil(t, "the delivery", func() bool { return channelState(t, c).Sent == 1 })
 }
 
 // TestChannelLatency logs the figure of issue 20's first aim: a Kafka
@@ -415,7 +403,7 @@ func TestChannelLatency(t *testing.T) {
 	for i := range 30 {
 		t0 := time.Now()
 		archive(t, c, skymapAlert(tmpl, i), "igwn.gwalert")
-		eventually(t, "the message", func() bool { return len(h.messages()) == i+1 })
+		waitUntil(t, "the message", func() bool { return len(h.messages()) == i+1 })
 		h.mu.Lock()
 		lat = append(lat, h.at[i].Sub(t0))
 		h.mu.Unlock()

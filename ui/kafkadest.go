@@ -55,19 +55,8 @@ func (p *SendPanel) showKafkaDestForm(sources []string) {
 			return
 		}
 		n, src, topic := strings.TrimSpace(f.Name.Text), f.Source.Selected, strings.TrimSpace(f.Topic.Text)
-		p.u.run(func(ctx context.Context) error {
-			if err := p.u.Core.Outbox().SaveKafkaDestination(ctx, n, src, topic); err != nil {
-				return err
-			}
-			p.refresh(ctx)
-			fyne.Do(func() {
-				for _, o := range p.Destination.Options {
-					if strings.HasPrefix(o, n+" (") {
-						p.Destination.SetSelected(o)
-					}
-				}
-			})
-			return nil
+		p.saveAndSelect(n, func(ctx context.Context) error {
+			return p.u.Core.Outbox().SaveKafkaDestination(ctx, n, src, topic)
 		})
 	}, p.u.Win)
 }

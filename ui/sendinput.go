@@ -45,21 +45,27 @@ func (p *SendPanel) newDestination() {
 			return
 		}
 		n, a := strings.TrimSpace(name.Text), strings.TrimSpace(addr.Text)
-		p.u.run(func(ctx context.Context) error {
-			if err := p.u.Core.Outbox().SaveDestination(ctx, n, a); err != nil {
-				return err
-			}
-			p.refresh(ctx)
-			fyne.Do(func() {
-				for _, o := range p.Destination.Options {
-					if strings.HasPrefix(o, n+" (") {
-						p.Destination.SetSelected(o)
-					}
-				}
-			})
-			return nil
-		})
+		p.saveAndSelect(n, func(ctx context.Context) error { return p.u.Core.Outbox().SaveDestination(ctx, n, a) })
 	}, p.u.Win)
+}
+
+// saveAndSelect saves a new destination named n with save, off the UI
+// goroutine, then lists the destinations again and selects it.
+func (p *SendPanel) saveAndSelect(n string, save func(context.Context) error) {
+	p.u.run(func(ctx context.Context) error {
+		if err := save(ctx); err != nil {
+			return err
+		}
+		p.refresh(ctx)
+		fyne.Do(func() {
+			for _, o := range p.Destination.Options {
+				if strings.HasPrefix(o, n+" (") {
+					p.Destination.SetSelected(o)
+				}
+			}
+		})
+		return nil
+	})
 }
 
 func readLimited(path string) ([]byte, error) {

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/starling-broker/starling/app/outbox"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/channel"
 )
@@ -410,7 +410,7 @@ func (w *channelWorker) sendChannel(ctx context.Context, ds []store.Delivery) {
 			w.fail(ctx, d, err.Error())
 			continue
 		}
-		delay := backoff(d.Attempts + 1)
+		delay := channelRetry.Backoff(d.Attempts + 1)
 		if ce != nil && ce.RetryAfter > delay {
 			delay = min(ce.RetryAfter, time.Hour)
 		}
@@ -505,15 +505,9 @@ type bucket struct {
 	at     time.Time
 }
 
-// backoff is the wait before attempt n+1 after n failed ones: 2 s doubling
-// up to 10 min, each between half and all of that (jitter).
-func backoff(n int) time.Duration {
-	d := channelBackoffMax
-	if n < 30 {
-		d = min(channelBackoffMax, channelBackoffMin<<(n-1))
-	}
-	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
-}
+// channelRetry is the wait before attempt n+1 after n failed ones: 2 s
+// doubling up to 10 min, each between half and all of that (jitter).
+var channelRetry = outbox.Policy{BackoffBase: channelBackoffMin, BackoffCap: channelBackoffMax, Jitter: 0.5}
 
 // deliveryMessage is the message a row sends: a row that collapsed several
 // updates of its trigger says how many, and the latest.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/starling-broker/starling/app/outbox"
 	"github.com/starling-broker/starling/app/store"
 	"github.com/starling-broker/starling/netcore/kafka"
 )
@@ -51,8 +53,7 @@ type publisher struct {
 	pub     *kafka.Publisher
 	topic   string
 	log     *slog.Logger
-	base    time.Duration
-	maxWait time.Duration
+	retry   outbox.Policy // its backoff: RetryBase doubling up to RetryCap, no jitter
 	timeout time.Duration
 
 	wake     chan struct{}
@@ -70,19 +71,12 @@ type publisher struct {
 func (c *Core) startPublisher(p *KafkaPublish, pub *kafka.Publisher) *publisher {
 	w := &publisher{
 		c: c, pub: pub, topic: p.Topic, log: c.log.With("component", "kafka"),
-		base: p.RetryBase, maxWait: p.RetryCap, timeout: p.AttemptTimeout,
-		wake: make(chan struct{}, 1), stopping: make(chan struct{}), done: make(chan struct{}),
+		timeout: p.AttemptTimeout,
+		wake:    make(chan struct{}, 1), stopping: make(chan struct{}), done: make(chan struct{}),
 		state: PublishState{Topic: p.Topic},
 	}
-	if w.base <= 0 {
-		w.base = DefaultPublishRetryBase
-	}
-	if w.maxWait <= 0 {
-		w.maxWait = DefaultPublishRetryCap
-	}
-	if w.maxWait < w.base {
-		w.maxWait = w.base
-	}
+	w.retry = outbox.Policy{BackoffBase: cmp.Or(max(p.RetryBase, 0), DefaultPublishRetryBase),
+		BackoffCap: cmp.Or(max(p.RetryCap, 0), DefaultPublishRetryCap)}
 	if w.timeout <= 0 {
 		w.timeout = DefaultPublishAttemptTimeout
 	}
@@ -199,15 +193,6 @@ func (w *publisher) wait(ctx context.Context, until time.Time) bool {
 	return true
 }
 
-// backoff is the wait after the n-th consecutive failure (n ≥ 1).
-func (w *publisher) backoff(n int) time.Duration {
-	d := w.base
-	for i := 1; i < n && d < w.maxWait; i++ {
-		d *= 2
-	}
-	return min(d, w.maxWait)
-}
-
 func (w *publisher) run(ctx context.Context) {
 	defer close(w.done)
 	storeFailures := 0
@@ -218,7 +203,7 @@ func (w *publisher) run(ctx context.Context) {
 				return
 			}
 			storeFailures++
-			d := w.backoff(storeFailures)
+			d := w.retry.Backoff(storeFailures)
 			w.log.Error("cannot read the Kafka publish queue; trying again in "+d.String(), "err", err)
 			if !w.wait(ctx, time.Now().Add(d)) {
 				return
@@ -311,7 +296,7 @@ func (w *publisher) attempt(ctx context.Context, entries []store.PublishEntry) (
 	if entries[0].ID != failed[0] {
 		n = 1 // the head went: a new failure
 	}
-	d := w.backoff(n)
+	d := w.retry.Backoff(n)
 	next := time.Now().Add(d)
 	reason := kafka.Explain(firstErr)
 	var pe *kafka.PublishError

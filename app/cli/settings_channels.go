@@ -150,7 +150,8 @@ func channelsAdd(env Env, args []string) error {
 	cfg := channel.Config{Name: strings.TrimSpace(a.positional[0]), Room: a.str("room", ""), From: a.str("from", ""),
 		Username: a.str("user", ""), TLS: a.str("tls", ""), CAFile: a.str("ca-file", "")}
 	kinds := 0
-	secretFlag := "secret-file"
+	// keyFileFlag is the flag that names the file holding the channel's secret.
+	keyFileFlag := "secret-file"
 	if u := a.str("webhook", ""); u != "" {
 		cfg.Kind, cfg.URL = channel.Webhook, u
 		kinds++
@@ -158,20 +159,20 @@ func channelsAdd(env Env, args []string) error {
 	if a.isSet("slack") {
 		cfg.Kind = channel.Slack
 		if a.isSet("slack-url-file") {
-			secretFlag = "slack-url-file"
+			keyFileFlag = "slack-url-file"
 		}
 		kinds++
 	}
 	if u := a.str("ntfy", ""); u != "" {
-		cfg.Kind, cfg.URL, secretFlag = channel.Ntfy, u, "token-file"
+		cfg.Kind, cfg.URL, keyFileFlag = channel.Ntfy, u, "token-file"
 		kinds++
 	}
 	if u := a.str("matrix", ""); u != "" {
-		cfg.Kind, cfg.URL, secretFlag = channel.Matrix, u, "token-file"
+		cfg.Kind, cfg.URL, keyFileFlag = channel.Matrix, u, "token-file"
 		kinds++
 	}
 	if hp := a.str("smtp", ""); hp != "" {
-		cfg.Kind, secretFlag = channel.Email, "password-file"
+		cfg.Kind, keyFileFlag = channel.Email, "password-file"
 		host, port, err := net.SplitHostPort(hp)
 		if err != nil {
 			host, port = hp, ""
@@ -202,15 +203,15 @@ func channelsAdd(env Env, args []string) error {
 		cfg.PerMinute = v
 	}
 	for _, f := range []string{"secret-file", "slack-url-file", "token-file", "password-file"} {
-		if a.isSet(f) && f != secretFlag {
+		if a.isSet(f) && f != keyFileFlag {
 			return exitf(exitUsage, "--%s does not go with a %s channel", f, cfg.Kind)
 		}
 	}
 	secret := ""
-	if f := a.str(secretFlag, ""); f != "" {
+	if f := a.str(keyFileFlag, ""); f != "" {
 		var err error
 		if secret, err = readSecretArg(env, f); err != nil {
-			return exitf(exitUsage, "--%s: %v", secretFlag, err)
+			return exitf(exitUsage, "--%s: %v", keyFileFlag, err)
 		}
 	}
 	core, err := rulesCore(env.Context(), a, false)
